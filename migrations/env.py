@@ -1,0 +1,35 @@
+"""Alembic environment: the URL comes from the caller (credit-cases db upgrade), never from a file."""
+from __future__ import annotations
+
+from alembic import context
+
+from workflows.store import automation, cases, models  # noqa: F401  (registers every table)
+from workflows.store.base import Base
+from workflows.store.db import make_engine
+
+config = context.config
+
+
+def run_migrations() -> None:
+    connection = config.attributes.get("connection")
+    if connection is not None:
+        _run(connection)
+        return
+    engine = make_engine(config.get_main_option("sqlalchemy.url"))
+    with engine.connect() as connection:
+        _run(connection)
+    engine.dispose()
+
+
+def _run(connection) -> None:
+    context.configure(
+        connection=connection,
+        target_metadata=Base.metadata,
+        render_as_batch=connection.dialect.name == "sqlite",  # SQLite alters tables by copying them
+        compare_type=True,
+    )
+    with context.begin_transaction():
+        context.run_migrations()
+
+
+run_migrations()

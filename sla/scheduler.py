@@ -1,0 +1,38 @@
+"""The scheduler process: an APScheduler job that sweeps the SLA timers."""
+from __future__ import annotations
+
+import logging
+
+from apscheduler.schedulers.blocking import BlockingScheduler
+
+from workflows.config import Config
+from workflows.store.db import make_session_factory
+
+from .sweep import sweep
+
+log = logging.getLogger("credit_cases.scheduler")
+
+
+def sweep_once(session_factory) -> int:
+    with session_factory() as session:
+        fired = sweep(session)
+        session.commit()
+    return fired
+
+
+def build_scheduler(config: Config, interval_seconds: int = 30) -> BlockingScheduler:
+    session_factory = make_session_factory(config.database_url)
+    scheduler = BlockingScheduler(timezone="Asia/Shanghai")
+    scheduler.add_job(sweep_once, "interval", seconds=interval_seconds, args=[session_factory],
+                      id="sla-sweep", max_instances=1, coalesce=True)
+    return scheduler
+
+
+def run_forever(config: Config) -> None:
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
+    scheduler = build_scheduler(config)
+    log.info("scheduler started")
+    try:
+        scheduler.start()
+    except (KeyboardInterrupt, SystemExit):
+        pass

@@ -1,0 +1,167 @@
+"""Shared fixtures: an app on SQLite and on PostgreSQL, a client, log-in helpers, demo data.
+
+PostgreSQL tests skip when no server answers, except under CI=true, where they fail: CI must
+prove both databases.
+"""
+from __future__ import annotations
+
+import os
+import shutil
+import uuid
+from pathlib import Path
+
+import pytest
+from sqlalchemy import create_engine, text
+
+from workflows.store.migrate import upgrade
+
+# the product stays offline, in tests too
+os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
+os.environ.setdefault("DO_NOT_TRACK", "1")
+
+PG_ADMIN_URL = os.environ.get("CREDIT_CASES_TEST_PG", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres")
+ARTIFACTS = Path(__file__).parent / "_artifacts"
+DEMO_PASSWORD = "demo-pass-2026"
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _fast_password_hashing():
+    from workflows.services import accounts
+
+    accounts.use_fast_hashing_for_tests()
+
+
+def pg_available() -> str | None:
+    try:
+        engine = create_engine(PG_ADMIN_URL, isolation_level="AUTOCOMMIT", connect_args={"connect_timeout": 3})
+        with engine.connect() as connection:
+            connection.execute(text("SELECT 1"))
+        engine.dispose()
+        return None
+    except Exception as error:  # noqa: BLE001 - any failure means "not reachable"
+        return str(error).splitlines()[0]
+
+
+def need_postgres() -> None:
+    problem = pg_available()
+    if problem:
+        if os.environ.get("CI") == "true":
+            pytest.fail(f"PostgreSQL is required under CI but not reachable: {problem}")
+        pytest.skip(f"PostgreSQL not reachable: {problem}")
+
+
+@pytest.fixture(scope="session")
+def sqlite_template(tmp_path_factory) -> Path:
+    path = tmp_path_factory.mktemp("template") / "template.sqlite"
+    upgrade(f"sqlite:///{path}")
+    return path
+
+
+@pytest.fixture(scope="session")
+def pg_database():
+    need_postgres()
+    name = f"cc_test_{uuid.uuid4().hex[:10]}"
+    admin = create_engine(PG_ADMIN_URL, isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.execute(text(f'CREATE DATABASE "{name}"'))
+    url = PG_ADMIN_URL.rsplit("/", 1)[0] + "/" + name
+    upgrade(url)
+    yield url
+    with admin.connect() as connection:
+        connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    admin.dispose()
+
+
+def _truncate_pg(url: str) -> None:
+    engine = create_engine(url)
+    with engine.begin() as connection:
+        tables = [
+            row[0]
+            for row in connection.execute(
+                text("SELECT tablename FROM pg_tables WHERE schemaname='public' AND tablename <> 'alembic_version'")
+            )
+        ]
+        if tables:
+            connection.execute(text(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE"))
+    engine.dispose()
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
+def database_url(request, tmp_path, sqlite_template) -> str:
+    """A migrated, empty database of each kind, fresh for every test."""
+    if request.param == "sqlite":
+        path = tmp_path / "app.sqlite"
+        shutil.copy(sqlite_template, path)
+        return f"sqlite:///{path}"
+    url = request.getfixturevalue("pg_database")
+    _truncate_pg(url)
+    return url
+
+
+@pytest.fixture
+def sqlite_url(tmp_path, sqlite_template) -> str:
+    """SQLite only, for tests whose subject is not the database."""
+    path = tmp_path / "app.sqlite"
+    shutil.copy(sqlite_template, path)
+    return f"sqlite:///{path}"
+
+
+def make_app(url: str, instance: Path, **extra):
+    from webapp import create_app
+    from workflows.config import Config
+
+    config = Config.from_env(instance_path=instance, database_url=url, testing=True, secret_key="test-secret")
+    test_config = {"TESTING": True, "WTF_CSRF_ENABLED": False}
+    test_config.update(extra)
+    return create_app(test_config, config=config)
+
+
+@pytest.fixture
+def app(database_url, tmp_path):
+    app = make_app(database_url, tmp_path / "instance")
+    yield app
+    from webapp.extensions import db
+
+    with app.app_context():
+        db.session.remove()
+        db.engine.dispose()
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def db_session(app):
+    from webapp.extensions import db
+
+    with app.app_context():
+        yield db.session
+
+
+@pytest.fixture
+def seeded(app):
+    from webapp.extensions import db
+    from workflows.demo import seed
+
+    with app.app_context():
+        seed(db.session)
+        db.session.commit()
+    return app
+
+
+class AuthActions:
+    def __init__(self, client):
+        self._client = client
+
+    def login(self, username: str, password: str = DEMO_PASSWORD):
+        return self._client.post("/login", data={"username": username, "password": password})
+
+    def logout(self):
+        return self._client.post("/logout")
+
+
+@pytest.fixture
+def auth(client):
+    return AuthActions(client)

@@ -1,0 +1,136 @@
+"""Every branch of the objection process, its consequences carried out by the real flow."""
+from sqlalchemy import func, select
+
+from workflows.store.automation import Announcement, Notification, OutboxEvent, PlatformDelivery
+from workflows.store.cases import Case
+from workflows.store.models import ListEntry, Measure
+
+GROUNDS = "该行政处罚已于2026年3月撤销，列入黑名单的依据不存在。"
+
+
+def statuses(world, entry_id):
+    def read(session):
+        entry = session.get(ListEntry, entry_id)
+        return entry.status, sorted({m.status for m in entry.measures})
+
+    return world.query(read)
+
+
+def case_state(world, case_id):
+    return world.query(lambda s: s.get(Case, case_id).state)
+
+
+def accepted_objection(world):
+    entry_id = world.entry_of("applicant")
+    case_id = world.file("applicant", list_entry_id=entry_id, grounds=GROUNDS)
+    world.act(case_id, "accept", "office")
+    world.drain()
+    return entry_id, case_id
+
+
+def test_accept_suspends_entry_and_measures_and_tells_each_department(world, smtp):
+    entry_id, case_id = accepted_objection(world)
+    assert statuses(world, entry_id) == ("suspended", ["suspended"])
+    for department_user in ("implementer@example.gov.cn", "bank@example.gov.cn", "reform@example.gov.cn",
+                            "licensing@example.gov.cn"):
+        notices = [m for m in smtp.to(department_user) if "暂停执行" in m["subject"]]
+        assert len(notices) == 1, department_user
+    assert any("异议已受理" in m["subject"] for m in smtp.to("applicant@example.gov.cn"))
+    assert case_state(world, case_id) == "verifying"
+
+
+def test_confirm_restores_measures_tells_applicant_and_pushes_result(world, smtp, platform):
+    entry_id, case_id = accepted_objection(world)
+    world.act(case_id, "confirm", "provider", reason="经核实，原处罚决定有效。")
+    world.drain()
+    assert statuses(world, entry_id) == ("active", ["active"])
+    assert case_state(world, case_id) == "closed"
+    assert any("维持原记录" in m["subject"] for m in smtp.to("applicant@example.gov.cn"))
+    assert [r["result"] for r in platform.received] == ["confirm"]
+    assert platform.attempts == 3  # two refused, the third delivered
+    delivery = world.query(lambda s: s.scalars(select(PlatformDelivery)).one())
+    assert (delivery.status, delivery.attempts) == ("delivered", 3)
+
+
+def test_correct_with_measures_stopped_exits_the_entry(world, platform):
+    entry_id, case_id = accepted_objection(world)
+    world.act(case_id, "correct", "provider", correction="处罚金额记录有误，已更正", measures="stop")
+    world.drain()
+    assert statuses(world, entry_id) == ("exited", ["stopped"])
+    assert world.query(lambda s: s.get(ListEntry, entry_id).exit_reason) == "objection_upheld"
+    assert [r["result"] for r in platform.received] == ["correct"]
+
+
+def test_revoke_purges_entry_stops_measures_and_publishes_a_correction(world, smtp, platform):
+    entry_id, case_id = accepted_objection(world)
+    world.act(case_id, "revoke", "provider", reason="系误将他人信息归集至该企业。")
+    world.drain()
+    entry = world.query(lambda s: (lambda e: (e.status, e.subject_id, e.basis, [m.status for m in e.measures]))(
+        s.get(ListEntry, entry_id)))
+    assert entry[0] == "purged" and entry[1] is None and entry[2] == ""
+    assert set(entry[3]) == {"stopped"}
+    titles = world.query(lambda s: s.scalars(select(Announcement.title)).all())
+    assert len(titles) == 1 and "撤销" in titles[0]
+    assert any("已撤销" in m["subject"] for m in smtp.to("applicant@example.gov.cn"))
+    assert [r["result"] for r in platform.received] == ["revoke"]
+
+
+def test_refuse_is_final_and_changes_no_measure(world, smtp):
+    entry_id = world.entry_of("applicant")
+    case_id = world.file("applicant", list_entry_id=entry_id, grounds=GROUNDS)
+    world.act(case_id, "refuse", "office", reason="异议对象不属于本市归集信息。")
+    world.drain()
+    assert case_state(world, case_id) == "refused"
+    assert statuses(world, entry_id) == ("active", ["active"])
+    assert any("不予受理" in m["subject"] for m in smtp.to("applicant@example.gov.cn"))
+
+
+def test_supplement_pauses_then_resumes_the_clock(world, smtp):
+    entry_id = world.entry_of("applicant")
+    case_id = world.file("applicant", list_entry_id=entry_id, grounds=GROUNDS)
+    world.act(case_id, "request_supplement", "office", reason="请提供撤销处罚的决定书。")
+    assert world.query(lambda s: [t.status for t in s.get(Case, case_id).timers]) == ["paused"]
+    world.act(case_id, "supplement", "applicant", note="已上传撤销决定书。")
+    assert world.query(lambda s: [t.status for t in s.get(Case, case_id).timers]) == ["pending"]
+    world.drain()
+    assert any("补正" in m["subject"] for m in smtp.to("applicant@example.gov.cn"))
+
+
+def test_withdraw_during_verification_resumes_measures(world):
+    entry_id, case_id = accepted_objection(world)
+    world.act(case_id, "withdraw", "applicant")
+    world.drain()
+    assert case_state(world, case_id) == "withdrawn"
+    assert statuses(world, entry_id) == ("active", ["active"])
+
+
+def test_breach_flags_overdue_tells_supervisors_and_keeps_measures_suspended(world, smtp):
+    from datetime import timedelta
+
+    from sla.sweep import sweep
+    from workflows.store.base import utcnow
+
+    entry_id, case_id = accepted_objection(world)
+    later = utcnow() + timedelta(days=60)
+    assert world.query(lambda s: sweep(s, now=later)) == 1
+    world.drain()
+    assert world.query(lambda s: [t.status for t in s.get(Case, case_id).timers if t.kind == "verification"]) == ["breached"]
+    assert any("逾期" in m["subject"] for m in smtp.to("supervisor@example.gov.cn"))
+    assert statuses(world, entry_id) == ("suspended", ["suspended"])
+    assert world.query(lambda s: sweep(s, now=later)) == 0  # fired once
+
+
+def test_every_event_is_processed_and_nothing_twice(world, smtp):
+    accepted_objection(world)
+    assert world.query(lambda s: s.scalar(select(func.count()).select_from(OutboxEvent)
+                                          .where(OutboxEvent.status != "done"))) == 0
+    before = len(smtp.messages)
+    from sqlalchemy import update
+
+    # deliver every event a second time: nothing may happen twice
+    world.query(lambda s: s.execute(update(OutboxEvent).values(status="pending")))
+    world.drain()
+    assert len(smtp.messages) == before
+    notes = world.query(lambda s: s.scalar(select(func.count()).select_from(Notification)))
+    assert notes == world.query(lambda s: s.scalar(select(func.count(func.distinct(Notification.dedupe_key)))))
+    assert world.query(lambda s: s.scalar(select(func.count()).select_from(Measure).where(Measure.status == "suspended"))) == 4

@@ -1,0 +1,137 @@
+"""The JSON API for cases: tokens, filing, reading, acting, and every refusal as a clear error."""
+import pytest
+from sqlalchemy import func, select
+
+from workflows.store.cases import Case
+from workflows.store.models import ListEntry, User
+
+PASSWORD = "demo-pass-2026"
+GROUNDS = "原处罚决定已被复议机关撤销，请核实。"
+
+
+@pytest.fixture
+def api(client, seeded):
+    tokens = {}
+
+    def call(method, path, username=None, **kwargs):
+        headers = kwargs.pop("headers", {})
+        if username:
+            if username not in tokens:
+                response = client.post("/api/v1/auth/token", json={"username": username, "password": PASSWORD})
+                assert response.status_code == 200, response.json
+                tokens[username] = response.json["token"]
+            headers["Authorization"] = f"Bearer {tokens[username]}"
+        return client.open(path, method=method, headers=headers, **kwargs)
+
+    return call
+
+
+def entry_of(db_session, username):
+    return db_session.scalar(select(ListEntry.id).join(User, User.subject_id == ListEntry.subject_id)
+                             .where(User.username == username).order_by(ListEntry.id))
+
+
+def file_objection(api, db_session, headers=None, **extra):
+    body = {"process": "objection", "list_entry_id": entry_of(db_session, "applicant"), "grounds": GROUNDS, **extra}
+    return api("POST", "/api/v1/cases", "applicant", json=body, headers=headers or {})
+
+
+def test_token_and_errors_are_json(api, client):
+    assert client.post("/api/v1/auth/token", json={"username": "admin", "password": "wrong"}).status_code == 401
+    response = client.get("/api/v1/cases")
+    assert response.status_code == 401
+    assert set(response.json["error"]) == {"code", "message", "details"}
+    bad = client.get("/api/v1/cases", headers={"Authorization": "Bearer nonsense"})
+    assert bad.status_code == 401 and "not valid" in bad.json["error"]["message"]
+
+
+def test_file_read_and_act(api, db_session):
+    created = file_objection(api, db_session)
+    assert created.status_code == 201, created.json
+    case = created.json
+    assert case["state"] == "submitted" and case["subject_code"] == "91440400MA4UH8XQ7M"
+    assert case["available_actions"] == ["withdraw"]
+    assert [d["kind"] for d in case["deadlines"]] == ["acceptance"]
+    seen_by_office = api("GET", f"/api/v1/cases/{case['id']}", "office").json
+    assert set(seen_by_office["available_actions"]) == {"accept", "request_supplement", "refuse"}
+    accepted = api("POST", f"/api/v1/cases/{case['id']}/actions/accept", "office", json={})
+    assert accepted.status_code == 200 and accepted.json["state"] == "verifying"
+    assert [h["action"] for h in accepted.json["history"]][:2] == ["file", "accept"]
+    assert {h["from"] for h in accepted.json["history"] if h["action"] == "accept"} == {"submitted"}
+
+
+@pytest.mark.parametrize(
+    "username, action, body, status, code",
+    [
+        ("applicant", "accept", {}, 403, "forbidden"),  # wrong role
+        ("provider", "confirm", {"reason": "x"}, 409, "action_not_allowed"),  # wrong state
+        ("office", "refuse", {}, 422, "invalid_input"),  # missing reason
+        ("office", "approve", {}, 409, "action_not_allowed"),  # no such action
+        ("tax", "request_supplement", {"reason": "x"}, 403, "forbidden"),  # not the accepting office
+    ],
+)
+def test_refusals_change_nothing(api, db_session, username, action, body, status, code):
+    case = file_objection(api, db_session).json
+    response = api("POST", f"/api/v1/cases/{case['id']}/actions/{action}", username, json=body)
+    assert response.status_code == status, response.json
+    assert response.json["error"]["code"] == code and response.json["error"]["message"]
+    after = api("GET", f"/api/v1/cases/{case['id']}", "office").json
+    assert after["state"] == "submitted" and after["version"] == case["version"]
+    assert len(after["history"]) == len(case["history"])
+
+
+def test_second_open_objection_on_the_same_entry_is_refused(api, db_session):
+    file_objection(api, db_session)
+    second = file_objection(api, db_session)
+    assert second.status_code == 409 and "already open" in second.json["error"]["message"]
+
+
+def test_malformed_fields_are_422_not_500(api, db_session):
+    assert api("POST", "/api/v1/cases", "applicant", json={"process": "nope"}).status_code == 422
+    assert api("POST", "/api/v1/cases", "applicant", json={"process": "objection", "list_entry_id": "abc",
+                                                            "grounds": GROUNDS}).status_code == 422
+    assert api("POST", "/api/v1/cases", "applicant", data="not json",
+               headers={"Content-Type": "application/json"}).status_code in (400, 422)
+    assert api("GET", "/api/v1/cases?page=0", "office").status_code == 422
+    assert api("GET", "/api/v1/subjects/91110000600037341A", "office").status_code == 422
+
+
+def test_same_idempotency_key_files_one_case(api, db_session):
+    headers = {"Idempotency-Key": "form-123"}
+    first = file_objection(api, db_session, headers=headers)
+    again = file_objection(api, db_session, headers=headers)
+    assert first.status_code == again.status_code == 201
+    assert first.json["id"] == again.json["id"]
+    assert db_session.scalar(select(func.count()).select_from(Case)) == 1
+
+
+def test_stale_version_is_refused(api, db_session):
+    case = file_objection(api, db_session).json
+    api("POST", f"/api/v1/cases/{case['id']}/actions/request_supplement", "office", json={"reason": "补充材料"})
+    stale = api("POST", f"/api/v1/cases/{case['id']}/actions/refuse", "office",
+                json={"reason": "x", "version": case["version"]})
+    assert stale.status_code == 409 and "changed" in stale.json["error"]["message"]
+
+
+def test_applicants_cannot_reach_other_subjects_cases(api, db_session):
+    case = file_objection(api, db_session).json
+    assert api("GET", f"/api/v1/cases/{case['id']}", "redco").status_code == 404
+    assert api("POST", f"/api/v1/cases/{case['id']}/actions/withdraw", "redco", json={}).status_code == 404
+    assert api("GET", "/api/v1/cases", "redco").json["total"] == 0
+    assert api("GET", "/api/v1/cases", "applicant").json["total"] == 1
+
+
+def test_inbox_lists_what_waits_on_the_caller(api, db_session):
+    case = file_objection(api, db_session).json
+    assert [c["id"] for c in api("GET", "/api/v1/cases?inbox=true", "office").json["items"]] == [case["id"]]
+    assert api("GET", "/api/v1/cases?inbox=true", "provider").json["total"] == 0
+    api("POST", f"/api/v1/cases/{case['id']}/actions/accept", "office", json={})
+    assert [c["id"] for c in api("GET", "/api/v1/cases?inbox=true", "provider").json["items"]] == [case["id"]]
+    assert api("GET", "/api/v1/cases?inbox=true", "tax").json["total"] == 0  # another department
+
+
+def test_openapi_document_lists_the_case_endpoints(client):
+    spec = client.get("/api/v1/openapi.json").json
+    assert spec["openapi"].startswith("3.1")
+    assert {"/api/v1/cases", "/api/v1/cases/{case_id}", "/api/v1/cases/{case_id}/actions/{action}",
+            "/api/v1/auth/token"} <= set(spec["paths"])

@@ -1,0 +1,94 @@
+"""Real local peers for the tests: an SMTP server and an HTTP receiver that can fail on purpose."""
+from __future__ import annotations
+
+import json
+import socket
+import threading
+from email import message_from_bytes
+from email.header import decode_header, make_header
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+from aiosmtpd.controller import Controller
+
+
+class _Mailbox:
+    def __init__(self):
+        self.messages = []
+
+    async def handle_DATA(self, server, session, envelope):
+        message = message_from_bytes(envelope.content)
+        self.messages.append({
+            "to": envelope.rcpt_tos,
+            "subject": str(make_header(decode_header(message["Subject"]))),
+            "message_id": message["Message-ID"],
+            "body": message.get_payload(decode=True).decode("utf-8") if not message.is_multipart() else "",
+        })
+        return "250 OK"
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+class SmtpServer:
+    def __init__(self):
+        self.mailbox = _Mailbox()
+        self.port = free_port()
+        self.controller = Controller(self.mailbox, hostname="127.0.0.1", port=self.port)
+
+    def __enter__(self):
+        self.controller.start()
+        return self
+
+    def __exit__(self, *exc):
+        self.controller.stop()
+
+    @property
+    def messages(self) -> list[dict]:
+        return self.mailbox.messages
+
+    def to(self, address: str) -> list[dict]:
+        return [m for m in self.messages if address in m["to"]]
+
+
+class HttpReceiver:
+    """Records POSTed JSON bodies; answers 503 to the first `fail_first` requests."""
+
+    def __init__(self, fail_first: int = 0):
+        self.fail_first = fail_first
+        self.attempts = 0
+        self.received: list[dict] = []
+        self.headers: list[dict] = []
+        receiver = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_POST(self):
+                body = self.rfile.read(int(self.headers.get("Content-Length", 0)))
+                receiver.attempts += 1
+                if receiver.attempts <= receiver.fail_first:
+                    self.send_response(503)
+                    self.end_headers()
+                    return
+                receiver.received.append(json.loads(body))
+                receiver.headers.append(dict(self.headers))
+                self.send_response(200)
+                self.send_header("Content-Type", "application/json")
+                self.end_headers()
+                self.wfile.write(b'{"ok": true}')
+
+            def log_message(self, *args):
+                pass
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+
+    def __enter__(self):
+        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+        self.thread.start()
+        self.url = f"http://127.0.0.1:{self.server.server_address[1]}/results"
+        return self
+
+    def __exit__(self, *exc):
+        self.server.shutdown()
+        self.server.server_close()

@@ -1,0 +1,56 @@
+"""The Flask front end: `create_app()` is the application factory (`flask --app webapp`)."""
+from __future__ import annotations
+
+from flask import Flask
+
+from workflows.config import Config
+from workflows.store.db import configure_engine, engine_options
+
+from . import i18n
+from .extensions import api, csrf, db, login_manager
+
+
+def create_app(test_config: dict | None = None, *, config: Config | None = None) -> Flask:
+    config = config or Config.from_env(**(test_config or {}).pop("CREDIT_CASES", {}))
+    app = Flask(__name__, instance_path=str(config.instance_path), instance_relative_config=True)
+    app.config.update(
+        CREDIT_CASES=config,
+        SECRET_KEY=config.secret_key,
+        SQLALCHEMY_DATABASE_URI=config.database_url,
+        SQLALCHEMY_ENGINE_OPTIONS=engine_options(config.database_url),
+        MAX_CONTENT_LENGTH=config.max_upload_bytes + 1024 * 1024,
+        TESTING=config.testing,
+        SESSION_COOKIE_HTTPONLY=True,
+        SESSION_COOKIE_SAMESITE="Lax",
+        REMEMBER_COOKIE_HTTPONLY=True,
+        WTF_CSRF_TIME_LIMIT=None,
+        BABEL_DEFAULT_LOCALE=config.default_locale,
+        BABEL_DEFAULT_TIMEZONE="Asia/Shanghai",
+        API_TITLE="credit-cases API",
+        API_VERSION="v1",
+        OPENAPI_VERSION="3.1.0",
+        OPENAPI_URL_PREFIX="/api/v1",
+        OPENAPI_JSON_PATH="openapi.json",
+        API_SPEC_OPTIONS={"info": {"description": "Case workflows for credit objections, repair, green channel and red-list removal."}},
+    )
+    if test_config:
+        app.config.update(test_config)
+
+    db.init_app(app)
+    with app.app_context():
+        configure_engine(db.engine)
+    csrf.init_app(app)
+    login_manager.init_app(app)
+    login_manager.login_view = "auth.login"
+    i18n.init_app(app)
+    api.init_app(app)
+
+    from . import admin, api_v1, auth, cases, errors, main, security, subjects, ui
+
+    errors.init_app(app)
+    ui.init_app(app)
+    security.init_app(app)
+    for blueprint in (auth.bp, main.bp, subjects.bp, admin.bp, cases.bp):
+        app.register_blueprint(blueprint)
+    api_v1.register(api)
+    return app

@@ -1,0 +1,42 @@
+"""Who is acting, and route guards by role."""
+from __future__ import annotations
+
+from functools import wraps
+
+from flask import abort
+from flask_login import current_user, login_required
+
+from workflows.domain.process import Actor
+from workflows.domain.roles import Role
+from workflows.services.actors import actor_for
+
+from .extensions import db, login_manager
+from workflows.store.models import User
+
+
+@login_manager.user_loader
+def load_user(user_id: str) -> User | None:
+    user = db.session.get(User, int(user_id)) if user_id.isdigit() else None
+    return user if user is not None and user.active else None
+
+
+def current_actor() -> Actor:
+    if not getattr(current_user, "is_authenticated", False):
+        return Actor(user_id=0, label="anonymous")
+    return actor_for(current_user)
+
+
+def roles_required(*roles: Role):
+    """Log-in required, and one of these roles; anyone else gets 403."""
+
+    def decorator(view):
+        @wraps(view)
+        @login_required
+        def wrapped(*args, **kwargs):
+            if not current_user.has_role(*roles):
+                abort(403)
+            return view(*args, **kwargs)
+
+        return wrapped
+
+    return decorator

@@ -1,0 +1,193 @@
+"""The `credit-cases` command line (interface.md, "Command line")."""
+from __future__ import annotations
+
+import sys
+from contextlib import contextmanager
+from pathlib import Path
+
+import click
+
+from workflows.config import Config
+from workflows.domain.errors import DomainError
+
+
+@contextmanager
+def app_session():
+    """A Flask app context and its session; commits on success, rolls back on error."""
+    from webapp import create_app
+    from webapp.extensions import db
+
+    app = create_app()
+    with app.app_context():
+        try:
+            yield app, db.session
+            db.session.commit()
+        except Exception:
+            db.session.rollback()
+            raise
+
+
+def fail(error: DomainError) -> None:
+    click.echo(f"error: {error}", err=True)
+    sys.exit(2)
+
+
+@click.group()
+def main() -> None:
+    """credit-cases: objection, credit repair, green channel and red-list removal cases."""
+
+
+@main.command()
+def up() -> None:
+    """Migrate, seed demo data if empty, start Prefect, worker, scheduler and web app; Ctrl-C stops all."""
+    from webapp.up import run_embedded
+
+    sys.exit(run_embedded(Config.from_env(demo=True)))
+
+
+@main.command()
+@click.option("--workers", default=2, show_default=True, help="gunicorn worker processes")
+def web(workers: int) -> None:
+    """Serve the web app and API with gunicorn."""
+    import os
+
+    config = Config.from_env()
+    os.execvp(
+        sys.executable,
+        [sys.executable, "-m", "gunicorn", "--workers", str(workers), "--bind", f"{config.host}:{config.port}",
+         "--access-logfile", "-", "webapp:create_app()"],
+    )
+
+
+@main.command()
+def worker() -> None:
+    """Run the automation worker: claims outbox events and runs the process flows for them."""
+    from workflows.worker import run_forever
+
+    run_forever(Config.from_env())
+
+
+@main.command()
+def scheduler() -> None:
+    """Run the APScheduler jobs (SLA timer sweep)."""
+    from sla.scheduler import run_forever
+
+    run_forever(Config.from_env())
+
+
+@main.group()
+def db() -> None:
+    """Database schema."""
+
+
+@db.command("upgrade")
+def db_upgrade() -> None:
+    """Apply the Alembic migrations."""
+    from workflows.store.migrate import upgrade
+
+    config = Config.from_env()
+    upgrade(config.database_url)
+    click.echo("database is up to date")
+
+
+@main.group()
+def demo() -> None:
+    """Demo data."""
+
+
+@demo.command("seed")
+@click.option("--if-empty", is_flag=True, help="only when the database has no users yet")
+def demo_seed(if_empty: bool) -> None:
+    """Load the demo data set (departments, users of every role, subjects on every list)."""
+    from workflows.demo import seed
+
+    with app_session() as (_, session):
+        created = seed(session, only_if_empty=if_empty)
+    click.echo("demo data loaded" if created else "database not empty: demo data not loaded")
+
+
+@main.group()
+def user() -> None:
+    """User accounts."""
+
+
+@user.command("add")
+@click.argument("name")
+@click.option("--role", "roles", multiple=True, required=True, help="may be given more than once")
+@click.option("--department", default=None, help="department code, for department roles")
+@click.option("--subject", default=None, help="credit code, for applicants")
+@click.option("--password-stdin", is_flag=True, help="read the password from standard input")
+def user_add(name: str, roles: tuple[str, ...], department: str | None, subject: str | None, password_stdin: bool) -> None:
+    """Create a user; prompts for the password unless --password-stdin."""
+    from workflows.domain.process import Actor
+    from workflows.services import accounts
+
+    password = sys.stdin.readline().rstrip("\n") if password_stdin else click.prompt(
+        "Password", hide_input=True, confirmation_prompt=True)
+    try:
+        with app_session() as (_, session):
+            accounts.create_user(session, username=name, password=password, roles=list(roles),
+                                 department_code=department, subject_code=subject, actor=Actor.system("cli"))
+    except DomainError as error:
+        fail(error)
+    click.echo(f"user {name} created")
+
+
+@main.group()
+def sla() -> None:
+    """SLA timers."""
+
+
+@sla.command("sweep")
+@click.option("--now", "now_text", default=None, help="ISO-8601 instant; only in testing or demo configuration")
+def sla_sweep(now_text: str | None) -> None:
+    """Fire due timers once."""
+    from datetime import UTC, datetime
+
+    from sla.sweep import sweep
+
+    config = Config.from_env()
+    now = None
+    if now_text:
+        if not (config.testing or config.demo):
+            click.echo("error: --now is honoured only when CREDIT_CASES_TESTING or CREDIT_CASES_DEMO is set", err=True)
+            sys.exit(2)
+        try:
+            now = datetime.fromisoformat(now_text)
+        except ValueError:
+            click.echo(f"error: --now: '{now_text}' is not an ISO-8601 instant", err=True)
+            sys.exit(2)
+        now = now if now.tzinfo else now.replace(tzinfo=UTC)
+    with app_session() as (_, session):
+        fired = sweep(session, now=now)
+    click.echo(f"{fired} timer(s) fired")
+
+
+@main.group()
+def calendar() -> None:
+    """The working-day calendar."""
+
+
+@calendar.command("import")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+def calendar_import(file: Path) -> None:
+    """Load a year's holiday arrangement (JSON or CSV); it takes precedence over the packaged data."""
+    from workflows.domain.process import Actor
+    from workflows.services.calendar import import_arrangement
+
+    try:
+        text = file.read_text(encoding="utf-8-sig")
+    except UnicodeDecodeError:
+        click.echo(f"error: {file.name}: not a UTF-8 text file", err=True)
+        sys.exit(2)
+    try:
+        with app_session() as (_, session):
+            row = import_arrangement(session, text, file.name, Actor.system("cli"))
+            year = row.year
+    except DomainError as error:
+        fail(error)
+    click.echo(f"calendar for {year} imported: it now takes precedence over the packaged data")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,57 @@
+"""Errors: JSON `{"error": {code, message, details}}` under /api, a page elsewhere; never a 500 for bad input."""
+from __future__ import annotations
+
+from flask import Flask, flash, jsonify, redirect, render_template, request
+from flask_babel import gettext as _
+from flask_wtf.csrf import CSRFError
+from sqlalchemy.orm.exc import StaleDataError
+from werkzeug.exceptions import HTTPException
+
+from workflows.domain.errors import DomainError
+
+from .extensions import db
+from .messages import translate
+
+
+def wants_json() -> bool:
+    return request.path.startswith("/api/")
+
+
+def error_response(status: int, code: str, message: str, details: dict | None = None):
+    if wants_json():
+        response = jsonify({"error": {"code": code, "message": message, "details": details or {}}})
+        response.status_code = status
+        return response
+    return render_template("error.html", status=status, code=code, message=message), status
+
+
+def init_app(app: Flask) -> None:
+    @app.errorhandler(DomainError)
+    def domain_error(error: DomainError):
+        db.session.rollback()
+        details = dict(error.details)
+        if error.field:
+            details.setdefault("field", error.field)
+        # the API speaks English to integrators; the pages speak the reader's language
+        message = error.message if wants_json() else translate(error.message)
+        return error_response(error.http_status, error.code, f"{error.field}: {message}" if error.field else message,
+                              details)
+
+    @app.errorhandler(StaleDataError)
+    def stale(error):
+        db.session.rollback()
+        return error_response(409, "conflict", _("The record was changed by someone else meanwhile: reload and try again."))
+
+    @app.errorhandler(CSRFError)
+    def csrf_error(error: CSRFError):
+        if wants_json():
+            return error_response(400, "csrf", error.description)
+        flash(_("The form had expired or was sent twice. Please try again."), "error")
+        return redirect(request.referrer or "/")
+
+    @app.errorhandler(HTTPException)
+    def http_error(error: HTTPException):
+        if error.code == 422 and wants_json():  # webargs/flask-smorest validation failure
+            messages = getattr(error, "data", {}).get("messages", {})
+            return error_response(422, "invalid_input", _("The request has invalid fields."), {"fields": messages})
+        return error_response(error.code or 500, (error.name or "error").lower().replace(" ", "_"), error.description or "")

@@ -1,0 +1,1 @@
+"""Case workflows: the domain, its persistence, services and Prefect flows."""

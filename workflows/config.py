@@ -1,0 +1,72 @@
+"""Settings of the running product, from CREDIT_CASES_* environment variables, each declared once.
+
+These are deployment settings (where the database is, which port); the legal time limits are
+domain settings kept in the database (workflows.domain.settings), editable by an administrator.
+"""
+from __future__ import annotations
+
+import os
+import secrets
+from dataclasses import dataclass, field, fields
+from pathlib import Path
+
+PREFIX = "CREDIT_CASES_"
+
+
+def default_instance_path() -> Path:
+    return Path(os.environ.get(PREFIX + "INSTANCE_PATH", Path.cwd() / "instance")).resolve()
+
+
+@dataclass
+class Config:
+    instance_path: Path = field(default_factory=default_instance_path)
+    database_url: str = ""  # default: SQLite file in the instance folder
+    secret_key: str = ""  # default: generated once and kept in the instance folder
+    host: str = "127.0.0.1"
+    port: int = 5000
+    prefect_port: int = 4200
+    testing: bool = False
+    demo: bool = False  # allows `sla sweep --now` and shows demo logins
+    max_upload_bytes: int = 10 * 1024 * 1024
+    smtp_host: str = ""
+    smtp_port: int = 25
+    smtp_sender: str = "credit-cases@localhost"
+    platform_url: str = ""  # the municipal public credit platform's result endpoint
+    default_locale: str = "zh_CN"
+
+    @classmethod
+    def from_env(cls, **overrides) -> "Config":
+        values: dict = {}
+        for f in fields(cls):
+            raw = os.environ.get(PREFIX + f.name.upper())
+            if raw is None:
+                continue
+            if f.type in ("bool",):
+                values[f.name] = raw.strip().lower() in {"1", "true", "yes", "on"}
+            elif f.type in ("int",):
+                values[f.name] = int(raw)
+            elif f.name == "instance_path":
+                values[f.name] = Path(raw).resolve()
+            else:
+                values[f.name] = raw
+        values.update(overrides)
+        config = cls(**values)
+        config.instance_path.mkdir(parents=True, exist_ok=True)
+        if not config.database_url:
+            config.database_url = f"sqlite:///{config.instance_path / 'credit-cases.sqlite'}"
+        if not config.secret_key:
+            config.secret_key = _instance_secret(config.instance_path)
+        return config
+
+    @property
+    def upload_dir(self) -> Path:
+        """Evidence files live here, outside the web root, under random names."""
+        return self.instance_path / "uploads"
+
+
+def _instance_secret(instance_path: Path) -> str:
+    path = instance_path / "secret_key"
+    if not path.exists():
+        path.write_text(secrets.token_urlsafe(48))
+        path.chmod(0o600)
+    return path.read_text().strip()

@@ -1,0 +1,58 @@
+"""Domain errors: each names what is wrong so the web and API layers can show it as it is."""
+from __future__ import annotations
+
+
+class DomainError(Exception):
+    """A rule of the domain refused an input or an action. Nothing has been changed."""
+
+    #: stable machine-readable code, used by the API's error body
+    code = "invalid"
+    #: HTTP status the API maps this error to
+    http_status = 422
+
+    def __init__(self, message: str, *, field: str | None = None, details: dict | None = None):
+        super().__init__(message)
+        self.message = message
+        self.field = field
+        self.details = details or {}
+
+    def __str__(self) -> str:
+        return f"{self.field}: {self.message}" if self.field else self.message
+
+
+class InvalidInput(DomainError):
+    code = "invalid_input"
+    http_status = 422
+
+
+class ActionNotAllowed(DomainError):
+    """The action exists but the current state does not allow it."""
+
+    code = "action_not_allowed"
+    http_status = 409
+
+
+class RoleNotAllowed(DomainError):
+    """The actor's role or department may not take this action."""
+
+    code = "forbidden"
+    http_status = 403
+
+
+class GuardFailed(DomainError):
+    """The state allows the action but one of its conditions is not met."""
+
+    code = "condition_not_met"
+    http_status = 409
+
+
+class Conflict(DomainError):
+    """The thing already exists or has changed meanwhile."""
+
+    code = "conflict"
+    http_status = 409
+
+
+class NotFound(DomainError):
+    code = "not_found"
+    http_status = 404

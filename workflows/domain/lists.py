@@ -1,0 +1,131 @@
+"""List entries (红名单 / 黑名单 / 重点关注名单) and the joint measures attached to them.
+
+Statuses change only through the transition tables below, so a status can never be
+assigned to a value its current status does not lead to.
+"""
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass
+from datetime import date
+
+from .errors import ActionNotAllowed, InvalidInput
+
+
+class ListKind(enum.StrEnum):
+    RED = "red"  # 守信联合激励对象
+    BLACK = "black"  # 失信联合惩戒对象
+    KEY_ATTENTION = "key_attention"  # 重点关注名单, never public
+
+    @property
+    def is_public(self) -> bool:
+        return self is not ListKind.KEY_ATTENTION
+
+    @property
+    def measure_effect(self) -> "MeasureEffect":
+        return MeasureEffect.INCENTIVE if self is ListKind.RED else MeasureEffect.PUNISHMENT
+
+
+class EntryStatus(enum.StrEnum):
+    ACTIVE = "active"
+    SUSPENDED = "suspended"  # an objection is being verified
+    EXITED = "exited"
+    PURGED = "purged"  # listed in error: personal data deleted, a tombstone remains
+
+
+class ExitReason(enum.StrEnum):
+    EXPIRED = "expired"
+    REPAIRED = "repaired"
+    OBJECTION_UPHELD = "objection_upheld"
+    CRITERIA_CHANGED = "criteria_changed"
+    BLACKLISTED = "blacklisted"
+    ABUSE = "abuse"
+
+
+class MeasureEffect(enum.StrEnum):
+    INCENTIVE = "incentive"
+    PUNISHMENT = "punishment"
+
+
+class MeasureObligation(enum.StrEnum):
+    MANDATORY = "mandatory"  # 强制性
+    RECOMMENDED = "recommended"  # 推荐性
+
+
+class MeasureStatus(enum.StrEnum):
+    ACTIVE = "active"
+    SUSPENDED = "suspended"
+    STOPPED = "stopped"
+
+
+# (from status, verb) -> to status
+_ENTRY_TRANSITIONS: dict[tuple[EntryStatus, str], EntryStatus] = {
+    (EntryStatus.ACTIVE, "suspend"): EntryStatus.SUSPENDED,
+    (EntryStatus.SUSPENDED, "resume"): EntryStatus.ACTIVE,
+    (EntryStatus.ACTIVE, "exit"): EntryStatus.EXITED,
+    (EntryStatus.SUSPENDED, "exit"): EntryStatus.EXITED,
+    (EntryStatus.ACTIVE, "purge"): EntryStatus.PURGED,
+    (EntryStatus.SUSPENDED, "purge"): EntryStatus.PURGED,
+    (EntryStatus.EXITED, "purge"): EntryStatus.PURGED,
+    # an objection against an exit (e.g. a red-list removal) that is upheld restores the entry
+    (EntryStatus.EXITED, "restore"): EntryStatus.ACTIVE,
+}
+
+_MEASURE_TRANSITIONS: dict[tuple[MeasureStatus, str], MeasureStatus] = {
+    (MeasureStatus.ACTIVE, "suspend"): MeasureStatus.SUSPENDED,
+    (MeasureStatus.SUSPENDED, "resume"): MeasureStatus.ACTIVE,
+    (MeasureStatus.ACTIVE, "stop"): MeasureStatus.STOPPED,
+    (MeasureStatus.SUSPENDED, "stop"): MeasureStatus.STOPPED,
+    (MeasureStatus.STOPPED, "restore"): MeasureStatus.ACTIVE,
+}
+
+ENTRY_VERBS = frozenset(verb for _, verb in _ENTRY_TRANSITIONS)
+MEASURE_VERBS = frozenset(verb for _, verb in _MEASURE_TRANSITIONS)
+
+
+def next_entry_status(current: EntryStatus | str, verb: str) -> EntryStatus:
+    current = EntryStatus(current)
+    try:
+        return _ENTRY_TRANSITIONS[(current, verb)]
+    except KeyError:
+        raise ActionNotAllowed(f"a list entry that is {current.value} cannot {verb}", field="status") from None
+
+
+def next_measure_status(current: MeasureStatus | str, verb: str) -> MeasureStatus:
+    current = MeasureStatus(current)
+    try:
+        return _MEASURE_TRANSITIONS[(current, verb)]
+    except KeyError:
+        raise ActionNotAllowed(f"a measure that is {current.value} cannot {verb}", field="status") from None
+
+
+def parse_list_kind(raw: str, *, field: str = "list") -> ListKind:
+    try:
+        return ListKind(raw)
+    except ValueError:
+        allowed = ", ".join(k.value for k in ListKind)
+        raise InvalidInput(f"unknown list '{raw}'; one of: {allowed}", field=field) from None
+
+
+@dataclass(frozen=True)
+class Validity:
+    listed_on: date
+    valid_until: date
+
+    def __post_init__(self):
+        if self.valid_until <= self.listed_on:
+            raise InvalidInput(
+                f"validity ends ({self.valid_until.isoformat()}) on or before it starts ({self.listed_on.isoformat()})",
+                field="valid_until",
+            )
+
+    def has_expired(self, today: date) -> bool:
+        return today > self.valid_until
+
+
+def check_measure_fits_list(effect: MeasureEffect | str, kind: ListKind) -> None:
+    """Incentives belong to the red list, punishments to the blacklist and key-attention list."""
+    if MeasureEffect(effect) is not kind.measure_effect:
+        raise InvalidInput(
+            f"a {MeasureEffect(effect).value} measure cannot be attached to the {kind.value} list", field="measures"
+        )

@@ -1,0 +1,66 @@
+"""Every setting of the product declared once, with its default (domain.md: limits are configuration).
+
+Time limits are in working days. Defaults follow domain.md; an administrator changes them on the
+settings page, and each change is recorded with who made it and when.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from .errors import InvalidInput
+
+
+@dataclass(frozen=True)
+class SettingSpec:
+    key: str
+    default: int | bool
+    label: str
+    minimum: int = 0
+    maximum: int = 365
+    unit: str = "working days"
+
+    def parse(self, raw: object) -> int | bool:
+        if isinstance(self.default, bool):
+            if isinstance(raw, bool):
+                return raw
+            text = str(raw).strip().lower()
+            if text in {"1", "true", "yes", "on"}:
+                return True
+            if text in {"0", "false", "no", "off"}:
+                return False
+            raise InvalidInput("must be true or false", field=self.key)
+        try:
+            value = int(str(raw).strip())
+        except ValueError:
+            raise InvalidInput(f"must be a whole number, got '{raw}'", field=self.key) from None
+        if not self.minimum <= value <= self.maximum:
+            raise InvalidInput(f"must be between {self.minimum} and {self.maximum}", field=self.key)
+        return value
+
+
+SETTINGS: dict[str, SettingSpec] = {
+    spec.key: spec
+    for spec in (
+        SettingSpec("objection.acceptance_days", 3, "Objection: formal review by the accepting office", 1),
+        SettingSpec("objection.verification_days", 20, "Objection: verification by the information provider", 1),
+        SettingSpec("repair.acceptance_days", 3, "Credit repair: formal review by the accepting office", 1),
+        SettingSpec("repair.review_days", 10, "Credit repair: decision by the listing department", 1),
+        SettingSpec("green.materials_days", 10, "Green channel: default deadline for missing materials", 1),
+        SettingSpec("green.acceptance_days", 3, "Green channel: window's decision on acceptance", 1),
+        SettingSpec("green.publication_days", 7, "Green channel: publication of a granted licence", 1),
+        SettingSpec("green.clean_record_years", 3, "Green channel: years without a bad record", 1, 10, "years"),
+        SettingSpec("green.broken_commitment_years", 3, "Green channel: window for broken commitments", 1, 10, "years"),
+        SettingSpec("redlist.abuse_review_days", 10, "Red-list removal: decision on an abuse report", 1),
+        SettingSpec("sla.warning_days", 3, "Warning before a deadline ends", 0, 30),
+        SettingSpec("sla.second_escalation_days", 5, "Second escalation after a deadline is overdue by", 1, 60),
+        SettingSpec("supervision.reply_days", 3, "Department's reply to an urging", 1, 60),
+        SettingSpec("accounts.confirm_applicants", True, "Applicants' claims must be confirmed before filing", unit=""),
+    )
+}
+
+
+def spec(key: str) -> SettingSpec:
+    try:
+        return SETTINGS[key]
+    except KeyError:
+        raise InvalidInput(f"unknown setting '{key}'", field="key") from None

@@ -1,0 +1,153 @@
+"""The objection flow (异议处理): what happens after each objection event."""
+from __future__ import annotations
+
+from prefect import flow
+from sqlalchemy.orm import Session
+
+from workflows.domain.lists import EntryStatus, ExitReason
+from workflows.domain.roles import Role
+from workflows.services import platform
+from workflows.services.cases import take_action
+from workflows.services.consequences import (
+    SYSTEM, announce, change_entry, change_measures, once, tell_applicant, tell_role,
+)
+from workflows.store.automation import OutboxEvent
+from workflows.store.cases import Case
+
+from .runtime import runtime
+from .steps import StepResult, carry_out, step
+from .timer_events import TIMER_PLAN
+
+RESULTS = {
+    "refuse": ("不予受理", "not accepted"),
+    "confirm": ("经核实信息无误，维持原记录", "the information was verified as correct"),
+    "correct": ("经核实信息部分有误，已更正", "the information was partly wrong and has been corrected"),
+    "revoke": ("经核实信息有误，已撤销", "the information was wrong and has been revoked"),
+    "withdraw": ("申请人已撤回异议", "withdrawn by the applicant"),
+}
+
+
+@step("objection.acknowledge")
+def acknowledge(session: Session, event: OutboxEvent, case: Case) -> StepResult:
+    return StepResult(tell_applicant(session, event, case, f"异议申请已收到（案件 #{case.id}）",
+                                     f"您的异议申请已提交，受理窗口将进行形式审查。\nObjection #{case.id} received."))
+
+
+@step("objection.suspend_listing")
+def suspend_listing(session: Session, event: OutboxEvent, case: Case) -> StepResult:
+    """Measures are not executed while the information is being verified."""
+    entry = case.list_entry
+    notices = []
+    if entry is not None and once(session, event.id, "suspend_listing"):
+        change_entry(session, event, entry, "suspend")
+        notices = change_measures(session, event, entry, "suspend")
+    return StepResult(notices + tell_applicant(
+        session, event, case, f"异议已受理（案件 #{case.id}）",
+        f"您的异议已受理，核查期间相关联合惩戒措施暂停执行。\nObjection #{case.id} accepted; the measures are suspended."))
+
+
+@step("objection.request_supplement")
+def request_supplement(session: Session, event: OutboxEvent, case: Case) -> StepResult:
+    reason = event.payload.get("params", {}).get("reason", "")
+    return StepResult(tell_applicant(session, event, case, f"请补正异议材料（案件 #{case.id}）",
+                                     f"受理窗口要求补正材料：{reason}\nPlease supplement your objection: {reason}"))
+
+
+@step("objection.resume_listing")
+def resume_listing(session: Session, event: OutboxEvent, case: Case) -> StepResult:
+    entry = case.list_entry
+    if entry is None or entry.status != EntryStatus.SUSPENDED or not once(session, event.id, "resume_listing"):
+        return StepResult()
+    change_entry(session, event, entry, "resume")
+    return StepResult(change_measures(session, event, entry, "resume"))
+
+
+@step("objection.apply_correction")
+def apply_correction(session: Session, event: OutboxEvent, case: Case) -> StepResult:
+    params = event.payload.get("params", {})
+    entry = case.list_entry
+    if entry is None or not once(session, event.id, "apply_correction"):
+        return StepResult()
+    if params.get("measures") == "stop":
+        notices = change_measures(session, event, entry, "stop")
+        change_entry(session, event, entry, "exit", ExitReason.OBJECTION_UPHELD)
+        announce(session, event, entry, "correction", f"信用信息更正公告（{entry.subject.name}）",
+                 f"经信息提供单位核实，{entry.subject.name}的相关信息部分有误，已予更正并停止相关措施。")
+        return StepResult(notices)
+    change_entry(session, event, entry, "resume")
+    return StepResult(change_measures(session, event, entry, "resume"))
+
+
+@step("objection.revoke_listing")
+def revoke_listing(session: Session, event: OutboxEvent, case: Case) -> StepResult:
+    """Listed in error: measures stopped, a correction published, the entry purged."""
+    entry = case.list_entry
+    if entry is None or not once(session, event.id, "revoke_listing"):
+        return StepResult()
+    notices = change_measures(session, event, entry, "stop")
+    if entry.subject is not None:
+        name = entry.subject.name if entry.subject.kind == "enterprise" else entry.subject.name[:1] + "**"
+        announce(session, event, entry, "correction", f"信用信息撤销公告（{name}）",
+                 f"经信息提供单位核实，原公示的{name}相关{_list_name(entry.list_kind)}信息有误，现予撤销，特此公告，"
+                 f"恢复其信誉。\nThe listing was found to be wrong and has been revoked.")
+    change_entry(session, event, entry, "purge")
+    return StepResult(notices)
+
+
+@step("objection.tell_result")
+def tell_result(session: Session, event: OutboxEvent, case: Case) -> StepResult:
+    zh, en = RESULTS.get(event.kind, (event.kind, event.kind))
+    reason = event.payload.get("params", {}).get("reason") or event.payload.get("params", {}).get("correction") or ""
+    return StepResult(tell_applicant(session, event, case, f"异议处理结果：{zh}（案件 #{case.id}）",
+                                     f"处理结果：{zh}。{reason}\nResult of objection #{case.id}: {en}. {reason}"))
+
+
+@step("objection.push_result")
+def push_result(session: Session, event: OutboxEvent, case: Case) -> StepResult:
+    delivery = platform.record_delivery(session, case, event.id, event.kind, runtime().config)
+    return StepResult(delivery_id=delivery.id if delivery else None)
+
+
+@step("objection.close")
+def close(session: Session, event: OutboxEvent, case: Case) -> None:
+    if case.state == "concluded":
+        take_action(session, case.id, "close", SYSTEM)
+
+
+@step("objection.tell_office")
+def tell_office(session: Session, event: OutboxEvent, case: Case) -> StepResult:
+    return StepResult(tell_role(session, event, case, Role.ACCEPTING_OFFICE, f"新异议申请待审查（案件 #{case.id}）",
+                                f"案件 #{case.id} 等待形式审查。"))
+
+
+@step("objection.tell_provider")
+def tell_provider(session: Session, event: OutboxEvent, case: Case) -> StepResult:
+    return StepResult(tell_role(session, event, case, Role.INFORMATION_PROVIDER, f"异议待核实（案件 #{case.id}）",
+                                f"案件 #{case.id} 已受理，请在规定期限内核实并反馈。", case.department_id))
+
+
+def _list_name(kind: str) -> str:
+    return {"red": "红名单", "black": "黑名单", "key_attention": "重点关注名单"}.get(kind, kind)
+
+
+DECISION = ["objection.tell_result", "objection.push_result", "objection.close"]
+PLAN: dict[str, list[str]] = {
+    "file": ["objection.acknowledge", "objection.tell_office"],
+    "accept": ["objection.suspend_listing", "objection.tell_provider"],
+    "request_supplement": ["objection.request_supplement"],
+    "supplement": ["objection.tell_office"],
+    "refuse": ["objection.tell_result", "objection.push_result"],
+    "confirm": ["objection.resume_listing", *DECISION],
+    "correct": ["objection.apply_correction", *DECISION],
+    "revoke": ["objection.revoke_listing", *DECISION],
+    "withdraw": ["objection.resume_listing", "objection.tell_result"],
+    **TIMER_PLAN,
+}
+
+
+@flow(name="objection", log_prints=False)
+async def objection_flow(events: list[tuple[int, str]]) -> int:
+    """Carry out the consequences of a batch of objection events, in order."""
+    for event_id, kind in events:
+        carry_out(PLAN, event_id, kind)
+    return len(events)

@@ -1,0 +1,76 @@
+"""Prefect tasks shared by the process flows. Each does one side effect and is idempotent per event."""
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from prefect import task
+from prefect.cache_policies import NO_CACHE
+from sqlalchemy.orm import Session
+
+from workflows.services import notify, platform
+from workflows.store.automation import OutboxEvent, PlatformDelivery
+from workflows.store.cases import Case
+
+from .runtime import runtime, session_scope
+
+
+@dataclass
+class StepResult:
+    notifications: list[int] = field(default_factory=list)
+    delivery_id: int | None = None
+
+
+# A step: (session, event, case) -> StepResult | None; it claims its consequences.once() key itself.
+Step = Callable[[Session, OutboxEvent, Case], StepResult | None]
+STEPS: dict[str, Step] = {}
+
+
+def step(name: str):
+    def register(function: Step) -> Step:
+        STEPS[name] = function
+        return function
+
+    return register
+
+
+@task(retries=3, retry_delay_seconds=[0.5, 2, 5], cache_policy=NO_CACHE, task_run_name="{name}-event-{event_id}")
+def run_step(name: str, event_id: int) -> StepResult:
+    with session_scope() as session:
+        event = session.get(OutboxEvent, event_id)
+        case = session.get(Case, event.case_id) if event and event.case_id else None
+        if event is None or case is None:
+            return StepResult()
+        return STEPS[name](session, event, case) or StepResult()
+
+
+@task(retries=3, retry_delay_seconds=[0.5, 2, 5], cache_policy=NO_CACHE, task_run_name="email-{notification_id}")
+def send_email(notification_id: int) -> bool:
+    with session_scope() as session:
+        return notify.send_email(session, notification_id, runtime().config)
+
+
+@task(retries=4, retry_delay_seconds=[0.5, 1, 2, 4], cache_policy=NO_CACHE, task_run_name="platform-{delivery_id}")
+def deliver_to_platform(delivery_id: int) -> bool:
+    with runtime().sessions() as session:
+        return platform.attempt(session, delivery_id)
+
+
+def carry_out(plan: dict[str, list[str]], event_id: int, kind: str) -> None:
+    """Run the steps planned for this kind of event, then the e-mails and deliveries they produced."""
+    for name in plan.get(kind, []):
+        result = run_step(name, event_id)
+        for notification_id in result.notifications:
+            send_email(notification_id)
+        if result.delivery_id is not None:
+            try:
+                deliver_to_platform(result.delivery_id)
+            except platform.DeliveryFailed:
+                _mark_delivery_failed(result.delivery_id)
+
+
+def _mark_delivery_failed(delivery_id: int) -> None:
+    with session_scope() as session:
+        delivery = session.get(PlatformDelivery, delivery_id)
+        if delivery is not None and delivery.status != "delivered":
+            delivery.status = "failed"

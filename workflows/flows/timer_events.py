@@ -1,0 +1,43 @@
+"""Steps for SLA timer events (warning, breach), shared by every process flow."""
+from __future__ import annotations
+
+from sqlalchemy.orm import Session
+
+from workflows.domain.roles import Role
+from workflows.services.consequences import tell_role
+from workflows.store.automation import OutboxEvent
+from workflows.store.cases import Case, Timer
+
+from .steps import StepResult, step
+
+OWNER_ROLES = {"accepting_office": Role.ACCEPTING_OFFICE, "applicant": Role.APPLICANT}
+
+
+def _owners(session: Session, event: OutboxEvent, case: Case, subject: str, body: str) -> list[int]:
+    timer = session.get(Timer, event.payload.get("timer_id"))
+    owner = timer.owner if timer else "department"
+    if owner == "department":
+        ids = []
+        for role in (Role.INFORMATION_PROVIDER, Role.LISTING_DEPARTMENT, Role.IMPLEMENTING_DEPARTMENT):
+            ids += tell_role(session, event, case, role, subject, body, case.department_id)
+        return ids
+    return tell_role(session, event, case, OWNER_ROLES.get(owner, Role.ACCEPTING_OFFICE), subject, body)
+
+
+@step("timer.warn")
+def warn(session: Session, event: OutboxEvent, case: Case) -> StepResult:
+    due = event.payload.get("due_on", "")
+    return StepResult(_owners(session, event, case, f"办理期限即将届满（案件 #{case.id}）",
+                              f"案件 #{case.id} 的办理期限将于 {due} 届满，请及时办理。\nCase #{case.id} is due on {due}."))
+
+
+@step("timer.breach")
+def breach(session: Session, event: OutboxEvent, case: Case) -> StepResult:
+    due = event.payload.get("due_on", "")
+    body = f"案件 #{case.id} 已超过办理期限（{due}），已列为逾期并报督办。\nCase #{case.id} is overdue since {due}."
+    ids = _owners(session, event, case, f"案件已逾期（案件 #{case.id}）", body)
+    ids += tell_role(session, event, case, Role.SUPERVISOR, f"逾期案件待督办（案件 #{case.id}）", body)
+    return StepResult(ids)
+
+
+TIMER_PLAN: dict[str, list[str]] = {"warn": ["timer.warn"], "breach": ["timer.breach"]}

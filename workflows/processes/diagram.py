@@ -1,0 +1,101 @@
+"""Process diagrams generated from the definitions, so the docs and the case page cannot drift.
+
+`svg(definition, current=None)` lays the states out in columns by their distance from the initial
+state and draws each action as an arrow; `mermaid(definition)` gives the same graph for Markdown.
+"""
+from __future__ import annotations
+
+from collections import deque
+from html import escape
+
+from workflows.domain.process import ProcessDefinition
+
+BOX_W, BOX_H, COL_GAP, ROW_GAP, MARGIN = 150, 40, 110, 34, 24
+
+
+def ranks(definition: ProcessDefinition) -> dict[str, int]:
+    """Breadth-first distance of each state from the initial one (unreachable states go last)."""
+    rank = {definition.initial: 0}
+    queue = deque([definition.initial])
+    while queue:
+        state = queue.popleft()
+        for source, _action, target in definition.edges():
+            if source == state and target not in rank:
+                rank[target] = rank[state] + 1
+                queue.append(target)
+    last = max(rank.values(), default=0) + 1
+    return {s.name: rank.get(s.name, last) for s in definition.states}
+
+
+def positions(definition: ProcessDefinition) -> dict[str, tuple[int, int]]:
+    by_rank: dict[int, list[str]] = {}
+    for state in definition.states:
+        by_rank.setdefault(ranks(definition)[state.name], []).append(state.name)
+    tallest = max(len(names) for names in by_rank.values())
+    placed = {}
+    for column, names in sorted(by_rank.items()):
+        offset = (tallest - len(names)) * (BOX_H + ROW_GAP) // 2
+        for row, name in enumerate(names):
+            placed[name] = (MARGIN + column * (BOX_W + COL_GAP), MARGIN + offset + row * (BOX_H + ROW_GAP))
+    return placed
+
+
+def svg(definition: ProcessDefinition, current: str | None = None, labels: dict[str, str] | None = None) -> str:
+    labels = labels or {}
+    place = positions(definition)
+    width = max(x for x, _ in place.values()) + BOX_W + MARGIN
+    height = max(y for _, y in place.values()) + BOX_H + MARGIN + 40
+    parts = [
+        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" class="process-diagram" '
+        f'role="img" aria-label="{escape(definition.name)}">',
+        '<defs><marker id="arrow" viewBox="0 0 10 10" refX="10" refY="5" markerWidth="7" markerHeight="7" '
+        'orient="auto-start-reverse"><path d="M0,0 L10,5 L0,10 z" fill="#555"/></marker></defs>',
+    ]
+    merged: dict[tuple[str, str], list[str]] = {}
+    for source, action, target in definition.edges():
+        merged.setdefault((source, target), []).append(labels.get(action, action))
+    for index, ((source, target), actions) in enumerate(merged.items()):
+        parts.append(_edge(place[source], place[target], " / ".join(actions), index))
+    finals = set(definition.final_states())
+    for state in definition.states:
+        x, y = place[state.name]
+        css = "state current" if state.name == current else ("state final" if state.name in finals else "state")
+        fill = "#c0392b" if state.name == current else ("#eef1f4" if state.name in finals else "#ffffff")
+        text = "#ffffff" if state.name == current else "#1d2733"
+        parts.append(
+            f'<g class="{css}" data-state="{escape(state.name)}"><rect x="{x}" y="{y}" width="{BOX_W}" height="{BOX_H}" '
+            f'rx="8" fill="{fill}" stroke="#34495e" stroke-width="{3 if state.name == current else 1.5}"/>'
+            f'<text x="{x + BOX_W / 2}" y="{y + BOX_H / 2 + 5}" text-anchor="middle" font-size="13" fill="{text}">'
+            f'{escape(labels.get(state.name, state.name))}</text></g>'
+        )
+    parts.append("</svg>")
+    return "".join(parts)
+
+
+def _edge(source: tuple[int, int], target: tuple[int, int], label: str, index: int) -> str:
+    (sx, sy), (tx, ty) = source, target
+    if tx > sx:  # forward: right side to left side
+        x1, y1, x2, y2 = sx + BOX_W, sy + BOX_H / 2, tx, ty + BOX_H / 2
+        c1, c2 = (x1 + COL_GAP / 2, y1), (x2 - COL_GAP / 2, y2)
+    elif tx == sx and ty != sy:  # same column: along the right side
+        x1, y1, x2, y2 = sx + BOX_W, sy + BOX_H / 2, tx + BOX_W, ty + BOX_H / 2
+        c1, c2 = (x1 + 45, y1), (x2 + 45, y2)
+    else:  # backward or to itself: a loop below the boxes
+        drop = 30 + 12 * (index % 3)
+        x1, y1, x2, y2 = sx + BOX_W / 3, sy + BOX_H, tx + 2 * BOX_W / 3, ty + BOX_H
+        c1, c2 = (x1, max(y1, y2) + drop), (x2, max(y1, y2) + drop)
+    mx = (x1 + 3 * c1[0] + 3 * c2[0] + x2) / 8
+    my = (y1 + 3 * c1[1] + 3 * c2[1] + y2) / 8
+    return (
+        f'<g class="transition"><path d="M{x1},{y1} C{c1[0]},{c1[1]} {c2[0]},{c2[1]} {x2},{y2}" fill="none" '
+        f'stroke="#555" stroke-width="1.2" marker-end="url(#arrow)"/>'
+        f'<text x="{mx}" y="{my - 4}" text-anchor="middle" font-size="10.5" fill="#2c3e50" '
+        f'paint-order="stroke" stroke="#ffffff" stroke-width="3">{escape(label)}</text></g>'
+    )
+
+
+def mermaid(definition: ProcessDefinition) -> str:
+    lines = ["stateDiagram-v2", f"    [*] --> {definition.initial}"]
+    lines += [f"    {source} --> {target}: {action}" for source, action, target in definition.edges()]
+    lines += [f"    {state} --> [*]" for state in definition.final_states()]
+    return "\n".join(lines)

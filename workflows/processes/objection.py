@@ -1,0 +1,43 @@
+"""Process 1: objection verification, measures suspended (异议处理). domain.md, "Process 1"."""
+from __future__ import annotations
+
+from workflows.domain.process import (
+    SYSTEM, Action, DeadlineSpec, Field, ProcessDefinition, State, accepting_office, applicant, department,
+)
+from workflows.domain.roles import Role
+
+ACCEPTANCE = DeadlineSpec("acceptance", "objection.acceptance_days", "accepting_office")
+VERIFICATION = DeadlineSpec("verification", "objection.verification_days", "department")
+
+provider = department(Role.INFORMATION_PROVIDER)
+
+OBJECTION = ProcessDefinition(
+    name="objection",
+    states=(
+        State("submitted"),
+        State("awaiting_supplement"),
+        State("verifying"),
+        State("concluded"),
+        State("refused", final=True),
+        State("withdrawn", final=True),
+        State("closed", final=True),
+    ),
+    initial="submitted",
+    filing=Action("file", (), "submitted", applicant(), fields=(Field("list_entry_id", kind="int"), Field("grounds")),
+                  starts=(ACCEPTANCE,)),
+    actions=(
+        Action("accept", ("submitted",), "verifying", accepting_office(), starts=(VERIFICATION,), ends=("acceptance",)),
+        Action("request_supplement", ("submitted",), "awaiting_supplement", accepting_office(),
+               fields=(Field("reason"),), pauses=("acceptance",)),
+        Action("supplement", ("awaiting_supplement",), "submitted", applicant(),
+               fields=(Field("note"),), resumes=("acceptance",)),
+        Action("refuse", ("submitted",), "refused", accepting_office(), fields=(Field("reason"),), ends=("acceptance",)),
+        Action("confirm", ("verifying",), "concluded", provider, fields=(Field("reason"),), ends=("verification",)),
+        Action("correct", ("verifying",), "concluded", provider,
+               fields=(Field("correction"), Field("measures", choices=("resume", "stop"))), ends=("verification",)),
+        Action("revoke", ("verifying",), "concluded", provider, fields=(Field("reason"),), ends=("verification",)),
+        Action("withdraw", ("submitted", "awaiting_supplement", "verifying"), "withdrawn", applicant(),
+               fields=(Field("reason", required=False),), ends=("acceptance", "verification")),
+        Action("close", ("concluded",), "closed", SYSTEM),
+    ),
+)

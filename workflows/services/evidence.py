@@ -1,0 +1,86 @@
+"""Evidence files: type checked by content, size limited, stored outside the web root under random names."""
+from __future__ import annotations
+
+import hashlib
+import secrets
+import unicodedata
+from dataclasses import dataclass
+from pathlib import Path, PurePosixPath, PureWindowsPath
+
+from sqlalchemy.orm import Session
+
+from workflows.domain.errors import InvalidInput, NotFound
+from workflows.domain.process import Actor
+from workflows.store.base import utcnow
+from workflows.store.cases import Case, EvidenceFile
+
+from . import history
+
+# magic bytes -> (content type, what to call it in an error)
+SIGNATURES = (
+    (b"%PDF-", "application/pdf"),
+    (b"\x89PNG\r\n\x1a\n", "image/png"),
+    (b"\xff\xd8\xff", "image/jpeg"),
+)
+ALLOWED = "PDF, PNG or JPEG"
+MAX_FILES_PER_ACTION = 10
+
+
+@dataclass(frozen=True)
+class Upload:
+    filename: str
+    content: bytes
+
+
+def sniff(content: bytes) -> str | None:
+    return next((kind for magic, kind in SIGNATURES if content.startswith(magic)), None)
+
+
+def clean_name(filename: str) -> str:
+    """The last path component only, without control characters: never used as a path."""
+    name = PureWindowsPath(PurePosixPath(filename or "").name).name
+    name = "".join(c for c in unicodedata.normalize("NFC", name) if unicodedata.category(c)[0] != "C")
+    return name.strip(" .")[:200] or "file"
+
+
+def check(upload: Upload, max_bytes: int, field: str = "files") -> str:
+    if not upload.content:
+        raise InvalidInput(f"'{clean_name(upload.filename)}' is empty", field=field)
+    if len(upload.content) > max_bytes:
+        raise InvalidInput(f"'{clean_name(upload.filename)}' is larger than {max_bytes // (1024 * 1024)} MB",
+                           field=field)
+    kind = sniff(upload.content)
+    if kind is None:
+        raise InvalidInput(f"'{clean_name(upload.filename)}' is not a {ALLOWED} file (checked by its content)",
+                           field=field)
+    return kind
+
+
+def store(session: Session, case: Case, uploads: list[Upload], actor: Actor, upload_dir: Path, max_bytes: int,
+          purpose: str = "evidence") -> list[EvidenceFile]:
+    """Check every file first, then write them all: a bad file among good ones stores nothing."""
+    if len(uploads) > MAX_FILES_PER_ACTION:
+        raise InvalidInput(f"at most {MAX_FILES_PER_ACTION} files at once", field="files")
+    kinds = [check(upload, max_bytes) for upload in uploads]
+    upload_dir.mkdir(parents=True, exist_ok=True)
+    stored = []
+    for upload, kind in zip(uploads, kinds):
+        name = secrets.token_hex(16)
+        (upload_dir / name).write_bytes(upload.content)
+        row = EvidenceFile(case=case, stored_name=name, original_name=clean_name(upload.filename), content_type=kind,
+                           size=len(upload.content), sha256=hashlib.sha256(upload.content).hexdigest(),
+                           purpose=purpose, uploaded_by_id=actor.user_id, uploaded_at=utcnow())
+        session.add(row)
+        stored.append(row)
+    if stored:
+        session.flush()
+        history.record(session, actor=actor, action="upload", entity_type="case", entity_id=case.id, case_id=case.id,
+                       data={"files": [f.original_name for f in stored], "purpose": purpose})
+    return stored
+
+
+def path_of(evidence: EvidenceFile, upload_dir: Path) -> Path:
+    path = (upload_dir / evidence.stored_name).resolve()
+    if path.parent != upload_dir.resolve() or not path.is_file():
+        raise NotFound("the file is missing", field="file")
+    return path

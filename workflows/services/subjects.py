@@ -1,0 +1,68 @@
+"""Credit subjects and what a viewer may see of them."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session, selectinload
+
+from workflows.domain.errors import InvalidInput, NotFound
+from workflows.domain.lists import EntryStatus, ListKind
+from workflows.domain.process import Actor
+from workflows.domain.roles import KEY_ATTENTION_VIEWERS
+from workflows.domain.subjects import parse_subject_code
+from workflows.store.models import ListEntry, Measure, Subject
+
+
+def register_subject(session: Session, *, code: str, name: str, email: str = "", phone: str = "",
+                     legal_representative: str = "") -> Subject:
+    """The subject for a code, created if new; the code is validated first."""
+    parsed = parse_subject_code(code)
+    if not (name or "").strip():
+        raise InvalidInput("a name is required", field="name")
+    subject = session.scalar(select(Subject).where(Subject.code == parsed.value))
+    if subject is None:
+        subject = Subject(code=parsed.value, kind=parsed.kind.value, name=name.strip(), contact_email=email,
+                          contact_phone=phone, legal_representative=legal_representative)
+        session.add(subject)
+        session.flush()
+    return subject
+
+
+def get_subject(session: Session, code: str) -> Subject:
+    parsed = parse_subject_code(code)
+    subject = session.scalar(select(Subject).where(Subject.code == parsed.value))
+    if subject is None:
+        raise NotFound(f"no subject with code {parsed.value}", field="code")
+    return subject
+
+
+def may_see_key_attention(viewer: Actor, subject: Subject) -> bool:
+    """Key-attention entries are not public: staff who handle them, and the subject itself."""
+    return bool(viewer.roles & KEY_ATTENTION_VIEWERS) or (
+        viewer.subject_id is not None and viewer.subject_id == subject.id
+    )
+
+
+@dataclass(frozen=True)
+class SubjectView:
+    subject: Subject
+    entries: list[ListEntry]
+    measures: dict[int, list[Measure]]
+    shows_key_attention: bool
+
+
+def subject_view(session: Session, code: str, viewer: Actor) -> SubjectView:
+    subject = get_subject(session, code)
+    shows_key_attention = may_see_key_attention(viewer, subject)
+    query = (
+        select(ListEntry)
+        .where(ListEntry.subject_id == subject.id, ListEntry.status != EntryStatus.PURGED.value)
+        .options(selectinload(ListEntry.measures).selectinload(Measure.catalogue),
+                 selectinload(ListEntry.department))
+        .order_by(ListEntry.listed_on.desc(), ListEntry.id.desc())
+    )
+    if not shows_key_attention:
+        query = query.where(ListEntry.list_kind != ListKind.KEY_ATTENTION.value)
+    entries = list(session.scalars(query))
+    return SubjectView(subject, entries, {e.id: list(e.measures) for e in entries}, shows_key_attention)
