@@ -149,3 +149,17 @@ def test_subject_round_trip(db_session):
     db_session.commit()
     assert db_session.scalar(select(Subject.name).where(Subject.code == "11010519491231002X")) == "张三"
     assert db_session.scalar(select(text("count(*)")).select_from(Measure)) == 0
+
+
+def test_case_state_changes_only_through_its_process(seeded, db_session):
+    from workflows.services import cases as case_service
+    from workflows.services.accounts import find_user
+    from workflows.services.actors import actor_for
+
+    applicant = actor_for(find_user(db_session, "applicant"))
+    entry_id = db_session.scalar(select(ListEntry.id).where(ListEntry.subject_id == applicant.subject_id))
+    case = case_service.file_case(db_session, "objection", applicant,
+                                  {"list_entry_id": entry_id, "grounds": "依据的处罚决定已被撤销。"})
+    with pytest.raises(AttributeError):
+        case.state = "closed"
+    assert case.state == "submitted"

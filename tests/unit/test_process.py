@@ -105,3 +105,11 @@ def test_definition_is_checked_when_declared():
 def test_edges_describe_the_diagram():
     assert ("reviewing", "expire", "done") in DEFINITION.edges()
     assert DEFINITION.final_states() == ["done"]
+
+
+def test_process_docs_are_generated_from_the_definitions():
+    from workflows.processes.docs import outputs
+
+    stale = [path.name for path, text in outputs().items()
+             if not path.exists() or path.read_text(encoding="utf-8") != text]
+    assert stale == [], f"run `python -m workflows.processes.docs`: {stale} are out of date"

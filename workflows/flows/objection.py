@@ -29,6 +29,7 @@ RESULTS = {
 
 @step("objection.acknowledge")
 def acknowledge(session: Session, event: OutboxEvent, case: Case) -> StepResult:
+    """The applicant is told the objection was received."""
     return StepResult(tell_applicant(session, event, case, f"异议申请已收到（案件 #{case.id}）",
                                      f"您的异议申请已提交，受理窗口将进行形式审查。\nObjection #{case.id} received."))
 
@@ -48,6 +49,7 @@ def suspend_listing(session: Session, event: OutboxEvent, case: Case) -> StepRes
 
 @step("objection.request_supplement")
 def request_supplement(session: Session, event: OutboxEvent, case: Case) -> StepResult:
+    """The applicant is told what to supplement."""
     reason = event.payload.get("params", {}).get("reason", "")
     return StepResult(tell_applicant(session, event, case, f"请补正异议材料（案件 #{case.id}）",
                                      f"受理窗口要求补正材料：{reason}\nPlease supplement your objection: {reason}"))
@@ -55,6 +57,7 @@ def request_supplement(session: Session, event: OutboxEvent, case: Case) -> Step
 
 @step("objection.resume_listing")
 def resume_listing(session: Session, event: OutboxEvent, case: Case) -> StepResult:
+    """The entry and its measures are active again; each implementing department is told."""
     entry = case.list_entry
     if entry is None or entry.status != EntryStatus.SUSPENDED or not once(session, event.id, "resume_listing"):
         return StepResult()
@@ -64,6 +67,7 @@ def resume_listing(session: Session, event: OutboxEvent, case: Case) -> StepResu
 
 @step("objection.apply_correction")
 def apply_correction(session: Session, event: OutboxEvent, case: Case) -> StepResult:
+    """The record is corrected; its measures resume or stop as the provider stated."""
     params = event.payload.get("params", {})
     entry = case.list_entry
     if entry is None or not once(session, event.id, "apply_correction"):
@@ -96,6 +100,7 @@ def revoke_listing(session: Session, event: OutboxEvent, case: Case) -> StepResu
 
 @step("objection.tell_result")
 def tell_result(session: Session, event: OutboxEvent, case: Case) -> StepResult:
+    """The applicant is told the result."""
     zh, en = RESULTS.get(event.kind, (event.kind, event.kind))
     reason = event.payload.get("params", {}).get("reason") or event.payload.get("params", {}).get("correction") or ""
     return StepResult(tell_applicant(session, event, case, f"异议处理结果：{zh}（案件 #{case.id}）",
@@ -104,24 +109,28 @@ def tell_result(session: Session, event: OutboxEvent, case: Case) -> StepResult:
 
 @step("objection.push_result")
 def push_result(session: Session, event: OutboxEvent, case: Case) -> StepResult:
+    """The result is pushed to the municipal public credit platform (retried)."""
     delivery = platform.record_delivery(session, case, event.id, event.kind, runtime().config)
     return StepResult(delivery_id=delivery.id if delivery else None)
 
 
 @step("objection.close")
 def close(session: Session, event: OutboxEvent, case: Case) -> None:
+    """The concluded case is closed."""
     if case.state == "concluded":
         take_action(session, case.id, "close", SYSTEM)
 
 
 @step("objection.tell_office")
 def tell_office(session: Session, event: OutboxEvent, case: Case) -> StepResult:
+    """The accepting office is told a case waits for formal review."""
     return StepResult(tell_role(session, event, case, Role.ACCEPTING_OFFICE, f"新异议申请待审查（案件 #{case.id}）",
                                 f"案件 #{case.id} 等待形式审查。"))
 
 
 @step("objection.tell_provider")
 def tell_provider(session: Session, event: OutboxEvent, case: Case) -> StepResult:
+    """The information provider is told to verify within its limit."""
     return StepResult(tell_role(session, event, case, Role.INFORMATION_PROVIDER, f"异议待核实（案件 #{case.id}）",
                                 f"案件 #{case.id} 已受理，请在规定期限内核实并反馈。", case.department_id))
 

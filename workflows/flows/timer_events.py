@@ -26,6 +26,7 @@ def _owners(session: Session, event: OutboxEvent, case: Case, subject: str, body
 
 @step("timer.warn")
 def warn(session: Session, event: OutboxEvent, case: Case) -> StepResult:
+    """Whoever owns the step is warned that its limit ends soon."""
     due = event.payload.get("due_on", "")
     return StepResult(_owners(session, event, case, f"办理期限即将届满（案件 #{case.id}）",
                               f"案件 #{case.id} 的办理期限将于 {due} 届满，请及时办理。\nCase #{case.id} is due on {due}."))
@@ -33,6 +34,7 @@ def warn(session: Session, event: OutboxEvent, case: Case) -> StepResult:
 
 @step("timer.breach")
 def breach(session: Session, event: OutboxEvent, case: Case) -> StepResult:
+    """The case is overdue: the step's owner and the supervisors are told."""
     due = event.payload.get("due_on", "")
     body = f"案件 #{case.id} 已超过办理期限（{due}），已列为逾期并报督办。\nCase #{case.id} is overdue since {due}."
     ids = _owners(session, event, case, f"案件已逾期（案件 #{case.id}）", body)

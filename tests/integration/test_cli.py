@@ -1,0 +1,78 @@
+"""The `credit-cases` command line, run as a person would run it (a real subprocess)."""
+import json
+import os
+import subprocess
+import sys
+
+import pytest
+from sqlalchemy import create_engine, text
+
+
+def run(args, database_url, tmp_path, stdin=None, **env):
+    environment = {**os.environ, "CREDIT_CASES_DATABASE_URL": database_url,
+                   "CREDIT_CASES_INSTANCE_PATH": str(tmp_path / "instance"), **env}
+    return subprocess.run([sys.executable, "-m", "webapp.cli", *args], input=stdin, capture_output=True, text=True,
+                          env=environment, timeout=120)
+
+
+def scalar(url, sql):
+    engine = create_engine(url)
+    with engine.connect() as connection:
+        value = connection.execute(text(sql)).scalar()
+    engine.dispose()
+    return value
+
+
+@pytest.fixture
+def fresh_db(tmp_path):
+    return f"sqlite:///{tmp_path / 'cli.sqlite'}"
+
+
+def test_upgrade_seed_and_user_add(fresh_db, tmp_path):
+    assert run(["db", "upgrade"], fresh_db, tmp_path).returncode == 0
+    seeded = run(["demo", "seed", "--if-empty"], fresh_db, tmp_path)
+    assert seeded.returncode == 0 and "loaded" in seeded.stdout
+    again = run(["demo", "seed", "--if-empty"], fresh_db, tmp_path)
+    assert "not loaded" in again.stdout
+    added = run(["user", "add", "wang", "--role", "listing_department", "--department", "SWJ", "--password-stdin"],
+                fresh_db, tmp_path, stdin="a-long-password\n")
+    assert added.returncode == 0, added.stderr
+    assert scalar(fresh_db, "SELECT count(*) FROM users WHERE username = 'wang'") == 1
+
+
+@pytest.mark.parametrize(
+    "args, message",
+    [
+        (["user", "add", "x", "--role", "wizard", "--password-stdin"], "unknown role 'wizard'"),
+        (["user", "add", "x", "--role", "listing_department", "--password-stdin"], "department"),
+        (["user", "add", "x", "--role", "applicant", "--subject", "91110000600037341A", "--password-stdin"], "subject"),
+    ],
+)
+def test_user_add_refusals_name_the_problem(fresh_db, tmp_path, args, message):
+    run(["db", "upgrade"], fresh_db, tmp_path)
+    result = run(args, fresh_db, tmp_path, stdin="a-long-password\n")
+    assert result.returncode == 2 and message in result.stderr
+    assert scalar(fresh_db, "SELECT count(*) FROM users") == 0
+
+
+def test_calendar_import_good_and_bad(fresh_db, tmp_path):
+    run(["db", "upgrade"], fresh_db, tmp_path)
+    good = tmp_path / "2027.json"
+    good.write_text(json.dumps({"year": 2027, "days_off": ["2027-01-01"], "working_days": ["2027-02-07"]}))
+    result = run(["calendar", "import", str(good)], fresh_db, tmp_path)
+    assert result.returncode == 0 and "2027" in result.stdout
+    bad = tmp_path / "bad.csv"
+    bad.write_text("date,type\n2028-01-01,off\n2028-01-01,working\n")
+    refused = run(["calendar", "import", str(bad)], fresh_db, tmp_path)
+    assert refused.returncode == 2 and "row 3" in refused.stderr
+    assert scalar(fresh_db, "SELECT count(*) FROM calendar_years") == 1
+
+
+def test_sweep_now_only_in_testing_or_demo(fresh_db, tmp_path):
+    run(["db", "upgrade"], fresh_db, tmp_path)
+    refused = run(["sla", "sweep", "--now", "2026-10-31T00:00:00+08:00"], fresh_db, tmp_path)
+    assert refused.returncode == 2 and "--now" in refused.stderr
+    allowed = run(["sla", "sweep", "--now", "2026-10-31T00:00:00+08:00"], fresh_db, tmp_path, CREDIT_CASES_TESTING="true")
+    assert allowed.returncode == 0 and "0 timer(s) fired" in allowed.stdout
+    malformed = run(["sla", "sweep", "--now", "yesterday"], fresh_db, tmp_path, CREDIT_CASES_TESTING="true")
+    assert malformed.returncode == 2 and "ISO-8601" in malformed.stderr
