@@ -1,13 +1,20 @@
 """Alembic environment: the URL comes from the caller (credit-cases db upgrade), never from a file."""
 from __future__ import annotations
 
+import importlib
+import pkgutil
+
 from alembic import context
 
-from workflows.store import automation, cases, models  # noqa: F401  (registers every table)
+import workflows.store
 from workflows.store.base import Base
 from workflows.store.db import make_engine
 
 config = context.config
+
+# every module of workflows.store registers its tables with Base.metadata
+for module in pkgutil.iter_modules(workflows.store.__path__):
+    importlib.import_module(f"workflows.store.{module.name}")
 
 
 def run_migrations() -> None:

@@ -1,4 +1,8 @@
-"""One pass over the SLA timers: each due timer fires once, as an outbox event for its process flow.
+"""One pass over the SLA timers: each due timer fires once, as an outbox event for its flow.
+
+A case's deadline warns before its end, breaches at its end, and escalates a second time after
+`sla.second_escalation_days` working days overdue. A list entry's validity timer expires it at the
+end of `valid_until` (an event for the "lists" flow).
 
 Safe to run in several processes at once: rows are claimed with FOR UPDATE SKIP LOCKED on
 PostgreSQL, and every firing is a conditional UPDATE that only one sweeper can win. The query
@@ -11,57 +15,84 @@ from datetime import datetime
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
+from sla import calendar
 from workflows.domain.process import Actor
-from workflows.services import history, outbox
+from workflows.services import calendar as calendar_service
+from workflows.services import history, settings
+from workflows.store.automation import OutboxEvent
 from workflows.store.base import utcnow
 from workflows.store.cases import Case, Timer
 
 SWEEPER = Actor.system("sla")
 BATCH = 500
+FIRING = ("pending", "warned", "breached")
 
 
 def due_timers(session: Session, now: datetime, limit: int = BATCH) -> list[Timer]:
     query = (
         select(Timer)
-        .where(Timer.next_fire_at <= now, Timer.status.in_(("pending", "warned")))
+        .where(Timer.next_fire_at <= now, Timer.status.in_(FIRING))
         .order_by(Timer.next_fire_at)
         .limit(limit)
+        .execution_options(populate_existing=True)  # rows moved on by UPDATEs must not be read stale
     )
     if session.get_bind().dialect.name == "postgresql":
         query = query.with_for_update(skip_locked=True)
     return list(session.scalars(query))
 
 
-def _claim(session: Session, timer: Timer, expected_status: str, **values) -> bool:
+def _claim(session: Session, timer: Timer, **values) -> bool:
     """Move the timer on only if no other sweeper did meanwhile."""
     result = session.execute(
         update(Timer)
-        .where(Timer.id == timer.id, Timer.status == expected_status, Timer.next_fire_at == timer.next_fire_at)
+        .where(Timer.id == timer.id, Timer.status == timer.status, Timer.next_fire_at == timer.next_fire_at)
         .values(**values)
         .execution_options(synchronize_session=False)
     )
     return result.rowcount == 1
 
 
-def fire(session: Session, timer: Timer, now: datetime) -> bool:
-    case = session.get(Case, timer.case_id)
+def _escalation_instant(session: Session, timer: Timer) -> datetime:
+    days = settings.get(session, "sla.second_escalation_days")
+    return calendar.day_end_exclusive(calendar.add_working_days(timer.due_on, days))
+
+
+def _next_step(session: Session, timer: Timer, now: datetime) -> tuple[str, dict] | None:
+    """Which event this timer fires now, and how the row moves on."""
+    if timer.list_entry_id is not None and timer.case_id is None:
+        return "expire", dict(status="breached", breached_at=now, next_fire_at=None)
+    if timer.status == "breached":
+        return "escalate", dict(escalated_at=now, next_fire_at=None)
     if now >= timer.due_at:
-        if not _claim(session, timer, timer.status, status="breached", breached_at=now, next_fire_at=None):
-            return False
-        kind = "breach"
+        return "breach", dict(status="breached", breached_at=now, next_fire_at=_escalation_instant(session, timer))
+    if timer.status == "pending":
+        return "warn", dict(status="warned", warned_at=now, next_fire_at=timer.due_at)
+    return None
+
+
+def fire(session: Session, timer: Timer, now: datetime) -> bool:
+    step = _next_step(session, timer, now)
+    if step is None or not _claim(session, timer, **step[1]):
+        return False
+    kind = step[0]
+    payload = {"timer_id": timer.id, "deadline": timer.kind, "due_on": timer.due_on.isoformat() if timer.due_on else None}
+    if timer.case_id is not None:
+        case = session.get(Case, timer.case_id)
+        process, entity, entity_id = case.process, "case", case.id
     else:
-        if not _claim(session, timer, "pending", status="warned", warned_at=now, next_fire_at=timer.due_at):
-            return False
-        kind = "warn"
-    history.record(session, actor=SWEEPER, action=kind, entity_type="case", entity_id=case.id, case_id=case.id,
-                   at=now, data={"timer_id": timer.id, "deadline": timer.kind, "due_on": timer.due_on.isoformat()})
-    outbox.emit(session, case, kind, now, timer_id=timer.id, deadline=timer.kind, due_on=timer.due_on.isoformat())
+        process, entity, entity_id = "lists", "list_entry", timer.list_entry_id
+        payload["list_entry_id"] = timer.list_entry_id
+    history.record(session, actor=SWEEPER, action=kind, entity_type=entity, entity_id=entity_id,
+                   case_id=timer.case_id, at=now, data=payload)
+    session.add(OutboxEvent(process=process, kind=kind, case_id=timer.case_id, payload=payload,
+                            available_at=min(now, utcnow()), created_at=now))
     return True
 
 
 def sweep(session: Session, *, now: datetime | None = None) -> int:
     """Fire every due timer once; commits after each batch; returns how many fired."""
     now = now or utcnow()
+    calendar_service.install_from(session)
     fired = 0
     while True:
         batch = due_timers(session, now)

@@ -66,10 +66,20 @@ def claim(session, name: str, limit: int = 50) -> list[OutboxEvent]:
     return list(session.scalars(select(OutboxEvent).where(OutboxEvent.id.in_(claimed)).order_by(OutboxEvent.id)))
 
 
-def flows_by_process():
-    from .flows.objection import objection_flow
+# process (or "lists" for list entries' own events) -> "module:flow"
+FLOWS = {
+    "objection": "workflows.flows.objection:objection_flow",
+}
 
-    return {"objection": objection_flow}
+
+def flows_by_process() -> dict:
+    import importlib
+
+    flows = {}
+    for process, target in FLOWS.items():
+        module, name = target.split(":")
+        flows[process] = getattr(importlib.import_module(module), name)
+    return flows
 
 
 def run_coroutine(coroutine):

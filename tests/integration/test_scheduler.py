@@ -56,7 +56,7 @@ def test_sweep_warns_then_breaches_each_once(seeded, db_session):
     assert verification(db_session, case.id).status == "warned"
     assert sweep(db_session, now=datetime(2026, 10, 30, 23, 59, tzinfo=ZONE)) == 0
     assert sweep(db_session, now=datetime(2026, 10, 31, 0, 0, tzinfo=ZONE)) == 1
-    assert sweep(db_session, now=datetime(2026, 11, 9, tzinfo=ZONE)) == 0
+    assert sweep(db_session, now=datetime(2026, 11, 4, tzinfo=ZONE)) == 0
     db_session.expire_all()
     assert verification(db_session, case.id).status == "breached"
     assert (events(db_session, "warn"), events(db_session, "breach")) == (1, 1)
@@ -120,3 +120,14 @@ def test_two_sweepers_at_once_fire_each_timer_once(seeded, db_session, database_
     assert sum(results) == 120
     assert events(db_session, "breach") == 120
     factory.kw["bind"].dispose()
+
+
+def test_breach_then_second_escalation_after_the_set_working_days(seeded, db_session):
+    case = accepted_case(db_session)  # due 2026-10-30; escalation 5 working days later: end of 2026-11-06
+    assert sweep(db_session, now=datetime(2026, 10, 31, 1, tzinfo=ZONE)) == 1  # breach (warning skipped)
+    assert sweep(db_session, now=datetime(2026, 11, 6, 23, tzinfo=ZONE)) == 0
+    assert sweep(db_session, now=datetime(2026, 11, 7, 0, tzinfo=ZONE)) == 1
+    assert sweep(db_session, now=datetime(2026, 12, 31, tzinfo=ZONE)) == 0
+    assert (events(db_session, "breach"), events(db_session, "escalate")) == (1, 1)
+    db_session.expire_all()
+    assert verification(db_session, case.id).escalated_at is not None

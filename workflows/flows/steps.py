@@ -21,8 +21,8 @@ class StepResult:
     delivery_id: int | None = None
 
 
-# A step: (session, event, case) -> StepResult | None; it claims its consequences.once() key itself.
-Step = Callable[[Session, OutboxEvent, Case], StepResult | None]
+# A step: (session, event, case or None) -> StepResult | None; it claims its consequences.once() key itself.
+Step = Callable[[Session, OutboxEvent, Case | None], StepResult | None]
 STEPS: dict[str, Step] = {}
 
 
@@ -38,9 +38,9 @@ def step(name: str):
 def run_step(name: str, event_id: int) -> StepResult:
     with session_scope() as session:
         event = session.get(OutboxEvent, event_id)
-        case = session.get(Case, event.case_id) if event and event.case_id else None
-        if event is None or case is None:
+        if event is None:
             return StepResult()
+        case = session.get(Case, event.case_id) if event.case_id else None  # None: a list entry's event
         return STEPS[name](session, event, case) or StepResult()
 
 

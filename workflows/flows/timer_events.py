@@ -42,4 +42,14 @@ def breach(session: Session, event: OutboxEvent, case: Case) -> StepResult:
     return StepResult(ids)
 
 
-TIMER_PLAN: dict[str, list[str]] = {"warn": ["timer.warn"], "breach": ["timer.breach"]}
+@step("timer.escalate")
+def escalate(session: Session, event: OutboxEvent, case: Case) -> StepResult:
+    """Still overdue after the set number of working days: the head of supervision is told."""
+    due = event.payload.get("due_on", "")
+    body = (f"案件 #{case.id} 逾期（期限 {due}）已超过规定天数仍未办结，升级报督办负责人。\n"
+            f"Case #{case.id}, due on {due}, is still open: escalated to the head of supervision.")
+    ids = tell_role(session, event, case, Role.SUPERVISOR, f"逾期案件二次升级（案件 #{case.id}）", body)
+    return StepResult(ids + _owners(session, event, case, f"逾期案件已升级督办（案件 #{case.id}）", body))
+
+
+TIMER_PLAN: dict[str, list[str]] = {"warn": ["timer.warn"], "breach": ["timer.breach"], "escalate": ["timer.escalate"]}

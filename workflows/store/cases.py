@@ -99,7 +99,9 @@ class Timer(Base):
     __table_args__ = (Index("ix_sla_timers_next_fire", "next_fire_at"),)
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
-    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"), index=True)
+    # a case's deadline, or a list entry's validity (expiry) when case_id is NULL
+    case_id: Mapped[int | None] = mapped_column(ForeignKey("cases.id"), index=True)
+    list_entry_id: Mapped[int | None] = mapped_column(ForeignKey("list_entries.id"), index=True)
     kind: Mapped[str] = mapped_column(String(32))
     owner: Mapped[str] = mapped_column(String(32))  # whose step: accepting_office, department, applicant
     department_id: Mapped[int | None] = mapped_column(ForeignKey("departments.id"), index=True)
@@ -118,4 +120,4 @@ class Timer(Base):
     ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
-    case: Mapped[Case] = relationship(back_populates="timers")
+    case: Mapped[Case | None] = relationship(back_populates="timers")

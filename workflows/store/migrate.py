@@ -16,17 +16,24 @@ def alembic_config(url: str) -> AlembicConfig:
     return config
 
 
-def upgrade(url: str, revision: str = "head") -> None:
+def upgrade(url: str, revision: str = "heads") -> None:
+    """To the newest revision of every branch (features may add their tables on branches of their own)."""
     command.upgrade(alembic_config(url), revision)
 
 
-def current_revision(url: str) -> str | None:
+def heads() -> set[str]:
+    from alembic.script import ScriptDirectory
+
+    return set(ScriptDirectory.from_config(alembic_config("sqlite://")).get_heads())
+
+
+def current_revisions(url: str) -> set[str]:
     from alembic.runtime.migration import MigrationContext
 
     from .db import make_engine
 
     engine = make_engine(url)
     with engine.connect() as connection:
-        revision = MigrationContext.configure(connection).get_current_revision()
+        revisions = set(MigrationContext.configure(connection).get_current_heads())
     engine.dispose()
-    return revision
+    return revisions
