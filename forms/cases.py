@@ -36,7 +36,8 @@ class EvidenceMixin:
 class ObjectionForm(EvidenceMixin, FlaskForm):
     list_entry_id = SelectField(_l("The list entry you object to"), coerce=_entry_id, choices=[],
                                 validate_choice=False, validators=[DataRequired()])
-    grounds = TextAreaField(_l("Grounds of the objection"), validators=[DataRequired(), Length(min=10, max=5000)],
+    grounds = TextAreaField(_l("Grounds of the objection"), validators=[
+        DataRequired(), Length(min=10, max=5000, message=_l("Write at least 10 and at most 5000 characters."))],
                             description=_l("What is wrong in the record, and why. At least 10 characters."))
     contact_name = StringField(_l("Contact name"), validators=[DataRequired(), Length(max=100)],
                                render_kw={"autocomplete": "name"})
@@ -124,13 +125,14 @@ class CaseFilterForm(FlaskForm):
     class Meta:
         csrf = False
 
-    process = SelectField(_l("Process"), choices=PROCESS_CHOICES, validate_choice=False)
+    # named so in the query string; `process` itself is a method of every form
+    process_name = SelectField(_l("Process"), choices=PROCESS_CHOICES, validate_choice=False, name="process")
     state = SelectField(_l("State"), choices=STATE_CHOICES, validate_choice=False)
     overdue = SelectField(_l("Deadline"), validate_choice=False,
                           choices=[SelectChoice("", _l("Any")), SelectChoice("yes", _l("Overdue")),
                                    SelectChoice("no", _l("Not overdue"))])
     submit = SubmitField(_l("Filter"))
 
-    def filters(self) -> dict:
-        return {"process": self.process.data or None, "state": self.state.data or None,
+    def query(self) -> dict:
+        return {"process": self.process_name.data or None, "state": self.state.data or None,
                 "overdue": {"yes": True, "no": False}.get(self.overdue.data)}

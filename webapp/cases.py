@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timezone
 
 from flask import Blueprint, abort, current_app, flash, g, redirect, render_template, request, send_file, url_for
 from flask_babel import gettext as _
@@ -38,6 +38,7 @@ bp = Blueprint("cases", __name__)
 applicants_only = roles_required(Role.APPLICANT)
 staff_only = roles_required(*STAFF_ROLES)
 PER_PAGE = 20
+LATEST = datetime.max.replace(tzinfo=timezone.utc)
 
 for _name in ("process_label", "state_label", "action_label", "deadline_label", "deadline_status_label",
               "list_label", "field_label"):
@@ -73,7 +74,7 @@ def _rows(cases) -> list[Row]:
     rows = []
     for case in cases:
         open_ = [queries.deadline_status(db.session, t, now) for t in case.timers if t.status in queries.OPEN_TIMER]
-        first = min(open_, key=lambda s: (s.status == "paused", s.timer.due_at or datetime.max), default=None)
+        first = min(open_, key=lambda s: (s.status == "paused", s.timer.due_at or LATEST), default=None)
         rows.append(Row(case, first, queries.case_deadline_status(db.session, case, now)))
     return rows
 
@@ -86,7 +87,7 @@ def _page_number() -> int:
 @login_required
 def index():
     filters = CaseFilterForm(formdata=request.args)
-    page = queries.list_cases(db.session, current_actor(), **filters.filters(), page=_page_number(), per_page=PER_PAGE)
+    page = queries.list_cases(db.session, current_actor(), **filters.query(), page=_page_number(), per_page=PER_PAGE)
     return render_template("cases/index.html", page=page, rows=_rows(page.items), filters=filters,
                            staff=bool(current_user.roles & STAFF_ROLES))
 
@@ -122,13 +123,24 @@ def _entry_choices(actor) -> list[tuple[int, str]]:
             for e in view.entries if e.status == EntryStatus.ACTIVE.value]
 
 
-def _file_objection(form: ObjectionForm, actor):
+def _file_and_store(form: ObjectionForm, actor):
     now = utcnow()
     case = case_service.file_case(db.session, "objection", actor, form.params(),
                                   submission_key=f"web:{form.submission_key.data}", now=now)
     if case.filed_at == now:  # filed by this request, not the same form sent again: its files belong to it
         config = current_app.config["CREDIT_CASES"]
         evidence_service.store(db.session, case, form.uploads(), actor, config.upload_dir, config.max_upload_bytes)
+    return case
+
+
+def _file_objection(form: ObjectionForm, actor):
+    try:
+        case = _file_and_store(form, actor)
+        db.session.commit()
+    except IntegrityError:  # the same form sent twice at once: the other request filed it, find it by its key
+        db.session.rollback()
+        case = _file_and_store(form, actor)
+        db.session.commit()
     return case
 
 
@@ -149,13 +161,7 @@ def new_objection():
         form.contact_phone.data = current_user.phone
     if form.validate_on_submit():
         try:
-            try:
-                case = _file_objection(form, actor)
-                db.session.commit()
-            except IntegrityError:  # the same form sent twice at once: the other request filed it
-                db.session.rollback()
-                case = _file_objection(form, actor)
-                db.session.commit()
+            case = _file_objection(form, actor)
         except DomainError as error:
             db.session.rollback()
             _show_error(form, error)
@@ -170,7 +176,7 @@ def _show_error(form, error: DomainError, action: str | None = None) -> None:
     """A domain error next to its field, or above the form when no visible field matches."""
     field = form._fields.get(error.field) if error.field else None
     message = labels.error_message(error, action)
-    if field is not None and field.widget.input_type != "hidden":
+    if field is not None and getattr(field.widget, "input_type", None) != "hidden":
         field.errors = [*field.errors, message]
     else:
         form.form_errors.append(message)
@@ -194,15 +200,18 @@ def _case_page(case, posted: dict | None = None, error: str | None = None, statu
     actor = current_actor()
     definition = case_service.process_definition_of(case)
     errors = [*([error] if error else []), *(e for form in (posted or {}).values() for e in form.form_errors)]
+    # a field error is shown beside its field, far down on a phone: the top says where
+    invalid = next((name for name, form in (posted or {}).items() if any(f.errors for f in form)), None)
     forms = []
     for name in case_service.available_actions(db.session, case, actor):
         form = (posted or {}).get(name) or action_form(definition.action(name))(formdata=None)
         form.version.data = case.version  # a re-shown form acts on what the page now shows
         forms.append((name, form))
     now = utcnow()
-    svg = diagram.svg(definition, current=case.state, labels=labels.diagram_labels(definition))
+    # svg() escapes the text it draws, so its output is safe to insert as it is
+    svg = Markup(diagram.svg(definition, current=case.state, labels=labels.diagram_labels(definition)))
     return render_template(
-        "cases/show.html", case=case, forms=forms, errors=errors, diagram=Markup(svg),  # svg() escapes its text
+        "cases/show.html", case=case, forms=forms, errors=errors, invalid=invalid, diagram=svg,
         deadlines=[queries.deadline_status(db.session, t, now) for t in case.timers],
         history=case_history(db.session, case.id)), status
 
@@ -221,9 +230,10 @@ def act(case_id: int, action: str):
         form = action_form(case_service.process_definition_of(case).action(action))()
     except DomainError as error:  # no such action in this process
         return _case_page(case, error=labels.error_message(error, action), status=error.http_status)
-    if not form.validate_on_submit():
-        return _case_page(case, posted={action: form}, status=422)
     actor = current_actor()
+    # an action this viewer may not take now is refused for that reason below, whatever its fields hold
+    if not form.validate_on_submit() and action in case_service.available_actions(db.session, case, actor):
+        return _case_page(case, posted={action: form}, status=422)
     try:
         case = case_service.take_action(db.session, case_id, action, actor, form.params(),
                                         expected_version=form.version.data)

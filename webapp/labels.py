@@ -52,14 +52,14 @@ STATUSES = {
 }
 
 ACTIONS = {
-    "file": _l("File"),
+    "file": _l("Filing"),
     "accept": _l("Accept"),
     "request_supplement": _l("Ask for a supplement"),
     "supplement": _l("Supplement"),
     "refuse": _l("Refuse"),
-    "confirm": _l("Confirm the information"),
-    "correct": _l("Correct the information"),
-    "revoke": _l("Revoke the information"),
+    "confirm": _l("Confirm"),
+    "correct": _l("Correct"),
+    "revoke": _l("Revoke"),
     "withdraw": _l("Withdraw"),
     "close": _l("Close"),
     "approve": _l("Approve"),

@@ -67,7 +67,7 @@ def test_file_read_and_act(api, db_session):
         ("provider", "confirm", {"reason": "x"}, 409, "action_not_allowed"),  # wrong state
         ("office", "refuse", {}, 422, "invalid_input"),  # missing reason
         ("office", "approve", {}, 409, "action_not_allowed"),  # no such action
-        ("tax", "request_supplement", {"reason": "x"}, 403, "forbidden"),  # not the accepting office
+        ("tax", "request_supplement", {"reason": "x"}, 404, "not_found"),  # another department: not even visible
     ],
 )
 def test_refusals_change_nothing(api, db_session, username, action, body, status, code):

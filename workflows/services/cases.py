@@ -89,7 +89,10 @@ def get_case(session: Session, case_id: int, *, for_update: bool = False) -> Cas
 
 
 def may_view(case: Case, actor: Actor) -> bool:
-    if actor.roles & STAFF_ROLES - {Role.APPLICANT}:
+    """The same rule as queries.visible: the credit office sees all, departments their own, applicants theirs."""
+    if actor.roles & {Role.ACCEPTING_OFFICE, Role.SUPERVISOR, Role.ADMINISTRATOR}:
+        return True
+    if actor.department_id is not None and actor.roles & STAFF_ROLES and case.department_id == actor.department_id:
         return True
     return actor.subject_id is not None and actor.subject_id == case.subject_id
 
