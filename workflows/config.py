@@ -51,6 +51,7 @@ class Config:
                 values[f.name] = raw
         values.update(overrides)
         config = cls(**values)
+        config.instance_path = Path(config.instance_path)
         config.instance_path.mkdir(parents=True, exist_ok=True)
         if not config.database_url:
             config.database_url = f"sqlite:///{config.instance_path / 'credit-cases.sqlite'}"

@@ -1,0 +1,19 @@
+"""The OpenAPI document the app serves is a valid OpenAPI 3.1 document and documents its errors."""
+from openapi_spec_validator import validate
+
+
+def test_openapi_document_validates_against_the_3_1_schema(client):
+    spec = client.get("/api/v1/openapi.json").json
+    assert spec["openapi"] == "3.1.0"
+    validate(spec)
+
+
+def test_every_operation_documents_its_error_responses(client):
+    spec = client.get("/api/v1/openapi.json").json
+    for path, operations in spec["paths"].items():
+        for method, operation in operations.items():
+            if method not in {"get", "post", "put", "patch", "delete"}:
+                continue
+            assert operation.get("summary") or operation.get("description"), f"{method} {path} is undocumented"
+            codes = set(operation["responses"])
+            assert any(code.startswith("2") for code in codes), f"{method} {path}"
