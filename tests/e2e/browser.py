@@ -13,8 +13,8 @@ def log_in(page, username: str, password: str = "demo-pass-2026") -> None:
     page.goto(page.base_url + "/login")
     page.fill("input[name=username]", username)
     page.fill("input[name=password]", password)
-    page.locator("#content form button[type=submit]").first.click()
-    page.wait_for_load_state("networkidle")
+    with page.expect_navigation():
+        page.locator("#content form button[type=submit]").first.click()
 
 
 def screenshot(page, name: str, full_page: bool = True) -> Path:
