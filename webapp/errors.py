@@ -4,6 +4,7 @@ from __future__ import annotations
 from flask import Flask, flash, jsonify, redirect, render_template, request
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.exceptions import HTTPException
 
@@ -41,6 +42,12 @@ def init_app(app: Flask) -> None:
     def stale(error):
         db.session.rollback()
         return error_response(409, "conflict", _("The record was changed by someone else meanwhile: reload and try again."))
+
+    @app.errorhandler(OperationalError)
+    def database_busy(error):
+        # a lock held by another writer (SQLite) or a database restarting: nothing was written
+        db.session.rollback()
+        return error_response(503, "busy", _("The system is busy: nothing was saved. Please try again."))
 
     @app.errorhandler(CSRFError)
     def csrf_error(error: CSRFError):
