@@ -1,0 +1,59 @@
+"""Urging and escalation carried out by the real flow: the department is told, the supervisor gets the reply,
+and a second escalation goes to the head of supervision."""
+from datetime import timedelta
+
+from sqlalchemy import select
+
+from workflows.store.automation import Notification
+from workflows.store.base import utcnow
+from workflows.store.models import User
+
+GROUNDS = "该行政处罚已于2026年3月撤销，列入黑名单的依据不存在。"
+
+
+def accepted(world):
+    case_id = world.file("applicant", list_entry_id=world.entry_of("applicant"), grounds=GROUNDS)
+    world.act(case_id, "accept", "office")
+    return case_id
+
+
+def test_urging_reaches_the_department_and_the_reply_the_supervisor(world, smtp):
+    from workflows.services import urging
+
+    case_id = accepted(world)
+    urging_id = world.query(lambda s: urging.urge(s, [case_id], world.actor("supervisor"), "请于三个工作日内反馈。")[0].id)
+    world.drain()
+    told = [m for m in smtp.to("provider@example.gov.cn") if "督办" in m["subject"]]
+    assert len(told) == 1 and "请于三个工作日内反馈。" in told[0]["body"]
+    assert not [m for m in smtp.to("tax@example.gov.cn") if "督办" in m["subject"]]  # another department
+    world.query(lambda s: urging.reply(s, urging_id, world.actor("provider"), "已安排核实，周五前反馈。"))
+    world.drain()
+    replies = [m for m in smtp.to("supervisor@example.gov.cn") if "督办回复" in m["subject"]]
+    assert len(replies) == 1 and "已安排核实" in replies[0]["body"]
+
+
+def test_second_escalation_goes_to_the_head_of_supervision(world, smtp):
+    from sla.sweep import sweep
+    from workflows.domain.process import Actor
+    from workflows.services import accounts, settings
+
+    def appoint(session):
+        head = accounts.create_user(session, username="chief", password="demo-pass-2026", roles=["supervisor"],
+                                    actor=Actor.system("test"), department_code="XYB", display_name="督办负责人",
+                                    email="chief@example.gov.cn")
+        session.flush()
+        settings.change(session, "supervision.head_user_id", head.id, Actor.system("test"))
+
+    world.query(appoint)
+    accepted(world)
+    later = utcnow() + timedelta(days=60)
+    assert world.query(lambda s: sweep(s, now=later)) == 1  # breach
+    assert world.query(lambda s: sweep(s, now=later)) == 1  # second escalation
+    world.drain()
+    escalated = [m["subject"] for m in smtp.messages if "二次升级" in m["subject"]]
+    assert [m for m in smtp.to("chief@example.gov.cn") if "二次升级" in m["subject"]]
+    assert not [m for m in smtp.to("supervisor@example.gov.cn") if "二次升级" in m["subject"]]
+    assert escalated
+    keys = world.query(lambda s: s.scalars(select(Notification.dedupe_key).join(User, User.id == Notification.user_id)
+                                           .where(User.username == "chief")).all())
+    assert any(":head:" in key for key in keys)

@@ -1,0 +1,112 @@
+"""Supervision (督办) rules that need no database: reporting periods, months, rates and medians.
+
+Pure on purpose: the dashboard, the monthly report job and the tests share these, and take `today`
+as a parameter.
+"""
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from .errors import InvalidInput
+
+MONTH_PATTERN = re.compile(r"(?P<year>\d{4})-(?P<month>\d{2})")
+#: the deadline of a department's reply to an urging: a timer kind of its own, not a legal limit
+URGING_DEADLINE = "urging_reply"
+#: whose step a deadline times; an applicant's own limit is no department's breach
+DEPARTMENT_OWNERS = ("department", "accepting_office")
+#: an open case's deadline status, worst first
+DEADLINE_STATUSES = ("overdue", "due_soon", "on_track", "paused")
+
+
+@dataclass(frozen=True)
+class Period:
+    """Whole days, both ends included, in Asia/Shanghai."""
+
+    start: date
+    end: date
+
+    def __post_init__(self):
+        if self.end < self.start:
+            raise InvalidInput(f"the period ends ({self.end.isoformat()}) before it starts "
+                               f"({self.start.isoformat()})", field="end")
+
+    @property
+    def days(self) -> int:
+        return (self.end - self.start).days + 1
+
+    def label(self) -> str:
+        return f"{self.start.isoformat()} – {self.end.isoformat()}"
+
+
+def month_period(month: str, today: date) -> Period:
+    """The period of a month "YYYY-MM"; a month that has not ended yet has no report."""
+    match = MONTH_PATTERN.fullmatch((month or "").strip())
+    if match is None or not 1 <= int(match["month"]) <= 12:
+        raise InvalidInput(f"'{month}' is not a month (expected YYYY-MM)", field="month")
+    start = date(int(match["year"]), int(match["month"]), 1)
+    end = next_month(start) - timedelta(days=1)
+    if end >= today:
+        raise InvalidInput(f"the month {month} has not ended yet: its report can only be made from "
+                           f"{(end + timedelta(days=1)).isoformat()} on", field="month")
+    return Period(start, end)
+
+
+def check_not_future(period: Period, today: date) -> Period:
+    if period.start > today:
+        raise InvalidInput(f"the period starts in the future ({period.start.isoformat()})", field="start")
+    return period
+
+
+def month_of(day: date) -> str:
+    return f"{day.year:04d}-{day.month:02d}"
+
+
+def next_month(day: date) -> date:
+    """The first day of the month after `day`'s."""
+    return date(day.year + (day.month == 12), day.month % 12 + 1, 1)
+
+
+def previous_month(day: date) -> str:
+    return month_of(day.replace(day=1) - timedelta(days=1))
+
+
+def months_ending(last: date, count: int) -> list[date]:
+    """The first days of the `count` months that end with `last`'s month, oldest first."""
+    firsts = [last.replace(day=1)]
+    for _ in range(count - 1):
+        firsts.insert(0, (firsts[0] - timedelta(days=1)).replace(day=1))
+    return firsts
+
+
+def compliance_rate(met: int, breached: int) -> float | None:
+    """Share of deadlines met among those decided (met or breached); None when none was."""
+    decided = met + breached
+    return None if decided == 0 else met / decided
+
+
+def weighted_median(pairs: Iterable[tuple[float, int]]) -> float | None:
+    """The median of values given as (value, how many times); the mean of the two middle ones when even."""
+    ordered = sorted((value, count) for value, count in pairs if count > 0)
+    total = sum(count for _, count in ordered)
+    if total == 0:
+        return None
+    low_rank, high_rank = (total - 1) // 2, total // 2
+    low = high = None
+    seen = 0
+    for value, count in ordered:
+        if low is None and seen + count > low_rank:
+            low = value
+        if seen + count > high_rank:
+            high = value
+            break
+        seen += count
+    return (low + high) / 2
+
+
+def worst_status(statuses: Iterable[str]) -> str:
+    """The worst of an open case's deadline statuses ('' when it has none)."""
+    found = set(statuses)
+    return next((s for s in DEADLINE_STATUSES if s in found), "")

@@ -1,0 +1,163 @@
+"""Urging (督办): a supervisor urges a department on a case with a message and a reply-by day; the
+department replies. The reply-by day is a timer of the case, so the sweep warns, breaches and
+escalates it like any deadline; each urging and reply is in the case's history and the outbox.
+"""
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import date, datetime
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session, selectinload
+
+from sla import calendar
+from workflows.domain.errors import ActionNotAllowed, Conflict, InvalidInput, NotFound, RoleNotAllowed
+from workflows.domain.process import Actor, DeadlineSpec
+from workflows.domain.roles import Role
+from workflows.domain.supervision import URGING_DEADLINE
+from workflows.store.base import utcnow
+from workflows.store.models import Department, User, UserRole
+from workflows.store.supervision import Urging
+
+from . import calendar as calendar_service
+from . import history, outbox, settings, timers
+from .cases import get_case
+
+REPLY = DeadlineSpec(URGING_DEADLINE, "supervision.reply_days", "department")
+MAX_CASES = 200
+
+
+def default_reply_by(session: Session, now: datetime) -> date:
+    calendar_service.install_from(session)
+    return calendar.add_working_days(calendar.local_date(now), settings.get(session, "supervision.reply_days"))
+
+
+def urge(session: Session, case_ids: Iterable[int], actor: Actor, message: str, reply_by: date | None = None, *,
+         department_code: str | None = None, now: datetime | None = None) -> list[Urging]:
+    """One urging per case, each with its own reply-by timer; all or none."""
+    now = now or utcnow()
+    if Role.SUPERVISOR not in actor.roles:
+        raise RoleNotAllowed("only a supervisor may urge a department")
+    ids = list(dict.fromkeys(int(i) for i in case_ids))
+    if not ids:
+        raise InvalidInput("choose at least one case to urge", field="case_ids")
+    if len(ids) > MAX_CASES:
+        raise InvalidInput(f"at most {MAX_CASES} cases at once", field="case_ids")
+    message = (message or "").strip()
+    if len(message) < 4:
+        raise InvalidInput("write what the department must do (at least 4 characters)", field="message")
+    calendar_service.install_from(session)
+    today = calendar.local_date(now)
+    reply_by = reply_by or default_reply_by(session, now)
+    limit = _working_days_until(today, reply_by)
+    department = _department(session, department_code)
+    urgings = []
+    for case_id in ids:
+        case = get_case(session, case_id, for_update=True)
+        if case.closed_at is not None:
+            raise ActionNotAllowed(f"case #{case.id} is closed: there is nothing to urge", field="case_ids",
+                                   details={"case": case.id, "state": case.state})
+        target = department.id if department else case.department_id
+        if target is None:
+            raise InvalidInput(f"case #{case.id} has no department concerned: choose the department", field="department")
+        timer = timers.start(session, case, REPLY, now, days=limit)
+        timer.department_id = target
+        urging = Urging(case=case, department_id=target, timer=timer, message=message[:4000], reply_by=reply_by,
+                        urged_by_id=actor.user_id, urged_by_label=actor.label, urged_at=now, reply="",
+                        replied_by_label="")
+        session.add(urging)
+        session.flush()
+        history.record(session, actor=actor, action="urge", entity_type="case", entity_id=case.id, case_id=case.id,
+                       reason=message[:4000], at=now,
+                       data={"urging_id": urging.id, "department_id": target, "reply_by": reply_by.isoformat()})
+        outbox.emit(session, case, "urge", now, urging_id=urging.id)
+        urgings.append(urging)
+    return urgings
+
+
+def _working_days_until(today: date, reply_by: date) -> int:
+    if reply_by <= today:
+        raise InvalidInput(f"the reply-by day must be after today ({today.isoformat()})", field="reply_by")
+    try:
+        days = calendar.working_days_between(today, reply_by)
+    except calendar.CalendarDataMissing as error:
+        raise InvalidInput(str(error), field="reply_by") from None
+    if days < 1:
+        raise InvalidInput("the reply-by day leaves the department no working day", field="reply_by")
+    return days
+
+
+def _department(session: Session, code: str | None) -> Department | None:
+    if not code:
+        return None
+    department = session.scalar(select(Department).where(Department.code == code))
+    if department is None:
+        raise NotFound(f"no department with code '{code}'", field="department")
+    return department
+
+
+def reply(session: Session, urging_id: int, actor: Actor, text: str, *, now: datetime | None = None) -> Urging:
+    """The urged department's answer; it ends the reply-by timer (met, or late if it had breached)."""
+    now = now or utcnow()
+    urging = session.get(Urging, urging_id)
+    if urging is None:
+        raise NotFound(f"no urging #{urging_id}", field="urging")
+    if actor.department_id != urging.department_id or not actor.roles - {Role.APPLICANT}:
+        raise RoleNotAllowed("only the urged department may reply")
+    if urging.replied_at is not None:
+        raise Conflict("this urging has been answered already", field="reply")
+    text = (text or "").strip()
+    if len(text) < 2:
+        raise InvalidInput("write the reply", field="reply")
+    urging.reply, urging.replied_at = text[:4000], now
+    urging.replied_by_id, urging.replied_by_label = actor.user_id, actor.label
+    timer = urging.timer
+    if timer is not None and timer.ended_at is None:
+        timer.status = "breached" if timer.status == "breached" else "met"
+        timer.ended_at, timer.next_fire_at = now, None
+    history.record(session, actor=actor, action="reply_urging", entity_type="case", entity_id=urging.case_id,
+                   case_id=urging.case_id, reason=text[:4000], at=now,
+                   data={"urging_id": urging.id, "late": timer is not None and timer.status == "breached"})
+    outbox.emit(session, urging.case, "reply_urging", now, urging_id=urging.id)
+    session.flush()
+    return urging
+
+
+def urgings_of_case(session: Session, case_id: int) -> list[Urging]:
+    return list(session.scalars(select(Urging).where(Urging.case_id == case_id)
+                                .options(selectinload(Urging.department), selectinload(Urging.timer))
+                                .order_by(Urging.id)))
+
+
+def awaiting_reply(session: Session, department_id: int | None) -> list[Urging]:
+    if department_id is None:
+        return []
+    return list(session.scalars(select(Urging).where(Urging.department_id == department_id,
+                                                     Urging.replied_at.is_(None))
+                                .options(selectinload(Urging.timer), selectinload(Urging.case))
+                                .order_by(Urging.reply_by, Urging.id)))
+
+
+def department_users(session: Session, department_id: int) -> list[User]:
+    """Who answers for a department: its active staff, not the supervisors who sit in it."""
+    users = session.scalars(select(User).where(User.department_id == department_id, User.active.is_(True))
+                            .order_by(User.id))
+    return [u for u in users if u.roles - {Role.SUPERVISOR, Role.ADMINISTRATOR, Role.APPLICANT}]
+
+
+def head_of_supervision(session: Session) -> User | None:
+    """The user a second escalation goes to (setting supervision.head_user_id); None: every supervisor."""
+    user_id = settings.get(session, "supervision.head_user_id")
+    if not user_id:
+        return None
+    user = session.scalar(select(User).join(UserRole).where(User.id == user_id, User.active.is_(True),
+                                                             UserRole.role == Role.SUPERVISOR.value))
+    return user
+
+
+def all_urgings(session: Session, *, waiting: bool, limit: int = 200) -> list[Urging]:
+    """The latest urgings awaiting a reply (or answered), for the supervisors' list."""
+    query = select(Urging).options(selectinload(Urging.department), selectinload(Urging.timer),
+                                   selectinload(Urging.case))
+    query = query.where(Urging.replied_at.is_(None) if waiting else Urging.replied_at.is_not(None))
+    return list(session.scalars(query.order_by(Urging.id.desc()).limit(limit)))
