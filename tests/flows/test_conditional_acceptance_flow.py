@@ -1,0 +1,160 @@
+"""The green channel (容缺受理) under the real flow: on-time completion with grant and publication, breach,
+extension, refusal; a broken commitment makes the subject ineligible next time."""
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import func, select
+
+from sla.sweep import sweep
+from workflows.domain.eligibility import NotEligible
+from workflows.store.base import utcnow
+from workflows.store.cases import Case
+from workflows.store.green import BrokenCommitment, LicenceMatter, LicencePublication, PendingRedlistRemoval
+from workflows.store.models import HistoryEntry, ListEntry, User
+
+MATTER = "FOOD-BIZ"
+
+
+def deferrable_ids(world, matter=MATTER):
+    return world.query(lambda s: [m.id for m in s.scalar(select(LicenceMatter).where(LicenceMatter.code == matter))
+                                  .materials if not m.core])
+
+
+def file_green(world, missing=None, username="redco"):
+    missing = missing if missing is not None else deferrable_ids(world)[:1]
+    return world.file(username, "conditional_acceptance", matter=MATTER, missing=missing, signed=True,
+                      signatory="王守信")
+
+
+def state(world, case_id):
+    return world.query(lambda s: s.get(Case, case_id).state)
+
+
+def timers(world, case_id):
+    return world.query(lambda s: {t.kind: (t.status, t.due_on) for t in s.get(Case, case_id).timers})
+
+
+def accepted(world, **days):
+    case_id = file_green(world)
+    world.act(case_id, "accept_with_commitment", "licensing", **days)
+    world.drain()
+    return case_id
+
+
+def test_on_time_completion_is_granted_and_published(world, smtp, platform):
+    case_id = accepted(world, days_3=5)
+    assert state(world, case_id) == "awaiting_materials"
+    assert {k: v[0] for k, v in timers(world, case_id).items()} == {
+        "acceptance": "met", "materials": "pending", "processing": "pending"}
+    assert any("容缺受理通知书" in m["subject"] for m in smtp.to("redco@example.gov.cn"))
+    world.act(case_id, "submit_materials", "redco", item=3, note="平面图已补交")
+    world.act(case_id, "verify_materials", "licensing", item=3, result="verified")
+    assert state(world, case_id) == "materials_complete"  # moved on in the verification's own transaction
+    assert timers(world, case_id)["materials"][0] == "met"
+    world.drain()
+    world.act(case_id, "grant", "licensing", licence_no="JY14404000012345")
+    world.drain()
+    assert state(world, case_id) == "published"
+    assert {k: v[0] for k, v in timers(world, case_id).items()} == {
+        "acceptance": "met", "materials": "met", "processing": "met", "publication": "met"}
+    published = world.query(lambda s: [(p.holder_name, p.licence_no, p.matter_name)
+                                       for p in s.scalars(select(LicencePublication))])
+    assert published == [("泉州守信制造有限公司", "JY14404000012345", "食品经营许可")]
+    assert any("准予许可" in m["subject"] for m in smtp.to("redco@example.gov.cn"))
+    assert [r["result"] for r in platform.received] == ["publish"]
+
+
+def test_a_missed_deadline_breaks_the_commitment_and_the_subject_is_ineligible_next_time(world, smtp):
+    case_id = accepted(world, days_3=3)
+    red_entry = world.query(lambda s: s.scalar(select(ListEntry.id).join(User, User.subject_id == ListEntry.subject_id)
+                                               .where(User.username == "redco", ListEntry.list_kind == "red")))
+    later = utcnow() + timedelta(days=30)
+    assert world.query(lambda s: sweep(s, now=later)) >= 1
+    world.drain()
+    assert state(world, case_id) == "commitment_breached"
+    assert timers(world, case_id)["materials"][0] == "breached"
+    record = world.query(lambda s: [(b.case_id, b.matter_name, b.missed) for b in s.scalars(select(BrokenCommitment))])
+    assert record == [(case_id, "食品经营许可", "食品经营场所和设备布局、操作流程平面图")]
+    queued = world.query(lambda s: [(q.list_entry_id, q.reason) for q in s.scalars(select(PendingRedlistRemoval))])
+    assert queued == [(red_entry, "broken_commitment")]
+    # the red-list removal process takes the queued entry up
+    removals = world.query(lambda s: s.scalars(select(Case.data).where(Case.process == "redlist_removal",
+                                                                       Case.list_entry_id == red_entry)).all())
+    assert [d["trigger"] for d in removals] == ["broken_commitment"]
+    assert any("未履行信用承诺" in m["subject"] for m in smtp.to("redco@example.gov.cn"))
+    assert any("未履行信用承诺" in m["subject"] for m in smtp.to("supervisor@example.gov.cn"))
+    assert any("红名单条目待移出" in m["subject"] for m in smtp.to("tax@example.gov.cn"))  # the red list's department
+    # materials after the breach: refused, nothing changed
+    with pytest.raises(Exception) as error:
+        world.act(case_id, "submit_materials", "redco", item=3)
+    assert "not possible while the case is commitment_breached" in str(error.value)
+    # the next application is refused, with the reason
+    with pytest.raises(NotEligible) as refusal:
+        file_green(world)
+    assert "broke a written commitment on" in refusal.value.message
+    assert "apply through the ordinary procedure" in refusal.value.message
+    assert world.query(lambda s: s.scalar(select(func.count()).select_from(Case)
+                                          .where(Case.process == "conditional_acceptance"))) == 1
+    # a second sweep does not break the commitment twice
+    world.query(lambda s: sweep(s, now=later + timedelta(days=30)))
+    world.drain()
+    assert world.query(lambda s: s.scalar(select(func.count()).select_from(BrokenCommitment))) == 1
+
+
+def test_one_extension_moves_the_deadline_and_a_second_is_refused(world, smtp):
+    case_id = accepted(world, days_3=3)
+    first_due = timers(world, case_id)["materials"][1]
+    world.act(case_id, "extend", "licensing", days=4, reason="台风停工，申请人无法取得图纸")
+    world.drain()
+    new_due = timers(world, case_id)["materials"][1]
+    assert new_due > first_due
+    assert any("期限已延长" in m["subject"] for m in smtp.to("redco@example.gov.cn"))
+    with pytest.raises(Exception, match="only one extension is allowed"):
+        world.act(case_id, "extend", "licensing", days=1, reason="再次延期")
+    # the original deadline passes without a breach: the extension holds
+    from sla.calendar import day_end_exclusive
+
+    world.query(lambda s: sweep(s, now=day_end_exclusive(first_due) + timedelta(hours=1)))
+    world.drain()
+    assert state(world, case_id) == "awaiting_materials"
+    extensions = world.query(lambda s: s.scalar(select(func.count()).select_from(HistoryEntry)
+                                                .where(HistoryEntry.case_id == case_id, HistoryEntry.action == "extend")))
+    assert extensions == 1
+
+
+def test_refusal_at_the_window_ends_the_case_and_tells_the_applicant(world, smtp, platform):
+    case_id = file_green(world)
+    world.act(case_id, "refuse", "licensing", reason="申请事项不属于本部门")
+    world.drain()
+    assert state(world, case_id) == "refused"
+    assert any("不予受理" in m["subject"] for m in smtp.to("redco@example.gov.cn"))
+    assert [r["result"] for r in platform.received] == ["refuse"]
+    assert world.query(lambda s: s.scalar(select(func.count()).select_from(BrokenCommitment))) == 0
+
+
+def test_licence_refused_after_the_materials(world, smtp):
+    case_id = accepted(world)
+    world.act(case_id, "submit_materials", "redco", item=3)
+    world.act(case_id, "verify_materials", "licensing", item=3, result="rejected", reason="图纸未盖章")
+    assert state(world, case_id) == "awaiting_materials"
+    world.act(case_id, "submit_materials", "redco", item=3)
+    world.act(case_id, "verify_materials", "licensing", item=3, result="verified")
+    world.act(case_id, "refuse_licence", "licensing", reason="现场核查不符合条件")
+    world.drain()
+    assert state(world, case_id) == "licence_refused"
+    assert any("未通过核验" in m["subject"] for m in smtp.to("redco@example.gov.cn"))
+    assert any("不予许可" in m["subject"] for m in smtp.to("redco@example.gov.cn"))
+    assert {k: v[0] for k, v in timers(world, case_id).items()}["processing"] == "met"
+
+
+def test_a_late_publication_is_escalated_to_supervisors(world, smtp):
+    case_id = accepted(world)
+    world.act(case_id, "submit_materials", "redco", item=3)
+    world.act(case_id, "verify_materials", "licensing", item=3, result="verified")
+    world.act(case_id, "grant", "licensing", licence_no="JY14404000077777")
+    # the worker was down for weeks: the publication deadline passed before the grant could be published
+    assert world.query(lambda s: sweep(s, now=utcnow() + timedelta(days=40))) >= 1
+    world.drain()
+    assert timers(world, case_id)["publication"][0] == "breached"
+    assert any("逾期" in m["subject"] and f"#{case_id}" in m["subject"] for m in smtp.to("supervisor@example.gov.cn"))
+    assert state(world, case_id) == "published"  # published late, but published

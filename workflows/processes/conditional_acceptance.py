@@ -1,0 +1,125 @@
+"""Process 3: conditional acceptance against a written commitment (容缺受理, green channel). domain.md, "Process 3".
+
+The window is the licensing department's (the implementing department that owns the matter and applies
+the green-channel incentive). Guards read facts the service derives from the case's history: each
+missing item's status, the matter's processing time, the room left for an extension.
+"""
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from workflows.domain.commitment import OUTSTANDING, REJECTED, SUBMITTED, SUPPLIED, VERIFIED, as_int
+from workflows.domain.errors import InvalidInput
+from workflows.domain.process import (
+    SYSTEM, Action, CaseView, DeadlineSpec, Field, ProcessDefinition, State, applicant, department,
+)
+from workflows.domain.roles import Role
+
+ACCEPTANCE = DeadlineSpec("acceptance", "green.acceptance_days", "department")
+PUBLICATION = DeadlineSpec("publication", "green.publication_days", "department")
+
+window = department(Role.IMPLEMENTING_DEPARTMENT)
+
+
+def _days(value: object, field: str, limit: int) -> int:
+    days = as_int(value, field, minimum=1)
+    if days > limit:
+        raise InvalidInput(f"a deadline of {days} working days is later than the matter's processing time "
+                           f"({limit} working days)", field=field, details={"processing_days": limit})
+    return days
+
+
+def _item(case: CaseView, params: Mapping[str, Any], wanted: tuple[str, ...], doing: str) -> int:
+    no = as_int(params.get("item"), "item")
+    status = case.facts.get("item_status", {}).get(no)
+    if status is None or status == SUPPLIED:
+        raise InvalidInput(f"material {no} is not one of the missing materials of this application", field="item")
+    if status not in wanted:
+        raise InvalidInput(f"material {no} is {status}: it cannot be {doing} now", field="item",
+                           details={"item": no, "status": status})
+    return no
+
+
+def accept_guard(case: CaseView, params: Mapping[str, Any]) -> str | None:
+    """Each deadline at least 1 working day and never beyond the matter's processing time."""
+    limit = int(case.facts.get("processing_days") or 0)
+    missing = {no for no, status in case.facts.get("item_status", {}).items() if status != SUPPLIED}
+    if params.get("days") not in (None, ""):
+        _days(params["days"], "days", limit)
+    for key, value in params.items():
+        if key.startswith("days_"):
+            no = as_int(key[5:], key)
+            if no not in missing:
+                raise InvalidInput(f"material {no} is not one of the missing materials of this application", field=key)
+            _days(value, key, limit)
+    return None
+
+
+def submit_guard(case: CaseView, params: Mapping[str, Any]) -> str | None:
+    _item(case, params, OUTSTANDING, "submitted")
+    return None
+
+
+def verify_guard(case: CaseView, params: Mapping[str, Any]) -> str | None:
+    _item(case, params, (SUBMITTED,), "verified")
+    if params.get("result") == REJECTED and not str(params.get("reason") or "").strip():
+        raise InvalidInput("say why the material is rejected", field="reason")
+    return None
+
+
+def extend_guard(case: CaseView, params: Mapping[str, Any]) -> str | None:
+    if case.facts.get("extended"):
+        return "the deadline has already been extended once: only one extension is allowed"
+    room = case.facts.get("extension_room")
+    if room is None:
+        return "no material is outstanding: there is no deadline to extend"
+    days = as_int(params.get("days"), "days", minimum=1)
+    if days > room:
+        raise InvalidInput(f"an extension of {days} working days would end after the matter's processing time "
+                           f"({room} working days are left to it)", field="days", details={"room": room})
+    return None
+
+
+def complete_guard(case: CaseView, params: Mapping[str, Any]) -> str | None:
+    statuses = [s for s in case.facts.get("item_status", {}).values() if s != SUPPLIED]
+    return None if statuses and all(s == VERIFIED for s in statuses) else "not every missing material is verified yet"
+
+
+CONDITIONAL_ACCEPTANCE = ProcessDefinition(
+    name="conditional_acceptance",
+    states=(
+        State("submitted"),
+        State("awaiting_materials"),
+        State("materials_complete"),
+        State("granted"),
+        State("refused", final=True),
+        State("commitment_breached", final=True),
+        State("licence_refused", final=True),
+        State("published", final=True),
+    ),
+    initial="submitted",
+    filing=Action("file", (), "submitted", applicant(),
+                  fields=(Field("matter"), Field("missing", kind="choice"), Field("signed", kind="bool"),
+                          Field("signatory")),
+                  starts=(ACCEPTANCE,)),
+    actions=(
+        Action("accept_with_commitment", ("submitted",), "awaiting_materials", window,
+               fields=(Field("days", required=False, kind="int"),), guard=accept_guard, ends=("acceptance",)),
+        Action("refuse", ("submitted",), "refused", window, fields=(Field("reason"),), ends=("acceptance",)),
+        Action("submit_materials", ("awaiting_materials",), "awaiting_materials", applicant(),
+               fields=(Field("item", kind="int"), Field("note", required=False),
+                       Field("files", required=False, kind="files")), guard=submit_guard),
+        Action("verify_materials", ("awaiting_materials",), "awaiting_materials", window,
+               fields=(Field("item", kind="int"), Field("result", choices=(VERIFIED, REJECTED)),
+                       Field("reason", required=False)), guard=verify_guard),
+        Action("extend", ("awaiting_materials",), "awaiting_materials", window,
+               fields=(Field("days", kind="int"), Field("reason")), guard=extend_guard),
+        Action("complete_materials", ("awaiting_materials",), "materials_complete", SYSTEM, guard=complete_guard),
+        Action("commitment_breached", ("awaiting_materials",), "commitment_breached", SYSTEM),
+        Action("grant", ("materials_complete",), "granted", window, fields=(Field("licence_no"),),
+               starts=(PUBLICATION,)),
+        Action("refuse_licence", ("materials_complete",), "licence_refused", window, fields=(Field("reason"),)),
+        Action("publish", ("granted",), "published", SYSTEM, ends=("publication",)),
+    ),
+)
