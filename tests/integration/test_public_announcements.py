@@ -1,0 +1,116 @@
+"""The public announcements page, its Atom feed and its API: newest first, paged, no log-in, and never a
+key-attention matter, there or anywhere a public visitor (or another subject) can look."""
+from datetime import timedelta
+from xml.etree import ElementTree as ET
+
+from sqlalchemy import select
+
+from workflows.domain.lists import ExitReason
+from workflows.services.list_lifecycle import emit, exit_blacklist
+from workflows.store.automation import Announcement
+from workflows.store.base import utcnow
+from workflows.store.models import ListEntry, Subject, User
+
+ATOM = "{http://www.w3.org/2005/Atom}"
+KEY_ENTERPRISE = "91440402MA51R2C9XC"
+KEY_SECRETS = ("珠海某餐饮管理有限公司", KEY_ENTERPRISE, "珠市监食〔2026〕45号", "一年内两次食品安全抽检不合格",
+               "列入重点关注名单", "key_attention", "entry-key-attention")
+PASSWORD = "demo-pass-2026"
+
+
+def add_announcements(db_session, n):
+    start = utcnow() - timedelta(days=n)
+    for i in range(n):
+        db_session.add(Announcement(kind="exit", list_kind="black", channel="信用中国（珠海）网站",
+                                    title=f"失信联合惩戒对象移出公告（第{i + 1}号）", body=f"第{i + 1}号公告正文。",
+                                    published_at=start + timedelta(days=i)))
+    db_session.commit()
+
+
+def test_announcements_are_public_newest_first_and_paged(seeded, client, db_session):
+    assert 'class="panel announcement' not in client.get("/public/announcements").get_data(as_text=True)
+    add_announcements(db_session, 25)
+    first = client.get("/public/announcements")
+    assert first.status_code == 200 and "public" in first.headers["Cache-Control"]
+    text = first.get_data(as_text=True)
+    assert text.index("第25号") < text.index("第24号") and "第6号" in text and "第5号" not in text
+    second = client.get("/public/announcements?page=2").get_data(as_text=True)
+    assert "第5号" in second and "第1号" in second and "第6号" not in second
+    assert client.get("/public/announcements?page=abc").status_code == 200  # a bad page number is page 1
+    assert client.get("/public/announcements?page=99").status_code == 200
+
+
+def test_the_atom_feed_lists_the_same_newest_first(seeded, client, db_session):
+    add_announcements(db_session, 3)
+    response = client.get("/public/announcements.atom")
+    assert response.status_code == 200 and response.mimetype == "application/atom+xml"
+    feed = ET.fromstring(response.data)
+    assert feed.tag == f"{ATOM}feed" and feed.find(f"{ATOM}updated").text.endswith("Z")
+    titles = [e.find(f"{ATOM}title").text for e in feed.findall(f"{ATOM}entry")]
+    assert titles == [f"失信联合惩戒对象移出公告（第{i}号）" for i in (3, 2, 1)]
+    assert all(e.find(f"{ATOM}id").text for e in feed.findall(f"{ATOM}entry"))
+
+
+def test_the_api_lists_them_without_a_token(seeded, client, db_session):
+    add_announcements(db_session, 2)
+    response = client.get("/api/v1/announcements?per_page=1")
+    assert response.status_code == 200
+    assert (response.json["total"], len(response.json["items"])) == (2, 1)
+    assert response.json["items"][0]["list"] == "black" and "第2号" in response.json["items"][0]["title"]
+    assert client.get("/api/v1/announcements?per_page=1000").status_code == 422
+    assert "/api/v1/announcements" in client.get("/api/v1/openapi.json").json["paths"]
+
+
+def _exit_applicant_by_repair(db_session):
+    """The applicant's blacklist entry exits as an approved repair does: announced, key-attention follows."""
+    entry = db_session.scalar(select(ListEntry).join(User, User.subject_id == ListEntry.subject_id)
+                              .where(User.username == "applicant"))
+    event = emit(db_session, "approve", utcnow())
+    exit_blacklist(db_session, event, entry, ExitReason.REPAIRED, utcnow().date() + timedelta(days=365), utcnow())
+    # a key-attention announcement written by mistake would still not be shown
+    db_session.add(Announcement(kind="exit", list_kind="key_attention", title="重点关注名单移出（珠海某餐饮管理有限公司）",
+                                body=KEY_ENTERPRISE))
+    db_session.commit()
+
+
+def test_no_key_attention_matter_on_any_public_page_the_feed_the_public_api_or_another_subjects_view(
+        seeded, client, auth, db_session, app):
+    _exit_applicant_by_repair(db_session)
+    applicant_key = db_session.scalar(select(ListEntry).join(Subject).where(
+        Subject.code == db_session.scalar(select(Subject.code).join(User, User.subject_id == Subject.id)
+                                          .where(User.username == "applicant")),
+        ListEntry.list_kind == "key_attention"))
+    assert applicant_key is not None and applicant_key.status == "active"
+    public_pages = sorted(rule.rule for rule in app.url_map.iter_rules()
+                          if rule.rule.startswith("/public") and "GET" in rule.methods and not rule.arguments)
+    assert "/public/announcements" in public_pages and "/public/announcements.atom" in public_pages
+    responses = {path: client.get(path) for path in public_pages + ["/api/v1/announcements"]}
+    responses["/public/lists?q=珠海"] = client.get("/public/lists?q=珠海")
+    responses["/public/lists?q=" + KEY_ENTERPRISE] = client.get("/public/lists?q=" + KEY_ENTERPRISE)
+    for code in (KEY_ENTERPRISE, applicant_key.subject.code):
+        responses[f"api subject {code}"] = client.get(f"/api/v1/subjects/{code}")  # no token
+    for path, response in responses.items():
+        text = response.get_data(as_text=True)
+        assert response.status_code in (200, 401, 404), path
+        for secret in KEY_SECRETS:
+            if secret == KEY_ENTERPRISE and path.endswith("q=" + KEY_ENTERPRISE):
+                continue  # the search box repeats what was searched
+            assert secret not in text, (path, secret)
+        assert applicant_key.basis not in text, path
+    assert "失信联合惩戒对象移出公告（珠海示例科技有限公司）" in responses["/public/announcements"].get_data(as_text=True)
+
+    # another subject's applicant sees neither the demo key-attention entry nor the applicant's new one
+    auth.login("redco")
+    token = client.post("/api/v1/auth/token", json={"username": "redco", "password": PASSWORD}).json["token"]
+    for code in (KEY_ENTERPRISE, applicant_key.subject.code):
+        page = client.get(f"/subjects/{code}").get_data(as_text=True)
+        api = client.get(f"/api/v1/subjects/{code}", headers={"Authorization": f"Bearer {token}"})
+        for text in (page, api.get_data(as_text=True)):
+            assert "key_attention" not in text and "entry-key-attention" not in text
+            assert applicant_key.basis not in text and "珠市监食〔2026〕45号" not in text
+    auth.logout()
+
+    # the subject itself sees its own key-attention entry
+    auth.login("applicant")
+    own = client.get(f"/subjects/{applicant_key.subject.code}").get_data(as_text=True)
+    assert applicant_key.basis in own

@@ -1,0 +1,267 @@
+"""The lists' life after listing (domain.md, "List lifecycle"): validity timers, exit by expiry or repair,
+the key-attention list that follows a blacklist exit, and a key-attention subject moved to the blacklist.
+
+Every blacklist exit except one for a listing in error puts the subject on the key-attention list, which
+is never public. A list entry's validity is a timer row (`sla_timers.list_entry_id`); the sweep arms the
+missing ones, so an entry listed by any path (page, API, bulk import) expires on time.
+"""
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from sqlalchemy import exists, func, select
+from sqlalchemy.orm import Session
+
+from sla import calendar
+from workflows.config import Config
+from workflows.domain.errors import InvalidInput, NotFound, RoleNotAllowed
+from workflows.domain.lists import EntryStatus, ExitReason, ListKind
+from workflows.domain.process import Actor
+from workflows.domain.roles import Role
+from workflows.processes.repair_exit import add_months
+from workflows.store.automation import Announcement, Notification, OutboxEvent, PlatformDelivery
+from workflows.store.base import utcnow
+from workflows.store.cases import Timer
+from workflows.store.models import Department, ListEntry, User
+
+from . import history, listings, notify, settings
+from .queries import Page
+from .consequences import MEASURE_VERBS_ZH, SYSTEM, announce, change_entry, change_measures
+
+PROCESS = "lists"  # the outbox process of list entries' own events
+VALIDITY = "validity"
+
+
+def _subject_name(entry: ListEntry) -> str:
+    subject = entry.subject
+    if subject is None:
+        return f"#{entry.id}"
+    return subject.name if subject.kind == "enterprise" else subject.name[:1] + "**"
+
+
+# --- validity timers -------------------------------------------------------------------------------
+
+def start_validity_timer(session: Session, entry: ListEntry, now: datetime) -> Timer:
+    due_at = calendar.day_end_exclusive(entry.valid_until)
+    timer = Timer(list_entry_id=entry.id, kind=VALIDITY, owner="department", department_id=entry.department_id,
+                  status="pending", limit_days=0, started_on=calendar.local_date(now), due_on=entry.valid_until,
+                  due_at=due_at, next_fire_at=due_at, created_at=now)
+    session.add(timer)
+    return timer
+
+
+# list kind -> the step that carries out an expiry; other processes register theirs (the red list's)
+EXPIRY_HANDLERS: dict[str, Callable[[Session, OutboxEvent, ListEntry, Config | None], list[int]]] = {}
+
+
+def arm_validity_timers(session: Session, now: datetime, limit: int = 1000) -> int:
+    """A validity timer for each open entry of a list whose expiry is handled and that has none yet.
+    Two sweepers arming at once may both add one: the second expiry event then finds the entry exited."""
+    kinds = sorted(EXPIRY_HANDLERS)
+    # a timer for the entry's current validity: one whose validity was changed since is armed again
+    has_timer = exists().where(Timer.list_entry_id == ListEntry.id, Timer.case_id.is_(None), Timer.kind == VALIDITY,
+                               Timer.due_on == ListEntry.valid_until)
+    entries = list(session.scalars(
+        select(ListEntry).where(ListEntry.list_kind.in_(kinds), ListEntry.status.in_(
+            [EntryStatus.ACTIVE.value, EntryStatus.SUSPENDED.value]), ~has_timer).order_by(ListEntry.id).limit(limit)))
+    for entry in entries:
+        start_validity_timer(session, entry, now)
+    if entries:
+        session.flush()
+    return len(entries)
+
+
+# --- consequences of a blacklist exit ---------------------------------------------------------------
+
+def emit(session: Session, kind: str, now: datetime, case_id: int | None = None, **payload) -> OutboxEvent:
+    event = OutboxEvent(process=PROCESS, kind=kind, case_id=case_id, payload=payload,
+                        available_at=min(now, utcnow()), created_at=now)
+    session.add(event)
+    session.flush()
+    return event
+
+
+def subject_users(session: Session, subject_id: int | None) -> list[User]:
+    if subject_id is None:
+        return []
+    return list(session.scalars(select(User).where(User.subject_id == subject_id, User.claim_status == "confirmed",
+                                                   User.active.is_(True))))
+
+
+def put_on_key_attention(session: Session, event: OutboxEvent, black: ListEntry, until: date,
+                         now: datetime) -> tuple[ListEntry | None, list[int]]:
+    """The key-attention entry that follows a blacklist exit, with its lighter (recommended) measures and the
+    warning to the subject stating its validity. An open key-attention entry already there is kept."""
+    if black.subject is None:
+        return None, []
+    start = calendar.local_date(now)
+    existing = session.scalar(select(ListEntry).where(
+        ListEntry.subject_id == black.subject_id, ListEntry.list_kind == ListKind.KEY_ATTENTION.value,
+        ListEntry.status.in_([EntryStatus.ACTIVE.value, EntryStatus.SUSPENDED.value])))
+    if existing is not None:
+        return existing, []
+    lighter = [m.catalogue.code for m in black.measures if m.catalogue.obligation == "recommended"]
+    request = listings.ListingRequest(
+        subject_code=black.subject.code, subject_name=black.subject.name, list_kind=ListKind.KEY_ATTENTION.value,
+        department_code=black.department.code, document_no=black.document_no, category=black.category,
+        basis=f"移出黑名单后列入重点关注名单（原列入依据：{black.basis}）", listed_on=start,
+        valid_until=until if until > start else add_months(start, 1),
+        measure_codes=lighter)
+    entry = listings.record_listing(session, request, SYSTEM, now=now)
+    start_validity_timer(session, entry, now)
+    notices = tell_measures(session, event, entry, "apply")
+    notices += notify.notify(
+        session, subject_users(session, entry.subject_id), kind="key_attention_warning",
+        key=f"e{event.id}:key_attention_warning", case_id=event.case_id,
+        subject=f"重点关注名单警示（有效期至 {entry.valid_until.isoformat()}）",
+        body=(f"{black.subject.name}已移出黑名单，现列入重点关注名单，有效期至 {entry.valid_until.isoformat()}。"
+              f"有效期内如再发生严重失信行为，将重新列入黑名单。\n"
+              f"Warning: {black.subject.name} has left the blacklist and is on the key-attention list until "
+              f"{entry.valid_until.isoformat()}. A severe violation during that time puts it back on the blacklist."))
+    return entry, notices
+
+
+def tell_measures(session: Session, event: OutboxEvent, entry: ListEntry, verb: str) -> list[int]:
+    """Each implementing department told of a measure applied to an entry (its status set elsewhere)."""
+    notices: list[int] = []
+    verb_zh = {"apply": "执行", **MEASURE_VERBS_ZH}.get(verb, verb)
+    for measure in entry.measures:
+        name = measure.catalogue.name
+        notices += notify.notify(
+            session, notify.users_with_role(session, Role.IMPLEMENTING_DEPARTMENT, measure.department_id),
+            kind=f"measure_{verb}", key=f"e{event.id}:m{measure.id}:{verb}", case_id=event.case_id,
+            subject=f"请{verb_zh}联合奖惩措施：{name}（{_subject_name(entry)}）",
+            body=(f"措施“{name}”（{listings_name(entry.list_kind)}条目 #{entry.id}，{_subject_name(entry)}）"
+                  f"自即日起{verb_zh}，有效期至 {entry.valid_until.isoformat()}。\n"
+                  f"Measure '{measure.catalogue.name_en or name}' on list entry #{entry.id}: {verb}."))
+    return notices
+
+
+def listings_name(kind: str) -> str:
+    return {"red": "红名单", "black": "黑名单", "key_attention": "重点关注名单"}.get(kind, kind)
+
+
+def exit_blacklist(session: Session, event: OutboxEvent, entry: ListEntry, reason: ExitReason, key_until: date,
+                   now: datetime, *, case_no: int | None = None) -> list[int]:
+    """A blacklist exit: measures stopped and departments told, the exit announced where the listing was
+    published, the subject put on the key-attention list. The record is kept. The notice ids."""
+    notices = change_measures(session, event, entry, "stop")
+    change_entry(session, event, entry, "exit", reason)
+    why = {ExitReason.REPAIRED: "经信用修复，准予提前移出", ExitReason.EXPIRED: "公示期届满，依规移出"}.get(reason, "依规移出")
+    why_en = {ExitReason.REPAIRED: "after credit repair", ExitReason.EXPIRED: "at the end of its validity"}.get(
+        reason, "")
+    name = _subject_name(entry)
+    announce(session, event, entry, "exit", f"失信联合惩戒对象移出公告（{name}）",
+             f"{name}（{entry.department.name}，文号：{entry.document_no or '无'}）{why}失信联合惩戒对象名单，"
+             f"相关联合惩戒措施停止执行。" + (f"案件 #{case_no}。" if case_no else "")
+             + f"\n{name} has left the blacklist {why_en}; its joint punishments have stopped.")
+    _, more = put_on_key_attention(session, event, entry, key_until, now)
+    return notices + more
+
+
+def default_key_attention_until(session: Session, now: datetime) -> date:
+    return add_months(calendar.local_date(now), settings.get(session, "lists.key_attention_months"))
+
+
+def expire_blacklist(session: Session, event: OutboxEvent, entry: ListEntry, config: Config | None) -> list[int]:
+    now = event.created_at  # the instant the validity ended, as the sweep saw it
+    notices = exit_blacklist(session, event, entry, ExitReason.EXPIRED, default_key_attention_until(session, now), now)
+    record_delivery(session, event, entry, "expired", config)
+    return notices
+
+
+def expire_key_attention(session: Session, event: OutboxEvent, entry: ListEntry, config: Config | None) -> list[int]:
+    """A key-attention entry ends at its own expiry: its measures stop; it is never announced."""
+    notices = change_measures(session, event, entry, "stop")
+    change_entry(session, event, entry, "exit", ExitReason.EXPIRED)
+    notices += notify.notify(session, subject_users(session, entry.subject_id), kind="key_attention_exit",
+                             key=f"e{event.id}:key_attention_exit", case_id=None,
+                             subject="重点关注名单有效期届满", body=(
+                                 f"您的重点关注名单条目 #{entry.id} 有效期已于 {entry.valid_until.isoformat()} 届满，"
+                                 f"已移出重点关注名单。\nYour key-attention entry #{entry.id} has expired."))
+    return notices
+
+
+EXPIRY_HANDLERS.update({ListKind.BLACK.value: expire_blacklist, ListKind.KEY_ATTENTION.value: expire_key_attention})
+
+
+def record_delivery(session: Session, event: OutboxEvent, entry: ListEntry, result: str,
+                    config: Config | None) -> PlatformDelivery | None:
+    """A public list's change pushed to the platform, one delivery per event (the key-attention list is not)."""
+    if config is None or not config.platform_url or not entry.kind.is_public:
+        return None
+    existing = session.scalar(select(PlatformDelivery).where(PlatformDelivery.event_id == event.id))
+    if existing is not None:
+        return existing
+    delivery = PlatformDelivery(event_id=event.id, case_id=event.case_id, url=config.platform_url, payload={
+        "event_id": event.id, "case_id": event.case_id, "process": PROCESS, "result": result,
+        "list": entry.list_kind, "list_entry_id": entry.id, "state": entry.status,
+        "subject_code": entry.subject.code if entry.subject else None, "decided_at": utcnow().isoformat()})
+    session.add(delivery)
+    session.flush()
+    return delivery
+
+
+# --- a key-attention subject moved to the blacklist -------------------------------------------------
+
+@dataclass
+class Escalation:
+    key_entry_id: int
+    basis: str
+    document_no: str
+    valid_until: date
+    measure_codes: list[str]
+    published_channel: str = ""
+
+
+def escalate_to_blacklist(session: Session, request: Escalation, actor: Actor, *,
+                          now: datetime | None = None) -> ListEntry:
+    """A severe violation during the key-attention validity: the subject goes on the blacklist with its
+    measures, in this transaction; the departments and the subject are told by the flow."""
+    now = now or utcnow()
+    if Role.LISTING_DEPARTMENT not in actor.roles or actor.department_id is None:
+        raise RoleNotAllowed("only a listing department may move a subject to the blacklist")
+    key = session.get(ListEntry, request.key_entry_id)
+    if key is None or key.list_kind != ListKind.KEY_ATTENTION.value or key.subject is None:
+        raise NotFound(f"no key-attention entry #{request.key_entry_id}", field="key_entry_id")
+    if key.status != EntryStatus.ACTIVE.value:
+        raise InvalidInput(f"the key-attention entry is {key.status}: only an active one can be escalated",
+                           field="key_entry_id")
+    if not request.basis.strip():
+        raise InvalidInput("state the severe violation and its legal basis", field="basis")
+    if not request.measure_codes:
+        raise InvalidInput("choose the blacklist's measures from the catalogue", field="measures")
+    department = session.get(Department, actor.department_id)
+    black = listings.record_listing(session, listings.ListingRequest(
+        subject_code=key.subject.code, subject_name=key.subject.name, list_kind=ListKind.BLACK.value,
+        department_code=department.code, basis=request.basis, document_no=request.document_no,
+        listed_on=calendar.local_date(now), valid_until=request.valid_until, measure_codes=request.measure_codes,
+        category=key.category, published_channel=request.published_channel), actor, now=now)
+    event = emit(session, "blacklisted", now, key_entry_id=key.id, list_entry_id=black.id)
+    history.record(session, actor=actor, action="escalate_to_blacklist", entity_type="list_entry", entity_id=key.id,
+                   at=now, reason=request.basis[:2000], data={"event_id": event.id, "blacklist_entry_id": black.id})
+    change_measures(session, event, key, "stop")
+    change_entry(session, event, key, "exit", ExitReason.BLACKLISTED)
+    start_validity_timer(session, black, now)
+    return black
+
+
+def notices_of(session: Session, event: OutboxEvent) -> list[int]:
+    """The notifications this event produced in its own transaction, still to be e-mailed."""
+    return list(session.scalars(select(Notification.id).where(Notification.dedupe_key.like(f"e{event.id}:%"),
+                                                              Notification.emailed_at.is_(None))))
+
+
+# --- the public announcements (exits and corrections) ------------------------------------------------
+
+def public_announcements(session: Session, page: int = 1, per_page: int = 20):
+    """Published announcements, newest first; never a key-attention matter (announce() writes none, and
+    this query would not show one)."""
+    query = select(Announcement).where(Announcement.public.is_(True),
+                                       Announcement.list_kind != ListKind.KEY_ATTENTION.value)
+    total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
+    items = list(session.scalars(query.order_by(Announcement.published_at.desc(), Announcement.id.desc())
+                                 .offset((max(page, 1) - 1) * per_page).limit(per_page)))
+    return Page(items, total, max(page, 1), per_page)

@@ -1,0 +1,120 @@
+"""Credit repair's rules that need the database: which blacklist entries may be repaired, and by whom."""
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from sla import calendar
+from workflows.domain.errors import Conflict, GuardFailed, InvalidInput, NotFound
+from workflows.domain.lists import EntryStatus, ListKind
+from workflows.domain.process import Actor
+from workflows.domain.settings import SETTINGS
+from workflows.processes.repair_exit import CommitmentFacts, add_months, commitment_text
+from workflows.store.base import utcnow
+from workflows.store.cases import Case
+from workflows.store.models import ListEntry
+
+from . import settings
+from .cases import FACTS, Filing, filing_rule
+from .objection import open_case_on_entry
+
+PROCESS = "repair_exit"
+
+
+@dataclass(frozen=True)
+class RepairPolicy:
+    """What the settings say about repairing an entry of one category."""
+
+    category: str
+    repairable: bool
+    min_listing_months: int
+    proof_required: bool
+
+
+def _setting(session: Session, name: str, category: str):
+    key = f"repair.{name}.{category}"
+    return settings.get(session, key if key in SETTINGS else f"repair.{name}")
+
+
+def policy(session: Session, category: str) -> RepairPolicy:
+    return RepairPolicy(category, bool(_setting(session, "repairable", category)),
+                        int(_setting(session, "min_listing_months", category)),
+                        bool(_setting(session, "proof_required", category)))
+
+
+def today() -> date:
+    return calendar.local_date(utcnow())
+
+
+def refusal(session: Session, entry: ListEntry, on: date) -> str | None:
+    """Why this entry cannot be repaired now, or None."""
+    if entry.list_kind != ListKind.BLACK.value:
+        return "only a blacklist entry can leave its list early through credit repair"
+    if entry.status == EntryStatus.SUSPENDED.value:
+        return "this entry is suspended while an objection against it is verified: wait for its result"
+    if entry.status != EntryStatus.ACTIVE.value:
+        return f"this entry is {entry.status}: there is nothing to repair"
+    rules = policy(session, entry.category)
+    if not rules.repairable:
+        return f"entries of the category '{entry.category}' cannot be repaired through this process"
+    earliest = add_months(entry.listed_on, rules.min_listing_months)
+    if on < earliest:
+        return (f"entries of the category '{entry.category or '-'}' must stay listed at least "
+                f"{rules.min_listing_months} months: this one can be repaired from {earliest.isoformat()}")
+    for process, what in (("objection", "an objection"), (PROCESS, "a credit repair application")):
+        open_case = open_case_on_entry(session, process, entry.id)
+        if open_case is not None:
+            return f"{what} on this entry is already open (case #{open_case.id})"
+    return None
+
+
+def repairable_entries(session: Session, subject_id: int) -> list[ListEntry]:
+    entries = session.scalars(select(ListEntry).where(ListEntry.subject_id == subject_id,
+                                                      ListEntry.list_kind == ListKind.BLACK.value,
+                                                      ListEntry.status == EntryStatus.ACTIVE.value)
+                              .order_by(ListEntry.id))
+    on = today()
+    return [e for e in entries if refusal(session, e, on) is None]
+
+
+def commitment_of(entry: ListEntry) -> str:
+    return commitment_text(CommitmentFacts(
+        subject_name=entry.subject.name if entry.subject else "",
+        subject_code=entry.subject.code if entry.subject else "",
+        department_name=entry.department.name, document_no=entry.document_no, basis=entry.basis,
+        obligations=(f"{entry.document_no or '列入决定'}所确定的全部义务",)))
+
+
+@filing_rule(PROCESS)
+def file_repair(session: Session, actor: Actor, params: Mapping[str, Any]) -> Filing:
+    try:
+        entry_id = int(params.get("list_entry_id"))
+    except (TypeError, ValueError):
+        raise InvalidInput("choose the blacklist entry to repair", field="list_entry_id") from None
+    entry = session.get(ListEntry, entry_id)
+    if entry is None or entry.subject_id is None or entry.subject_id != actor.subject_id:
+        raise NotFound("no such list entry of your subject", field="list_entry_id")
+    why_not = refusal(session, entry, today())
+    if why_not:
+        raise (Conflict if "already open" in why_not else GuardFailed)(why_not, field="list_entry_id")
+    rectification = str(params.get("rectification", "")).strip()
+    if len(rectification) < 10:
+        raise InvalidInput("state what has been put right: obligation performed, penalty paid, harm removed "
+                           "(at least 10 characters)", field="rectification")
+    rules = policy(session, entry.category)
+    data = {"rectification": rectification[:5000], "public_service": str(params.get("public_service") or "")[:3000],
+            "category": entry.category, "proof_required": rules.proof_required, "commitment": commitment_of(entry),
+            "contact_phone": str(params.get("contact_phone") or "")[:40]}
+    return Filing(subject_id=entry.subject_id, department_id=entry.department_id, list_entry_id=entry.id, data=data)
+
+
+def facts(session: Session, case: Case) -> dict:
+    return {"today": today(), "proof_files": len(case.evidence)}
+
+
+FACTS[PROCESS] = facts
