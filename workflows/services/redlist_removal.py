@@ -1,0 +1,313 @@
+"""Red-list removal (红名单退出): every trigger opens one case through `open_removal`.
+
+The removal itself (the entry exited or purged, every incentive stopped) happens in the transaction
+of the action that decides it, so the red list is true at every moment: a subject is never on the
+blacklist (or key-attention list) and on an active red list at once, and no incentive stays active on
+an entry that left the list. The flow then tells the departments, announces, tells the subject and
+pushes the result (workflows.flows.redlist_removal).
+"""
+from __future__ import annotations
+
+import contextvars
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from workflows.domain.errors import Conflict, InvalidInput, NotFound, RoleNotAllowed
+from workflows.domain.lists import EntryStatus, ListKind, MeasureStatus
+from workflows.domain.process import Actor
+from workflows.domain.roles import Role
+from workflows.processes import definition
+from workflows.processes.redlist_removal import AUTOMATIC, CONTESTABLE, REPORTED, TRIGGERS
+from workflows.store.base import utcnow
+from workflows.store.cases import Case, Timer
+from workflows.store.green import PendingRedlistRemoval
+from workflows.store.models import HistoryEntry, ListEntry
+
+from . import evidence as evidence_service
+from . import history, list_lifecycle
+from .cases import FOLLOW_UPS, Filing, file_case, filing_rule, take_action
+
+PROCESS = "redlist_removal"
+SYSTEM = Actor.system("red-list removal")
+OPEN = (EntryStatus.ACTIVE.value, EntryStatus.SUSPENDED.value)
+# set while open_removal files: a removal case is opened by its trigger, never by a bare filing
+_opening: contextvars.ContextVar[bool] = contextvars.ContextVar("opening_removal", default=False)
+
+
+def open_removal_case(session: Session, entry_id: int) -> Case | None:
+    final = definition(PROCESS).final_states()
+    return session.scalar(select(Case).where(Case.process == PROCESS, Case.list_entry_id == entry_id,
+                                             Case.state.not_in(final)))
+
+
+@filing_rule(PROCESS)
+def _file(session: Session, actor: Actor, params: Mapping[str, Any]) -> Filing:
+    if not _opening.get():
+        raise InvalidInput("a red-list removal is opened by its trigger: a department reports abuse on the abuse "
+                           "report page, a listing department runs a re-evaluation; the others are automatic",
+                           field="process")
+    entry = session.get(ListEntry, int(params["list_entry_id"]))
+    trigger = params["trigger"]
+    if trigger == "criteria_changed" and not actor.is_system and not (
+            Role.LISTING_DEPARTMENT in actor.roles and actor.department_id == entry.department_id):
+        raise RoleNotAllowed("only the department that listed the entry may re-evaluate it", field="department")
+    if trigger not in REPORTED | {"criteria_changed"} and not actor.is_system:
+        raise RoleNotAllowed(f"a removal for '{trigger}' starts automatically", field="trigger")
+    data = {"trigger": trigger, "reason": str(params.get("reason") or "")[:4000],
+            "reported_by_department_id": actor.department_id}
+    return Filing(subject_id=entry.subject_id, department_id=entry.department_id, list_entry_id=entry.id, data=data)
+
+
+def open_removal(session: Session, entry: ListEntry, trigger: str, *, actor: Actor, now: datetime | None = None,
+                 reason: str | None = None, evidence: list[evidence_service.Upload] | None = None,
+                 upload_dir: Path | None = None, max_bytes: int = 10 * 1024 * 1024) -> Case:
+    """Open the removal case of a red-list entry for one trigger, in the caller's transaction.
+
+    An automatic trigger removes the entry at once; an abuse report (with evidence) waits for the
+    listing department. Refused, changing nothing, when the entry is not an open red-list entry or
+    already has an open removal case."""
+    now = now or utcnow()
+    if trigger not in TRIGGERS:
+        raise InvalidInput(f"unknown trigger '{trigger}'; one of: {', '.join(TRIGGERS)}", field="trigger")
+    if entry is None:
+        raise NotFound("no such list entry", field="list_entry_id")
+    if entry.list_kind != ListKind.RED.value:
+        raise InvalidInput(f"list entry #{entry.id} is not on the red list", field="list_entry_id")
+    if entry.status not in OPEN:
+        raise Conflict(f"red-list entry #{entry.id} is {entry.status}: it is no longer on the red list",
+                       field="list_entry_id")
+    existing = open_removal_case(session, entry.id)
+    if existing is not None:
+        raise Conflict(f"a removal case for red-list entry #{entry.id} is already open (case #{existing.id})",
+                       field="list_entry_id")
+    reason = (reason or "").strip()
+    if trigger in REPORTED:
+        if len(reason) < 10:
+            raise InvalidInput("describe the abuse (at least 10 characters)", field="reason")
+        if not evidence:
+            raise InvalidInput("an abuse report needs evidence: attach at least one file", field="files")
+        for upload in evidence:
+            evidence_service.check(upload, max_bytes)
+    token = _opening.set(True)
+    try:
+        case = file_case(session, PROCESS, actor, {"list_entry_id": entry.id, "trigger": trigger, "reason": reason},
+                         now=now)
+    finally:
+        _opening.reset(token)
+    if evidence:
+        evidence_service.store(session, case, evidence, actor, upload_dir or Path("uploads"), max_bytes)
+    return take_action(session, case.id, "remove" if trigger in AUTOMATIC else "report", SYSTEM, now=now)
+
+
+def _after_action(session: Session, case: Case, now: datetime) -> Case:
+    """A removal decided (automatically or by the listing department) takes effect in the same transaction."""
+    if case.state == "removed" and case.list_entry is not None and case.list_entry.status in OPEN:
+        apply_removal(session, case, now)
+    return case
+
+
+FOLLOW_UPS[PROCESS] = _after_action
+
+
+def apply_removal(session: Session, case: Case, now: datetime) -> None:
+    """Every incentive stopped, the entry exited with its reason (or purged: listed in error)."""
+    entry = case.list_entry
+    reason = TRIGGERS[case.data["trigger"]]
+    for measure in entry.measures:
+        if measure.status != MeasureStatus.STOPPED.value:
+            before, after = measure.change_status("stop", at=now)
+            history.record(session, actor=SYSTEM, action="stop_measure", entity_type="measure", entity_id=measure.id,
+                           from_state=before, to_state=after, case_id=case.id, at=now,
+                           data={"list_entry_id": entry.id})
+    before, after = entry.change_status("purge" if reason is None else "exit", at=now, reason=reason)
+    history.record(session, actor=SYSTEM, action="purge_entry" if reason is None else "exit_entry",
+                   entity_type="list_entry", entity_id=entry.id, from_state=before, to_state=after, case_id=case.id,
+                   at=now, data={"trigger": case.data["trigger"], **({"exit_reason": reason.value} if reason else {})})
+    cancel_validity_timer(session, entry, now)
+    for row in session.scalars(select(PendingRedlistRemoval).where(PendingRedlistRemoval.list_entry_id == entry.id,
+                                                                   PendingRedlistRemoval.consumed_at.is_(None))):
+        row.consumed_at, row.consumed_by_case_id = now, case.id
+
+
+def decide_abuse(session: Session, case_id: int, action: str, actor: Actor, reason: str, *,
+                 now: datetime | None = None) -> Case:
+    """The listing department confirms or dismisses an abuse report."""
+    if action not in ("confirm_abuse", "dismiss"):
+        raise InvalidInput("decide with confirm_abuse or dismiss", field="action")
+    return take_action(session, case_id, action, actor, {"reason": reason}, now=now)
+
+
+def take_up_pending(session: Session, row: PendingRedlistRemoval, actor: Actor = SYSTEM) -> Case | None:
+    """A green-channel broken commitment queued for removal: removed at once unless already on its way out."""
+    entry = session.get(ListEntry, row.list_entry_id)
+    if entry is None or entry.status not in OPEN:
+        return None
+    existing = open_removal_case(session, entry.id)
+    if existing is not None and existing.state == "reported":
+        take_action(session, existing.id, "supersede", SYSTEM)
+    elif existing is not None:
+        return existing
+    return open_removal(session, entry, "broken_commitment", actor=actor if actor.is_system else SYSTEM,
+                        reason=f"green-channel case #{row.case_id}: commitment not kept")
+
+
+# --- listings: the hook run for every entry recorded (listings.after_listing) ---
+
+
+def on_listing(session: Session, entry: ListEntry, actor: Actor, now: datetime) -> None:
+    """A red-list entry gets its validity timer; a blacklisting or key-attention listing removes the
+    subject's red-list entries in the same transaction."""
+    if entry.list_kind == ListKind.RED.value:
+        punishing = other_open_listing(session, entry)
+        if punishing is not None and punishing.list_kind != ListKind.RED.value:
+            name = {"black": "blacklist"}.get(punishing.list_kind, "key-attention list")
+            raise Conflict(f"the subject is on the {name} (entry #{punishing.id}): it cannot be put on the red list",
+                           field="list")
+        list_lifecycle.start_validity_timer(session, entry, now)  # the sweep would arm it too; at once is surer
+        return
+    if entry.subject_id is None:
+        return
+    reds = session.scalars(select(ListEntry).where(ListEntry.subject_id == entry.subject_id,
+                                                   ListEntry.list_kind == ListKind.RED.value,
+                                                   ListEntry.status.in_(OPEN)))
+    for red in list(reds):
+        existing = open_removal_case(session, red.id)
+        if existing is not None and existing.state == "reported":  # an abuse report is overtaken
+            take_action(session, existing.id, "supersede", SYSTEM, now=now)
+        elif existing is not None:
+            continue
+        open_removal(session, red, "blacklisted", actor=SYSTEM, now=now,
+                     reason=f"{entry.list_kind} list entry #{entry.id} ({entry.document_no})")
+
+
+def cancel_validity_timer(session: Session, entry: ListEntry, now: datetime) -> None:
+    for timer in session.scalars(select(Timer).where(Timer.list_entry_id == entry.id, Timer.case_id.is_(None),
+                                                     Timer.kind == list_lifecycle.VALIDITY, Timer.status == "pending")):
+        timer.status, timer.ended_at, timer.next_fire_at = "cancelled", now, None
+
+
+def expire(session: Session, entry_id: int, now: datetime | None = None) -> Case | None:
+    """The validity timer fired: the entry exits by expiry (nothing when it already left the list)."""
+    entry = session.get(ListEntry, entry_id)
+    if entry is None or entry.list_kind != ListKind.RED.value or entry.status not in OPEN:
+        return None
+    if open_removal_case(session, entry.id) is not None:
+        return None
+    return open_removal(session, entry, "expired", actor=SYSTEM, now=now, reason=f"valid until {entry.valid_until}")
+
+
+def _expire_red(session: Session, event, entry: ListEntry, config) -> list[int]:
+    expire(session, entry.id)  # the removal case's own flow tells everyone
+    return []
+
+
+list_lifecycle.EXPIRY_HANDLERS[ListKind.RED.value] = _expire_red
+
+
+# --- an objection against a removal (the objection process, domain.md "Process 4") ---
+
+
+def last_removal(session: Session, entry_id: int) -> Case | None:
+    return session.scalar(select(Case).where(Case.process == PROCESS, Case.list_entry_id == entry_id,
+                                             Case.state.in_(("removed", "closed"))).order_by(Case.id.desc()).limit(1))
+
+
+def contested_removal(session: Session, entry: ListEntry) -> Case | None:
+    """The removal an objection against this exited red-list entry contests; None when it is no such entry.
+    Refused with the reason when the removal cannot be contested."""
+    if entry.list_kind != ListKind.RED.value or entry.status != EntryStatus.EXITED.value:
+        return None
+    removal = last_removal(session, entry.id)
+    if removal is None:
+        return None
+    trigger = removal.data.get("trigger")
+    if trigger not in CONTESTABLE:
+        raise Conflict({"blacklisted": "the red-list entry was removed because the subject was put on the blacklist "
+                                       "or key-attention list: object to that listing instead",
+                        "expired": "the red-list entry left the list because its validity ended: there is no "
+                                   "decision to object to"}.get(trigger, f"a removal for '{trigger}' cannot be "
+                                                                         "contested"), field="list_entry_id")
+    if other_open_listing(session, entry) is not None:
+        raise Conflict("the subject is now on another list, so the red-list entry cannot be restored",
+                       field="list_entry_id")
+    decided = session.scalars(select(Case).where(Case.process == "objection", Case.list_entry_id == entry.id,
+                                                 Case.state == "closed"))
+    if any((c.data or {}).get("against_removal") == removal.id for c in decided):
+        raise Conflict(f"the objection against removal case #{removal.id} has already been decided",
+                       field="list_entry_id")
+    return removal
+
+
+def other_open_listing(session: Session, entry: ListEntry) -> ListEntry | None:
+    """An open entry that forbids restoring this red-list entry: a blacklist, key-attention or other red one."""
+    return session.scalar(select(ListEntry).where(ListEntry.subject_id == entry.subject_id, ListEntry.id != entry.id,
+                                                  ListEntry.status.in_(OPEN)).limit(1))
+
+
+def is_against_removal(case: Case | None) -> bool:
+    return case is not None and case.process == "objection" and bool((case.data or {}).get("against_removal"))
+
+
+# --- re-evaluation against changed criteria (认定标准发生改变) ---
+
+
+@dataclass(frozen=True)
+class Reevaluation:
+    """The listing department's stated rule: its red-list entries matching every given condition no longer qualify."""
+
+    statement: str  # the new criterion, in words
+    category: str = ""
+    listed_before: date | None = None
+    basis_contains: str = ""
+
+    def check(self) -> None:
+        if len(self.statement.strip()) < 10:
+            raise InvalidInput("state the changed criterion (at least 10 characters)", field="statement")
+        if not (self.category.strip() or self.listed_before or self.basis_contains.strip()):
+            raise InvalidInput("give at least one condition: category, listed before, or basis containing",
+                               field="category")
+
+
+def reevaluation_preview(session: Session, actor: Actor, rule: Reevaluation) -> list[ListEntry]:
+    """The department's open red-list entries that the rule would remove; refused when it matches none."""
+    rule.check()
+    if Role.LISTING_DEPARTMENT not in actor.roles or actor.department_id is None:
+        raise RoleNotAllowed("only a listing department re-evaluates its red-list entries")
+    query = select(ListEntry).where(ListEntry.list_kind == ListKind.RED.value, ListEntry.status.in_(OPEN),
+                                    ListEntry.department_id == actor.department_id)
+    if rule.category.strip():
+        query = query.where(ListEntry.category == rule.category.strip())
+    if rule.listed_before:
+        query = query.where(ListEntry.listed_on < rule.listed_before)
+    if rule.basis_contains.strip():
+        query = query.where(ListEntry.basis.contains(rule.basis_contains.strip(), autoescape=True))
+    entries = list(session.scalars(query.order_by(ListEntry.id)))
+    if not entries:
+        raise InvalidInput("the rule matches none of your department's red-list entries: nothing would be removed",
+                           field="category")
+    return entries
+
+
+def confirm_reevaluation(session: Session, actor: Actor, rule: Reevaluation, entry_ids: list[int], *,
+                         now: datetime | None = None) -> list[Case]:
+    """Remove the confirmed entries of the preview, all in one transaction (all or none)."""
+    now = now or utcnow()
+    matching = {e.id: e for e in reevaluation_preview(session, actor, rule)}
+    chosen = list(dict.fromkeys(entry_ids))
+    if not chosen:
+        raise InvalidInput("choose at least one entry to remove", field="entry_ids")
+    stray = [i for i in chosen if i not in matching]
+    if stray:
+        raise InvalidInput(f"entries {', '.join(f'#{i}' for i in stray)} do not match the rule", field="entry_ids")
+    return [open_removal(session, matching[i], "criteria_changed", actor=actor, now=now, reason=rule.statement.strip())
+            for i in chosen]
+
+
+def history_of(session: Session, case_id: int) -> list[HistoryEntry]:
+    return list(session.scalars(select(HistoryEntry).where(HistoryEntry.case_id == case_id).order_by(HistoryEntry.id)))
