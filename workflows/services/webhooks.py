@@ -1,0 +1,223 @@
+"""Department webhooks: every measure change for a department, POSTed as signed JSON to its endpoint.
+
+A message carries three headers: `Idempotency-Key` (the same on every attempt of one delivery),
+`X-Credit-Cases-Timestamp` (Unix seconds of this attempt) and `X-Credit-Cases-Signature`:
+`sha256=` + hex HMAC-SHA256, keyed with the department's secret, over `<timestamp>.<body bytes>`.
+A receiver recomputes it, refuses a timestamp older than five minutes (a replay), and applies each
+idempotency key once. Attempts are retried with backoff by the flow's task; each is logged.
+"""
+from __future__ import annotations
+
+import hashlib
+import hmac
+import json
+import secrets
+import time
+from dataclasses import dataclass
+from urllib.parse import urlsplit
+
+import httpx
+from sqlalchemy import select
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.orm import Session
+
+from workflows.domain.errors import InvalidInput, NotFound, RoleNotAllowed
+from workflows.domain.process import Actor
+from workflows.domain.roles import Role
+from workflows.store.automation import OutboxEvent
+from workflows.store.base import utcnow
+from workflows.store.hub import WebhookAttempt, WebhookDelivery, WebhookEndpoint
+from workflows.store.models import ListEntry, Measure
+
+SIGNATURE_HEADER = "X-Credit-Cases-Signature"
+TIMESTAMP_HEADER = "X-Credit-Cases-Timestamp"
+TOLERANCE_SECONDS = 300
+CHANGES_PER_MESSAGE = 200
+MAX_ATTEMPTS = 8
+
+
+class DeliveryFailed(Exception):
+    pass
+
+
+@dataclass(frozen=True)
+class MeasureChange:
+    measure: Measure
+    entry: ListEntry
+    verb: str  # apply, suspend, resume, stop
+    before: str | None
+    after: str
+
+
+# --- endpoints ---
+
+def check_url(url: str, *, allow_http: bool) -> str:
+    url = (url or "").strip()
+    parts = urlsplit(url)
+    if parts.scheme not in ("https", "http") or not parts.hostname:
+        raise InvalidInput("the endpoint must be an absolute URL such as https://example.gov.cn/hooks", field="url")
+    if parts.scheme != "https" and not allow_http:
+        raise InvalidInput("the endpoint must use HTTPS", field="url")
+    if len(url) > 500:
+        raise InvalidInput("the URL is longer than 500 characters", field="url")
+    return url
+
+
+def _department_of(actor: Actor) -> int:
+    if Role.IMPLEMENTING_DEPARTMENT not in actor.roles or actor.department_id is None:
+        raise RoleNotAllowed("only an implementing department manages its webhook endpoints", field="role")
+    return actor.department_id
+
+
+def register_endpoint(session: Session, actor: Actor, url: str, *, allow_http: bool = False) -> WebhookEndpoint:
+    """A new endpoint for the actor's department with a fresh secret (shown to the department once)."""
+    endpoint = WebhookEndpoint(department_id=_department_of(actor), url=check_url(url, allow_http=allow_http),
+                               secret=secrets.token_hex(32), active=True, created_by_id=actor.user_id,
+                               created_at=utcnow())
+    session.add(endpoint)
+    session.flush()
+    return endpoint
+
+
+def endpoints_of(session: Session, actor: Actor) -> list[WebhookEndpoint]:
+    return list(session.scalars(select(WebhookEndpoint).where(WebhookEndpoint.department_id == _department_of(actor))
+                                .order_by(WebhookEndpoint.id)))
+
+
+def endpoint_for(session: Session, actor: Actor, endpoint_id: int) -> WebhookEndpoint:
+    endpoint = session.get(WebhookEndpoint, endpoint_id)
+    if endpoint is None or endpoint.department_id != _department_of(actor):
+        raise NotFound(f"no webhook endpoint #{endpoint_id}", field="endpoint")
+    return endpoint
+
+
+def deactivate(session: Session, actor: Actor, endpoint_id: int) -> WebhookEndpoint:
+    endpoint = endpoint_for(session, actor, endpoint_id)
+    endpoint.active = False
+    return endpoint
+
+
+def deliveries_of(session: Session, actor: Actor, *, limit: int = 100) -> list[WebhookDelivery]:
+    department = _department_of(actor)
+    return list(session.scalars(
+        select(WebhookDelivery).join(WebhookEndpoint).where(WebhookEndpoint.department_id == department)
+        .order_by(WebhookDelivery.id.desc()).limit(limit)))
+
+
+def delivery_for(session: Session, actor: Actor, delivery_id: int) -> WebhookDelivery:
+    delivery = session.get(WebhookDelivery, delivery_id)
+    if delivery is None or delivery.endpoint.department_id != _department_of(actor):
+        raise NotFound(f"no webhook delivery #{delivery_id}", field="delivery")
+    return delivery
+
+
+# --- messages ---
+
+def record_changes(session: Session, event: OutboxEvent, changes: list[MeasureChange]) -> list[int]:
+    """The deliveries for these changes: per active endpoint of each department, one message per
+    CHANGES_PER_MESSAGE changes, keyed by event, endpoint and part so a retried step adds none twice."""
+    by_department: dict[int, list[MeasureChange]] = {}
+    for change in changes:
+        by_department.setdefault(change.measure.department_id, []).append(change)
+    if not by_department:
+        return []
+    endpoints = session.scalars(select(WebhookEndpoint).where(WebhookEndpoint.department_id.in_(by_department),
+                                                              WebhookEndpoint.active.is_(True)))
+    insert = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
+    created = []
+    for endpoint in endpoints:
+        items = [_change_json(c) for c in by_department[endpoint.department_id]]
+        for part, start in enumerate(range(0, len(items), CHANGES_PER_MESSAGE), start=1):
+            key = f"credit-cases-e{event.id}-w{endpoint.id}-p{part}"
+            payload = {"id": key, "type": "measures.changed", "event_id": event.id, "case_id": event.case_id,
+                       "department": endpoint.department.code, "sent_for": event.kind,
+                       "changes": items[start:start + CHANGES_PER_MESSAGE]}
+            statement = insert(WebhookDelivery).values(
+                endpoint_id=endpoint.id, event_id=event.id, idempotency_key=key, payload=payload, status="pending",
+                attempts=0, last_error="", created_at=utcnow(),
+            ).on_conflict_do_nothing(index_elements=["endpoint_id", "idempotency_key"]).returning(WebhookDelivery.id)
+            new_id = session.execute(statement).scalar()
+            if new_id is not None:
+                created.append(new_id)
+    return created
+
+
+def _change_json(change: MeasureChange) -> dict:
+    entry, measure = change.entry, change.measure
+    return {
+        "measure_id": measure.id, "measure": measure.catalogue.code, "measure_name": measure.catalogue.name,
+        "action": change.verb, "from": change.before, "to": change.after,
+        "list_entry_id": entry.id, "list": entry.list_kind, "entry_status": entry.status,
+        "subject_code": entry.subject.code if entry.subject else None,
+        "subject_name": entry.subject.name if entry.subject else None,
+        "valid_until": entry.valid_until.isoformat(),
+    }
+
+
+def pending_for_event(session: Session, event_id: int) -> list[int]:
+    return list(session.scalars(select(WebhookDelivery.id).where(WebhookDelivery.event_id == event_id,
+                                                                 WebhookDelivery.status == "pending")
+                                .order_by(WebhookDelivery.id)))
+
+
+def body_of(delivery: WebhookDelivery) -> bytes:
+    return json.dumps(delivery.payload, ensure_ascii=False, separators=(",", ":"), sort_keys=True).encode("utf-8")
+
+
+def signature(secret: str, timestamp: str, body: bytes) -> str:
+    digest = hmac.new(secret.encode(), timestamp.encode() + b"." + body, hashlib.sha256).hexdigest()
+    return f"sha256={digest}"
+
+
+def verify(secret: str, headers: dict, body: bytes, *, now: float | None = None) -> bool:
+    """What a receiver checks: a fresh timestamp and a matching signature (for integrators' reference)."""
+    timestamp = headers.get(TIMESTAMP_HEADER, "")
+    if not timestamp.isdigit() or abs((now or time.time()) - int(timestamp)) > TOLERANCE_SECONDS:
+        return False
+    return hmac.compare_digest(signature(secret, timestamp, body), headers.get(SIGNATURE_HEADER, ""))
+
+
+def attempt(session: Session, delivery_id: int, *, manual: bool = False, timeout: float = 10) -> bool:
+    """One signed POST, logged. Raises DeliveryFailed so the caller's retry policy can act."""
+    delivery = session.get(WebhookDelivery, delivery_id)
+    if delivery is None or (delivery.status == "delivered" and not manual):
+        return False
+    body, timestamp = body_of(delivery), str(int(time.time()))
+    headers = {"Content-Type": "application/json; charset=utf-8", "Idempotency-Key": delivery.idempotency_key,
+               TIMESTAMP_HEADER: timestamp, SIGNATURE_HEADER: signature(delivery.endpoint.secret, timestamp, body),
+               "User-Agent": "credit-cases-webhooks/1"}
+    delivery.attempts += 1
+    log = WebhookAttempt(delivery_id=delivery.id, at=utcnow(), error="", manual=manual)
+    session.add(log)
+    try:
+        response = httpx.post(delivery.endpoint.url, content=body, headers=headers, timeout=timeout)
+        log.status_code = delivery.last_status_code = response.status_code
+        response.raise_for_status()
+    except httpx.HTTPError as error:
+        log.error = delivery.last_error = f"{type(error).__name__}: {error}"[:1000]
+        if delivery.status != "delivered":
+            delivery.status = "failed" if delivery.attempts >= MAX_ATTEMPTS else "pending"
+        session.commit()
+        raise DeliveryFailed(delivery.last_error) from None
+    delivery.status, delivery.delivered_at, delivery.last_error = "delivered", utcnow(), ""
+    session.commit()
+    return True
+
+
+def give_up(session: Session, delivery_id: int) -> None:
+    """The flow's retries ran out: the delivery waits for a manual redelivery."""
+    delivery = session.get(WebhookDelivery, delivery_id)
+    if delivery is not None and delivery.status == "pending":
+        delivery.status = "failed"
+        session.commit()
+
+
+def redeliver(session: Session, actor: Actor, delivery_id: int) -> WebhookDelivery:
+    """A department's manual redelivery: one attempt now, with the same idempotency key; logged as manual."""
+    delivery = delivery_for(session, actor, delivery_id)
+    try:
+        attempt(session, delivery.id, manual=True, timeout=5)
+    except DeliveryFailed:
+        pass
+    return delivery
