@@ -1,0 +1,330 @@
+"""Who may do what: every page and API endpoint, by demo user (one per role, department or subject).
+
+This table is the product's access policy written as data. `test_access_table.py` walks all of it
+with each demo user and anonymously, and fails when the application has an endpoint the table does
+not list; `python -m tests.integration.access_table` writes the readable copy in docs/security.md.
+
+Outcomes:
+- allowed: 2xx or 3xx; for a POST sent without its fields, a 400/409/422 that names them (the
+  request got past the access check and changed nothing);
+- refused: 403 for a role that may not use the endpoint;
+- hidden: 404 for an object that exists but belongs to another subject or department (a guessed
+  id): its existence is not given away;
+- anonymous: sent to the log-in page (302) for pages, 401 for the API.
+Placeholders in paths ({case_a}, ...) are filled by the test from the world it builds: case A is
+the objection of `applicant` (listed by SCJGJ), case B that of `person` (listed by FY).
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+
+ADMIN, OFFICE, SUPERVISOR = "admin", "office", "supervisor"
+PROVIDERS = ("provider", "tax", "court")  # information provider + listing department: SCJGJ, SWJ, FY
+IMPLEMENTERS = ("implementer", "bank", "licensing", "reform", "housing")  # CZJ, RMYH, SCJGJ, FGW, ZJJ
+APPLICANTS = ("applicant", "redco", "person")
+USERS = (ADMIN, OFFICE, SUPERVISOR, *PROVIDERS, *IMPLEMENTERS, *APPLICANTS)
+ROLES = (*USERS, "anonymous")
+
+EVERYONE = frozenset(USERS)
+PUBLIC = frozenset(ROLES)
+NOBODY = frozenset()
+STAFF = EVERYONE - set(APPLICANTS)
+DEPARTMENTS = frozenset(PROVIDERS + IMPLEMENTERS)
+SUPERVISORS = frozenset({SUPERVISOR, ADMIN})
+OFFICE_OR_ADMIN = frozenset({OFFICE, ADMIN})
+ONLY_ADMIN = frozenset({ADMIN})
+KEY_ATTENTION_VIEWERS = STAFF
+LISTERS = frozenset(PROVIDERS)  # the listing departments
+IMPLEMENTING = frozenset(IMPLEMENTERS)
+# who sees a case: the credit office, supervision, the administrator, the department concerned, its applicant
+VIEWERS_A = frozenset({ADMIN, OFFICE, SUPERVISOR, "provider", "licensing", "applicant"})  # SCJGJ's entry
+VIEWERS_B = frozenset({ADMIN, OFFICE, SUPERVISOR, "court", "person"})  # FY's entry
+
+
+@dataclass(frozen=True)
+class Access:
+    endpoint: str
+    method: str
+    path: str
+    allowed: frozenset[str]
+    what: str
+    hidden: frozenset[str] = frozenset()  # users not allowed who get 404 (guessed ids); the others get 403
+    api: bool = False  # bearer token instead of a session
+    data: dict = field(default_factory=dict)
+    # a few endpoints answer "allowed" with their own codes (a wrong password is 401, for everyone)
+    ok: tuple[int, ...] = ()
+
+
+def page(endpoint, method, path, allowed, what, *, viewers=None, **kw) -> Access:
+    """`viewers`: who may see the object at all; everyone else gets 404 as for an id that does not exist."""
+    hidden = frozenset() if viewers is None else EVERYONE - frozenset(viewers)
+    return Access(endpoint, method, path, frozenset(allowed), what, hidden=hidden, **kw)
+
+
+def api(endpoint, method, path, allowed, what, **kw) -> Access:
+    return page(endpoint, method, path, allowed, what, api=True, **kw)
+
+
+TABLE: tuple[Access, ...] = (
+    # --- public ---
+    page("main.home", "GET", "/", EVERYONE, "home page (anonymous: to the log-in page)"),
+    page("main.health", "GET", "/healthz", PUBLIC, "health check"),
+    page("main.set_language", "POST", "/lang/en", PUBLIC, "choose the language"),
+    page("static", "GET", "/static/app.css", PUBLIC, "style sheet and scripts"),
+    page("auth.login", "GET", "/login", PUBLIC, "log-in page"),
+    page("auth.login", "POST", "/login", PUBLIC, "log in (a wrong password: 401)",
+         data={"username": "nobody", "password": "wrong"}, ok=(401,)),
+    page("auth.signup", "GET", "/signup", PUBLIC, "sign-up page"),
+    page("auth.signup", "POST", "/signup", PUBLIC, "sign up (empty form: 422)"),
+    page("auth.logout", "POST", "/logout", PUBLIC, "log out (back to the log-in page)", ok=(302,)),
+    # --- cases ---
+    page("cases.index", "GET", "/cases", EVERYONE, "my cases (each sees the cases visible to it)"),
+    page("cases.inbox", "GET", "/inbox", STAFF, "inbox by due date"),
+    page("cases.new_objection", "GET", "/cases/new/objection", APPLICANTS, "objection form"),
+    page("cases.new_objection", "POST", "/cases/new/objection", APPLICANTS, "file an objection (empty: 422)"),
+    page("cases.show", "GET", "/cases/{case_a}", VIEWERS_A, "case A", viewers=VIEWERS_A),
+    page("cases.show", "GET", "/cases/{case_b}", VIEWERS_B, "case B (guessed by applicant, redco)", viewers=VIEWERS_B),
+    page("cases.act", "POST", "/cases/{case_a}/actions/refuse", {OFFICE}, "refuse case A (no reason: 422)",
+         viewers=VIEWERS_A),
+    page("cases.act", "POST", "/cases/{case_b}/actions/withdraw", {"person"},
+         "withdraw case B (no version: 422; another applicant: 404)", viewers=VIEWERS_B),
+    page("cases.evidence_file", "GET", "/cases/{case_a}/files/{file_a}", VIEWERS_A, "evidence of case A",
+         viewers=VIEWERS_A),
+    page("cases.evidence_file", "GET", "/cases/{case_b}/files/{file_b}", VIEWERS_B,
+         "evidence of case B (guessed ids)", viewers=VIEWERS_B),
+    page("cases.evidence_file", "GET", "/cases/{case_a}/files/{file_b}", NOBODY,
+         "evidence of case B through case A", viewers=NOBODY),
+    page("cases.notifications", "GET", "/notifications", EVERYONE, "my notifications (only mine)"),
+    page("cases.mark_read", "POST", "/notifications/read", EVERYONE,
+         "mark read (another user's id changes nothing)", data={"notification_id": "{note_b}"}),
+    # --- subjects ---
+    page("subjects.show", "GET", "/subjects/{code_black}", EVERYONE, "a blacklisted enterprise (public list)"),
+    page("subjects.show", "GET", "/subjects/{code_key}", EVERYONE,
+         "a key-attention subject: the page opens, the list shows only to staff"),
+    # --- administration ---
+    page("admin.index", "GET", "/admin/", ONLY_ADMIN, "administration"),
+    page("admin.users", "GET", "/admin/users", ONLY_ADMIN, "users"),
+    page("admin.new_user", "GET", "/admin/users/new", ONLY_ADMIN, "new user form"),
+    page("admin.new_user", "POST", "/admin/users/new", ONLY_ADMIN, "create a user (empty: 422)"),
+    page("admin.set_user_active", "POST", "/admin/users/{office_id}/active", ONLY_ADMIN,
+         "disable a user (no value: 422)"),
+    page("admin.claims", "GET", "/admin/claims", OFFICE_OR_ADMIN, "applicants' claims"),
+    page("admin.confirm_claim", "POST", "/admin/claims/{person_id}/confirm", OFFICE_OR_ADMIN,
+         "confirm a claim (already confirmed: told so)"),
+    page("admin.reject_claim", "POST", "/admin/claims/{person_id}/reject", OFFICE_OR_ADMIN,
+         "reject a claim (no reason: 422)"),
+    page("admin.departments", "GET", "/admin/departments", ONLY_ADMIN, "departments"),
+    page("admin.new_department", "GET", "/admin/departments/new", ONLY_ADMIN, "new department form"),
+    page("admin.new_department", "POST", "/admin/departments/new", ONLY_ADMIN, "create a department (empty: 422)"),
+    page("admin.edit_department", "GET", "/admin/departments/{department_id}", ONLY_ADMIN, "a department"),
+    page("admin.edit_department", "POST", "/admin/departments/{department_id}", ONLY_ADMIN,
+         "change a department (empty: 422)"),
+    page("admin.measures", "GET", "/admin/measures", ONLY_ADMIN, "measure catalogue"),
+    page("admin.new_measure", "GET", "/admin/measures/new", ONLY_ADMIN, "new measure form"),
+    page("admin.new_measure", "POST", "/admin/measures/new", ONLY_ADMIN, "create a measure (empty: 422)"),
+    page("admin.edit_measure", "GET", "/admin/measures/{measure_id}", ONLY_ADMIN, "a measure"),
+    page("admin.edit_measure", "POST", "/admin/measures/{measure_id}", ONLY_ADMIN, "change a measure (empty: 422)"),
+    page("admin.settings", "GET", "/admin/settings", ONLY_ADMIN, "settings"),
+    page("admin.change_setting", "POST", "/admin/settings/objection.acceptance_days", ONLY_ADMIN,
+         "change a setting (empty: 422)"),
+    page("admin.calendar", "GET", "/admin/calendar", ONLY_ADMIN, "holiday calendar"),
+    page("admin.import_calendar", "POST", "/admin/calendar", ONLY_ADMIN, "import a year (no file: 422)"),
+    page("admin.export_calendar", "GET", "/admin/calendar/{year}.json", ONLY_ADMIN, "export a year"),
+    # --- supervision ---
+    page("supervision.dashboard", "GET", "/supervision/", SUPERVISORS, "supervision dashboard"),
+    page("supervision.urge", "POST", "/supervision/urge", {SUPERVISOR}, "urge departments (no case: 422)"),
+    page("supervision.urgings", "GET", "/supervision/urgings", SUPERVISORS, "urgings"),
+    page("supervision.reply", "POST", "/supervision/urgings/{urging_a}/reply", {"provider", "licensing"},
+         "reply to an urging of SCJGJ (other departments: 403)", data={"u{urging_a}-reply": "answered"}),
+    page("supervision.department", "GET", "/supervision/department", DEPARTMENTS,
+         "a department's own figures (the demo office user belongs to no department: 403)"),
+    page("supervision.head", "GET", "/supervision/head", ONLY_ADMIN, "head of supervision"),
+    page("supervision.head", "POST", "/supervision/head", ONLY_ADMIN, "choose the head (empty: 422)"),
+    page("reports.index", "GET", "/supervision/reports", SUPERVISORS, "monthly reports"),
+    page("reports.index", "POST", "/supervision/reports", SUPERVISORS, "generate a report (empty: 422)"),
+    page("reports.period", "GET", "/supervision/reports/period", SUPERVISORS, "figures of a period"),
+    page("reports.month", "GET", "/supervision/reports/{month}", SUPERVISORS, "a month's report"),
+    page("reports.month_csv", "GET", "/supervision/reports/{month}.csv", SUPERVISORS, "as CSV"),
+    page("reports.month_xlsx", "GET", "/supervision/reports/{month}.xlsx", SUPERVISORS, "as XLSX"),
+    # --- licence matters (the green channel's catalogue) ---
+    page("licence_admin.index", "GET", "/admin/licence-matters", ONLY_ADMIN, "licence matters"),
+    page("licence_admin.new", "GET", "/admin/licence-matters/new", ONLY_ADMIN, "new matter form"),
+    page("licence_admin.new", "POST", "/admin/licence-matters/new", ONLY_ADMIN, "create a matter (empty: 422)"),
+    page("licence_admin.edit", "GET", "/admin/licence-matters/{matter_id}", ONLY_ADMIN, "a matter"),
+    page("licence_admin.edit", "POST", "/admin/licence-matters/{matter_id}", ONLY_ADMIN, "change a matter (empty: 422)"),
+    page("licence_admin.add_material", "POST", "/admin/licence-matters/{matter_id}/materials", ONLY_ADMIN,
+         "add a material (empty: 422)"),
+    page("licence_admin.edit_material", "GET", "/admin/licence-matters/{matter_id}/materials/{material_id}",
+         ONLY_ADMIN, "a material"),
+    page("licence_admin.edit_material", "POST", "/admin/licence-matters/{matter_id}/materials/{material_id}",
+         ONLY_ADMIN, "change a material (empty: 422)"),
+    # --- green channel (conditional acceptance) ---
+    page("green.index", "GET", "/green", APPLICANTS, "green channel"),
+    page("green.apply", "GET", "/green/apply/{matter_code}", APPLICANTS, "apply (an ineligible subject is told why)"),
+    page("green.apply", "POST", "/green/apply/{matter_code}", {"redco"},
+         "apply (empty: 422; a blacklisted subject: 403)"),
+    page("green.notice", "GET", "/green/cases/{case_a}/notice", NOBODY, "notice of a case that is no green case",
+         viewers=NOBODY),
+    page("green.submit_material", "POST", "/green/cases/{case_a}/materials/1/submit", NOBODY,
+         "submit a material to a case that is no green case", viewers=NOBODY),
+    page("green.verify_material", "POST", "/green/cases/{case_a}/materials/1/verify", NOBODY,
+         "verify a material of a case that is no green case", viewers=NOBODY),
+    page("green.public_licences", "GET", "/public/licences", PUBLIC, "licences granted (public)"),
+    # --- credit repair, escalation, red-list removal ---
+    page("repair.new_repair", "GET", "/cases/new/repair_exit", APPLICANTS, "credit repair form"),
+    page("repair.new_repair", "POST", "/cases/new/repair_exit", APPLICANTS, "file a repair (empty: 422)"),
+    page("repair.escalate", "GET", "/lists/{key_entry}/escalate", LISTERS, "escalate a key-attention entry"),
+    page("repair.escalate", "POST", "/lists/{key_entry}/escalate", LISTERS, "escalate (empty: 422)"),
+    page("removal.report_abuse", "GET", "/red-list/abuse-report", DEPARTMENTS, "report abuse of red-list incentives"),
+    page("removal.report_abuse", "POST", "/red-list/abuse-report", DEPARTMENTS, "report abuse (empty: 422)"),
+    page("removal.reevaluate", "GET", "/red-list/re-evaluation", LISTERS, "re-evaluate red-list entries"),
+    page("removal.reevaluate", "POST", "/red-list/re-evaluation", LISTERS, "re-evaluate (empty: 422)"),
+    # --- listings and webhooks (departments) ---
+    page("listings.index", "GET", "/listings", LISTERS | ONLY_ADMIN, "listings"),
+    page("listings.new", "GET", "/listings/new", LISTERS | ONLY_ADMIN, "new listing form"),
+    page("listings.new", "POST", "/listings/new", LISTERS | ONLY_ADMIN, "record a listing (empty: 422)"),
+    page("listings.bulk", "GET", "/listings/import", LISTERS | ONLY_ADMIN, "bulk import form"),
+    page("listings.bulk", "POST", "/listings/import", LISTERS | ONLY_ADMIN, "bulk import (no file: 422)"),
+    page("listings.hooks", "GET", "/webhooks", IMPLEMENTING, "a department's webhooks"),
+    page("listings.hooks", "POST", "/webhooks", IMPLEMENTING, "register a webhook (empty: 422)"),
+    page("listings.redeliver", "POST", "/webhooks/deliveries/999999/redeliver", IMPLEMENTING,
+         "redeliver (no such delivery: 404)", ok=(404,)),
+    # --- public pages ---
+    page("public.announcements", "GET", "/public/announcements", PUBLIC, "announcements (public)"),
+    page("public.feed", "GET", "/public/announcements.atom", PUBLIC, "their Atom feed (public)"),
+    page("public_lists.search", "GET", "/public/lists", PUBLIC, "red list and blacklist search (public)"),
+    # --- JSON API (bearer token) ---
+    api("api-docs.openapi_json", "GET", "/api/v1/openapi.json", PUBLIC, "OpenAPI document"),
+    api("api_auth.token", "POST", "/api/v1/auth/token", PUBLIC, "a token (a wrong password: 401)",
+        data={"username": "nobody", "password": "wrong"}, ok=(401,)),
+    api("api_subjects.get_subject", "GET", "/api/v1/subjects/{code_black}", EVERYONE, "a blacklisted enterprise"),
+    api("api_subjects.get_subject", "GET", "/api/v1/subjects/{code_key}", EVERYONE,
+        "a key-attention subject (its entry only for staff)"),
+    api("api_cases.index", "GET", "/api/v1/cases", EVERYONE, "cases visible to the caller"),
+    api("api_cases.create", "POST", "/api/v1/cases", APPLICANTS, "file a case (no fields: 422)",
+        data={"process": "objection"}),
+    api("api_cases.show", "GET", "/api/v1/cases/{case_a}", VIEWERS_A, "case A", viewers=VIEWERS_A),
+    api("api_cases.show", "GET", "/api/v1/cases/{case_b}", VIEWERS_B, "case B (guessed id)", viewers=VIEWERS_B),
+    api("api_cases.act", "POST", "/api/v1/cases/{case_a}/actions/refuse", {OFFICE}, "refuse case A (no reason: 422)",
+        viewers=VIEWERS_A),
+    api("api_cases.upload", "POST", "/api/v1/cases/{case_b}/evidence", VIEWERS_B, "add evidence (no file: 422)",
+        viewers=VIEWERS_B),
+    api("cases.evidence_file", "GET", "/cases/{case_b}/files/{file_b}", VIEWERS_B, "evidence of case B by token",
+        viewers=VIEWERS_B),
+    api("api_announcements.api_index", "GET", "/api/v1/announcements", PUBLIC, "announcements (public)"),
+    api("api_public.public_entries", "GET", "/api/v1/public/list-entries", PUBLIC, "public list entries (public)"),
+    api("api_reference.departments", "GET", "/api/v1/departments", EVERYONE, "departments"),
+    api("api_reference.measures", "GET", "/api/v1/measures", EVERYONE, "measure catalogue"),
+    api("api_reference.working_days", "GET", "/api/v1/calendar/working-days?start={today}&days=5", EVERYONE,
+        "working-day arithmetic"),
+    api("api_reference.calendar_years", "GET", "/api/v1/calendar/years", EVERYONE, "calendar years"),
+    api("api_reference.time_limits", "GET", "/api/v1/settings", EVERYONE, "time limits"),
+    api("api_reference.notifications", "GET", "/api/v1/notifications", EVERYONE, "my notifications (only mine)"),
+    api("api_reference.mark_read", "POST", "/api/v1/notifications/{note_b}/read", {"person"},
+        "mark one read (another user's: 404)", viewers={"person"}),
+    api("api_list_entries.create_entry", "POST", "/api/v1/list-entries", LISTERS | ONLY_ADMIN,
+        "record a listing (a malformed code: 422)", data={"subject_code": "x", "subject_name": "x", "list": "black",
+                                                          "basis": "x", "listed_on": "2026-01-01",
+                                                          "valid_until": "2026-01-02"}),
+    api("api_list_entries.import_entries", "POST", "/api/v1/list-entries/import", LISTERS | ONLY_ADMIN,
+        "bulk import (no file: 422)"),
+    api("api_list_entries.list_entries", "GET", "/api/v1/list-entries", STAFF, "list entries"),
+    api("api_list_entries.show_entry", "GET", "/api/v1/list-entries/{entry_a}", STAFF | {"applicant"},
+        "a list entry (another subject's: 404)", viewers=STAFF | {"applicant"}),
+    api("api_credit_status.credit_status", "GET", "/api/v1/subjects/{code_black}/credit-status?purpose=tender",
+        EVERYONE,
+        "credit status (应查必查)"),
+    api("api_credit_status.who_looked", "GET", "/api/v1/subjects/{code_black}/credit-queries", STAFF | {"applicant"},
+        "who looked at a subject's credit status (the subject itself; other applicants: 404)",
+        viewers=STAFF | {"applicant"}),
+    api("api_webhooks.register_endpoint", "POST", "/api/v1/webhooks", IMPLEMENTING,
+        "register a webhook (not HTTPS: 422)", data={"url": "http://example.gov.cn/hook"}),
+    api("api_webhooks.endpoints", "GET", "/api/v1/webhooks", IMPLEMENTING, "a department's webhooks"),
+    api("api_webhooks.deactivate", "DELETE", "/api/v1/webhooks/999999", NOBODY,
+        "deactivate an endpoint that does not exist: 404 for everyone", viewers=NOBODY),
+    api("api_webhooks.deliveries", "GET", "/api/v1/webhooks/deliveries", IMPLEMENTING, "deliveries"),
+    api("api_webhooks.redeliver", "POST", "/api/v1/webhooks/deliveries/999999/redeliver", NOBODY,
+        "redeliver a delivery that does not exist: 404 for everyone", viewers=NOBODY),
+)
+
+
+PDF = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"
+GROUNDS = "原处罚决定已被复议机关撤销，请核实并撤销该黑名单记录。"
+
+
+def build_world(app) -> dict:
+    """Seed the demo data, then file case A (applicant) and B (person) with a file each, a notification, an urging."""
+    from sqlalchemy import select
+
+    from webapp.extensions import db
+    from workflows.demo import ENTERPRISE_BLACK, ENTERPRISE_KEY, seed
+    from workflows.services import evidence, monthly, notify, urging
+    from workflows.services.accounts import find_user
+    from workflows.services.actors import actor_for
+    from workflows.services.cases import file_case
+    from workflows.store.green import LicenceMatter
+    from workflows.store.models import Department, ListEntry, MeasureCatalogueItem
+
+    session = db.session
+    seed(session)
+    session.commit()
+    config = app.config["CREDIT_CASES"]
+    ids = {}
+    for key, username in (("a", "applicant"), ("b", "person")):
+        user = find_user(session, username)
+        entry = session.scalar(select(ListEntry.id).where(ListEntry.subject_id == user.subject_id))
+        actor = actor_for(user)
+        case = file_case(session, "objection", actor, {"list_entry_id": entry, "grounds": GROUNDS})
+        stored = evidence.store(session, case, [evidence.Upload("decision.pdf", PDF)], actor, config.upload_dir,
+                                config.max_upload_bytes)
+        ids[f"case_{key}"], ids[f"file_{key}"] = case.id, stored[0].id
+    person = find_user(session, "person")
+    ids["note_b"] = notify.notify(session, [person], kind="test", subject="for person", body="only for person",
+                                  key="access-table")[0]
+    urged = urging.urge(session, [ids["case_a"]], actor_for(find_user(session, "supervisor")), "please answer")
+    ids["urging_a"] = urged[0].id
+    matter = session.scalars(select(LicenceMatter).order_by(LicenceMatter.id)).first()
+    last_month = (date.today().replace(day=1) - timedelta(days=1)).strftime("%Y-%m")
+    monthly.generate(session, last_month, date.today())
+    ids.update(
+        code_black=ENTERPRISE_BLACK, code_key=ENTERPRISE_KEY, office_id=find_user(session, "office").id,
+        person_id=person.id, department_id=session.scalar(select(Department.id).order_by(Department.id)),
+        measure_id=session.scalar(select(MeasureCatalogueItem.id).order_by(MeasureCatalogueItem.id)),
+        year=date.today().year, month=last_month, today=date.today().isoformat(),
+        entry_a=session.scalar(select(ListEntry.id).where(ListEntry.subject_id == find_user(session, "applicant").subject_id)),
+        key_entry=session.scalar(select(ListEntry.id).where(ListEntry.list_kind == "key_attention")),
+        matter_id=matter.id, matter_code=matter.code, material_id=matter.materials[0].id,
+    )
+    session.commit()
+    return ids
+
+
+def markdown() -> str:
+    head = "| endpoint | method | path | " + " | ".join(ROLES) + " |"
+    rule = "|" + "---|" * (3 + len(ROLES))
+    lines = [head, rule]
+    for row in TABLE:
+        cells = []
+        for role in ROLES:
+            if role in row.allowed:
+                cells.append("yes")
+            elif role == "anonymous":
+                cells.append("401" if row.api else "login")
+            else:
+                cells.append("404" if role in row.hidden else "403")
+        path = row.path.replace("|", "\\|")
+        lines.append(f"| `{row.endpoint}` ({row.what}) | {row.method} | `{path}`{' (token)' if row.api else ''} | "
+                     + " | ".join(cells) + " |")
+    return "\n".join(lines) + "\n"
+
+
+if __name__ == "__main__":
+    import re
+    from pathlib import Path
+
+    doc = Path(__file__).resolve().parents[2] / "docs" / "security.md"
+    text = doc.read_text(encoding="utf-8")
+    start, end = "<!-- access table: generated -->\n", "<!-- end of access table -->"
+    text = re.sub(re.escape(start) + ".*?" + re.escape(end), lambda _: start + markdown() + end, text, flags=re.S)
+    doc.write_text(text, encoding="utf-8")

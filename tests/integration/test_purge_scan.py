@@ -1,0 +1,91 @@
+"""A listing made in error, purged by an upheld objection: afterwards a scan of every text column of every
+table (the schema reflected, not a list kept by hand) and of the upload folder finds none of the
+subject's personal data from that entry, and the history's hash chain still verifies."""
+from __future__ import annotations
+
+import json
+
+import pytest
+from sqlalchemy import JSON, MetaData, String, Text, select
+
+from workflows.demo import PERSON_BLACK
+from workflows.services import audit, evidence
+from workflows.store.automation import Notification
+from workflows.store.cases import Case
+from workflows.store.models import ListEntry, Subject, User
+
+NAME, DOCUMENT_NO = "李明", "（2025）粤04执1234号"
+BASIS = "《最高人民法院关于公布失信被执行人名单信息的若干规定》第一条"
+PHONE = "13912345678"
+FILE_NAME = f"{NAME}身份证{PERSON_BLACK}.pdf"
+PDF = b"%PDF-1.4\n" + f"{NAME} {PERSON_BLACK}".encode() + b"\n%%EOF\n"
+GROUNDS = f"本人{NAME}（身份证号 {PERSON_BLACK}）从未涉及{DOCUMENT_NO}案件，系他人冒用身份信息。"
+PERSONAL = [NAME, PERSON_BLACK, DOCUMENT_NO, BASIS, PHONE, FILE_NAME, GROUNDS]
+
+
+def scan(session, subject_id: int) -> list[str]:
+    """Every text and JSON value of every table, except the subject's own registration and accounts."""
+    found = []
+    metadata = MetaData()
+    metadata.reflect(bind=session.connection())
+    for table in metadata.sorted_tables:
+        columns = [c for c in table.columns if isinstance(c.type, String | Text | JSON)]
+        if not columns:
+            continue
+        for row in session.execute(select(table)).mappings():
+            if table.name == "subjects" and row["id"] == subject_id:
+                continue
+            if table.name == "users" and row.get("subject_id") == subject_id:
+                continue
+            for column in columns:
+                value = row[column.name]
+                text = json.dumps(value, ensure_ascii=False, default=str) if not isinstance(value, str) else value
+                found += [f"{table.name}.{column.name} (row {dict(row).get('id')}): {needle[:30]}"
+                          for needle in PERSONAL if needle in (text or "")]
+    return found
+
+
+def on_disk(folder) -> list[str]:
+    if not folder.exists():
+        return []
+    return [f"{path.name}: {needle[:30]}" for path in folder.rglob("*") if path.is_file()
+            for needle in PERSONAL if needle.encode() in path.read_bytes() or needle in path.name]
+
+
+@pytest.fixture
+def revoked(world, smtp, platform):
+    """The person objects to the court's listing, with a file; the office accepts; the court revokes it."""
+    entry_id = world.entry_of("person")
+    case_id = world.file("person", list_entry_id=entry_id, grounds=GROUNDS, contact_name=NAME, contact_phone=PHONE)
+
+    def upload(session):
+        case = session.get(Case, case_id)
+        evidence.store(session, case, [evidence.Upload(FILE_NAME, PDF)], world.actor("person"),
+                       world.config.upload_dir, world.config.max_upload_bytes)
+
+    world.query(upload)
+    world.drain()
+    world.act(case_id, "accept", "office")
+    world.drain()
+    world.act(case_id, "revoke", "court", reason=f"经核实，{NAME}（{PERSON_BLACK}）系被他人冒用身份，{DOCUMENT_NO}与其无关。")
+    world.drain()
+    return entry_id, case_id
+
+
+def test_nothing_of_the_purged_entry_is_left_anywhere(world, revoked, platform):
+    entry_id, case_id = revoked
+    subject_id = world.query(lambda s: s.scalar(select(Subject.id).where(Subject.code == PERSON_BLACK)))
+    before_scan = world.query(lambda s: (s.get(ListEntry, entry_id).status, s.get(Case, case_id).state))
+    assert before_scan == ("purged", "closed")
+    assert [r["result"] for r in platform.received] == ["revoke"]  # the platform was told before the erasure
+    leftovers = world.query(lambda s: scan(s, subject_id))
+    assert not leftovers, "personal data left after the purge:\n" + "\n".join(leftovers)
+    assert not on_disk(world.config.upload_dir)
+    verdict = world.query(audit.verify)
+    assert verdict.ok, verdict.describe()
+    # the subject's own account and registration are not data from the entry: they stay
+    assert world.query(lambda s: s.scalar(select(User.username).where(User.subject_id == subject_id))) == "person"
+    # and the scan is no formality: a trace planted in a row linked to nothing is found
+    world.query(lambda s: s.add(Notification(user_id=s.scalar(select(User.id).where(User.username == "office")),
+                                             kind="test", subject="x", body=f"about {NAME}", dedupe_key="plant")))
+    assert any("notifications.body" in hit for hit in world.query(lambda s: scan(s, subject_id)))
