@@ -1,0 +1,137 @@
+"""Nothing lost, nothing twice: faults during a stream of filings and decisions, then the counts reconcile.
+
+The parts run as real processes on PostgreSQL: `credit-cases worker`, the APScheduler scheduler, a real
+`prefect server start`; e-mails go to a real SMTP server, results to a real HTTP receiver that fails
+its first request. The PostgreSQL restart is last in this module: it drops every connection on the server.
+"""
+from __future__ import annotations
+
+import subprocess
+import time
+
+import pytest
+from sqlalchemy import create_engine, func, select, update
+
+from workflows.store.automation import EffectDone, OutboxEvent
+from workflows.store.base import utcnow
+
+from tests.faults import stack
+from tests.faults.stack import OUTAGE_SECONDS
+
+pytestmark = [pytest.mark.slow, pytest.mark.postgres]
+
+
+def start(parts, proc: stack.Proc) -> stack.Proc:
+    parts.append(proc.start())
+    return proc
+
+
+def claimed_and_half_done(url: str, pid: int) -> bool:
+    """The worker holds a batch of which some, not all, events have their first effect done."""
+    engine = create_engine(url)
+    with engine.connect() as connection:
+        claimed = select(OutboxEvent.id).where(OutboxEvent.status == "processing",
+                                               OutboxEvent.claimed_by.like(f"%:{pid}"))
+        held = connection.scalar(select(func.count()).select_from(claimed.subquery()))
+        done = connection.scalar(select(func.count(func.distinct(EffectDone.event_id)))
+                                 .where(EffectDone.event_id.in_(claimed)))
+    engine.dispose()
+    return held > 1 and 0 < done < held
+
+
+def test_worker_killed_in_the_middle_of_a_batch(database, env, tmp_path, parts, smtp, platform):
+    applicants = stack.populate(database, 10)
+    stream = stack.Stream(database, applicants).start()
+    stream.join()
+    first = start(parts, stack.worker(env, tmp_path))
+    deadline = time.monotonic() + 60
+    while not claimed_and_half_done(database, first.pid):
+        assert time.monotonic() < deadline, f"no batch in progress seen:\n{first.tail()}"
+        time.sleep(0.02)
+    first.kill9()
+    assert stack.counts(database).get("processing"), "the killed worker's claims remain"
+    assert stack.expire_leases(database, first.pid) > 0  # the lease runs out
+    start(parts, stack.worker(env, tmp_path, "worker-2"))
+    stack.wait_drained(database, 90, parts)
+    result = stack.reconcile(database, smtp, platform, stream.expected)
+    assert result["cases"] == 10
+
+
+def test_prefect_server_down_for_a_while(database, env, tmp_path, parts, prefect, smtp, platform):
+    applicants = stack.populate(database, 12)
+    start(parts, stack.worker(env, tmp_path))
+    stream = stack.Stream(database, applicants, pause=0.05).start()
+    time.sleep(1.0)
+    prefect.stop()  # stopped in the middle of the stream
+    try:
+        time.sleep(OUTAGE_SECONDS)
+        stream.join()  # people kept filing and deciding
+        waiting = stack.counts(database)
+        assert waiting.get("pending", 0) + waiting.get("processing", 0) > 0, waiting
+    finally:
+        prefect.start()
+        stack.wait_http(stack.prefect_url(prefect) + "/health", 120, prefect)
+    # the released events come back after their back-off (at most 2 ** attempts seconds); skip the wait
+    engine = create_engine(database)
+    with engine.begin() as connection:
+        connection.execute(update(OutboxEvent).where(OutboxEvent.status == "pending").values(available_at=utcnow()))
+    engine.dispose()
+    stack.wait_drained(database, 90, parts)
+    stack.reconcile(database, smtp, platform, stream.expected)
+
+
+def test_two_schedulers_and_two_workers_at_once(database, env, tmp_path, parts, smtp, platform):
+    applicants = stack.populate(database, 10)
+    for name in ("worker-a", "worker-b"):
+        start(parts, stack.worker(env, tmp_path, name))
+    for name in ("scheduler-a", "scheduler-b"):
+        start(parts, stack.scheduler(env, tmp_path, name))
+    stream = stack.Stream(database, applicants[:5]).start()
+    stream.join()
+    assert stack.make_timers_due(database) > 0  # deadlines of the cases still waiting on a person
+    more = stack.Stream(database, applicants[5:]).start()
+    time.sleep(2.5)  # both sweepers race for the due rows
+    stack.make_timers_due(database)
+    more.join()
+    time.sleep(2.5)
+    stack.wait_drained(database, 90, parts)
+    result = stack.reconcile(database, smtp, platform, {**stream.expected, **more.expected})
+    assert result["timer_firings"] >= 5
+    names = {row[0].rsplit(":", 1)[1] for row in _claimers(database)}
+    assert len(names) == 2, "both workers took part"
+
+
+def _claimers(url):
+    engine = create_engine(url)
+    with engine.connect() as connection:
+        rows = connection.execute(select(OutboxEvent.claimed_by).distinct()).all()
+    engine.dispose()
+    return [r for r in rows if r[0]]
+
+
+def test_postgresql_restarted_under_load(database, env, tmp_path, parts, smtp, platform):
+    """Last in the module: restarting the server drops every connection on it."""
+    applicants = stack.populate(database, 12)
+    start(parts, stack.worker(env, tmp_path))
+    start(parts, stack.scheduler(env, tmp_path))
+    stream = stack.Stream(database, applicants, pause=0.05).start()
+    time.sleep(1.0)
+    subprocess.run(["pg_ctlcluster", *_cluster(), "restart", "-m", "fast"], check=True, timeout=60)
+    assert stack.wait_for_postgres(60) < 60
+    stream.join()
+    stack.make_timers_due(database)
+    stack.wait_drained(database, 90, parts)
+    time.sleep(2.0)  # a sweep after the timers came due
+    stack.wait_drained(database, 90, parts)
+    assert all(p.alive() for p in parts), "worker and scheduler survive the restart"
+    stack.reconcile(database, smtp, platform, stream.expected)
+
+
+def _cluster() -> list[str]:
+    """The version and name of the local cluster on port 5432 (pg_lsclusters)."""
+    out = subprocess.run(["pg_lsclusters", "--no-header"], capture_output=True, text=True, check=True).stdout
+    for line in out.splitlines():
+        version, name, port, *_ = line.split()
+        if port == "5432":
+            return [version, name]
+    pytest.skip("no local PostgreSQL cluster on port 5432 to restart")
