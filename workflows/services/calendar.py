@@ -35,6 +35,9 @@ def import_arrangement(session: Session, text: str, filename: str, actor: Actor)
                                                       "working_days": len(row.working_days)})
     session.flush()
     install_from(session)
+    from . import timers  # deadlines that waited for this year are computed now
+
+    timers.schedule_waiting(session)
     return row
 
 

@@ -1,4 +1,11 @@
-"""SLA timers as rows: started, paused, resumed and ended by case actions; fired by the sweep."""
+"""SLA timers as rows: started, paused, resumed and ended by case actions; fired by the sweep.
+
+A limit that runs into a year the calendar has no data for (the State Council publishes each year's
+arrangement late in the year before) cannot be computed, and is never guessed: the timer is kept
+`unscheduled` with its working days intact, the administrators are told to import the year, and the
+import schedules every waiting timer from the instant its clock started. The person's filing or
+decision is never refused for it.
+"""
 from __future__ import annotations
 
 from datetime import datetime
@@ -6,28 +13,61 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from sla import deadlines
+from sla import calendar, deadlines
 from workflows.domain.process import DeadlineSpec
+from workflows.domain.roles import Role
 from workflows.store.cases import Case, Timer
 
 from . import calendar as calendar_service
-from . import settings
+from . import notify, settings
 
-OPEN = ("pending", "warned", "paused", "breached")
+OPEN = ("pending", "warned", "paused", "breached", "unscheduled")
+
+
+def _plan(session: Session, timer: Timer, clock_from: datetime, days: int) -> None:
+    """Due and warning instants from `clock_from`; `unscheduled` if the calendar lacks the year."""
+    try:
+        plan = deadlines.schedule(clock_from, days, settings.get(session, "sla.warning_days"))
+    except calendar.CalendarDataMissing as missing:
+        # paused_at holds the instant the clock (re)started while the timer waits for the calendar
+        timer.status, timer.remaining_days, timer.paused_at = "unscheduled", days, clock_from
+        timer.due_on = timer.due_at = timer.warn_at = timer.next_fire_at = None
+        _ask_for_calendar(session, missing.year)
+        return
+    timer.due_on, timer.due_at, timer.warn_at = plan.due_on, plan.due_at, plan.warn_at
+    timer.status, timer.paused_at, timer.remaining_days, timer.warned_at = "pending", None, None, None
+    timer.next_fire_at = min(plan.warn_at, plan.due_at)
+
+
+def _ask_for_calendar(session: Session, year: int) -> None:
+    admins = notify.users_with_role(session, Role.ADMINISTRATOR)
+    notify.notify(session, admins, kind="calendar_missing", key=f"calendar-missing:{year}",
+                  subject=f"请导入 {year} 年节假日安排 / Import the {year} holiday arrangement",
+                  body=(f"有期限延伸到 {year} 年，但尚无该年的节假日安排，相关期限暂未计算。导入后自动计算。\n"
+                        f"A deadline runs into {year}, which has no holiday arrangement yet: it waits "
+                        f"unscheduled and is computed as soon as the year is imported."))
 
 
 def start(session: Session, case: Case, spec: DeadlineSpec, now: datetime, *, days: int | None = None) -> Timer:
     calendar_service.install_from(session)
     limit = days if days is not None else settings.get(session, spec.limit_setting)
-    plan = deadlines.schedule(now, limit, settings.get(session, "sla.warning_days"))
     timer = Timer(
-        case=case, kind=spec.kind, owner=spec.owner, limit_days=limit, started_on=deadlines.calendar.local_date(now), status="pending",
-        department_id=case.department_id if spec.owner == "department" else None,
-        due_on=plan.due_on, due_at=plan.due_at, warn_at=plan.warn_at,
-        next_fire_at=min(plan.warn_at, plan.due_at), created_at=now,
+        case=case, kind=spec.kind, owner=spec.owner, limit_days=limit, started_on=calendar.local_date(now),
+        status="pending", department_id=case.department_id if spec.owner == "department" else None, created_at=now,
     )
     session.add(timer)
+    _plan(session, timer, now, limit)
     return timer
+
+
+def schedule_waiting(session: Session) -> int:
+    """After a calendar import: compute every `unscheduled` timer the calendar now covers."""
+    calendar_service.install_from(session)
+    count = 0
+    for timer in session.scalars(select(Timer).where(Timer.status == "unscheduled").order_by(Timer.id)):
+        _plan(session, timer, timer.paused_at or timer.created_at, timer.remaining_days or 0)
+        count += timer.status != "unscheduled"
+    return count
 
 
 def open_timer(case: Case, kind: str) -> Timer | None:
@@ -48,7 +88,7 @@ def end(case: Case, kind: str, now: datetime, *, met: bool = True) -> None:
 
 def pause(case: Case, kind: str, now: datetime) -> None:
     timer = open_timer(case, kind)
-    if timer is None or timer.status == "paused" or timer.due_on is None:
+    if timer is None or timer.status in ("paused", "unscheduled") or timer.due_on is None:
         return
     timer.remaining_days = deadlines.remaining_working_days(now, timer.due_on)
     timer.status, timer.paused_at, timer.next_fire_at = "paused", now, None
@@ -59,11 +99,7 @@ def resume(session: Session, case: Case, kind: str, now: datetime) -> None:
     if timer is None or timer.status != "paused":
         return
     calendar_service.install_from(session)
-    plan = deadlines.schedule(now, timer.remaining_days or 0, settings.get(session, "sla.warning_days"))
-    timer.due_on, timer.due_at, timer.warn_at = plan.due_on, plan.due_at, plan.warn_at
-    timer.status, timer.paused_at, timer.remaining_days = "pending", None, None
-    timer.warned_at = None
-    timer.next_fire_at = min(plan.warn_at, plan.due_at)
+    _plan(session, timer, now, timer.remaining_days or 0)
 
 
 def timers_of(session: Session, case_id: int) -> list[Timer]:
