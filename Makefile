@@ -4,6 +4,8 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 PIP := $(PY) -m pip
 STAMP := $(VENV)/.installed
+# Chart.js for the supervision dashboard, pinned in package.json/package-lock.json, served by the app itself
+VENDOR := webapp/static/vendor/chart.umd.min.js
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
 .PHONY: run test install system-deps bench soak translations clean
@@ -11,13 +13,27 @@ export PIP_DISABLE_PIP_VERSION_CHECK := 1
 run: install translations
 	$(VENV)/bin/credit-cases up
 
+# The suite on every core; then the fault tests, alone: they kill workers and restart PostgreSQL.
 test: install system-deps translations
-	$(VENV)/bin/pytest
+	$(VENV)/bin/pytest -n auto --dist loadfile --ignore=tests/faults
+	$(VENV)/bin/pytest tests/faults
 
 bench: install system-deps translations
-	$(VENV)/bin/pytest -m bench tests/bench -p no:randomly --benchmark-only || true
+	$(VENV)/bin/pytest -m bench tests/bench -p no:randomly -p no:cacheprovider -s
 
-install: $(STAMP)
+# The long fault variants (a minute of Prefect outage, a longer stream): `-m soak` overrides the default
+soak: install system-deps translations
+	CREDIT_CASES_SOAK_OUTAGE=60 $(VENV)/bin/pytest -m soak tests -p no:randomly -p no:cacheprovider
+
+install: $(STAMP) $(VENDOR)
+
+$(VENDOR): package.json package-lock.json
+	@command -v npm >/dev/null || { SUDO=$$([ "$$(id -u)" = 0 ] || echo sudo); $$SUDO apt-get update -q && \
+	  $$SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -q nodejs npm; }
+	npm ci --no-audit --no-fund --loglevel=error
+	mkdir -p $(dir $@)
+	cp node_modules/chart.js/dist/chart.umd.min.js $@
+	cp node_modules/chart.js/LICENSE.md $(dir $@)chart.js-LICENSE.md
 
 $(STAMP): pyproject.toml constraints.txt
 	test -x $(PY) || python3 -m venv $(VENV)
@@ -35,4 +51,4 @@ translations: install
 	$(VENV)/bin/pybabel -q compile -d webapp/translations
 
 clean:
-	rm -rf $(VENV) instance
+	rm -rf $(VENV) instance node_modules webapp/static/vendor

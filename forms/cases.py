@@ -121,6 +121,14 @@ STATE_CHOICES = [SelectChoice("", _l("All states"))] + [
     SelectChoice(n, STATES.get(n, n)) for n in dict.fromkeys(s.name for d in DEFINITIONS.values() for s in d.states)]
 
 
+DEADLINE_CHOICES = [SelectChoice("", _l("Any")), SelectChoice("overdue", _l("Overdue")),
+                    SelectChoice("due_soon", _l("Due soon")), SelectChoice("on_track", _l("On track")),
+                    SelectChoice("paused", _l("Paused"))]
+DATED_CHOICES = [SelectChoice("filed", _l("Filed")), SelectChoice("open", _l("Filed, still open")),
+                 SelectChoice("closed", _l("Ended")), SelectChoice("breached", _l("A deadline missed")),
+                 SelectChoice("met", _l("A deadline met"))]
+
+
 class CaseFilterForm(FlaskForm):
     class Meta:
         csrf = False
@@ -131,8 +139,28 @@ class CaseFilterForm(FlaskForm):
     overdue = SelectField(_l("Deadline"), validate_choice=False,
                           choices=[SelectChoice("", _l("Any")), SelectChoice("yes", _l("Overdue")),
                                    SelectChoice("no", _l("Not overdue"))])
+    # the supervision dashboard's figures link here with these (workflows.services.deadline_filters)
+    department = SelectField(_l("Department"), choices=lambda: _department_choices(), validate_choice=False)
+    deadline = SelectField(_l("Deadline status"), choices=DEADLINE_CHOICES, validate_choice=False)
+    deadline_owner = HiddenField()
+    dated = SelectField(_l("Dates"), choices=DATED_CHOICES, validate_choice=False)
+    date_from = DateField(_l("Start date"), validators=[Optional()])
+    date_to = DateField(_l("End date"), validators=[Optional()])
     submit = SubmitField(_l("Filter"))
 
     def query(self) -> dict:
         return {"process": self.process_name.data or None, "state": self.state.data or None,
-                "overdue": {"yes": True, "no": False}.get(self.overdue.data)}
+                "overdue": {"yes": True, "no": False}.get(self.overdue.data),
+                "department": self.department.data or None, "deadline": self.deadline.data or None,
+                "deadline_owner": self.deadline_owner.data or None, "dated": self.dated.data or None,
+                "date_from": self.date_from.data if not self.date_from.errors else None,
+                "date_to": self.date_to.data if not self.date_to.errors else None}
+
+
+def _department_choices() -> list[SelectChoice]:
+    from webapp.extensions import db
+    from webapp.ui import localized
+    from workflows.services.catalogue import departments
+
+    return [SelectChoice("", _l("All departments"))] + [
+        SelectChoice(d.code, f"{d.code} · {localized(d)}") for d in departments(db.session)]

@@ -6,6 +6,7 @@ import logging
 from apscheduler.schedulers.blocking import BlockingScheduler
 
 from workflows.config import Config
+from workflows.store.base import utcnow
 from workflows.store.db import make_session_factory
 
 from .sweep import sweep
@@ -20,11 +21,26 @@ def sweep_once(session_factory) -> int:
     return fired
 
 
+def monthly_report_once(session_factory, today=None) -> str | None:
+    """On and after the first working day of a month, the previous month's statistics exist (kept)."""
+    from workflows.services.monthly import generate_due
+
+    from .calendar import local_date
+
+    with session_factory() as session:
+        report = generate_due(session, today or local_date(utcnow()))
+        session.commit()
+    return report.month if report else None
+
+
 def build_scheduler(config: Config, interval_seconds: int = 30) -> BlockingScheduler:
     session_factory = make_session_factory(config.database_url)
     scheduler = BlockingScheduler(timezone="Asia/Shanghai")
     scheduler.add_job(sweep_once, "interval", seconds=interval_seconds, args=[session_factory],
                       id="sla-sweep", max_instances=1, coalesce=True)
+    # daily, and once at start, so a scheduler that was down on the first working day catches up
+    scheduler.add_job(monthly_report_once, "cron", hour=0, minute=30, args=[session_factory], id="monthly-report",
+                      max_instances=1, coalesce=True, next_run_time=utcnow())
     return scheduler
 
 

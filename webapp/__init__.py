@@ -7,12 +7,13 @@ from workflows.config import Config
 from workflows.store.db import configure_engine, engine_options
 
 from . import i18n
-from .extensions import api, csrf, db, login_manager
+from .extensions import DatabaseId, api, csrf, db, login_manager
 
 
 def create_app(test_config: dict | None = None, *, config: Config | None = None) -> Flask:
     config = config or Config.from_env(**(test_config or {}).pop("CREDIT_CASES", {}))
     app = Flask(__name__, instance_path=str(config.instance_path), instance_relative_config=True)
+    app.url_map.converters["int"] = DatabaseId
     app.config.update(
         CREDIT_CASES=config,
         SECRET_KEY=config.secret_key,
@@ -45,12 +46,25 @@ def create_app(test_config: dict | None = None, *, config: Config | None = None)
     i18n.init_app(app)
     api.init_app(app)
 
-    from . import admin, api_v1, auth, cases, errors, main, security, subjects, ui
+    from . import admin, api_v1, auth, cases, errors, main, reports, security, subjects, supervision, ui
 
     errors.init_app(app)
     ui.init_app(app)
     security.init_app(app)
-    for blueprint in (auth.bp, main.bp, subjects.bp, admin.bp, cases.bp):
+    for blueprint in (auth.bp, main.bp, subjects.bp, admin.bp, cases.bp, supervision.bp, reports.bp):
         app.register_blueprint(blueprint)
+    from . import green, licence_admin  # the green channel's pages and its licence matters catalogue
+    app.register_blueprint(green.bp)
+    app.register_blueprint(licence_admin.bp)
     api_v1.register(api)
+    from . import api_hub, listings, public_lists  # listings in; credit status, webhooks, public lists out
+    app.register_blueprint(listings.bp)
+    app.register_blueprint(public_lists.bp)
+    api_hub.register(api)
+    from . import public, repair  # credit repair's pages; the public announcements, their feed and API
+    app.register_blueprint(repair.bp)
+    app.register_blueprint(public.bp)
+    from . import removal  # red-list removal: abuse reports, re-evaluation against changed criteria
+    app.register_blueprint(removal.bp)
+    api.register_blueprint(public.api_bp)
     return app

@@ -69,7 +69,7 @@ def users():
 def _users_page(row_errors: dict[int, str] | None = None, status: int = 200):
     filters = UserFilterForm(formdata=request.args)
     page = administration.users(db.session, search=filters.q.data or "", role=filters.role.data or "",
-                                page=request.args.get("page", 1, type=int))
+                                page=min(max(1, request.args.get("page", 1, type=int)), 1_000_000))
     return render_template("admin/users.html", page=page, filters=filters, row_errors=row_errors or {}), status
 
 
@@ -96,6 +96,8 @@ def new_user():
 @bp.post("/users/<int:user_id>/active")
 @admin_only
 def set_user_active(user_id: int):
+    if request.form.get("active") not in ("0", "1"):  # a missing or garbled value must not disable anyone
+        return _users_page({user_id: _("Say whether the user may log in: active must be 0 or 1.")}, 422)
     active = request.form.get("active") == "1"
     try:
         user = administration.set_user_active(db.session, user_id, active, current_actor())

@@ -98,7 +98,7 @@ class CaseFilter(ma.Schema):
     department = ma.fields.String(load_default=None)
     overdue = ma.fields.Boolean(load_default=None)
     inbox = ma.fields.Boolean(load_default=False, metadata={"description": "only cases waiting on the caller"})
-    page = ma.fields.Integer(load_default=1, validate=ma.validate.Range(min=1))
+    page = ma.fields.Integer(load_default=1, validate=ma.validate.Range(min=1, max=1_000_000))
     per_page = ma.fields.Integer(load_default=20, validate=ma.validate.Range(min=1, max=100))
 
 
@@ -137,7 +137,9 @@ def _visible_case(case_id: int, actor):
 @bp.alt_response(409, schema=ERROR_SCHEMA, description="A case of this kind is already open")
 @bp.alt_response(422, schema=ERROR_SCHEMA, description="Invalid fields")
 @bp.doc(security=[{"bearerAuth": []}], description="Fields per process: objection (`list_entry_id`, `grounds`, "
-        "`contact_name`?, `contact_phone`?). Send `Idempotency-Key` to make a retry return the first case.")
+        "`contact_name`?, `contact_phone`?); conditional_acceptance (`matter`: the licence matter's code, "
+        "`missing`: ids of the deferrable materials to follow, `signed`: true, `signatory`; an ineligible subject "
+        "gets 403 `not_eligible` with `details.reasons`). Send `Idempotency-Key` to make a retry return the first case.")
 @token_required
 def create(body):
     """File a case."""

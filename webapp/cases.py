@@ -80,7 +80,7 @@ def _rows(cases) -> list[Row]:
 
 
 def _page_number() -> int:
-    return max(1, request.args.get("page", 1, type=int))
+    return min(max(1, request.args.get("page", 1, type=int)), 1_000_000)  # a huge page is the last, not an overflow
 
 
 @bp.get("/cases")

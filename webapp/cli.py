@@ -189,5 +189,21 @@ def calendar_import(file: Path) -> None:
     click.echo(f"calendar for {year} imported: it now takes precedence over the packaged data")
 
 
+@main.group()
+def audit() -> None:
+    """The tamper-evident history."""
+
+
+@audit.command("verify")
+def audit_verify() -> None:
+    """Check the history's hash chain; prints OK or the first broken row, and exits 1 if broken."""
+    from workflows.services.audit import verify
+
+    with app_session() as (_, session):
+        verdict = verify(session)
+    click.echo(verdict.describe())
+    sys.exit(0 if verdict.ok else 1)
+
+
 if __name__ == "__main__":
     main()

@@ -1,7 +1,7 @@
 """Errors: JSON `{"error": {code, message, details}}` under /api, a page elsewhere; never a 500 for bad input."""
 from __future__ import annotations
 
-from flask import Flask, flash, jsonify, redirect, render_template, request
+from flask import Flask, jsonify, render_template, request
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import OperationalError
@@ -53,8 +53,9 @@ def init_app(app: Flask) -> None:
     def csrf_error(error: CSRFError):
         if wants_json():
             return error_response(400, "csrf", error.description)
-        flash(_("The form had expired or was sent twice. Please try again."), "error")
-        return redirect(request.referrer or "/")
+        # a refusal, not a redirect: a forged cross-site post must not look like it went through
+        return error_response(400, "csrf", _("The form had expired or did not come from this site: nothing was "
+                                             "saved. Go back, reload the page and try again."))
 
     @app.errorhandler(HTTPException)
     def http_error(error: HTTPException):

@@ -34,6 +34,17 @@ STATES = {
     "awaiting_materials": _l("Awaiting materials"),
     "materials_complete": _l("Materials complete"),
     "commitment_breached": _l("Commitment breached"),
+    "granted": _l("Licence granted"),
+    "licence_refused": _l("Licence refused"),
+    "published": _l("Licence granted and published"),
+    "opened": _l("Opened"),
+    "reported": _l("Abuse reported"),
+    "removed": _l("Removed from the red list"),
+    "dismissed": _l("Dismissed"),
+    "superseded": _l("Superseded"),
+    "draft": _l("Draft: proof and signature to come"),
+    "approved": _l("Approved: leaving the blacklist"),
+    "denied": _l("Denied"),
 }
 
 LISTS = {
@@ -70,6 +81,18 @@ ACTIONS = {
     "extend": _l("Extend the deadline"),
     "grant": _l("Grant the licence"),
     "refuse_licence": _l("Refuse the licence"),
+    "complete_materials": _l("All materials verified"),
+    "commitment_breached": _l("Commitment breached: materials not supplied in time"),
+    "publish": _l("Licence published"),
+    "queue_redlist_removal": _l("Red-list entry queued for removal"),
+    "remove": _l("Remove from the red list"),
+    "report": _l("Report abuse"),
+    "confirm_abuse": _l("Confirm the abuse"),
+    "dismiss": _l("Dismiss the report"),
+    "supersede": _l("Superseded by another removal"),
+    "removal_contested": _l("Removal contested: incentives in force"),
+    "removal_upheld": _l("Removal upheld"),
+    "removal_reversed": _l("Removal reversed: entry restored"),
     # timer events
     "warn": _l("Deadline warning"),
     "breach": _l("Deadline missed"),
@@ -87,6 +110,12 @@ ACTIONS = {
     "restore_entry": _l("List entry restored"),
     "list": _l("Listed"),
     "urge": _l("Urged"),
+    "reply_urging": _l("Reply to an urging"),
+    "escalate": _l("Escalated to the head of supervision"),
+    "generate_report": _l("Monthly statistics generated"),
+    "submit": _l("Sign and submit"),
+    "expire": _l("Validity ended"),
+    "escalate_to_blacklist": _l("Moved to the blacklist"),
 }
 
 DEADLINES = {
@@ -94,7 +123,10 @@ DEADLINES = {
     "verification": _l("Verification by the information provider"),
     "review": _l("Decision by the listing department"),
     "materials": _l("Missing materials"),
+    "processing": _l("Promised processing time of the licence matter"),
     "publication": _l("Publication"),
+    "urging_reply": _l("Reply to an urging (督办)"),
+    "abuse_review": _l("Decision on an abuse report by the listing department"),
 }
 
 DEADLINE_STATUSES = {
@@ -102,6 +134,7 @@ DEADLINE_STATUSES = {
     "due_soon": _l("Due soon"),
     "overdue": _l("Overdue"),
     "paused": _l("Paused"),
+    "unscheduled": _l("Waiting for next year's holiday calendar"),
     "met": _l("Met"),
     "breached": _l("Missed"),
     "cancelled": _l("Cancelled"),
@@ -117,6 +150,26 @@ FIELDS = {
     "correction": _l("What is corrected"),
     "measures": _l("The measures"),
     "files": _l("Files"),
+    "message": _l("Message"),
+    "reply_by": _l("Reply by"),
+    "reply": _l("Reply"),
+    "case_ids": _l("Cases"),
+    "trigger": _l("Why it leaves the red list"),
+    "licence_no": _l("Licence number"),
+    "days": _l("Working days"),
+    "item": _l("Material number"),
+    "result": _l("Verdict"),
+    "application_no": _l("Application number"),
+    "matter": _l("Licence matter"),
+    "materials_supplied": _l("Materials supplied"),
+    "materials_missing": _l("Materials to follow"),
+    "commitment": _l("Written commitment"),
+    "signatory": _l("Signed by"),
+    "rectification": _l("What has been put right"),
+    "public_service": _l("Public-service records"),
+    "commitment_signed": _l("I sign the credit repair commitment"),
+    "key_attention_until": _l("On the key-attention list until"),
+    "key_attention_months": _l("Or: months on the key-attention list"),
 }
 
 # a field whose meaning depends on the action
@@ -125,6 +178,10 @@ ACTION_FIELDS = {
     ("supplement", "note"): _l("What you supply"),
     ("refuse", "reason"): _l("Reason for refusing"),
     ("withdraw", "reason"): _l("Reason for withdrawing"),
+    ("confirm_abuse", "reason"): _l("Why the abuse is confirmed"),
+    ("dismiss", "reason"): _l("Why the report is dismissed"),
+    ("deny", "reason"): _l("Reasons for the denial (the applicant reads them)"),
+    ("approve", "reason"): _l("Note (optional)"),
 }
 
 CHOICES = {
@@ -186,6 +243,10 @@ def diagram_labels(definition: ProcessDefinition) -> dict[str, str]:
 _FILE_ERRORS = [
     (re.compile(r"'(?P<name>.*)' is not a PDF, PNG or JPEG file \(checked by its content\)", re.S),
      lambda m: _("“%(name)s” is not a PDF, PNG or JPEG file (checked by its content).", name=m["name"])),
+    (re.compile(r"'(?P<name>.*)' is not a PDF, PNG or JPEG file \(checked by its content; its content is "
+                r"(?P<kind>.*)\)", re.S),
+     lambda m: _("“%(name)s” is not a PDF, PNG or JPEG file: by its content it is %(kind)s.", name=m["name"],
+                 kind=m["kind"])),
     (re.compile(r"'(?P<name>.*)' is larger than (?P<mb>\d+) MB", re.S),
      lambda m: _("“%(name)s” is larger than the limit of %(mb)s MB.", name=m["name"], mb=m["mb"])),
     (re.compile(r"'(?P<name>.*)' is empty", re.S), lambda m: _("“%(name)s” is empty.", name=m["name"])),

@@ -4,6 +4,7 @@ from __future__ import annotations
 from flask import Blueprint, render_template
 from flask_login import login_required
 
+from workflows.services import credit_queries
 from workflows.services.subjects import subject_view
 
 from .access import current_actor
@@ -15,5 +16,8 @@ bp = Blueprint("subjects", __name__)
 @bp.route("/subjects/<code>")
 @login_required
 def show(code: str):
-    view = subject_view(db.session, code, current_actor())
-    return render_template("subject.html", view=view)
+    actor = current_actor()
+    view = subject_view(db.session, code, actor)
+    # who queried its credit status (应查必查): shown to the subject itself and to entitled staff
+    looks = credit_queries.who_looked(db.session, code, actor, limit=50) if view.shows_key_attention else None
+    return render_template("subject.html", view=view, looks=looks)

@@ -28,6 +28,7 @@ class Part:
     env: dict[str, str] = field(default_factory=dict)
     health_url: str | None = None  # None: "ready" means "still alive after ALIVE_SECONDS"
     ready_timeout: float = 30.0  # for the health check
+    early: bool = False  # spawned with the first part, awaited in its turn: a slow part that needs no other
 
 
 class PartFailed(RuntimeError):
@@ -72,7 +73,8 @@ def prefect_server_part(home: Path, port: int = 4200, python: str = sys.executab
         "PREFECT_CLI_PROMPT": "false",
     }
     argv = [python, "-m", "prefect", "server", "start", "--host", "127.0.0.1", "--port", str(port)]
-    return Part("prefect", argv, env, f"{api_url}/health", ready_timeout=120.0)
+    # early: its start-up (migrations on a fresh home) overlaps the web app's instead of following it
+    return Part("prefect", argv, env, f"{api_url}/health", ready_timeout=120.0, early=True)
 
 
 class Supervisor:
@@ -103,8 +105,9 @@ class Supervisor:
             raise
 
     def _start(self) -> None:
+        early = {part.name: self._spawn(part) for part in self.parts if part.early}
         for part in self.parts:
-            proc = self._spawn(part)
+            proc = early.get(part.name) or self._spawn(part)
             self._wait_ready(part, proc)
 
     def _spawn(self, part: Part) -> subprocess.Popen:

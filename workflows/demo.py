@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 from stdnum.cn import ric, uscc
 
 from workflows.domain.process import Actor
-from workflows.services import accounts, listings
+from workflows.services import accounts, licence_matters, listings
 from workflows.services.subjects import register_subject
 from workflows.store.models import Department, MeasureCatalogueItem, User
 
@@ -121,6 +121,7 @@ def seed(session: Session, *, only_if_empty: bool = False, today: date | None = 
         accounts.create_user(session, username=username, password=DEMO_PASSWORD, roles=roles, actor=actor,
                              department_code=dept, subject_code=subject_code, display_name=display,
                              email=f"{username}@example.gov.cn")
+    licence_matters.seed(session, actor)  # the green channel's licence matters catalogue
     return True
 
 

@@ -10,7 +10,8 @@ FORBIDDEN = ("flask", "prefect", "sqlalchemy", "flask_sqlalchemy", "apscheduler"
 @pytest.mark.parametrize(
     "module",
     ["workflows.domain.errors", "workflows.domain.subjects", "workflows.domain.lists", "workflows.domain.roles",
-     "workflows.domain.process", "workflows.domain.settings", "sla.calendar", "workflows.processes"],
+     "workflows.domain.process", "workflows.domain.settings", "sla.calendar", "workflows.processes",
+     "workflows.domain.supervision"],
 )
 def test_module_imports_no_framework(module):
     code = (

@@ -38,6 +38,26 @@ class SettingSpec:
         return value
 
 
+# Credit repair per blacklist category: may it be repaired, how long must the listing have run, is proof
+# required. A category without its own settings takes the plain `repair.*` ones.
+REPAIR_CATEGORIES = ("market_regulation", "tax", "food_safety", "environment", "court_enforcement")
+_NOT_REPAIRABLE = {"court_enforcement"}  # a court's list of dishonest judgment debtors exits by the court's rules
+_MIN_MONTHS = {"market_regulation": 6, "tax": 12, "food_safety": 12, "environment": 12, "court_enforcement": 12}
+REPAIR_CATEGORY_SETTINGS = (
+    SettingSpec("repair.repairable", True, "Credit repair: a blacklist category without its own setting is repairable",
+                unit=""),
+    SettingSpec("repair.min_listing_months", 6, "Credit repair: minimum listing period before repair", 0, 120, "months"),
+    SettingSpec("repair.proof_required", True, "Credit repair: proof files required", unit=""),
+    *(spec for category in REPAIR_CATEGORIES for spec in (
+        SettingSpec(f"repair.repairable.{category}", category not in _NOT_REPAIRABLE,
+                    f"Credit repair: category '{category}' is repairable", unit=""),
+        SettingSpec(f"repair.min_listing_months.{category}", _MIN_MONTHS[category],
+                    f"Credit repair: minimum listing period, category '{category}'", 0, 120, "months"),
+        SettingSpec(f"repair.proof_required.{category}", True,
+                    f"Credit repair: proof files required, category '{category}'", unit=""),
+    )),
+)
+
 SETTINGS: dict[str, SettingSpec] = {
     spec.key: spec
     for spec in (
@@ -45,6 +65,9 @@ SETTINGS: dict[str, SettingSpec] = {
         SettingSpec("objection.verification_days", 20, "Objection: verification by the information provider", 1),
         SettingSpec("repair.acceptance_days", 3, "Credit repair: formal review by the accepting office", 1),
         SettingSpec("repair.review_days", 10, "Credit repair: decision by the listing department", 1),
+        *REPAIR_CATEGORY_SETTINGS,
+        SettingSpec("lists.key_attention_months", 12, "Key-attention list after a blacklist exit: validity", 1, 60,
+                    "months"),
         SettingSpec("green.materials_days", 10, "Green channel: default deadline for missing materials", 1),
         SettingSpec("green.acceptance_days", 3, "Green channel: window's decision on acceptance", 1),
         SettingSpec("green.publication_days", 7, "Green channel: publication of a granted licence", 1),
@@ -54,6 +77,8 @@ SETTINGS: dict[str, SettingSpec] = {
         SettingSpec("sla.warning_days", 3, "Warning before a deadline ends", 0, 30),
         SettingSpec("sla.second_escalation_days", 5, "Second escalation after a deadline is overdue by", 1, 60),
         SettingSpec("supervision.reply_days", 3, "Department's reply to an urging", 1, 60),
+        SettingSpec("supervision.head_user_id", 0, "Head of supervision: user number told of second escalations "
+                    "(0: every supervisor)", 0, 10**9, ""),
         SettingSpec("accounts.confirm_applicants", True, "Applicants' claims must be confirmed before filing", unit=""),
     )
 }

@@ -6,7 +6,8 @@ from sqlalchemy.orm import Session
 
 from workflows.domain.lists import EntryStatus, ExitReason
 from workflows.domain.roles import Role
-from workflows.services import platform
+from workflows.services import erasure, platform
+from workflows.services import redlist_removal as removal
 from workflows.services.cases import take_action
 from workflows.services.consequences import (
     SYSTEM, announce, change_entry, change_measures, once, tell_applicant, tell_role,
@@ -14,6 +15,7 @@ from workflows.services.consequences import (
 from workflows.store.automation import OutboxEvent
 from workflows.store.cases import Case
 
+from . import redlist_removal as red
 from .runtime import runtime
 from .steps import StepResult, carry_out, step
 from .timer_events import TIMER_PLAN
@@ -37,6 +39,8 @@ def acknowledge(session: Session, event: OutboxEvent, case: Case) -> StepResult:
 @step("objection.suspend_listing")
 def suspend_listing(session: Session, event: OutboxEvent, case: Case) -> StepResult:
     """Measures are not executed while the information is being verified."""
+    if removal.is_against_removal(case):  # an objection against a red-list removal: incentives back in force
+        return red.suspend_withdrawal(session, event, case)
     entry = case.list_entry
     notices = []
     if entry is not None and once(session, event.id, "suspend_listing"):
@@ -58,6 +62,8 @@ def request_supplement(session: Session, event: OutboxEvent, case: Case) -> Step
 @step("objection.resume_listing")
 def resume_listing(session: Session, event: OutboxEvent, case: Case) -> StepResult:
     """The entry and its measures are active again; each implementing department is told."""
+    if removal.is_against_removal(case):  # the contested red-list removal stands after all
+        return red.complete_removal(session, event, case)
     entry = case.list_entry
     if entry is None or entry.status != EntryStatus.SUSPENDED or not once(session, event.id, "resume_listing"):
         return StepResult()
@@ -69,6 +75,8 @@ def resume_listing(session: Session, event: OutboxEvent, case: Case) -> StepResu
 def apply_correction(session: Session, event: OutboxEvent, case: Case) -> StepResult:
     """The record is corrected; its measures resume or stop as the provider stated."""
     params = event.payload.get("params", {})
+    if removal.is_against_removal(case):  # measures "stop": the removal stands; "resume": it is reversed
+        return (red.complete_removal if params.get("measures") == "stop" else red.reverse_removal)(session, event, case)
     entry = case.list_entry
     if entry is None or not once(session, event.id, "apply_correction"):
         return StepResult()
@@ -85,7 +93,11 @@ def apply_correction(session: Session, event: OutboxEvent, case: Case) -> StepRe
 @step("objection.revoke_listing")
 def revoke_listing(session: Session, event: OutboxEvent, case: Case) -> StepResult:
     """Listed in error: measures stopped, a correction published, the entry purged."""
+    if removal.is_against_removal(case):  # the red-list removal was wrong: entry and incentives restored
+        return red.reverse_removal(session, event, case)
     entry = case.list_entry
+    if entry is not None and entry.list_kind == "red" and entry.is_open:  # red-list removal with purge
+        return red.remove_revoked(session, event, case)
     if entry is None or not once(session, event.id, "revoke_listing"):
         return StepResult()
     notices = change_measures(session, event, entry, "stop")
@@ -135,6 +147,16 @@ def tell_provider(session: Session, event: OutboxEvent, case: Case) -> StepResul
                                 f"案件 #{case.id} 已受理，请在规定期限内核实并反馈。", case.department_id))
 
 
+@step("objection.erase_personal_data")
+def erase_personal_data(session: Session, event: OutboxEvent, case: Case) -> StepResult:
+    """Last, once the result is told and pushed: the purged entry's data erased from every copy of it."""
+    entry = case.list_entry
+    if entry is None or entry.status != EntryStatus.PURGED or not once(session, event.id, "erase_personal_data"):
+        return StepResult()
+    erasure.erase_purged_entry(session, entry, SYSTEM, runtime().config.upload_dir)
+    return StepResult()
+
+
 def _list_name(kind: str) -> str:
     return {"red": "红名单", "black": "黑名单", "key_attention": "重点关注名单"}.get(kind, kind)
 
@@ -148,7 +170,7 @@ PLAN: dict[str, list[str]] = {
     "refuse": ["objection.tell_result", "objection.push_result"],
     "confirm": ["objection.resume_listing", *DECISION],
     "correct": ["objection.apply_correction", *DECISION],
-    "revoke": ["objection.revoke_listing", *DECISION],
+    "revoke": ["objection.revoke_listing", *DECISION, "objection.erase_personal_data"],
     "withdraw": ["objection.resume_listing", "objection.tell_result"],
     **TIMER_PLAN,
 }

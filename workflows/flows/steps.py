@@ -8,7 +8,7 @@ from prefect import task
 from prefect.cache_policies import NO_CACHE
 from sqlalchemy.orm import Session
 
-from workflows.services import notify, platform
+from workflows.services import notify, platform, webhooks
 from workflows.store.automation import OutboxEvent, PlatformDelivery
 from workflows.store.cases import Case
 
@@ -56,6 +56,13 @@ def deliver_to_platform(delivery_id: int) -> bool:
         return platform.attempt(session, delivery_id)
 
 
+@task(retries=4, retry_delay_seconds=[0.5, 1, 2, 4], cache_policy=NO_CACHE, task_run_name="webhook-{delivery_id}")
+def deliver_webhook(delivery_id: int) -> bool:
+    """One signed POST to a department's endpoint; Prefect retries it with growing delays."""
+    with runtime().sessions() as session:
+        return webhooks.attempt(session, delivery_id)
+
+
 def carry_out(plan: dict[str, list[str]], event_id: int, kind: str) -> None:
     """Run the steps planned for this kind of event, then the e-mails and deliveries they produced."""
     for name in plan.get(kind, []):
@@ -67,6 +74,32 @@ def carry_out(plan: dict[str, list[str]], event_id: int, kind: str) -> None:
                 deliver_to_platform(result.delivery_id)
             except platform.DeliveryFailed:
                 _mark_delivery_failed(result.delivery_id)
+        deliver_webhooks(event_id)
+    if kind in plan:
+        send_left_over_emails(event_id)
+
+
+def send_left_over_emails(event_id: int) -> None:
+    """A worker killed between a step's commit and its e-mails left them unsent: a later attempt sends them."""
+    if not runtime().config.smtp_host:
+        return
+    with session_scope() as session:
+        event = session.get(OutboxEvent, event_id)
+        unsent = notify.unsent_for_event(session, event_id) if event is not None and event.attempts > 1 else []
+    for notification_id in unsent:
+        send_email(notification_id)
+
+
+def deliver_webhooks(event_id: int) -> None:
+    """The departments' webhook messages the event's steps produced (measure changes)."""
+    with session_scope() as session:
+        pending = webhooks.pending_for_event(session, event_id)
+    for delivery_id in pending:
+        try:
+            deliver_webhook(delivery_id)
+        except webhooks.DeliveryFailed:
+            with session_scope() as session:
+                webhooks.give_up(session, delivery_id)
 
 
 def _mark_delivery_failed(delivery_id: int) -> None:

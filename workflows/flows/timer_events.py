@@ -4,11 +4,14 @@ from __future__ import annotations
 from sqlalchemy.orm import Session
 
 from workflows.domain.roles import Role
+from workflows.services import notify
 from workflows.services.consequences import tell_role
+from workflows.services.urging import head_of_supervision
 from workflows.store.automation import OutboxEvent
 from workflows.store.cases import Case, Timer
 
 from .steps import StepResult, step
+from .supervision import SUPERVISION_PLAN
 
 OWNER_ROLES = {"accepting_office": Role.ACCEPTING_OFFICE, "applicant": Role.APPLICANT}
 
@@ -18,8 +21,9 @@ def _owners(session: Session, event: OutboxEvent, case: Case, subject: str, body
     owner = timer.owner if timer else "department"
     if owner == "department":
         ids = []
+        department_id = (timer.department_id if timer else None) or case.department_id  # an urging names its own
         for role in (Role.INFORMATION_PROVIDER, Role.LISTING_DEPARTMENT, Role.IMPLEMENTING_DEPARTMENT):
-            ids += tell_role(session, event, case, role, subject, body, case.department_id)
+            ids += tell_role(session, event, case, role, subject, body, department_id)
         return ids
     return tell_role(session, event, case, OWNER_ROLES.get(owner, Role.ACCEPTING_OFFICE), subject, body)
 
@@ -48,8 +52,15 @@ def escalate(session: Session, event: OutboxEvent, case: Case) -> StepResult:
     due = event.payload.get("due_on", "")
     body = (f"案件 #{case.id} 逾期（期限 {due}）已超过规定天数仍未办结，升级报督办负责人。\n"
             f"Case #{case.id}, due on {due}, is still open: escalated to the head of supervision.")
-    ids = tell_role(session, event, case, Role.SUPERVISOR, f"逾期案件二次升级（案件 #{case.id}）", body)
+    subject = f"逾期案件二次升级（案件 #{case.id}）"
+    head = head_of_supervision(session)
+    if head is not None:  # the head of supervision by name; every supervisor when none is named
+        ids = notify.notify(session, [head], kind=f"case_{event.kind}", key=f"e{event.id}:head", case_id=case.id,
+                            subject=subject, body=body)
+    else:
+        ids = tell_role(session, event, case, Role.SUPERVISOR, subject, body)
     return StepResult(ids + _owners(session, event, case, f"逾期案件已升级督办（案件 #{case.id}）", body))
 
 
-TIMER_PLAN: dict[str, list[str]] = {"warn": ["timer.warn"], "breach": ["timer.breach"], "escalate": ["timer.escalate"]}
+TIMER_PLAN: dict[str, list[str]] = {"warn": ["timer.warn"], "breach": ["timer.breach"], "escalate": ["timer.escalate"],
+                                    **SUPERVISION_PLAN}

@@ -4,9 +4,13 @@ from __future__ import annotations
 from workflows.domain.errors import InvalidInput
 from workflows.domain.process import ProcessDefinition
 
+from .conditional_acceptance import CONDITIONAL_ACCEPTANCE
 from .objection import OBJECTION
+from .redlist_removal import REDLIST_REMOVAL
+from .repair_exit import REPAIR_EXIT
 
-DEFINITIONS: dict[str, ProcessDefinition] = {d.name: d for d in (OBJECTION,)}
+DEFINITIONS: dict[str, ProcessDefinition] = {d.name: d for d in (OBJECTION, CONDITIONAL_ACCEPTANCE, REPAIR_EXIT,
+                                                               REDLIST_REMOVAL)}
 
 
 def definition(name: str) -> ProcessDefinition:

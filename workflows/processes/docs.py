@@ -22,6 +22,45 @@ INTRO = {
         "provider verifies it, the entry and every measure attached to it are suspended: measures are not "
         "executed while the information is being verified (Quanzhou V(6); Zhuhai VII(3)).",
     ),
+    "conditional_acceptance": (
+        "Conditional acceptance against a written commitment (容缺受理, green channel)",
+        "An eligible subject (on the red list, or without a bad credit record for three years, and on neither the "
+        "blacklist nor the key-attention list, and without a recently broken commitment) files a licence "
+        "application with deferrable materials missing and signs a commitment naming each item, its deadline and "
+        "the consequence (Zhuhai III(2); Quanzhou II(2)). Besides the deadlines below, acceptance starts a "
+        "`materials` deadline (each missing item has its date: `green.materials_days` or the matter's own, never beyond its "
+        "processing time; one extension; the timer follows the earliest outstanding item) and a `processing` deadline of the matter's promised time; a missed "
+        "`materials` deadline ends the case as `commitment_breached`. A grant is published within 7 working days "
+        "(Zhuhai VI(3)).",
+    ),
+    "repair_exit": (
+        "Early exit from the blacklist through credit repair (信用修复)",
+        "\"Whoever listed it, repairs it\" (Quanzhou V(5), VI(1), VI(3); Zhuhai VII(2)). The applicant names an active "
+        "blacklist entry and what it has put right; an entry of a category that is not repairable, whose minimum "
+        "listing period (`repair.min_listing_months.<category>`) has not run, or under an open objection or repair "
+        "case is refused at filing with the reason. The case starts as a `draft` so proof files can be attached "
+        "(`POST /api/v1/cases/{id}/evidence`); `submit` signs the generated repair commitment and checks the proof "
+        "(`repair.proof_required.<category>`). On `approve` the flow exits the entry (`repaired`), stops every "
+        "measure and tells each implementing department, announces the exit where the listing was published, puts "
+        "the subject on the key-attention list (not public) for the validity the department set and warns it, and "
+        "sends the result to the applicant and the platform. The same happens when a blacklist entry's validity "
+        "ends (the `lists` flow).",
+    ),
+    "redlist_removal": (
+        "Red-list removal (红名单退出)",
+        "Every way off the red list opens one case with its trigger (Quanzhou VI(2); Zhuhai VI(1)): `objection_revoked` "
+        "(an objection found the listing wrong: the entry is purged, no record kept), `blacklisted` (a blacklist or "
+        "key-attention listing of the subject, removed in the listing's own transaction, so the subject is never on "
+        "both lists), `abuse` (a department's report with evidence, which the listing department confirms or "
+        "dismisses), `broken_commitment` (a green-channel commitment broken), `expired` (the validity timer) and "
+        "`criteria_changed` (the listing department's re-evaluation against a stated rule, previewed and confirmed in "
+        "bulk). The decision that removes the entry also exits it and stops every incentive in its transaction; the "
+        "flow then tells each implementing department, announces the exit through the original channel, tells the "
+        "subject and pushes the result to the platform. The subject may contest a removal for `abuse`, "
+        "`broken_commitment` or `criteria_changed` with the objection process: once accepted, the entry and its "
+        "incentives are in force again while it is verified; `confirm` (or a withdrawal) completes the removal, "
+        "`revoke` restores the entry for good and announces the correction.",
+    ),
 }
 
 

@@ -34,6 +34,8 @@ FilingRule = Callable[[Session, Actor, Mapping[str, Any]], Filing]
 FILING_RULES: dict[str, FilingRule] = {}
 # process name -> facts(session, case) the guards need beyond the case's own data
 FACTS: dict[str, Callable[[Session, Case], dict]] = {}
+# process name -> follow_up(session, case, now) -> case: effects of an action that belong in its transaction
+FOLLOW_UPS: dict[str, Callable[[Session, Case, datetime], Case]] = {}
 
 
 def filing_rule(process: str):
@@ -130,7 +132,8 @@ def take_action(session: Session, case_id: int, action: str, actor: Actor, param
     outbox.emit(session, case, action, now, params={k: v for k, v in transition.params.items()
                                                    if isinstance(v, str | int | float | bool)})
     session.flush()
-    return case
+    follow_up = FOLLOW_UPS.get(case.process)
+    return follow_up(session, case, now) if follow_up is not None else case
 
 
 def available_actions(session: Session, case: Case, actor: Actor) -> list[str]:
@@ -148,3 +151,6 @@ def process_definition_of(case: Case) -> ProcessDefinition:
 
 # each process's rules register themselves when imported
 from . import objection as _objection  # noqa: E402,F401
+from . import conditional_acceptance as _conditional_acceptance  # noqa: E402,F401
+from . import repair_exit as _repair_exit  # noqa: E402,F401
+from . import redlist_removal as _redlist_removal  # noqa: E402,F401

@@ -18,7 +18,7 @@ from workflows.store.base import utcnow
 from workflows.store.cases import Case
 from workflows.store.models import ListEntry, User
 
-from . import history, notify
+from . import history, notify, webhooks
 
 SYSTEM = Actor.system("automation")
 
@@ -37,12 +37,14 @@ def once(session: Session, event_id: int, effect: str) -> bool:
 def change_measures(session: Session, event: OutboxEvent, entry: ListEntry, verb: str) -> list[int]:
     """Apply `verb` to every measure it applies to, telling each implementing department; the notice ids."""
     notices: list[int] = []
+    changes: list[webhooks.MeasureChange] = []
     now = utcnow()
     for measure in entry.measures:
         try:
             before, after = measure.change_status(verb, at=now)
         except Exception:  # noqa: BLE001 - a measure already in the target state is left alone
             continue
+        changes.append(webhooks.MeasureChange(measure, entry, verb, before, after))
         history.record(session, actor=SYSTEM, action=f"{verb}_measure", entity_type="measure",
                        entity_id=measure.id, from_state=before, to_state=after, case_id=event.case_id,
                        data={"event_id": event.id, "list_entry_id": entry.id})
@@ -56,6 +58,7 @@ def change_measures(session: Session, event: OutboxEvent, entry: ListEntry, verb
                   f"{subject_name}）状态由 {before} 变为 {after}。案件 #{event.case_id}。\n"
                   f"Measure '{measure.catalogue.name_en or name}' on list entry #{entry.id}: {before} -> {after}."),
         )
+    webhooks.record_changes(session, event, changes)  # each department's endpoint, delivered by the flow's steps
     return notices
 
 

@@ -7,6 +7,7 @@ import unicodedata
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath, PureWindowsPath
 
+import filetype
 from sqlalchemy.orm import Session
 
 from workflows.domain.errors import InvalidInput, NotFound
@@ -23,6 +24,9 @@ SIGNATURES = (
     (b"\xff\xd8\xff", "image/jpeg"),
 )
 ALLOWED = "PDF, PNG or JPEG"
+NAMES = {"application/pdf": "a PDF", "image/png": "a PNG image", "image/jpeg": "a JPEG image"}
+# a name's extension must agree with the content; a name without one is accepted
+EXTENSIONS = {"application/pdf": {".pdf"}, "image/png": {".png"}, "image/jpeg": {".jpg", ".jpeg", ".jpe", ".jfif"}}
 MAX_FILES_PER_ACTION = 10
 
 
@@ -43,16 +47,33 @@ def clean_name(filename: str) -> str:
     return name.strip(" .")[:200] or "file"
 
 
+def check_name(filename: str, field: str = "files") -> None:
+    """A browser sends a file's name only: a path in it (../, C:\\) is an attack or a broken client."""
+    raw = filename or ""
+    if "/" in raw or "\\" in raw or raw.strip() in (".", ".."):
+        raise InvalidInput(f"the file name '{clean_name(raw)}' was sent with a path ({raw[:80]!r}): send the "
+                           "file's name only", field=field)
+    if any(unicodedata.category(c) == "Cc" for c in raw):
+        raise InvalidInput(f"the file name '{clean_name(raw)}' contains control characters", field=field)
+
+
 def check(upload: Upload, max_bytes: int, field: str = "files") -> str:
+    check_name(upload.filename, field)
     if not upload.content:
         raise InvalidInput(f"'{clean_name(upload.filename)}' is empty", field=field)
     if len(upload.content) > max_bytes:
         raise InvalidInput(f"'{clean_name(upload.filename)}' is larger than {max_bytes // (1024 * 1024)} MB",
                            field=field)
+    name = clean_name(upload.filename)
     kind = sniff(upload.content)
     if kind is None:
-        raise InvalidInput(f"'{clean_name(upload.filename)}' is not a {ALLOWED} file (checked by its content)",
-                           field=field)
+        actual = filetype.guess(upload.content[:8192])
+        found = f"; its content is {actual.extension.upper()} ({actual.mime})" if actual else ""
+        raise InvalidInput(f"'{name}' is not a {ALLOWED} file (checked by its content{found})", field=field)
+    suffix = PurePosixPath(name).suffix.lower()
+    if suffix and suffix not in EXTENSIONS[kind]:
+        raise InvalidInput(f"'{name}' is named as a {suffix} file but its content is {NAMES[kind]}: "
+                           "upload the file under its real name", field=field)
     return kind
 
 

@@ -7,9 +7,12 @@ from datetime import date, datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from workflows.domain.errors import Conflict, InvalidInput, NotFound
+from sla.calendar import local_date
+from workflows.domain.errors import Conflict, InvalidInput, NotFound, RoleNotAllowed
 from workflows.domain.lists import EntryStatus, ListKind, Validity, check_measure_fits_list, parse_list_kind
 from workflows.domain.process import Actor
+from workflows.domain.roles import Role
+from workflows.store.automation import OutboxEvent
 from workflows.store.base import utcnow
 from workflows.store.models import Department, ListEntry, Measure, MeasureCatalogueItem
 
@@ -32,7 +35,13 @@ class ListingRequest:
     published_channel: str = ""
 
 
-def record_listing(session: Session, request: ListingRequest, actor: Actor, *, now: datetime | None = None) -> ListEntry:
+LISTING_PROCESS = "listing"  # the outbox process of a listing's own events (workflows.flows.listing)
+
+
+def record_listing(session: Session, request: ListingRequest, actor: Actor, *, now: datetime | None = None,
+                   tell: bool = False) -> ListEntry:
+    """Record one listing with its measures. `tell`: an outbox event has the flow tell each implementing
+    department (and its webhook); the demo seed and tests of other features record without telling."""
     now = now or utcnow()
     kind = parse_list_kind(request.list_kind)
     validity = Validity(request.listed_on, request.valid_until)
@@ -60,7 +69,64 @@ def record_listing(session: Session, request: ListingRequest, actor: Actor, *, n
         session.flush()
         history.record(session, actor=actor, action="apply_measure", entity_type="measure", entity_id=measure.id,
                        to_state=measure.status, at=now, data={"list_entry_id": entry.id, "measure": item.code})
+    after_listing(session, entry, actor, now)
+    if tell:
+        emit_listed(session, [entry.id], now)
     return entry
+
+
+def list_for_department(session: Session, request: ListingRequest, actor: Actor, *, now: datetime | None = None
+                        ) -> ListEntry:
+    """A listing department's own listing (page or API): for its department, valid from now on, and told."""
+    now = now or utcnow()
+    check_listing_department(actor, request.department_code, session)
+    if request.valid_until < local_date(now):
+        raise InvalidInput(f"the validity ends on {request.valid_until}, in the past", field="valid_until")
+    return record_listing(session, request, actor, now=now, tell=True)
+
+
+def check_listing_department(actor: Actor, department_code: str | None, session: Session) -> None:
+    """Only a listing department lists, for itself; an administrator may list for any department."""
+    if Role.ADMINISTRATOR in actor.roles:
+        if not department_code:
+            raise InvalidInput("name the listing department the listing is recorded for", field="department")
+        return
+    if Role.LISTING_DEPARTMENT not in actor.roles or actor.department_id is None:
+        raise RoleNotAllowed("only a listing department records listings", field="role")
+    own = session.scalar(select(Department.code).where(Department.id == actor.department_id))
+    if department_code and department_code != own:
+        raise RoleNotAllowed(f"a listing department lists for itself ({own}), not for '{department_code}'",
+                             field="department")
+
+
+def after_listing(session: Session, entry: ListEntry, actor: Actor, now: datetime) -> None:
+    """THE place for per-entry hooks after a listing is recorded, one listing or a bulk import alike
+    (e.g. blacklisting a red-list subject starts red-list removal). Runs in the caller's transaction."""
+    from .redlist_removal import on_listing  # noqa: PLC0415 - the removal process imports the case services
+
+    on_listing(session, entry, actor, now)  # a red entry's validity timer; blacklisting removes the red entry
+
+
+def needing_after_listing(session: Session, entries: list[ListEntry]) -> list[ListEntry]:
+    """The entries of a bulk import for which after_listing can have an effect, found with one query:
+    red-list entries, and entries of subjects that have an open red-list entry. A hook added to
+    after_listing that acts on other entries must widen this too."""
+    subject_ids = {e.subject_id for e in entries if e.list_kind != ListKind.RED.value}
+    with_red: set[int] = set()
+    ids = sorted(i for i in subject_ids if i is not None)
+    for start in range(0, len(ids), 500):
+        with_red.update(session.scalars(select(ListEntry.subject_id).where(
+            ListEntry.subject_id.in_(ids[start:start + 500]), ListEntry.list_kind == ListKind.RED.value,
+            ListEntry.status.in_([EntryStatus.ACTIVE.value, EntryStatus.SUSPENDED.value]))))
+    return [e for e in entries if e.list_kind == ListKind.RED.value or e.subject_id in with_red]
+
+
+def emit_listed(session: Session, entry_ids: list[int], now: datetime) -> OutboxEvent:
+    """One outbox event for one listing or a whole import; the listing flow fans it out per department."""
+    event = OutboxEvent(process=LISTING_PROCESS, kind="listed", case_id=None, payload={"list_entry_ids": entry_ids},
+                        available_at=min(now, utcnow()), created_at=now)
+    session.add(event)
+    return event
 
 
 def _refuse_duplicate(session: Session, subject_id: int, kind: ListKind) -> None:

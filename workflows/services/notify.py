@@ -41,6 +41,13 @@ def notify(session: Session, users: list[User], *, kind: str, subject: str, body
     return created
 
 
+def unsent_for_event(session: Session, event_id: int) -> list[int]:
+    """The e-mails of an event's notifications not sent yet (every key starts with the event's id)."""
+    return list(session.scalars(select(Notification.id).where(
+        Notification.dedupe_key.like(f"e{event_id}:%"), Notification.emailed_at.is_(None),
+        Notification.email_to != "").order_by(Notification.id)))
+
+
 def send_email(session: Session, notification_id: int, config: Config) -> bool:
     """E-mail one notification once; True if sent now. Without SMTP configured, the inbox is the channel."""
     note = session.get(Notification, notification_id)

@@ -33,7 +33,10 @@ def file_objection(session: Session, actor: Actor, params: Mapping[str, Any]) ->
     entry = session.get(ListEntry, entry_id)
     if entry is None or entry.subject_id != actor.subject_id:
         raise NotFound("no such list entry of your subject", field="list_entry_id")
-    if entry.status != EntryStatus.ACTIVE.value:
+    from .redlist_removal import contested_removal  # noqa: PLC0415 - an objection against a red-list removal
+
+    contested = contested_removal(session, entry)
+    if entry.status != EntryStatus.ACTIVE.value and contested is None:
         raise Conflict(f"this list entry is {entry.status}: there is nothing to object to now", field="list_entry_id")
     grounds = str(params.get("grounds", "")).strip()
     if len(grounds) < 10:
@@ -43,4 +46,6 @@ def file_objection(session: Session, actor: Actor, params: Mapping[str, Any]) ->
         raise Conflict(f"an objection against this entry is already open (case #{existing.id})", field="list_entry_id")
     data = {"grounds": grounds[:5000], "contact_name": str(params.get("contact_name", ""))[:100],
             "contact_phone": str(params.get("contact_phone", ""))[:40]}
+    if contested is not None:
+        data["against_removal"] = contested.id
     return Filing(subject_id=entry.subject_id, department_id=entry.department_id, list_entry_id=entry.id, data=data)

@@ -7,17 +7,18 @@ from datetime import datetime
 from sqlalchemy import and_, exists, false, func, or_, select, true
 from sqlalchemy.orm import Session, selectinload
 
-from sla import deadlines
+from sla import calendar, deadlines
 from workflows.domain.process import Actor
 from workflows.domain.roles import Role
 from workflows.processes import DEFINITIONS
+from workflows.store.base import utcnow
 from workflows.store.cases import Case, Timer
 from workflows.store.models import Department
 
-from . import settings
+from . import deadline_filters, settings
 
 ALL_SEEING = {Role.ACCEPTING_OFFICE, Role.SUPERVISOR, Role.ADMINISTRATOR}
-OPEN_TIMER = ("pending", "warned", "paused", "breached")
+OPEN_TIMER = ("pending", "warned", "paused", "breached", "unscheduled")
 
 
 def visible(actor: Actor):
@@ -73,8 +74,9 @@ class Page:
 
 def list_cases(session: Session, actor: Actor, *, process: str | None = None, state: str | None = None,
                department: str | None = None, overdue: bool | None = None, mine: bool = False,
-               inbox: bool = False, page: int = 1, per_page: int = 20) -> Page:
-    query = select(Case).where(visible(actor))
+               inbox: bool = False, page: int = 1, per_page: int = 20, **supervision) -> Page:
+    """`supervision`: deadline, deadline_owner, dated, date_from, date_to (services.deadline_filters)."""
+    query = select(Case).where(visible(actor), *deadline_filters.case_filters(now=utcnow(), **supervision))
     if process:
         query = query.where(Case.process == process)
     if state:
@@ -86,8 +88,9 @@ def list_cases(session: Session, actor: Actor, *, process: str | None = None, st
         query = query.where(overdue_clause() if overdue else ~overdue_clause())
     if mine:
         query = query.where(Case.subject_id == actor.subject_id)
-    if inbox:
-        query = query.where(waiting_on(actor), Case.closed_at.is_(None))
+    if inbox:  # plus the cases on which a supervisor awaits the department's reply to an urging
+        query = query.where(or_(and_(waiting_on(actor), Case.closed_at.is_(None)),
+                                deadline_filters.awaiting_reply(actor.department_id)))
     total = session.scalar(select(func.count()).select_from(query.subquery()))
     due = next_due()
     ordered = query.order_by(due.is_(None), due, Case.id.desc()) if inbox else query.order_by(Case.id.desc())
@@ -106,11 +109,17 @@ class DeadlineStatus:
 def deadline_status(session: Session, timer: Timer, now: datetime) -> DeadlineStatus:
     if timer.status == "paused":
         return DeadlineStatus(timer, timer.remaining_days, "paused")
+    if timer.status == "unscheduled":  # waits for next year's holiday arrangement
+        return DeadlineStatus(timer, timer.remaining_days, "unscheduled")
     if timer.status in ("met", "cancelled") or timer.due_on is None:
         return DeadlineStatus(timer, None, timer.status)
-    if timer.status == "breached" or deadlines.is_overdue(now, timer.due_on):
-        return DeadlineStatus(timer, -deadlines.working_days_overdue(now, timer.due_on), "overdue")
-    left = deadlines.remaining_working_days(now, timer.due_on)
+    try:
+        if timer.status == "breached" or deadlines.is_overdue(now, timer.due_on):
+            return DeadlineStatus(timer, -deadlines.working_days_overdue(now, timer.due_on), "overdue")
+        left = deadlines.remaining_working_days(now, timer.due_on)
+    except calendar.CalendarDataMissing:  # today's year lacks its arrangement: the day count is unknown
+        overdue = timer.status == "breached" or deadlines.is_overdue(now, timer.due_on)
+        return DeadlineStatus(timer, None, "overdue" if overdue else "on_track")
     soon = left <= settings.get(session, "sla.warning_days")
     return DeadlineStatus(timer, left, "due_soon" if soon else "on_track")
 

@@ -267,6 +267,12 @@ class HistoryEntry(Base):
     to_state: Mapped[str | None] = mapped_column(String(32))
     reason: Mapped[str] = mapped_column(Text, default="")
     data: Mapped[dict] = mapped_column(JSON, default=dict)
+    # the hash chain (workflows.store.audit_chain): set on insert, never changed
+    personal_digest: Mapped[str | None] = mapped_column(String(64))
+    prev_hash: Mapped[str | None] = mapped_column(String(64))
+    row_hash: Mapped[str | None] = mapped_column(String(64))
+    # set when a purge erased the subject's data in reason and data (workflows.services.audit.redact)
+    redacted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
 
 class AppendOnlyViolation(RuntimeError):
@@ -277,3 +283,6 @@ class AppendOnlyViolation(RuntimeError):
 @event.listens_for(HistoryEntry, "before_delete")
 def _refuse_history_change(mapper, connection, target):
     raise AppendOnlyViolation("the history is append-only: rows cannot be changed or deleted")
+
+
+from . import audit_chain  # noqa: E402,F401 - chains every new history row on flush
