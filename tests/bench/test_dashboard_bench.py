@@ -13,6 +13,7 @@ import uuid
 import pytest
 from sqlalchemy import create_engine, text
 
+from tests.bench import perfdoc
 from tests.conftest import PG_ADMIN_URL, make_app, need_postgres
 from workflows.store.migrate import upgrade
 
@@ -123,4 +124,11 @@ def test_dashboard_server_time_with_a_million_cases(big_database, benchmark):
         filtered.append((time.perf_counter() - started) * 1000)
     print(f"\ndashboard, default period (this month): median {median_ms:.0f} ms over 10 requests")
     print(f"dashboard, one department, a whole year: median {statistics.median(filtered):.0f} ms over 5 requests")
+    perfdoc.record("4", "supervisor dashboard with 1,000,000 cases, server time", f"{median_ms:.0f} ms (one department, "
+                   f"a whole year: {statistics.median(filtered):.0f} ms)", "< 300 ms", median_ms < 300,
+                   f"median of 10 GET /supervision/ as a supervisor (Flask test client, no network), 50,000 open cases "
+                   f"with their timers, 950,000 closed over four years; PostgreSQL; {perfdoc.machine()}",
+                   "every figure is an aggregate query; open cases and open timers are read by index-only scans of "
+                   "partial indexes (closed_at IS NULL, ended_at IS NULL); what remains is grouping the 50,000 open "
+                   "cases' timers by case for the worst deadline status and the period's sums over the closed ones")
     assert median_ms < 300, f"dashboard took {median_ms:.0f} ms (target: under 300 ms)"

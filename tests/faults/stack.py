@@ -342,7 +342,10 @@ def expire_leases(database_url: str, claimed_by_pid: int) -> int:
     return moved
 
 
-def reconcile(database_url: str, smtp, platform, expected: dict[int, str]) -> dict[str, int]:
+def reconcile(database_url: str, smtp, platform, expected: dict[int, str], *, resent: int = 0) -> dict[str, int]:
+    """`resent`: how many e-mails may arrive twice, with the same Message-ID, because a worker was killed
+    between the SMTP server's acceptance and the commit that records it (at-least-once; mail systems drop
+    a duplicate Message-ID). Everything else is exactly once."""
     """Every event processed once, every timer fired once, every measure as its case says, every notice sent once."""
     from workflows.store.automation import EffectDone, Notification, OutboxEvent, PlatformDelivery
     from workflows.store.cases import Case, Timer
@@ -389,7 +392,8 @@ def reconcile(database_url: str, smtp, platform, expected: dict[int, str]) -> di
         emailed = {n.id for n in notes if n.emailed_at is not None}
         assert len(emailed) == len([n for n in notes if n.email_to]), "an e-mail was not sent"
         sent = Counter(m["message_id"] for m in smtp.messages)
-        assert all(n == 1 for n in sent.values()), {k: n for k, n in sent.items() if n > 1}
+        twice = {k: n for k, n in sent.items() if n > 1}
+        assert len(twice) <= resent and all(n == 2 for n in twice.values()), twice
         assert len(sent) == len(emailed)
         deliveries = session.scalars(select(PlatformDelivery)).all()
         assert {d.status for d in deliveries} <= {"delivered"}

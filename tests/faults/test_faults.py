@@ -53,7 +53,8 @@ def test_worker_killed_in_the_middle_of_a_batch(database, env, tmp_path, parts, 
     assert stack.expire_leases(database, first.pid) > 0  # the lease runs out
     start(parts, stack.worker(env, tmp_path, "worker-2"))
     stack.wait_drained(database, 90, parts)
-    result = stack.reconcile(database, smtp, platform, stream.expected)
+    # the killed worker may have handed an e-mail to SMTP without living to record it: resent once, same Message-ID
+    result = stack.reconcile(database, smtp, platform, stream.expected, resent=1)
     assert result["cases"] == 10
 
 

@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import smtplib
 from email.message import EmailMessage
-from email.utils import make_msgid
 
 from sqlalchemy import select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
@@ -55,7 +54,9 @@ def send_email(session: Session, notification_id: int, config: Config) -> bool:
         return False
     message = EmailMessage()
     message["From"], message["To"], message["Subject"] = config.smtp_sender, note.email_to, note.subject
-    message["Message-ID"] = make_msgid(idstring=note.dedupe_key.replace(":", "."), domain="credit-cases")
+    # the same for every attempt: a message resent after a crash (SMTP accepted it, the worker died before
+    # recording that) carries the same Message-ID, so mail systems drop the duplicate
+    message["Message-ID"] = f"<n{note.id}.{note.dedupe_key.replace(':', '.')}@credit-cases>"
     message.set_content(note.body)
     with smtplib.SMTP(config.smtp_host, config.smtp_port, timeout=10) as smtp:
         smtp.send_message(message)
