@@ -38,9 +38,6 @@ def _matter(session: Session, case: Case) -> str:
     return application.matter_name if application else ""
 
 
-def _params(event: OutboxEvent) -> dict:
-    return event.payload.get("params", {})
-
 
 @step("conditional_acceptance.keep_deadlines")
 def keep_deadlines(session: Session, event: OutboxEvent, case: Case) -> None:
@@ -79,7 +76,7 @@ def issue_notice(session: Session, event: OutboxEvent, case: Case) -> StepResult
 @step("conditional_acceptance.tell_materials")
 def tell_materials(session: Session, event: OutboxEvent, case: Case) -> StepResult:
     """The applicant is told an item was verified, or rejected and why (its deadline runs on)."""
-    params = _params(event)
+    params = event.params
     item = materials_state(session, case).item(int(params.get("item") or 0))
     name = item.line.name if item else ""
     if params.get("result") == "rejected":
@@ -98,7 +95,7 @@ def tell_extension(session: Session, event: OutboxEvent, case: Case) -> StepResu
     items = "\n".join(f"{i.line.name}：{i.due_on.isoformat()}" for i in materials_state(session, case).outstanding()
                       if i.due_on)
     return StepResult(tell_applicant(session, event, case, f"补交材料期限已延长（案件 #{case.id}）",
-                                     f"延期理由：{_params(event).get('reason', '')}\n新的期限：\n{items}"))
+                                     f"延期理由：{event.params.get('reason', '')}\n新的期限：\n{items}"))
 
 
 @step("conditional_acceptance.tell_complete")
@@ -115,11 +112,11 @@ def tell_complete(session: Session, event: OutboxEvent, case: Case) -> StepResul
 def publish_grant(session: Session, event: OutboxEvent, case: Case) -> StepResult:
     """The granted licence is published on the public list, which completes the publication deadline."""
     if case.state == "granted":
-        green_records.publish_grant(session, case, str(_params(event).get("licence_no", "")), event.created_at)
+        green_records.publish_grant(session, case, str(event.params.get("licence_no", "")), event.created_at)
         take_action(session, case.id, "publish", SYSTEM)
     matter = _matter(session, case)
     return StepResult(tell_applicant(session, event, case, f"准予许可（案件 #{case.id}）",
-                                     f"您申请的“{matter}”已准予许可，许可证号：{_params(event).get('licence_no', '')}。"
+                                     f"您申请的“{matter}”已准予许可，许可证号：{event.params.get('licence_no', '')}。"
                                      f"\nThe licence for {matter} is granted."))
 
 
@@ -127,7 +124,7 @@ def publish_grant(session: Session, event: OutboxEvent, case: Case) -> StepResul
 def tell_result(session: Session, event: OutboxEvent, case: Case) -> StepResult:
     """The applicant is told the result."""
     zh, en = RESULTS.get(event.kind, (event.kind, event.kind))
-    reason = _params(event).get("reason") or _params(event).get("items") or ""
+    reason = event.params.get("reason") or event.params.get("items") or ""
     return StepResult(tell_applicant(session, event, case, f"容缺受理结果：{zh}（案件 #{case.id}）",
                                      f"处理结果：{zh}。{reason}\nResult of case #{case.id}: {en}. {reason}"))
 
@@ -159,8 +156,8 @@ def record_breach(session: Session, event: OutboxEvent, case: Case) -> StepResul
 @step("conditional_acceptance.tell_breach")
 def tell_breach(session: Session, event: OutboxEvent, case: Case) -> StepResult:
     """The applicant and the supervisors are told the commitment was broken."""
-    items = _params(event).get("items", "")
-    body = (f"案件 #{case.id}（{_matter(session, case)}）未在期限 {_params(event).get('deadline', '')} 前补齐材料：{items}。"
+    items = event.params.get("items", "")
+    body = (f"案件 #{case.id}（{_matter(session, case)}）未在期限 {event.params.get('deadline', '')} 前补齐材料：{items}。"
             f"申请终止，未履行承诺已记入信用档案。\nCase #{case.id}: the committed materials were not supplied in time.")
     ids = tell_applicant(session, event, case, f"未履行信用承诺（案件 #{case.id}）", body)
     ids += tell_role(session, event, case, Role.SUPERVISOR, f"未履行信用承诺（案件 #{case.id}）", body)

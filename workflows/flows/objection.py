@@ -54,7 +54,7 @@ def suspend_listing(session: Session, event: OutboxEvent, case: Case) -> StepRes
 @step("objection.request_supplement")
 def request_supplement(session: Session, event: OutboxEvent, case: Case) -> StepResult:
     """The applicant is told what to supplement."""
-    reason = event.payload.get("params", {}).get("reason", "")
+    reason = event.params.get("reason", "")
     return StepResult(tell_applicant(session, event, case, f"请补正异议材料（案件 #{case.id}）",
                                      f"受理窗口要求补正材料：{reason}\nPlease supplement your objection: {reason}"))
 
@@ -74,7 +74,7 @@ def resume_listing(session: Session, event: OutboxEvent, case: Case) -> StepResu
 @step("objection.apply_correction")
 def apply_correction(session: Session, event: OutboxEvent, case: Case) -> StepResult:
     """The record is corrected; its measures resume or stop as the provider stated."""
-    params = event.payload.get("params", {})
+    params = event.params
     if removal.is_against_removal(case):  # measures "stop": the removal stands; "resume": it is reversed
         return (red.complete_removal if params.get("measures") == "stop" else red.reverse_removal)(session, event, case)
     entry = case.list_entry
@@ -114,7 +114,7 @@ def revoke_listing(session: Session, event: OutboxEvent, case: Case) -> StepResu
 def tell_result(session: Session, event: OutboxEvent, case: Case) -> StepResult:
     """The applicant is told the result."""
     zh, en = RESULTS.get(event.kind, (event.kind, event.kind))
-    reason = event.payload.get("params", {}).get("reason") or event.payload.get("params", {}).get("correction") or ""
+    reason = event.params.get("reason") or event.params.get("correction") or ""
     return StepResult(tell_applicant(session, event, case, f"异议处理结果：{zh}（案件 #{case.id}）",
                                      f"处理结果：{zh}。{reason}\nResult of objection #{case.id}: {en}. {reason}"))
 

@@ -137,7 +137,7 @@ def tell_reporter(session: Session, event: OutboxEvent, case: Case) -> StepResul
         return StepResult()
     outcome = {"report": ("已收到", "received"), "confirm_abuse": ("已认定，红名单条目已移出", "confirmed: removed"),
                "dismiss": ("不予认定", "dismissed")}.get(event.kind, (event.kind, event.kind))
-    reason = event.payload.get("params", {}).get("reason", "")
+    reason = event.params.get("reason", "")
     return StepResult(notify.notify(session, [case.applicant], kind=f"case_{event.kind}", key=f"e{event.id}:reporter",
                                     case_id=case.id, subject=f"红名单滥用举报{outcome[0]}（案件 #{case.id}）",
                                     body=f"{outcome[0]}。{reason}\nAbuse report #{case.id}: {outcome[1]}. {reason}"))
@@ -254,5 +254,5 @@ def remove_revoked(session: Session, event: OutboxEvent, case: Case) -> StepResu
         if pending is not None and pending.state == "reported":
             take_action(session, pending.id, "supersede", SYSTEM)
         removal.open_removal(session, entry, "objection_revoked", actor=SYSTEM,
-                             reason=str(event.payload.get("params", {}).get("reason", "")))
+                             reason=str(event.params.get("reason", "")))
     return StepResult()

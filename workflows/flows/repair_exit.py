@@ -27,9 +27,6 @@ RESULTS = {
 }
 
 
-def _params(event: OutboxEvent) -> dict:
-    return event.payload.get("params", {})
-
 
 @step("repair.acknowledge")
 def acknowledge(session: Session, event: OutboxEvent, case: Case) -> StepResult:
@@ -59,7 +56,7 @@ def accepted(session: Session, event: OutboxEvent, case: Case) -> StepResult:
 @step("repair.request_supplement")
 def request_supplement(session: Session, event: OutboxEvent, case: Case) -> StepResult:
     """The applicant is told what to supplement (the acceptance clock is paused meanwhile)."""
-    reason = _params(event).get("reason", "")
+    reason = event.params.get("reason", "")
     return StepResult(tell_applicant(session, event, case, f"请补正信用修复材料（案件 #{case.id}）",
                                      f"受理窗口要求补正材料：{reason}\nPlease supplement your application: {reason}"))
 
@@ -72,7 +69,7 @@ def exit_listing(session: Session, event: OutboxEvent, case: Case) -> StepResult
         return StepResult()
     if not once(session, event.id, "exit_listing"):
         return StepResult()
-    until = key_attention_until(_params(event), calendar.local_date(event.created_at))
+    until = key_attention_until(event.params, calendar.local_date(event.created_at))
     return StepResult(exit_blacklist(session, event, entry, ExitReason.REPAIRED, until, event.created_at,
                                      case_no=case.id))
 
@@ -81,7 +78,7 @@ def exit_listing(session: Session, event: OutboxEvent, case: Case) -> StepResult
 def tell_result(session: Session, event: OutboxEvent, case: Case) -> StepResult:
     """The applicant is told the result, with the reasons of a denial or the key-attention validity."""
     zh, en = RESULTS.get(event.kind, (event.kind, event.kind))
-    params = _params(event)
+    params = event.params
     extra = params.get("reason") or ""
     if event.kind == "approve":
         until = key_attention_until(params, calendar.local_date(event.created_at)).isoformat()

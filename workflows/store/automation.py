@@ -29,6 +29,11 @@ class OutboxEvent(Base):
     last_error: Mapped[str] = mapped_column(Text, default="")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
+    @property
+    def params(self) -> dict:
+        """What the person entered with the action (reason, dates, ...), as the case service recorded it."""
+        return (self.payload or {}).get("params", {})
+
 
 class EffectDone(Base):
     """One side effect of one event, done: the key that makes every consequence happen once."""
