@@ -75,3 +75,12 @@ def test_key_attention_is_never_public_and_measures_fit_their_list():
     lists.check_measure_fits_list("punishment", lists.ListKind.KEY_ATTENTION)
     with pytest.raises(InvalidInput):
         lists.check_measure_fits_list("incentive", lists.ListKind.BLACK)
+
+
+def test_a_validity_past_the_last_valid_day_is_a_typing_error_not_a_decision():
+    from workflows.domain.lists import LAST_VALID_DAY
+
+    lists.Validity(date(2026, 1, 1), LAST_VALID_DAY)
+    with pytest.raises(InvalidInput, match="no listing runs past 2999-12-31") as refused:
+        lists.Validity(date(2026, 1, 1), date(9999, 12, 31))  # its day end would not even fit a datetime
+    assert refused.value.field == "valid_until"

@@ -89,3 +89,10 @@ def test_commitment_names_who_what_and_which_obligations():
     for part in ("信用修复承诺书", "珠海示例科技有限公司", "91440400MA4UH8XQ7X", "市市场监督管理局", "珠市监信〔2026〕12号",
                  "未履行公示义务", "所确定的全部义务"):
         assert part in text
+
+
+def test_a_key_attention_validity_past_the_last_valid_day_is_refused():
+    from workflows.processes.repair_exit import key_attention_until
+
+    with pytest.raises(InvalidInput, match="cannot run past 2999-12-31"):
+        key_attention_until({"key_attention_until": "9999-12-31"}, date(2026, 12, 2))

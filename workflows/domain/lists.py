@@ -107,6 +107,10 @@ def parse_list_kind(raw: str, *, field: str = "list") -> ListKind:
         raise InvalidInput(f"unknown list '{raw}'; one of: {allowed}", field=field) from None
 
 
+#: a listing's validity ends by this day at the latest: a later date is a typing error, not a decision
+LAST_VALID_DAY = date(2999, 12, 31)
+
+
 @dataclass(frozen=True)
 class Validity:
     listed_on: date
@@ -118,6 +122,9 @@ class Validity:
                 f"validity ends ({self.valid_until.isoformat()}) on or before it starts ({self.listed_on.isoformat()})",
                 field="valid_until",
             )
+        if self.valid_until > LAST_VALID_DAY:
+            raise InvalidInput(f"validity ends {self.valid_until.isoformat()}: no listing runs past "
+                               f"{LAST_VALID_DAY.isoformat()} (a typing error?)", field="valid_until")
 
     def has_expired(self, today: date) -> bool:
         return today > self.valid_until

@@ -12,6 +12,7 @@ from datetime import date
 from typing import Any
 
 from workflows.domain.errors import InvalidInput
+from workflows.domain.lists import LAST_VALID_DAY
 from workflows.domain.process import (
     SYSTEM, Action, CaseView, DeadlineSpec, Field, ProcessDefinition, State, accepting_office, applicant, department,
 )
@@ -75,6 +76,9 @@ def key_attention_until(params: Mapping[str, Any], today: date) -> date:
         if end <= today:
             raise InvalidInput(f"the key-attention validity must end after today ({today.isoformat()}); "
                                f"{end.isoformat()} is not in the future", field="key_attention_until")
+        if end > LAST_VALID_DAY:
+            raise InvalidInput(f"the key-attention validity cannot run past {LAST_VALID_DAY.isoformat()}",
+                               field="key_attention_until")
         return end
     return add_months(today, _months(months, "key_attention_months"))
 
