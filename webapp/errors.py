@@ -4,7 +4,7 @@ from __future__ import annotations
 from flask import Flask, jsonify, render_template, request
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.exceptions import HTTPException
 
@@ -26,7 +26,46 @@ def error_response(status: int, code: str, message: str, details: dict | None = 
     return render_template("error.html", status=status, code=code, message=message), status
 
 
+def _nul_in(value, path: str = "") -> str | None:
+    """Where a NUL character hides in a JSON value (its path), or None."""
+    if isinstance(value, str):
+        return path or "body" if "\x00" in value else None
+    if isinstance(value, dict):
+        items = value.items()
+    elif isinstance(value, list):
+        items = enumerate(value)
+    else:
+        return None
+    for key, item in items:
+        where = f"{path}.{key}" if path else str(key)
+        if "\x00" in str(key):
+            return where
+        found = _nul_in(item, where)
+        if found:
+            return found
+    return None
+
+
+def nul_field() -> str | None:
+    """The field of this request that carries a NUL character: no database keeps one, no person types one."""
+    for values in (request.args, request.form):
+        for key, value in values.items(multi=True):
+            if "\x00" in key or "\x00" in value:
+                return key.replace("\x00", "")
+    if request.is_json:
+        return _nul_in(request.get_json(silent=True))
+    return None
+
+
 def init_app(app: Flask) -> None:
+    @app.before_request
+    def refuse_nul_characters():
+        field = nul_field()
+        if field is not None:
+            return error_response(422, "invalid_input", f"{field}: " + _("the text contains a NUL character"),
+                                  {"field": field})
+        return None
+
     @app.errorhandler(DomainError)
     def domain_error(error: DomainError):
         db.session.rollback()
@@ -42,6 +81,13 @@ def init_app(app: Flask) -> None:
     def stale(error):
         db.session.rollback()
         return error_response(409, "conflict", _("The record was changed by someone else meanwhile: reload and try again."))
+
+    @app.errorhandler(IntegrityError)
+    def duplicate(error):
+        # two requests racing for the same unique value (a user name, a form sent twice): the other one won
+        db.session.rollback()
+        return error_response(409, "conflict", _("The same record was saved by another request at the same moment: "
+                                                 "nothing was saved by this one. Reload to see it."))
 
     @app.errorhandler(OperationalError)
     def database_busy(error):

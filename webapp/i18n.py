@@ -1,7 +1,7 @@
 """Chinese first (zh_CN), English second: the chosen language is kept in the session."""
 from __future__ import annotations
 
-from flask import Flask, session
+from flask import Flask, has_request_context, request, session
 from flask_login import current_user
 
 from .extensions import babel
@@ -10,6 +10,8 @@ LANGUAGES = {"zh_CN": "中文", "en": "English"}
 
 
 def select_locale() -> str:
+    if has_request_context() and request.path.startswith("/api/"):
+        return "en"  # the API speaks English to integrators, whatever a browser chose
     chosen = session.get("lang")
     if chosen in LANGUAGES:
         return chosen
