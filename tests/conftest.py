@@ -192,6 +192,24 @@ def auth(client):
     return AuthActions(client)
 
 
+@pytest.fixture
+def api(client, seeded):
+    """Call the JSON API as a demo user: `api("GET", "/api/v1/cases", "office")`; no user: no token."""
+    tokens = {}
+
+    def call(method, path, username=None, **kwargs):
+        headers = kwargs.pop("headers", {})
+        if username:
+            if username not in tokens:
+                response = client.post("/api/v1/auth/token", json={"username": username, "password": DEMO_PASSWORD})
+                assert response.status_code == 200, response.json
+                tokens[username] = response.json["token"]
+            headers["Authorization"] = f"Bearer {tokens[username]}"
+        return client.open(path, method=method, headers=headers, **kwargs)
+
+    return call
+
+
 # --- the automation: Prefect's test harness, a real SMTP server, a real HTTP receiver, the worker ---
 
 

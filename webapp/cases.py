@@ -23,6 +23,7 @@ from workflows.services import cases as case_service
 from workflows.services import evidence as evidence_service
 from workflows.services.actors import actor_for
 from workflows.services.history_view import case_history
+from workflows.services.redlist_removal import contested_removal
 from workflows.services.subjects import subject_view
 from workflows.store.automation import Notification
 from workflows.store.base import utcnow
@@ -117,10 +118,24 @@ def _filing_refusal() -> str | None:
 
 
 def _entry_choices(actor) -> list[tuple[int, str]]:
-    """The subject's active list entries: what an objection can be against."""
+    """What an objection can be against: the subject's active list entries, and a red-list entry whose removal
+    rests on a department's finding (abuse, a broken commitment, changed criteria) that is still open to objection."""
     view = subject_view(db.session, current_user.subject.code, actor)
-    return [(e.id, " · ".join(filter(None, (labels.list_label(e.list_kind), e.document_no, localized(e.department)))))
-            for e in view.entries if e.status == EntryStatus.ACTIVE.value]
+
+    def label(entry) -> str:
+        parts = [labels.list_label(entry.list_kind), entry.document_no, localized(entry.department)]
+        if entry.status != EntryStatus.ACTIVE.value:
+            parts.append(_("its removal from the red list"))
+        return " · ".join(filter(None, parts))
+
+    return [(e.id, label(e)) for e in view.entries if e.status == EntryStatus.ACTIVE.value or _contestable(e)]
+
+
+def _contestable(entry) -> bool:
+    try:
+        return contested_removal(db.session, entry) is not None
+    except DomainError:  # removed for a reason that cannot be contested, or already decided
+        return False
 
 
 def _file_and_store(form: ObjectionForm, actor):

@@ -5,15 +5,11 @@ from __future__ import annotations
 
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from sqlalchemy import select
 
 from forms.removal import AbuseReportForm, ReevaluationForm
-from workflows.domain.errors import DomainError, NotFound
-from workflows.domain.lists import ListKind
+from workflows.domain.errors import DomainError
 from workflows.domain.roles import Role
 from workflows.services import redlist_removal as removal
-from workflows.services.subjects import get_subject
-from workflows.store.models import ListEntry
 
 from . import labels
 from .access import current_actor, roles_required
@@ -31,33 +27,26 @@ def _show_error(form, error: DomainError) -> None:
     (field.errors if field is not None else form.form_errors).append(labels.error_message(error))
 
 
-def _open_red_entry(code: str) -> ListEntry:
-    subject = get_subject(db.session, code.strip().upper())
-    entry = db.session.scalar(select(ListEntry).where(ListEntry.subject_id == subject.id,
-                                                      ListEntry.list_kind == ListKind.RED.value,
-                                                      ListEntry.status.in_(removal.OPEN)))
-    if entry is None:
-        raise NotFound(f"{subject.name} is not on the red list", field="subject_code")
-    return entry
-
-
 @bp.route("/abuse-report", methods=["GET", "POST"])
 @departments_only
 def report_abuse():
     form = AbuseReportForm()
+    if request.method == "GET" and request.args.get("subject_code"):
+        form.subject_code.data = request.args["subject_code"][:18]  # from the subject page's link
     if form.validate_on_submit():
         config = current_app.config["CREDIT_CASES"]
         try:
-            case = removal.open_removal(db.session, _open_red_entry(form.subject_code.data), "abuse",
-                                        actor=current_actor(), reason=form.reason.data, evidence=form.uploads(),
-                                        upload_dir=config.upload_dir, max_bytes=config.max_upload_bytes)
+            case = removal.report_abuse(db.session, current_actor(), {"subject_code": form.subject_code.data,
+                                                                      "reason": form.reason.data},
+                                        form.uploads(), upload_dir=config.upload_dir,
+                                        max_bytes=config.max_upload_bytes)
             db.session.commit()
         except DomainError as error:
             db.session.rollback()
             _show_error(form, error)
             return render_template("removal/report.html", form=form), 422
         flash(_("Your report was filed as case #%(id)s; the listing department decides on it.", id=case.id), "success")
-        return redirect(url_for(".report_abuse"))  # a department sees only its own department's cases
+        return redirect(url_for("cases.show", case_id=case.id))
     return render_template("removal/report.html", form=form), 422 if form.is_submitted() else 200
 
 

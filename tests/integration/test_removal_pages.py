@@ -17,7 +17,7 @@ from workflows.services.evidence import Upload
 from workflows.store.cases import Case
 from workflows.store.models import ListEntry, Subject
 
-from tests.integration.test_case_pages import PDF, field_error, page_alert, text_of
+from tests.integration.test_case_pages import PDF, field_error, file_objection, page_alert, text_of
 
 REASON = "该企业将政府采购优先资格转借关联企业使用。"
 
@@ -55,10 +55,20 @@ def report(client, code=ENTERPRISE_RED, files=True, reason=REASON):
 
 def test_abuse_report_with_evidence_then_confirmed_on_the_case_page(english, auth, db_session):
     auth.login("implementer")
-    assert report(english).status_code == 302
+    subject_page = english.get(f"/subjects/{ENTERPRISE_RED}").text
+    assert f'href="/red-list/abuse-report?subject_code={ENTERPRISE_RED}"' in subject_page  # the way in
+    assert f'value="{ENTERPRISE_RED}"' in english.get(f"/red-list/abuse-report?subject_code={ENTERPRISE_RED}").text
+    response = report(english)
     case = db_session.scalars(select(Case).where(Case.process == "redlist_removal")).one()
+    assert response.status_code == 302 and response.headers["Location"].endswith(f"/cases/{case.id}")
     assert (case.state, case.data["trigger"], len(case.evidence)) == ("reported", "abuse", 1)
     assert state_of(red(db_session)) == ("active", None, ["active"])
+    own = english.get(f"/cases/{case.id}")  # the reporting department follows its report
+    assert own.status_code == 200 and "action-confirm_abuse" not in own.text
+    assert f'href="/cases/{case.id}"' in english.get("/cases").text
+    auth.logout()
+    auth.login("bank")  # another implementing department: not its report, not its entry
+    assert english.get(f"/cases/{case.id}").status_code == 404
     auth.logout()
     auth.login("tax")
     page = english.get(f"/cases/{case.id}")
@@ -67,6 +77,16 @@ def test_abuse_report_with_evidence_then_confirmed_on_the_case_page(english, aut
                             data={"version": case.version, "reason": "经核查，举报属实。"})
     assert response.status_code == 302
     assert state_of(red(db_session)) == ("exited", "abuse", ["stopped"])  # in the decision's own transaction
+    auth.logout()
+
+    auth.login("redco")  # the subject contests the removal on the objection page
+    form = english.get("/cases/new/objection").text
+    assert f'value="{red(db_session).id}"' in form and "its removal from the red list" in form
+    filed = file_objection(english, db_session, list_entry_id=str(red(db_session).id),
+                           grounds="举报所称转借情况不属实，相关合同可以证明。")
+    assert filed.status_code == 302, text_of(filed.text)[-3000:]
+    objection = db_session.scalars(select(Case).where(Case.process == "objection")).one()
+    assert objection.data["against_removal"] == case.id
 
 
 def test_abuse_report_without_evidence_is_refused_and_changes_nothing(english, auth, db_session):

@@ -41,3 +41,26 @@ def test_bad_codes_are_clear_errors(client, auth, seeded, code, status):
     auth.login("office")
     response = client.get(f"/subjects/{code}")
     assert response.status_code == status
+
+
+@pytest.mark.parametrize("viewer, escalate, report, reevaluate", [
+    ("provider", True, True, True),  # SCJGJ listed the key-attention entry and the second red entry
+    ("tax", False, True, False),  # another listing department: may report abuse, not escalate SCJGJ's entry
+    ("applicant", False, False, False),
+])
+def test_the_entry_actions_on_a_subject_page_are_offered_to_those_who_may_take_them(client, auth, seeded, db_session, viewer,
+                                                                                    escalate, report, reevaluate):
+    from sqlalchemy import select
+
+    from workflows.demo import ENTERPRISE_RED_2
+    from workflows.store.models import ListEntry
+
+    auth.login(viewer)
+    key_page = client.get(f"/subjects/{ENTERPRISE_KEY}").text
+    red_page = client.get(f"/subjects/{ENTERPRISE_RED_2}").text
+    key_entry = db_session.scalar(select(ListEntry.id).where(ListEntry.list_kind == "key_attention"))
+    assert (f'href="/lists/{key_entry}/escalate"' in key_page) is escalate
+    assert (f'href="/red-list/abuse-report?subject_code={ENTERPRISE_RED_2}"' in red_page) is report
+    assert ('href="/red-list/re-evaluation"' in red_page) is reevaluate
+    if escalate:
+        assert client.get(f"/lists/{key_entry}/escalate").status_code == 200  # the link leads to a page it may use

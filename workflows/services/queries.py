@@ -28,6 +28,8 @@ def visible(actor: Actor):
     clauses = []
     if actor.department_id is not None and actor.roles - {Role.APPLICANT}:
         clauses.append(Case.department_id == actor.department_id)
+    if actor.user_id is not None and actor.roles - {Role.APPLICANT}:
+        clauses.append(Case.applicant_id == actor.user_id)  # a report the department filed (abuse of the red list)
     if actor.subject_id is not None:
         clauses.append(Case.subject_id == actor.subject_id)
     return or_(*clauses) if clauses else false()

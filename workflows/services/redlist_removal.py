@@ -105,6 +105,59 @@ def open_removal(session: Session, entry: ListEntry, trigger: str, *, actor: Act
     return take_action(session, case.id, "remove" if trigger in AUTOMATIC else "report", SYSTEM, now=now)
 
 
+def open_red_entry(session: Session, code: str) -> ListEntry:
+    """The subject's entry on the red list (active, or suspended while an objection is verified)."""
+    from .subjects import get_subject
+
+    subject = get_subject(session, code.strip().upper())
+    entry = session.scalar(select(ListEntry).where(ListEntry.subject_id == subject.id,
+                                                   ListEntry.list_kind == ListKind.RED.value,
+                                                   ListEntry.status.in_(OPEN)))
+    if entry is None:
+        raise NotFound(f"{subject.name} is not on the red list", field="subject_code")
+    return entry
+
+
+def report_abuse(session: Session, actor: Actor, params: Mapping[str, Any],
+                 evidence: list[evidence_service.Upload], *, upload_dir: Path, max_bytes: int,
+                 submission_key: str | None = None, now: datetime | None = None) -> Case:
+    """A department reports abuse of red-list incentives: the entry by `list_entry_id` or `subject_code`.
+
+    The other triggers are not filed: they start with the event behind them (or, for changed criteria,
+    with the listing department's re-evaluation)."""
+    if submission_key:
+        existing = session.scalar(select(Case).where(Case.submission_key == submission_key))
+        if existing is not None:
+            if existing.applicant_id != actor.user_id:
+                raise Conflict("this request was already used", field="submission_key")
+            return existing
+    filing = definition(PROCESS).filing
+    if not filing.who.roles & actor.roles:
+        raise RoleNotAllowed(f"a red-list removal may be reported only by {filing.who.describe()}")
+    trigger = str(params.get("trigger") or "abuse")
+    if trigger not in REPORTED:
+        how = "changed criteria go through the red-list re-evaluation; a department files 'abuse' with evidence"
+        raise InvalidInput(f"a removal for '{trigger}' is not filed, it starts with the event behind it: {how}",
+                           field="trigger")
+    raw_id, code = params.get("list_entry_id"), params.get("subject_code")
+    if raw_id in (None, "") and not code:
+        raise InvalidInput("name the red-list entry by 'list_entry_id' or the subject by 'subject_code'",
+                           field="list_entry_id")
+    if raw_id not in (None, ""):
+        try:
+            entry = session.get(ListEntry, int(raw_id))
+        except (TypeError, ValueError, OverflowError):
+            raise InvalidInput("'list_entry_id' must be a whole number", field="list_entry_id") from None
+        if entry is None:
+            raise NotFound(f"no list entry #{raw_id}", field="list_entry_id")
+    else:
+        entry = open_red_entry(session, str(code))
+    case = open_removal(session, entry, trigger, actor=actor, now=now, reason=str(params.get("reason") or ""),
+                        evidence=evidence, upload_dir=upload_dir, max_bytes=max_bytes)
+    case.submission_key = submission_key
+    return case
+
+
 def _after_action(session: Session, case: Case, now: datetime) -> Case:
     """A removal decided (automatically or by the listing department) takes effect in the same transaction."""
     if case.state == "removed" and case.list_entry is not None and case.list_entry.status in OPEN:
@@ -276,9 +329,9 @@ class Reevaluation:
 
 def reevaluation_preview(session: Session, actor: Actor, rule: Reevaluation) -> list[ListEntry]:
     """The department's open red-list entries that the rule would remove; refused when it matches none."""
-    rule.check()
     if Role.LISTING_DEPARTMENT not in actor.roles or actor.department_id is None:
         raise RoleNotAllowed("only a listing department re-evaluates its red-list entries")
+    rule.check()
     query = select(ListEntry).where(ListEntry.list_kind == ListKind.RED.value, ListEntry.status.in_(OPEN),
                                     ListEntry.department_id == actor.department_id)
     if rule.category.strip():
