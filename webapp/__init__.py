@@ -67,4 +67,7 @@ def create_app(test_config: dict | None = None, *, config: Config | None = None)
     from . import removal  # red-list removal: abuse reports, re-evaluation against changed criteria
     app.register_blueprint(removal.bp)
     api.register_blueprint(public.api_bp)
+    from . import api_admin, api_lists, api_supervision  # the rest of the pages' work, through the API
+    for module in (api_admin, api_supervision, api_lists):
+        module.register(api)
     return app

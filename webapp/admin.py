@@ -8,7 +8,7 @@ from wtforms import SelectChoice
 from forms.admin import (CalendarImportForm, DepartmentForm, MeasureForm, RejectClaimForm, UserFilterForm, UserForm,
                          setting_form)
 from sla import calendar as working_calendar
-from workflows.domain.errors import DomainError
+from workflows.domain.errors import DomainError, NotFound
 from workflows.domain.roles import Role
 from workflows.domain.settings import SETTINGS
 from workflows.services import accounts, administration, catalogue
@@ -317,11 +317,11 @@ def calendar():
 @bp.get("/calendar/<int:year>.json")
 @admin_only
 def export_calendar(year: int):
-    calendar_service.install_from(db.session)
-    effective = working_calendar.default_calendar()
-    if not effective.has_year(year):
+    try:
+        arrangement = calendar_service.effective_arrangement(db.session, year)
+    except NotFound:
         abort(404)
-    text = working_calendar.serialize_arrangement(effective.arrangement(year))
+    text = working_calendar.serialize_arrangement(arrangement)
     return Response(text, mimetype="application/json",
                     headers={"Content-Disposition": f"attachment; filename=holidays-{year}.json"})
 

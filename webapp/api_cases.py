@@ -1,15 +1,20 @@
 """Cases through the API: file, read, list, act. The same services as the pages."""
 from __future__ import annotations
 
+import base64
+import binascii
+
 import marshmallow as ma
 from flask import current_app, g, request, url_for
 from flask_smorest import Blueprint
 
 from workflows.domain.errors import InvalidInput, NotFound
+from workflows.domain.supervision import DEADLINE_STATUSES
 from workflows.processes import DEFINITIONS
 from workflows.services import cases as case_service
 from workflows.services import evidence as evidence_service
-from workflows.services import queries
+from workflows.services import deadline_filters, queries
+from workflows.services import redlist_removal as removal_service
 from workflows.services.actors import actor_for
 from workflows.store.base import utcnow
 
@@ -24,6 +29,22 @@ ACTIONS_DOC = "\n".join(
         for a in d.actions if not a.automatic)
     for d in DEFINITIONS.values()
 )
+
+
+FILING_DOC = """Fields per process (`?` = optional):
+
+- **objection** (an applicant): `list_entry_id`, `grounds`, `contact_name`?, `contact_phone`?.
+- **repair_exit** (an applicant): `list_entry_id`, `rectification`. The case starts as a draft: upload the proof
+  to `/evidence`, then take `submit` with `commitment_signed: true` (and `public_service`?).
+- **conditional_acceptance** (an applicant): `matter` (the licence matter's code), `missing` (ids of the deferrable
+  materials that will follow), `signed: true`, `signatory`. An ineligible subject gets 403 `not_eligible` with
+  `details.reasons`.
+- **redlist_removal** (a department): an abuse report of red-list incentives. `list_entry_id` or `subject_code`,
+  `reason` (at least 10 characters), `files`: at least one `{"name", "content"}` with the content in base64 (PDF,
+  PNG or JPEG). The listing department decides it (`confirm_abuse` / `dismiss`). The other triggers open their
+  case by themselves; changed criteria go through `/api/v1/red-list/re-evaluations`.
+
+Send `Idempotency-Key` to make a retry return the first case."""
 
 
 class DeadlineOut(ma.Schema):
@@ -92,12 +113,27 @@ class ActionIn(ma.Schema):
     version = ma.fields.Integer(load_default=None)
 
 
+NO_NUL = ma.validate.Regexp(r"^[^\x00]*$", error="must not contain a NUL character")  # no database keeps one
+
+
 class CaseFilter(ma.Schema):
-    process = ma.fields.String(load_default=None)
-    state = ma.fields.String(load_default=None)
-    department = ma.fields.String(load_default=None)
+    process = ma.fields.String(load_default=None, validate=NO_NUL)
+    state = ma.fields.String(load_default=None, validate=NO_NUL)
+    department = ma.fields.String(load_default=None, validate=NO_NUL)
     overdue = ma.fields.Boolean(load_default=None)
     inbox = ma.fields.Boolean(load_default=False, metadata={"description": "only cases waiting on the caller"})
+    # the supervision figures' filters, as on the case list page (workflows.services.deadline_filters)
+    deadline = ma.fields.String(load_default=None, validate=ma.validate.OneOf(DEADLINE_STATUSES), metadata={
+        "description": "open cases whose worst open deadline has this status now"})
+    deadline_owner = ma.fields.String(load_default=None, validate=ma.validate.Regexp(r"^[A-Za-z][A-Za-z0-9_-]{0,31}$"),
+                                      metadata={"description": "cases with a legal deadline owned by this department "
+                                                "(its code), `accepting_office` or `applicant`; with `deadline`, "
+                                                "that deadline is in that status"})
+    dated = ma.fields.String(load_default=None, validate=ma.validate.OneOf(deadline_filters.DATED), metadata={
+        "description": "what `date_from`/`date_to` bound: `filed`, `open` (still open, filed then), `closed`, or a "
+                       "legal deadline `breached` or `met` then (default: filed)"})
+    date_from = ma.fields.Date(load_default=None)
+    date_to = ma.fields.Date(load_default=None)
     page = ma.fields.Integer(load_default=1, validate=ma.validate.Range(min=1, max=1_000_000))
     per_page = ma.fields.Integer(load_default=20, validate=ma.validate.Range(min=1, max=100))
 
@@ -136,20 +172,44 @@ def _visible_case(case_id: int, actor):
 @bp.alt_response(403, schema=ERROR_SCHEMA, description="The caller may not file this process")
 @bp.alt_response(409, schema=ERROR_SCHEMA, description="A case of this kind is already open")
 @bp.alt_response(422, schema=ERROR_SCHEMA, description="Invalid fields")
-@bp.doc(security=[{"bearerAuth": []}], description="Fields per process: objection (`list_entry_id`, `grounds`, "
-        "`contact_name`?, `contact_phone`?); conditional_acceptance (`matter`: the licence matter's code, "
-        "`missing`: ids of the deferrable materials to follow, `signed`: true, `signatory`; an ineligible subject "
-        "gets 403 `not_eligible` with `details.reasons`). Send `Idempotency-Key` to make a retry return the first case.")
+@bp.alt_response(404, schema=ERROR_SCHEMA, description="No such list entry or subject")
+@bp.doc(security=[{"bearerAuth": []}], description=FILING_DOC)
 @token_required
 def create(body):
     """File a case."""
     actor = actor_for(g.api_user)
     process = body.pop("process")
     key = request.headers.get("Idempotency-Key")
-    case = case_service.file_case(db.session, process, actor, body,
-                                  submission_key=f"api:{g.api_user.id}:{key}" if key else None)
+    submission_key = f"api:{g.api_user.id}:{key}" if key else None
+    if process == "redlist_removal":
+        config = current_app.config["CREDIT_CASES"]
+        case = removal_service.report_abuse(db.session, actor, body, decoded_files(body.get("files")),
+                                            upload_dir=config.upload_dir, max_bytes=config.max_upload_bytes,
+                                            submission_key=submission_key)
+    else:
+        case = case_service.file_case(db.session, process, actor, body, submission_key=submission_key)
     db.session.commit()
     return case_json(case, actor)
+
+
+def decoded_files(files) -> list[evidence_service.Upload]:
+    """`files` of a JSON filing: [{"name": "report.pdf", "content": "<base64>"}, ...]."""
+    if files in (None, []):
+        return []
+    if not isinstance(files, list):
+        raise InvalidInput("'files' must be a list of {name, content} with the content in base64", field="files")
+    uploads = []
+    for number, item in enumerate(files, start=1):
+        if not isinstance(item, dict) or not isinstance(item.get("name"), str) \
+                or not isinstance(item.get("content"), str):
+            raise InvalidInput(f"file {number}: send {{\"name\": ..., \"content\": <base64>}}", field="files")
+        try:
+            content = base64.b64decode(item["content"], validate=True)
+        except (binascii.Error, ValueError):
+            name = evidence_service.clean_name(item["name"])
+            raise InvalidInput(f"file {number} ('{name}'): the content is not valid base64", field="files") from None
+        uploads.append(evidence_service.Upload(item["name"], content))
+    return uploads
 
 
 @bp.route("", methods=["GET"])

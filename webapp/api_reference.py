@@ -65,13 +65,16 @@ def public_entries(args):
 # --- reference data and notifications ---
 
 class DepartmentOut(ma.Schema):
+    id = ma.fields.Integer(metadata={"description": "for /api/v1/admin/departments/{id}"})
     code = ma.fields.String()
     name = ma.fields.String()
     name_en = ma.fields.String()
+    email = ma.fields.String()
     active = ma.fields.Boolean()
 
 
 class CatalogueOut(ma.Schema):
+    id = ma.fields.Integer(metadata={"description": "for /api/v1/admin/measures/{id}"})
     code = ma.fields.String()
     name = ma.fields.String()
     name_en = ma.fields.String()

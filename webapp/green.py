@@ -113,24 +113,21 @@ def _file(form, code: str, missing: list[str]):
 
 def _green_case(case_id: int):
     try:
-        case = case_service.get_case(db.session, case_id)
+        return green.green_case(db.session, case_id, current_actor())
     except NotFound:
         abort(404)
-    if case.process != PROCESS or not case_service.may_view(case, current_actor()):
-        abort(404)
-    return case
 
 
 @bp.get("/green/cases/<int:case_id>/notice")
 @login_required
 def notice(case_id: int):
     """The notice of conditional acceptance (容缺受理通知书), to print."""
-    case = _green_case(case_id)
-    state = green.materials_state(db.session, case)
-    if state.accepted_at is None:
+    try:
+        issued = green.notice(db.session, case_id, current_actor())
+    except NotFound:
         abort(404)
-    return render_template("green/notice.html", case=case, application=green.application_of(db.session, case),
-                           state=state, items=green.item_views(db.session, case, state))
+    return render_template("green/notice.html", case=issued.case, application=issued.application,
+                           state=issued.state, items=issued.items)
 
 
 @bp.post("/green/cases/<int:case_id>/materials/<int:no>/submit")
@@ -145,7 +142,10 @@ def submit_material(case_id: int, no: int):
     if not uploads:
         flash(_("Choose the file of the material to submit."), "error")
         return redirect(url_for("cases.show", case_id=case.id, _anchor="materials"))
-    return _act(case, "submit_materials", {"item": no, "note": form.note.data or ""}, form.version.data, uploads, no)
+    config = current_app.config["CREDIT_CASES"]
+    return _act(case, "submit_materials", lambda actor: green.submit_material(
+        db.session, case.id, no, actor, uploads, upload_dir=config.upload_dir, max_bytes=config.max_upload_bytes,
+        note=form.note.data or "", expected_version=form.version.data))
 
 
 @bp.post("/green/cases/<int:case_id>/materials/<int:no>/verify")
@@ -157,17 +157,13 @@ def verify_material(case_id: int, no: int):
         flash(_("Choose a verdict."), "error")
         return redirect(url_for("cases.show", case_id=case.id, _anchor="materials"))
     params = {"item": no, "result": form.result.data, "reason": form.reason.data or ""}
-    return _act(case, "verify_materials", params, form.version.data)
+    return _act(case, "verify_materials", lambda actor: case_service.take_action(
+        db.session, case.id, "verify_materials", actor, params, expected_version=form.version.data))
 
 
-def _act(case, action: str, params: dict, version: int | None, uploads=(), no: int | None = None):
-    actor = current_actor()
+def _act(case, action: str, run):
     try:
-        case = case_service.take_action(db.session, case.id, action, actor, params, expected_version=version)
-        if uploads:
-            config = current_app.config["CREDIT_CASES"]
-            evidence_service.store(db.session, case, list(uploads), actor, config.upload_dir,
-                                   config.max_upload_bytes, purpose=f"material:{no}")
+        case = run(current_actor())
     except DomainError as error:
         db.session.rollback()
         flash(labels.error_message(error, action), "error")

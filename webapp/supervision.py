@@ -12,7 +12,7 @@ from forms.supervision import DashboardFilterForm, HeadForm, PeriodForm, ReplyFo
 from sla.calendar import local_date
 from workflows.domain.errors import DomainError
 from workflows.domain.roles import DEPARTMENT_ROLES, Role
-from workflows.domain.supervision import Period, check_not_future
+from workflows.domain.supervision import Period, chosen_period
 from workflows.services import catalogue, notify, queries
 from workflows.services import settings as settings_service
 from workflows.services import supervision as board
@@ -31,7 +31,6 @@ bp = Blueprint("supervision", __name__, url_prefix="/supervision")
 supervisors = roles_required(Role.SUPERVISOR, Role.ADMINISTRATOR)
 urgers = roles_required(Role.SUPERVISOR)
 departments_only = roles_required(*DEPARTMENT_ROLES, Role.ACCEPTING_OFFICE)
-OVERDUE_SHOWN = 50
 
 for _helper in (cases_link, owner_label, percent):
     bp.add_app_template_global(_helper)
@@ -57,10 +56,8 @@ def read_period(form: PeriodForm) -> tuple[Period, int]:
     default = Period(day.replace(day=1), day)
     if not form.validate():
         return default, 422
-    end = form.end.data or (day if form.start.data is None or form.start.data <= day else form.start.data)
-    start = form.start.data or end.replace(day=1)
     try:
-        return check_not_future(Period(start, end), day), 200
+        return chosen_period(form.start.data, form.end.data, day), 200
     except DomainError as error:
         show_error(form, error)
         return default, 422
@@ -83,7 +80,7 @@ def dashboard():
     now = utcnow()
     data = board.dashboard(db.session, filters, now)
     scope = {"process": filters.process, "department": chosen.code if chosen else None}
-    overdue = queries.list_cases(db.session, current_actor(), deadline="overdue", per_page=OVERDUE_SHOWN,
+    overdue = queries.list_cases(db.session, current_actor(), deadline="overdue", per_page=board.OVERDUE_SHOWN,
                                  **{k: v for k, v in scope.items() if v})
     urge = UrgeForm(formdata=None, next=request.full_path) if current_user.has_role(Role.SUPERVISOR) else None
     return render_template("supervision/dashboard.html", form=form, data=data, scope=scope,
@@ -161,7 +158,7 @@ def supervision_panel(case) -> dict:
 @supervisors
 def urgings():
     waiting = request.args.get("replied") != "yes"
-    rows = urging_service.all_urgings(db.session, waiting=waiting)
+    rows = urging_service.urgings_for(db.session, current_actor(), waiting=waiting)
     return render_template("supervision/urgings.html", urgings=rows, waiting=waiting)
 
 
@@ -170,18 +167,13 @@ def urgings():
 @bp.get("/department")
 @departments_only
 def department():
-    mine = current_user.department or abort(403)
     form = PeriodForm(formdata=request.args)
     period, status = read_period(form)
-    data = board.dashboard(db.session, board.Filters(period, department_id=mine.id), utcnow())
-    overdue = queries.list_cases(db.session, current_actor(), deadline="overdue", department=mine.code,
-                                 per_page=OVERDUE_SHOWN)
-    waiting = urging_service.awaiting_reply(db.session, mine.id)
-    forms = {u.id: ReplyForm(formdata=None, prefix=f"u{u.id}") for u in waiting}
-    own = next((o for o in data.owners if o.department and o.department.id == mine.id), None)
-    return render_template("supervision/department.html", form=form, data=data, own=own, department=mine,
-                           period=period_args(period), overdue=overdue, rows=_rows(overdue.items),
-                           waiting=waiting, forms=forms), status
+    view = board.department_view(db.session, current_actor(), period, utcnow())
+    forms = {u.id: ReplyForm(formdata=None, prefix=f"u{u.id}") for u in view.waiting}
+    return render_template("supervision/department.html", form=form, data=view.figures, own=view.own,
+                           department=view.department, period=period_args(period), overdue=view.overdue,
+                           rows=_rows(view.overdue.items), waiting=view.waiting, forms=forms), status
 
 
 # --- the head of supervision ----------------------------------------------------------------------
@@ -195,7 +187,7 @@ def head():
         SelectChoice(str(u.id), u.display_name or u.username) for u in supervisors_]
     if form.validate_on_submit():
         try:
-            settings_service.change(db.session, "supervision.head_user_id", form.user.data, current_actor())
+            urging_service.set_head_of_supervision(db.session, form.user.data, current_actor())
         except DomainError as error:
             db.session.rollback()
             show_error(form, error)

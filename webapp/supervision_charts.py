@@ -16,10 +16,31 @@ def period_args(period: Period) -> dict:
     return {"date_from": period.start.isoformat(), "date_to": period.end.isoformat()}
 
 
+def case_filters(scope: dict, **params) -> dict:
+    """The case list's filters that select the cases behind a figure (scope: the dashboard's process and department);
+    the page links to /cases with them, the API to /api/v1/cases."""
+    return {k: v for k, v in {**scope, **params}.items() if v not in (None, "")}
+
+
 def cases_link(scope: dict, **params) -> str:
-    """The case list filtered to the cases behind a figure (scope: the dashboard's process and department)."""
-    args = {k: v for k, v in {**scope, **params}.items() if v not in (None, "")}
-    return url_for("cases.index", **args)
+    """The case list filtered to the cases behind a figure."""
+    return url_for("cases.index", **case_filters(scope, **params))
+
+
+def owner_filters(owner: OwnerFigures, scope: dict, period: dict) -> dict[str, dict | None]:
+    """The filters behind a department's (or the accepting office's) figures: its overdue cases now, the cases
+    whose deadline it met or missed in the period, the cases it closed in the period (departments only)."""
+    return {"overdue": case_filters(scope, deadline="overdue", deadline_owner=owner.key),
+            "met": case_filters(scope, dated="met", deadline_owner=owner.key, **period),
+            "breached": case_filters(scope, dated="breached", deadline_owner=owner.key, **period),
+            "closed": case_filters(scope, dated="closed", department=owner.key, **period) if owner.department else None}
+
+
+def month_filters(scope: dict, first: date) -> dict[str, dict]:
+    """The filters behind a month of the trend: cases opened, closed, with a deadline met or missed in it."""
+    bounds = {"date_from": first.isoformat(), "date_to": _month_end(first).isoformat()}
+    return {figure: case_filters(scope, dated=dated, **bounds)
+            for figure, dated in (("opened", "filed"), ("closed", "closed"), ("met", "met"), ("breached", "breached"))}
 
 
 def owner_label(owner: OwnerFigures) -> str:
@@ -35,20 +56,21 @@ def chart_data(data: Dashboard, scope: dict) -> dict:
     status = [{"label": labels.deadline_status_label(s), "value": data.deadline_status.get(s, 0), "key": s,
                "url": cases_link(scope, deadline=s)} for s in DEADLINE_STATUSES]
     breaches = [{"label": owner_label(o), "value": o.working_days_overdue, "cases": o.overdue_cases,
-                 "url": cases_link(scope, deadline="overdue", deadline_owner=o.key)}
+                 "url": url_for("cases.index", **owner_filters(o, scope, period)["overdue"])}
                 for o in data.owners if o.overdue_deadlines]
     compliance = [{"label": owner_label(o), "value": percent(o.compliance),
-                   "url": cases_link(scope, dated="breached", deadline_owner=o.key, **period)}
+                   "url": url_for("cases.index", **owner_filters(o, scope, period)["breached"])}
                   for o in data.owners if o.compliance is not None]
     months = [m.month.strftime("%Y-%m") for m in data.trend]
 
-    def month_links(dated: str) -> list[str]:
-        return [cases_link(scope, dated=dated, date_from=m.month.isoformat(), date_to=_month_end(m.month).isoformat())
-                for m in data.trend]
+    def month_links(figure: str) -> list[str]:
+        return [url_for("cases.index", **month_filters(scope, m.month)[figure]) for m in data.trend]
 
     trend = {"labels": months, "series": [
-        {"key": "opened", "label": _("Opened"), "values": [m.opened for m in data.trend], "urls": month_links("filed")},
-        {"key": "closed", "label": _("Closed"), "values": [m.closed for m in data.trend], "urls": month_links("closed")},
+        {"key": "opened", "label": _("Opened"), "values": [m.opened for m in data.trend],
+         "urls": month_links("opened")},
+        {"key": "closed", "label": _("Closed"), "values": [m.closed for m in data.trend],
+         "urls": month_links("closed")},
         {"key": "breached", "label": _("Deadlines missed"), "values": [m.breached for m in data.trend],
          "urls": month_links("breached")},
     ]}

@@ -9,23 +9,6 @@ PASSWORD = "demo-pass-2026"
 GROUNDS = "原处罚决定已被复议机关撤销，请核实。"
 
 
-@pytest.fixture
-def api(client, seeded):
-    tokens = {}
-
-    def call(method, path, username=None, **kwargs):
-        headers = kwargs.pop("headers", {})
-        if username:
-            if username not in tokens:
-                response = client.post("/api/v1/auth/token", json={"username": username, "password": PASSWORD})
-                assert response.status_code == 200, response.json
-                tokens[username] = response.json["token"]
-            headers["Authorization"] = f"Bearer {tokens[username]}"
-        return client.open(path, method=method, headers=headers, **kwargs)
-
-    return call
-
-
 def entry_of(db_session, username):
     return db_session.scalar(select(ListEntry.id).join(User, User.subject_id == ListEntry.subject_id)
                              .where(User.username == username).order_by(ListEntry.id))
@@ -135,3 +118,68 @@ def test_openapi_document_lists_the_case_endpoints(client):
     assert spec["openapi"].startswith("3.1")
     assert {"/api/v1/cases", "/api/v1/cases/{case_id}", "/api/v1/cases/{case_id}/actions/{action}",
             "/api/v1/auth/token"} <= set(spec["paths"])
+
+
+def test_abuse_report_through_the_case_api_with_evidence_in_base64(api, db_session):
+    import base64
+
+    from workflows.demo import ENTERPRISE_RED
+    from workflows.store.models import Subject
+
+    from tests.integration.test_case_pages import PDF
+
+    red = db_session.scalar(select(ListEntry).join(Subject).where(Subject.code == ENTERPRISE_RED,
+                                                                  ListEntry.list_kind == "red"))
+    reason = "该企业以红名单身份取得的信用贷款优惠系以虚假材料骗取。"
+    pdf = {"name": "report.pdf", "content": base64.b64encode(PDF).decode()}
+    body = {"process": "redlist_removal", "subject_code": ENTERPRISE_RED, "reason": reason, "files": [pdf]}
+    cases_before = db_session.scalar(select(func.count(Case.id)))
+
+    refusals = [
+        (api("POST", "/api/v1/cases", "applicant", json=body), 403, None),  # not a department
+        (api("POST", "/api/v1/cases", "implementer", json={**body, "files": []}), 422, "files"),  # no evidence
+        (api("POST", "/api/v1/cases", "implementer", json={**body, "files": [{"name": "x.pdf", "content": "%%"}]}),
+         422, "files"),
+        (api("POST", "/api/v1/cases", "implementer", json={**body, "files": "report.pdf"}), 422, "files"),
+        (api("POST", "/api/v1/cases", "implementer",
+             json={**body, "files": [{"name": "x.pdf", "content": base64.b64encode(b"MZ\x90\x00").decode()}]}),
+         422, "files"),  # not a PDF, PNG or JPEG
+        (api("POST", "/api/v1/cases", "implementer", json={**body, "reason": "short"}), 422, "reason"),
+        (api("POST", "/api/v1/cases", "implementer", json={**body, "trigger": "expired"}), 422, "trigger"),
+        (api("POST", "/api/v1/cases", "implementer", json={**body, "subject_code": None}), 422, "list_entry_id"),
+        (api("POST", "/api/v1/cases", "implementer",
+             json={**body, "subject_code": None, "list_entry_id": 999999}), 404, "list_entry_id"),
+        (api("POST", "/api/v1/cases", "implementer",
+             json={**body, "subject_code": None, "list_entry_id": "seven"}), 422, "list_entry_id"),
+        (api("POST", "/api/v1/cases", "implementer",
+             json={**body, "subject_code": None, "list_entry_id": entry_of(db_session, "applicant")}), 422,
+         "list_entry_id"),  # a blacklist entry
+    ]
+    for response, status, field in refusals:
+        assert response.status_code == status, response.json
+        assert field is None or response.json["error"]["details"].get("field") == field, response.json
+    assert db_session.scalar(select(func.count(Case.id))) == cases_before  # nothing was half-written
+
+    created = api("POST", "/api/v1/cases", "implementer", json=body, headers={"Idempotency-Key": "abuse-1"})
+    assert created.status_code == 201, created.json
+    case = created.json
+    assert (case["process"], case["state"], case["list_entry_id"]) == ("redlist_removal", "reported", red.id)
+    assert case["data"]["trigger"] == "abuse" and [e["name"] for e in case["evidence"]] == ["report.pdf"]
+    assert [d["kind"] for d in case["deadlines"]] == ["abuse_review"]
+    again = api("POST", "/api/v1/cases", "implementer", json=body, headers={"Idempotency-Key": "abuse-1"})
+    assert again.status_code == 201 and again.json["id"] == case["id"]  # a retried request: the same case
+    second = api("POST", "/api/v1/cases", "bank", json=body)
+    assert second.status_code == 409 and "already open" in second.json["error"]["message"]
+    assert api("GET", f"/api/v1/cases/{case['id']}", "implementer").status_code == 200  # the reporter follows it
+    assert api("GET", f"/api/v1/cases/{case['id']}", "bank").status_code == 404
+
+    lister = red.department.code
+    decider = {"SWJ": "tax", "FY": "court", "SCJGJ": "provider"}[lister]
+    seen = api("GET", f"/api/v1/cases/{case['id']}", decider).json
+    assert set(seen["available_actions"]) == {"confirm_abuse", "dismiss"}
+    confirmed = api("POST", f"/api/v1/cases/{case['id']}/actions/confirm_abuse", decider,
+                    json={"reason": "经核查属实。", "version": seen["version"]})
+    assert confirmed.status_code == 200 and confirmed.json["state"] == "removed", confirmed.json
+    db_session.expire_all()
+    assert (db_session.get(ListEntry, red.id).status, db_session.get(ListEntry, red.id).exit_reason) == \
+        ("exited", "abuse")

@@ -216,19 +216,6 @@ def test_licence_matters_catalogue_pages(client, auth, seeded, db_session):
 
 # --- the generic JSON API -------------------------------------------------------------------------
 
-@pytest.fixture
-def api(client, seeded):
-    tokens = {}
-
-    def call(method, path, username, **kwargs):
-        if username not in tokens:
-            response = client.post("/api/v1/auth/token", json={"username": username, "password": PASSWORD})
-            tokens[username] = response.json["token"]
-        return client.open(path, method=method, headers={"Authorization": f"Bearer {tokens[username]}"}, **kwargs)
-
-    return call
-
-
 def api_file(api, db_session, username="redco", **extra):
     body = {"process": "conditional_acceptance", "matter": "FOOD-BIZ", "missing": deferrable(db_session)[:1],
             "signed": True, "signatory": "王守信", **extra}

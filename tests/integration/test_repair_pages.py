@@ -119,19 +119,6 @@ def test_entries_that_cannot_be_repaired_are_refused_at_filing_with_the_reason(s
     assert 'name="rectification"' not in page  # the entry is listed with its reason, and there is no form
 
 
-@pytest.fixture
-def api(client, seeded):
-    tokens = {}
-
-    def call(method, path, username, **kwargs):
-        if username not in tokens:
-            response = client.post("/api/v1/auth/token", json={"username": username, "password": PASSWORD})
-            tokens[username] = response.json["token"]
-        return client.open(path, method=method, headers={"Authorization": f"Bearer {tokens[username]}"}, **kwargs)
-
-    return call
-
-
 def test_filing_and_every_decision_work_through_the_generic_case_api(api, db_session):
     body = {"process": "repair_exit", "list_entry_id": entry_of(db_session, "applicant"),
             "rectification": RECTIFICATION}

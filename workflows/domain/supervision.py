@@ -19,6 +19,8 @@ URGING_DEADLINE = "urging_reply"
 DEPARTMENT_OWNERS = ("department", "accepting_office")
 #: an open case's deadline status, worst first
 DEADLINE_STATUSES = ("overdue", "due_soon", "on_track", "paused")
+#: the days a period, a month or a date filter may name: far enough for any record, near enough to compute
+FIRST_DAY, LAST_DAY = date(1900, 1, 1), date(2999, 12, 31)
 
 
 @dataclass(frozen=True)
@@ -41,11 +43,22 @@ class Period:
         return f"{self.start.isoformat()} – {self.end.isoformat()}"
 
 
+def check_day(day: date, field: str) -> date:
+    """A day within the range the product computes with (FIRST_DAY to LAST_DAY)."""
+    if not FIRST_DAY <= day <= LAST_DAY:
+        raise InvalidInput(f"{day.isoformat()} is out of range: choose a day from {FIRST_DAY.isoformat()} to "
+                           f"{LAST_DAY.isoformat()}", field=field)
+    return day
+
+
 def month_period(month: str, today: date) -> Period:
     """The period of a month "YYYY-MM"; a month that has not ended yet has no report."""
     match = MONTH_PATTERN.fullmatch((month or "").strip())
     if match is None or not 1 <= int(match["month"]) <= 12:
         raise InvalidInput(f"'{month}' is not a month (expected YYYY-MM)", field="month")
+    if not FIRST_DAY.year <= int(match["year"]) <= LAST_DAY.year:
+        raise InvalidInput(f"'{month}' is out of range: choose a month from {FIRST_DAY.year} to {LAST_DAY.year}",
+                           field="month")
     start = date(int(match["year"]), int(match["month"]), 1)
     end = next_month(start) - timedelta(days=1)
     if end >= today:
@@ -58,6 +71,17 @@ def check_not_future(period: Period, today: date) -> Period:
     if period.start > today:
         raise InvalidInput(f"the period starts in the future ({period.start.isoformat()})", field="start")
     return period
+
+
+def chosen_period(start: date | None, end: date | None, today: date) -> Period:
+    """The period a reader asks for: by default this month up to today; a start alone runs to today, an end
+    alone starts on the first of its month. It may not start in the future."""
+    for field, day in (("start", start), ("end", end)):
+        if day is not None:
+            check_day(day, field)
+    end = end or (today if start is None or start <= today else start)
+    start = start or end.replace(day=1)
+    return check_not_future(Period(start, end), today)
 
 
 def month_of(day: date) -> str:

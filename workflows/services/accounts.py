@@ -68,20 +68,20 @@ def create_user(
     if find_user(session, username) is not None:
         raise Conflict(f"the user name '{username}' is taken", field="username")
     _check_new_password(password)
-    parsed = [parse_role(r) for r in roles]
+    parsed = list(dict.fromkeys(parse_role(r) for r in roles))  # a role named twice is one role
     if not parsed:
         raise InvalidInput("at least one role is required", field="role")
     department = None
     if any(r in DEPARTMENT_ROLES for r in parsed):
         if not department_code:
-            raise InvalidInput("a department role needs --department", field="department")
+            raise InvalidInput("a department role needs its department", field="department")
         department = session.scalar(select(Department).where(Department.code == department_code))
         if department is None:
             raise NotFound(f"no department with code '{department_code}'", field="department")
     subject = None
     if Role.APPLICANT in parsed:
         if not subject_code:
-            raise InvalidInput("an applicant must be bound to a subject (--subject)", field="subject")
+            raise InvalidInput("an applicant must be bound to a subject", field="subject")
         subject = session.scalar(select(Subject).where(Subject.code == subject_code.strip().upper()))
         if subject is None:
             raise NotFound(f"no subject with code '{subject_code}'", field="subject")
@@ -106,8 +106,8 @@ def sign_up_applicant(
     session: Session, *, code: str, name: str, username: str, password: str, email: str, phone: str
 ) -> User:
     """A citizen or enterprise signs up online; its claim waits for the accepting office."""
-    if find_user(session, username) is not None:
-        raise Conflict(f"the user name '{username}' is taken", field="username")
+    if find_user(session, username) is not None:  # the person must choose another name: an input to correct
+        raise InvalidInput(f"the user name '{username}' is taken", field="username")
     _check_new_password(password)
     subject = register_subject(session, code=code, name=name, email=email, phone=phone)
     needs_confirmation = settings_service.get(session, "accounts.confirm_applicants")

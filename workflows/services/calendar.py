@@ -7,7 +7,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from sla import calendar
-from workflows.domain.errors import InvalidInput
+from workflows.domain.errors import InvalidInput, NotFound
 from workflows.domain.process import Actor
 from workflows.store.base import utcnow
 from workflows.store.models import CalendarYear
@@ -15,12 +15,18 @@ from workflows.store.models import CalendarYear
 from . import history
 
 
-def import_arrangement(session: Session, text: str, filename: str, actor: Actor) -> CalendarYear:
-    """Parse, validate and store a year's arrangement; it takes precedence over the packaged data."""
+def import_arrangement(session: Session, text: str, filename: str, actor: Actor, *,
+                       year: int | None = None) -> CalendarYear:
+    """Parse, validate and store a year's arrangement; it takes precedence over the packaged data.
+
+    `year`, when given, is the year the caller means to replace: an arrangement of another year is refused."""
     try:
         arrangement = calendar.parse_arrangement(text, filename)
     except calendar.CalendarFileError as error:
         raise InvalidInput(error.message, field=error.field) from None
+    if year is not None and arrangement.year != year:
+        raise InvalidInput("the arrangement is for another year than the one being replaced", field="year",
+                           details={"expected": year, "got": arrangement.year})
     row = session.get(CalendarYear, arrangement.year)
     replaced = row is not None
     if row is None:
@@ -39,6 +45,15 @@ def import_arrangement(session: Session, text: str, filename: str, actor: Actor)
 
     timers.schedule_waiting(session)
     return row
+
+
+def effective_arrangement(session: Session, year: int) -> calendar.YearArrangement:
+    """The arrangement deadlines use for a year (imported, else packaged), as the export gives it."""
+    install_from(session)
+    effective = calendar.default_calendar()
+    if not effective.has_year(year):
+        raise NotFound("no holiday arrangement for this year", field="year", details={"year": year})
+    return effective.arrangement(year)
 
 
 def arrangements(session: Session) -> list[calendar.YearArrangement]:

@@ -8,9 +8,10 @@ reconciles again after every event: both are idempotent.
 """
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy import select
@@ -29,8 +30,9 @@ from workflows.store.green import GreenApplication
 from workflows.store.models import HistoryEntry, Subject
 
 from . import calendar as calendar_service
+from . import evidence as evidence_service
 from . import settings
-from .cases import FACTS, FOLLOW_UPS, Filing, filing_rule, take_action
+from .cases import FACTS, FOLLOW_UPS, Filing, filing_rule, get_case, may_view, take_action
 from .eligibility import eligibility_of
 from .licence_matters import materials_of, matter_by_code
 
@@ -221,6 +223,62 @@ def item_views(session: Session, case: Case, state: MaterialsState | None = None
 
 def supplied_lines(application: GreenApplication) -> list[Line]:
     return [line for line in lines_of(application) if line.supplied and line.no]
+
+
+# --- a green case as its applicant and the window see it (pages and API alike) ---
+
+CONSEQUENCE = ("If a material is not supplied by its deadline, the application ends, the broken commitment is "
+               "recorded in the applicant's credit file, and any red-list entry of the applicant goes to red-list "
+               "removal.")
+
+
+def green_case(session: Session, case_id: int, actor: Actor) -> Case:
+    """A green-channel case the actor may see; any other case is not found (its existence is not given away)."""
+    case = get_case(session, case_id)
+    if case.process != PROCESS or not may_view(case, actor):
+        raise NotFound(f"no green-channel case #{case_id}", field="case")
+    return case
+
+
+@dataclass(frozen=True)
+class Notice:
+    """The notice of conditional acceptance (容缺受理通知书): issued once the window has accepted."""
+
+    case: Case
+    application: GreenApplication
+    state: MaterialsState
+    items: list[ItemView]
+
+    @property
+    def deferred(self) -> list[ItemView]:
+        return [i for i in self.items if i.status != SUPPLIED]
+
+    @property
+    def supplied(self) -> list[ItemView]:
+        return [i for i in self.items if i.status == SUPPLIED]
+
+
+def notice(session: Session, case_id: int, actor: Actor) -> Notice:
+    case = green_case(session, case_id, actor)
+    application = application_of(session, case)
+    state = materials_state(session, case)
+    if application is None or state.accepted_at is None:
+        raise NotFound(f"case #{case_id} has not been accepted: there is no notice yet", field="case")
+    return Notice(case, application, state, item_views(session, case, state))
+
+
+def submit_material(session: Session, case_id: int, no: int, actor: Actor, uploads: Sequence[evidence_service.Upload],
+                    *, upload_dir: Path, max_bytes: int, note: str = "", expected_version: int | None = None,
+                    now: datetime | None = None) -> Case:
+    """The applicant supplies one missing material with its file(s), kept under that material: the action and
+    the files in the caller's transaction. On a refusal the caller rolls back: nothing is kept."""
+    green_case(session, case_id, actor)
+    case = take_action(session, case_id, "submit_materials", actor, {"item": no, "note": note or ""},
+                       expected_version=expected_version, now=now)
+    if not uploads:
+        raise InvalidInput("attach the file of the material", field="files")
+    evidence_service.store(session, case, list(uploads), actor, upload_dir, max_bytes, purpose=f"material:{no}")
+    return case
 
 
 __all__ = ["SUPPLIED", "after_action", "application_of", "item_views", "materials_state", "processing_limit"]

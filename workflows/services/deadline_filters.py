@@ -13,7 +13,7 @@ from sqlalchemy.sql import ColumnElement
 
 from sla.calendar import ZONE, day_end_exclusive
 from workflows.domain.errors import InvalidInput
-from workflows.domain.supervision import DEADLINE_STATUSES, URGING_DEADLINE
+from workflows.domain.supervision import DEADLINE_STATUSES, URGING_DEADLINE, check_day
 from workflows.store.cases import Case, Timer
 from workflows.store.models import Department
 
@@ -92,6 +92,9 @@ def case_filters(*, deadline: str | None = None, deadline_owner: str | None = No
     clauses: list[ColumnElement] = []
     if dated and dated not in DATED:
         raise InvalidInput(f"unknown date filter '{dated}'; one of: {', '.join(DATED)}", field="dated")
+    for name, day in (("date_from", date_from), ("date_to", date_to)):
+        if day is not None:
+            check_day(day, name)
     if date_from and date_to and date_to < date_from:
         raise InvalidInput("the period ends before it starts", field="date_to")
     start = day_start(date_from) if date_from else None

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session, selectinload
 
 from sla import calendar
@@ -103,12 +103,22 @@ def publish_grant(session: Session, case: Case, licence_no: str, granted_at: dat
 class PublicationPage:
     items: list[LicencePublication]
     total: int
+    page: int = 1
+    per_page: int = 20
+
+
+def publication_page(session: Session, page: int = 1, per_page: int = 20) -> PublicationPage:
+    """The granted licences on the public list, newest first, a page at a time."""
+    page, per_page = max(page, 1), max(per_page, 1)
+    total = session.scalar(select(func.count()).select_from(LicencePublication)) or 0
+    query = (select(LicencePublication).options(selectinload(LicencePublication.department))
+             .order_by(LicencePublication.published_at.desc(), LicencePublication.id.desc())
+             .offset((page - 1) * per_page).limit(per_page))
+    return PublicationPage(list(session.scalars(query)), total, page, per_page)
 
 
 def publications(session: Session, *, limit: int = 200) -> list[LicencePublication]:
-    query = (select(LicencePublication).options(selectinload(LicencePublication.department))
-             .order_by(LicencePublication.published_at.desc(), LicencePublication.id.desc()).limit(limit))
-    return list(session.scalars(query))
+    return publication_page(session, 1, limit).items
 
 
 def broken_commitments_of(session: Session, subject_id: int) -> list[BrokenCommitment]:

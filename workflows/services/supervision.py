@@ -15,6 +15,9 @@ from sqlalchemy import Date, and_, case, cast, func, select
 from sqlalchemy.orm import Session
 
 from sla import calendar, deadlines
+from workflows.domain.errors import RoleNotAllowed
+from workflows.domain.process import Actor
+from workflows.domain.roles import DEPARTMENT_ROLES, Role
 from workflows.domain.supervision import URGING_DEADLINE, Period, compliance_rate, months_ending, next_month, \
     weighted_median
 from workflows.store.cases import Case, Timer
@@ -22,10 +25,12 @@ from workflows.store.models import Department
 from workflows.store.supervision import Urging
 
 from . import calendar as calendar_service
+from . import queries, urging
 from .deadline_filters import SEVERITY_NAMES, day_start, severity, timer_status
 
 OPEN_TIMER = ("pending", "warned", "paused", "breached")
 TREND_MONTHS = 12
+OVERDUE_SHOWN = 50  # the overdue cases listed with the figures; the case list has them all
 
 
 @dataclass(frozen=True)
@@ -112,6 +117,29 @@ def dashboard(session: Session, filters: Filters, now: datetime) -> Dashboard:
     return Dashboard(filters, now, _open_by_state(session, filters), _deadline_status(session, filters, now),
                      sorted(shown, key=_slowest_first), _trend(session, filters), _urgings(session, filters),
                      sorted(missing))
+
+
+@dataclass
+class DepartmentView:
+    """What a department sees of its own deadlines (its figures, its overdue cases, the urgings it must answer)."""
+
+    department: Department
+    figures: Dashboard
+    own: OwnerFigures
+    overdue: queries.Page
+    waiting: list[Urging]
+
+
+def department_view(session: Session, actor: Actor, period: Period, now: datetime) -> DepartmentView:
+    if actor.department_id is None or not actor.roles & (DEPARTMENT_ROLES | {Role.ACCEPTING_OFFICE}):
+        raise RoleNotAllowed("only a department sees its own figures: the caller belongs to none")
+    department = session.get(Department, actor.department_id)
+    figures = dashboard(session, Filters(period, department_id=department.id), now)
+    own = next((o for o in figures.owners if o.department and o.department.id == department.id), None)
+    overdue = queries.list_cases(session, actor, deadline="overdue", department=department.code,
+                                 per_page=OVERDUE_SHOWN)
+    return DepartmentView(department, figures, own or OwnerFigures(department.code, department), overdue,
+                          urging.awaiting_reply(session, department.id))
 
 
 def _slowest_first(owner: OwnerFigures):

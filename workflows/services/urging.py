@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session, selectinload
 from sla import calendar
 from workflows.domain.errors import ActionNotAllowed, Conflict, InvalidInput, NotFound, RoleNotAllowed
 from workflows.domain.process import Actor, DeadlineSpec
-from workflows.domain.roles import Role
+from workflows.domain.roles import DEPARTMENT_ROLES, Role
 from workflows.domain.supervision import URGING_DEADLINE
 from workflows.store.base import utcnow
 from workflows.store.models import Department, User, UserRole
@@ -43,7 +43,7 @@ def urge(session: Session, case_ids: Iterable[int], actor: Actor, message: str, 
         raise InvalidInput("choose at least one case to urge", field="case_ids")
     if len(ids) > MAX_CASES:
         raise InvalidInput(f"at most {MAX_CASES} cases at once", field="case_ids")
-    message = (message or "").strip()
+    message = _text(message, "message")
     if len(message) < 4:
         raise InvalidInput("write what the department must do (at least 4 characters)", field="message")
     calendar_service.install_from(session)
@@ -75,6 +75,13 @@ def urge(session: Session, case_ids: Iterable[int], actor: Actor, message: str, 
     return urgings
 
 
+def _text(value: str | None, field: str) -> str:
+    text = (value or "").strip()
+    if "\x00" in text:  # no database keeps it as text
+        raise InvalidInput("the text contains a NUL character", field=field)
+    return text
+
+
 def _working_days_until(today: date, reply_by: date) -> int:
     if reply_by <= today:
         raise InvalidInput(f"the reply-by day must be after today ({today.isoformat()})", field="reply_by")
@@ -90,7 +97,7 @@ def _working_days_until(today: date, reply_by: date) -> int:
 def _department(session: Session, code: str | None) -> Department | None:
     if not code:
         return None
-    department = session.scalar(select(Department).where(Department.code == code))
+    department = None if "\x00" in code else session.scalar(select(Department).where(Department.code == code))
     if department is None:
         raise NotFound(f"no department with code '{code}'", field="department")
     return department
@@ -106,7 +113,7 @@ def reply(session: Session, urging_id: int, actor: Actor, text: str, *, now: dat
         raise RoleNotAllowed("only the urged department may reply")
     if urging.replied_at is not None:
         raise Conflict("this urging has been answered already", field="reply")
-    text = (text or "").strip()
+    text = _text(text, "reply")
     if len(text) < 2:
         raise InvalidInput("write the reply", field="reply")
     urging.reply, urging.replied_at = text[:4000], now
@@ -155,9 +162,40 @@ def head_of_supervision(session: Session) -> User | None:
     return user
 
 
-def all_urgings(session: Session, *, waiting: bool, limit: int = 200) -> list[Urging]:
-    """The latest urgings awaiting a reply (or answered), for the supervisors' list."""
+def set_head_of_supervision(session: Session, user_id: object, actor: Actor) -> User | None:
+    """Name the head of supervision (an active supervisor), or nobody (0): every supervisor is then told."""
+    try:
+        number = None if isinstance(user_id, bool) else int(str(user_id).strip())
+    except ValueError:
+        number = None
+    if number is not None and not 0 <= number <= 10**9:  # the setting's range; never beyond the database's ids
+        number = None
+    head = None
+    if number:
+        head = session.scalar(select(User).join(UserRole).where(User.id == number, User.active.is_(True),
+                                                                 UserRole.role == Role.SUPERVISOR.value))
+    if number is None or (number and head is None):
+        raise InvalidInput("choose an active supervisor, or 0 for every supervisor", field="user_id",
+                           details={"user_id": str(user_id)[:20]})
+    settings.change(session, "supervision.head_user_id", number, actor)
+    return head
+
+
+def all_urgings(session: Session, *, waiting: bool, department_id: int | None = None,
+                limit: int = 200) -> list[Urging]:
+    """The latest urgings awaiting a reply (or answered), for the supervisors' list; of one department if given."""
     query = select(Urging).options(selectinload(Urging.department), selectinload(Urging.timer),
                                    selectinload(Urging.case))
     query = query.where(Urging.replied_at.is_(None) if waiting else Urging.replied_at.is_not(None))
+    if department_id is not None:
+        query = query.where(Urging.department_id == department_id)
     return list(session.scalars(query.order_by(Urging.id.desc()).limit(limit)))
+
+
+def urgings_for(session: Session, actor: Actor, *, waiting: bool, limit: int = 200) -> list[Urging]:
+    """Supervisors and administrators see every urging; a department those addressed to it; nobody else any."""
+    if actor.roles & {Role.SUPERVISOR, Role.ADMINISTRATOR}:
+        return all_urgings(session, waiting=waiting, limit=limit)
+    if actor.department_id is None or not actor.roles & (DEPARTMENT_ROLES | {Role.ACCEPTING_OFFICE}):
+        raise RoleNotAllowed("only supervisors, administrators and the urged departments see urgings")
+    return all_urgings(session, waiting=waiting, department_id=actor.department_id, limit=limit)
