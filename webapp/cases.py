@@ -41,8 +41,8 @@ staff_only = roles_required(*STAFF_ROLES)
 PER_PAGE = 20
 LATEST = datetime.max.replace(tzinfo=timezone.utc)
 
-for _name in ("process_label", "state_label", "action_label", "deadline_label", "deadline_status_label",
-              "list_label", "field_label"):
+for _name in ("process_label", "state_label", "action_label", "actor_label", "deadline_label",
+              "deadline_status_label", "list_label", "field_label"):
     bp.add_app_template_filter(getattr(labels, _name), _name)
 
 

@@ -184,6 +184,16 @@ ACTION_FIELDS = {
     ("approve", "reason"): _l("Note (optional)"),
 }
 
+# who acted when no person did: the system's parts, named in the reader's language
+SYSTEM_ACTORS = {
+    "automation": _l("Automatic processing"),
+    "scheduler": _l("Deadline monitor"),
+    "green channel": _l("Green channel (automatic)"),
+    "red-list removal": _l("Red-list removal (automatic)"),
+    "system": _l("System"),
+    "demo": _l("Demo data"),
+}
+
 CHOICES = {
     ("measures", "resume"): _l("Resume the measures"),
     ("measures", "stop"): _l("Stop the measures"),
@@ -211,6 +221,10 @@ def state_label(name: str | None) -> str:
 
 def action_label(name: str | None) -> str:
     return _label(ACTIONS, name)
+
+
+def actor_label(name: str | None) -> str:
+    return _label(SYSTEM_ACTORS, name)
 
 
 def deadline_label(kind: str | None) -> str:

@@ -360,3 +360,15 @@ def test_api_clients_download_evidence_with_their_token(english, auth, db_sessio
     url = english.get(f"/api/v1/cases/{case.id}", headers=bearer("office")).json["evidence"][0]["url"]
     assert english.get(url, headers=bearer("office")).data == PDF
     assert english.get(url, headers=bearer("redco")).status_code == 404
+
+
+def test_the_systems_own_steps_are_named_in_the_readers_language(app):
+    from webapp import labels
+
+    with app.test_request_context("/"):
+        from flask import session
+
+        session["lang"] = "zh_CN"
+        assert labels.actor_label("automation") == "系统自动处理"
+        assert labels.actor_label("scheduler") == "期限监控"
+        assert labels.actor_label("王经理") == "王经理"  # a person's name stays as it is
