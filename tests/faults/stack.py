@@ -405,6 +405,47 @@ def reconcile(database_url: str, smtp, platform, expected: dict[int, str], *, re
     return result
 
 
+def _poll(database_url: str, statement, wanted: int, timeout: float, what: str) -> int:
+    engine = create_engine(database_url)
+    deadline = time.monotonic() + timeout
+    try:
+        while True:
+            with engine.connect() as connection:
+                found = connection.execute(statement).scalar_one()
+            if found >= wanted:
+                return found
+            if time.monotonic() > deadline:
+                raise AssertionError(f"{what}: {found} after {timeout:.0f} s, wanted {wanted}")
+            time.sleep(0.2)
+    finally:
+        engine.dispose()
+
+
+def wait_for_pending_timers(database_url: str, wanted: int, timeout: float) -> int:
+    """Wait until `wanted` deadlines are running (pending, with a firing instant)."""
+    from workflows.store.cases import Timer
+
+    statement = select(func.count()).select_from(Timer).where(Timer.status == "pending",
+                                                              Timer.next_fire_at.is_not(None))
+    return _poll(database_url, statement, wanted, timeout, "running deadlines")
+
+
+def _warned():
+    from workflows.store.cases import Timer
+
+    return select(func.count()).select_from(Timer).where(Timer.warned_at.is_not(None))
+
+
+def firings(database_url: str) -> int:
+    """How many deadlines the sweepers have warned of so far."""
+    return _poll(database_url, _warned(), 0, 0, "deadlines warned of")
+
+
+def wait_for_firings(database_url: str, wanted: int, timeout: float) -> int:
+    """Wait until the sweepers have warned of `wanted` deadlines in all."""
+    return _poll(database_url, _warned(), wanted, timeout, "deadlines warned of")
+
+
 def make_timers_due(database_url: str) -> int:
     """Bring the warning instant of every pending deadline to now, so the sweepers have work."""
     from workflows.store.base import utcnow
