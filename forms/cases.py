@@ -64,7 +64,10 @@ class ActionForm(EvidenceMixin, FlaskForm):
         values = {}
         for spec in self.action.fields:
             value = self[spec.name].data
-            if spec.kind == "files":
+            if spec.kind == "files":  # the files themselves go through uploads(); the rules see their names
+                names = [f.filename or "" for f in value or [] if f]
+                if names:
+                    values[spec.name] = names
                 continue
             if spec.kind == "date" and value is not None:
                 value = value.isoformat()

@@ -47,6 +47,10 @@ FILING_DOC = """Fields per process (`?` = optional):
 Send `Idempotency-Key` to make a retry return the first case."""
 
 
+# actions whose files go with them: taken at their own multipart route, not at /actions/{action}
+FILE_ROUTES = {"conditional_acceptance": {"submit_materials": "/api/v1/cases/{id}/materials/{{item}}/submit"}}
+
+
 class DeadlineOut(ma.Schema):
     kind = ma.fields.String()
     due_on = ma.fields.Date(allow_none=True)
@@ -249,8 +253,12 @@ def show(case_id: int):
 def act(body, case_id: int, action: str):
     """Take an action on a case."""
     actor = actor_for(g.api_user)
-    _visible_case(case_id, actor)
+    case = _visible_case(case_id, actor)
     version = body.pop("version", None)
+    body.pop("files", None)  # files travel as files, never as names in JSON
+    if action in FILE_ROUTES.get(case.process, {}):
+        raise InvalidInput(f"'{action}' needs its file(s), which JSON cannot carry: send them as multipart/form-data "
+                           f"to {FILE_ROUTES[case.process][action].format(id=case_id)}", field="files")
     case = case_service.take_action(db.session, case_id, action, actor, body, expected_version=version)
     db.session.commit()
     return case_json(case, actor)

@@ -47,7 +47,7 @@ def test_on_time_completion_is_granted_and_published(world, smtp, platform):
     assert {k: v[0] for k, v in timers(world, case_id).items()} == {
         "acceptance": "met", "materials": "pending", "processing": "pending"}
     assert any("容缺受理通知书" in m["subject"] for m in smtp.to("redco@example.gov.cn"))
-    world.act(case_id, "submit_materials", "redco", item=3, note="平面图已补交")
+    world.act(case_id, "submit_materials", "redco", files=["平面图.pdf"], item=3, note="平面图已补交")
     world.act(case_id, "verify_materials", "licensing", item=3, result="verified")
     assert state(world, case_id) == "materials_complete"  # moved on in the verification's own transaction
     assert timers(world, case_id)["materials"][0] == "met"
@@ -86,7 +86,7 @@ def test_a_missed_deadline_breaks_the_commitment_and_the_subject_is_ineligible_n
     assert any("红名单条目待移出" in m["subject"] for m in smtp.to("tax@example.gov.cn"))  # the red list's department
     # materials after the breach: refused, nothing changed
     with pytest.raises(Exception) as error:
-        world.act(case_id, "submit_materials", "redco", item=3)
+        world.act(case_id, "submit_materials", "redco", files=["平面图.pdf"], item=3)
     assert "not possible while the case is commitment_breached" in str(error.value)
     # the next application is refused, with the reason
     with pytest.raises(NotEligible) as refusal:
@@ -134,10 +134,10 @@ def test_refusal_at_the_window_ends_the_case_and_tells_the_applicant(world, smtp
 
 def test_licence_refused_after_the_materials(world, smtp):
     case_id = accepted(world)
-    world.act(case_id, "submit_materials", "redco", item=3)
+    world.act(case_id, "submit_materials", "redco", files=["平面图.pdf"], item=3)
     world.act(case_id, "verify_materials", "licensing", item=3, result="rejected", reason="图纸未盖章")
     assert state(world, case_id) == "awaiting_materials"
-    world.act(case_id, "submit_materials", "redco", item=3)
+    world.act(case_id, "submit_materials", "redco", files=["平面图.pdf"], item=3)
     world.act(case_id, "verify_materials", "licensing", item=3, result="verified")
     world.act(case_id, "refuse_licence", "licensing", reason="现场核查不符合条件")
     world.drain()
@@ -149,7 +149,7 @@ def test_licence_refused_after_the_materials(world, smtp):
 
 def test_a_late_publication_is_escalated_to_supervisors(world, smtp):
     case_id = accepted(world)
-    world.act(case_id, "submit_materials", "redco", item=3)
+    world.act(case_id, "submit_materials", "redco", files=["平面图.pdf"], item=3)
     world.act(case_id, "verify_materials", "licensing", item=3, result="verified")
     world.act(case_id, "grant", "licensing", licence_no="JY14404000077777")
     # the worker was down for weeks: the publication deadline passed before the grant could be published

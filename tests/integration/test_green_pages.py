@@ -241,7 +241,12 @@ def test_every_action_through_the_generic_api(api, db_session):
              ("verify_materials", "licensing", {"item": 3, "result": "verified"}),
              ("grant", "licensing", {"licence_no": "JY14404000099999"})]
     for action, who, body in steps:
-        response = api("POST", f"/api/v1/cases/{case_id}/actions/{action}", who, json=body)
+        if action == "submit_materials":  # a material travels with its file: its own multipart route
+            body = {"note": body.get("note", ""), "files": (io.BytesIO(PDF), "平面图.pdf")}
+            response = api("POST", f"/api/v1/cases/{case_id}/materials/3/submit", who, data=body,
+                           content_type="multipart/form-data")
+        else:
+            response = api("POST", f"/api/v1/cases/{case_id}/actions/{action}", who, json=body)
         assert response.status_code == 200, (action, response.json)
     assert response.json["state"] == "granted"
     assert [h["action"] for h in response.json["history"]][-2:] == ["complete_materials", "grant"]
@@ -280,8 +285,13 @@ def test_bad_actions_through_the_api_change_nothing(api, db_session):
     assert first.status_code == 200
     second = api("POST", f"/api/v1/cases/{case_id}/actions/extend", "licensing", json={"days": 1, "reason": "再次"})
     assert second.status_code == 409 and "only one extension is allowed" in second.json["error"]["message"]
-    wrong_item = api("POST", f"/api/v1/cases/{case_id}/actions/submit_materials", "redco", json={"item": 1})
+    wrong_item = api("POST", f"/api/v1/cases/{case_id}/materials/1/submit", "redco",
+                     data={"files": (io.BytesIO(PDF), "x.pdf")}, content_type="multipart/form-data")
     assert wrong_item.status_code == 422 and "not one of the missing materials" in wrong_item.json["error"]["message"]
+    no_file = api("POST", f"/api/v1/cases/{case_id}/actions/submit_materials", "redco", json={"item": 3,
+                                                                                             "files": ["x.pdf"]})
+    assert no_file.status_code == 422 and f"/api/v1/cases/{case_id}/materials/{{item}}/submit" in \
+        no_file.json["error"]["message"]  # a name in JSON is no file: the material is not marked supplied
     early = api("POST", f"/api/v1/cases/{case_id}/actions/grant", "licensing", json={"licence_no": "X"})
     assert early.status_code == 409
     assert api("POST", f"/api/v1/cases/{case_id}/actions/extend", "redco", json={"days": 1, "reason": "x"}).status_code == 403
@@ -299,7 +309,8 @@ def test_materials_after_the_breach_are_refused(api, db_session):
     api("POST", f"/api/v1/cases/{case_id}/actions/accept_with_commitment", "licensing", json={})
     take_action(db_session, case_id, "commitment_breached", Actor.system(), {"items": "平面图"})
     db_session.commit()
-    late = api("POST", f"/api/v1/cases/{case_id}/actions/submit_materials", "redco", json={"item": 3})
+    late = api("POST", f"/api/v1/cases/{case_id}/materials/3/submit", "redco",
+               data={"files": (io.BytesIO(PDF), "late.pdf")}, content_type="multipart/form-data")
     assert late.status_code == 409 and "commitment_breached" in late.json["error"]["message"]
     upload = api("POST", f"/api/v1/cases/{case_id}/evidence", "redco",
                  data={"files": (io.BytesIO(PDF), "late.pdf")}, content_type="multipart/form-data")

@@ -101,7 +101,7 @@ def test_only_one_extension_and_never_past_the_processing_time():
 
 def test_materials_move_only_in_their_order_and_a_rejection_needs_a_reason():
     with pytest.raises(InvalidInput, match="material 1 is not one of the missing materials"):
-        P.apply(view("awaiting_materials"), "submit_materials", APPLICANT, {"item": 1})
+        P.apply(view("awaiting_materials"), "submit_materials", APPLICANT, {"item": 1, "files": ["a.pdf"]})
     with pytest.raises(InvalidInput, match="material 2 is missing: it cannot be verified now"):
         P.apply(view("awaiting_materials"), "verify_materials", WINDOW, {"item": 2, "result": VERIFIED})
     submitted = view("awaiting_materials", item_status={1: SUPPLIED, 2: SUBMITTED})
@@ -115,3 +115,8 @@ def test_the_decision_waits_until_every_missing_item_is_verified():
         P.apply(view("awaiting_materials", item_status={1: SUPPLIED, 2: SUBMITTED}), "complete_materials", system)
     done = view("awaiting_materials", item_status={1: SUPPLIED, 2: VERIFIED})
     assert P.apply(done, "complete_materials", system).target == "materials_complete"
+
+
+def test_a_material_is_supplied_with_its_file_never_without():
+    with pytest.raises(InvalidInput, match="'files' is required for 'submit_materials'"):
+        P.apply(view("awaiting_materials"), "submit_materials", APPLICANT, {"item": 3})

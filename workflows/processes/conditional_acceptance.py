@@ -109,7 +109,7 @@ CONDITIONAL_ACCEPTANCE = ProcessDefinition(
         Action("refuse", ("submitted",), "refused", window, fields=(Field("reason"),), ends=("acceptance",)),
         Action("submit_materials", ("awaiting_materials",), "awaiting_materials", applicant(),
                fields=(Field("item", kind="int"), Field("note", required=False),
-                       Field("files", required=False, kind="files")), guard=submit_guard),
+                       Field("files", kind="files")), guard=submit_guard),
         Action("verify_materials", ("awaiting_materials",), "awaiting_materials", window,
                fields=(Field("item", kind="int"), Field("result", choices=(VERIFIED, REJECTED)),
                        Field("reason", required=False)), guard=verify_guard),

@@ -273,10 +273,11 @@ def submit_material(session: Session, case_id: int, no: int, actor: Actor, uploa
     """The applicant supplies one missing material with its file(s), kept under that material: the action and
     the files in the caller's transaction. On a refusal the caller rolls back: nothing is kept."""
     green_case(session, case_id, actor)
-    case = take_action(session, case_id, "submit_materials", actor, {"item": no, "note": note or ""},
-                       expected_version=expected_version, now=now)
     if not uploads:
         raise InvalidInput("attach the file of the material", field="files")
+    params = {"item": no, "note": note or "", "files": [upload.filename for upload in uploads]}
+    case = take_action(session, case_id, "submit_materials", actor, params, expected_version=expected_version,
+                       now=now)
     evidence_service.store(session, case, list(uploads), actor, upload_dir, max_bytes, purpose=f"material:{no}")
     return case
 
