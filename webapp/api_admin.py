@@ -64,13 +64,8 @@ def refusals(blueprint: Blueprint, **codes: str):
     return decorator
 
 
-def _no_nul(value: str) -> None:
-    if "\x00" in value:
-        raise ma.ValidationError("must not contain NUL characters")
-
-
 def text(maximum: int, *, required: bool = False, minimum: int = 0, validate_also=None, **kwargs) -> ma.fields.String:
-    validators = [ma.validate.Length(min=minimum, max=maximum), _no_nul, *([validate_also] if validate_also else [])]
+    validators = [ma.validate.Length(min=minimum, max=maximum), *([validate_also] if validate_also else [])]
     if not required:
         kwargs.setdefault("load_default", "")
     return ma.fields.String(required=required, validate=validators, **kwargs)
@@ -94,7 +89,7 @@ def email_field() -> ma.fields.String:
 
 
 def username_field() -> ma.fields.String:
-    return ma.fields.String(required=True, validate=[_stripped_length(3, 80), _no_nul])
+    return ma.fields.String(required=True, validate=_stripped_length(3, 80))
 
 
 # --- accounts -------------------------------------------------------------------------------------
@@ -130,11 +125,11 @@ def account_json(user) -> dict:
 
 
 class SignUpIn(ma.Schema):
-    code = ma.fields.String(required=True, validate=[ma.validate.Length(max=40), _no_nul],
+    code = ma.fields.String(required=True, validate=ma.validate.Length(max=40),
                             metadata={"description": "Unified Social Credit Code or resident ID number"})
     name = text(200, required=True, metadata={"description": "of the enterprise or person"})
     username = username_field()
-    password = ma.fields.String(required=True, load_only=True, validate=[ma.validate.Length(min=8, max=200), _no_nul])
+    password = ma.fields.String(required=True, load_only=True, validate=ma.validate.Length(min=8, max=200))
     email = email_field()
     phone = text(40)
 
@@ -183,7 +178,7 @@ class UserPageOut(ma.Schema):
 
 class UserIn(ma.Schema):
     username = username_field()
-    password = ma.fields.String(required=True, load_only=True, validate=[ma.validate.Length(min=8, max=200), _no_nul],
+    password = ma.fields.String(required=True, load_only=True, validate=ma.validate.Length(min=8, max=200),
                                 metadata={"description": "the initial password"})
     roles = ma.fields.List(ma.fields.String(validate=ma.validate.OneOf(ROLE_NAMES)), required=True,
                            validate=ma.validate.Length(min=1, max=len(ROLE_NAMES)))

@@ -117,13 +117,10 @@ class ActionIn(ma.Schema):
     version = ma.fields.Integer(load_default=None)
 
 
-NO_NUL = ma.validate.Regexp(r"^[^\x00]*$", error="must not contain a NUL character")  # no database keeps one
-
-
 class CaseFilter(ma.Schema):
-    process = ma.fields.String(load_default=None, validate=NO_NUL)
-    state = ma.fields.String(load_default=None, validate=NO_NUL)
-    department = ma.fields.String(load_default=None, validate=NO_NUL)
+    process = ma.fields.String(load_default=None)
+    state = ma.fields.String(load_default=None)
+    department = ma.fields.String(load_default=None)
     overdue = ma.fields.Boolean(load_default=None)
     inbox = ma.fields.Boolean(load_default=False, metadata={"description": "only cases waiting on the caller"})
     # the supervision figures' filters, as on the case list page (workflows.services.deadline_filters)

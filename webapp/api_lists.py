@@ -30,13 +30,8 @@ MAX_ID = 2**31 - 1
 MATTER_CODE = re.compile(r"[A-Za-z][A-Za-z0-9_-]{0,31}")
 
 
-def _no_nul(value: str) -> None:
-    if "\x00" in value:
-        raise ma.ValidationError("must not contain NUL characters")
-
-
 def text(max_length: int, *, min_length: int | None = None, **kwargs) -> ma.fields.String:
-    return ma.fields.String(validate=[_no_nul, ma.validate.Length(min=min_length, max=max_length)], **kwargs)
+    return ma.fields.String(validate=ma.validate.Length(min=min_length, max=max_length), **kwargs)
 
 
 # --- a key-attention subject moved to the blacklist ---
@@ -346,7 +341,7 @@ def submit_material(case_id: int, no: int):
     """Supply a missing material of a green-channel case, with its file (the applicant)."""
     actor = actor_for(g.api_user)
     note = request.form.get("note") or ""
-    if len(note) > 2000 or "\x00" in note:
+    if len(note) > 2000:
         raise InvalidInput("the note is at most 2000 characters of text", field="note")
     uploads = [evidence_service.Upload(f.filename or "", f.read()) for f in request.files.getlist("files")]
     config = current_app.config["CREDIT_CASES"]

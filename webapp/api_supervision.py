@@ -17,7 +17,6 @@ from workflows.services import urging as urging_service
 from workflows.services.actors import actor_for
 from workflows.store.base import utcnow
 
-from .api_cases import NO_NUL
 from .api_v1 import ERROR_SCHEMA, token_required
 from .cases import _rows
 from .extensions import db
@@ -54,7 +53,7 @@ class PeriodQuery(ma.Schema):
 
 class DashboardQuery(PeriodQuery):
     process = ma.fields.String(load_default=None, validate=ma.validate.OneOf(sorted(DEFINITIONS)))
-    department = ma.fields.String(load_default=None, validate=NO_NUL, metadata={"description": "a department's code"})
+    department = ma.fields.String(load_default=None, metadata={"description": "a department's code"})
 
 
 class FiguresPeriodOut(ma.Schema):

@@ -6,7 +6,6 @@ label or domain error added in English without its translation fails here, not i
 from pathlib import Path
 
 from babel.messages.extract import extract_from_dir
-from babel.messages.mofile import write_mo  # noqa: F401  (the catalogue must also compile: see below)
 from babel.messages.pofile import read_po
 
 ROOT = Path(__file__).resolve().parents[2]

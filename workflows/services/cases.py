@@ -46,16 +46,23 @@ def filing_rule(process: str):
     return register
 
 
+def submitted_before(session: Session, submission_key: str | None, actor: Actor) -> Case | None:
+    """The case an earlier sending of the same form or request filed (None: none, or no key)."""
+    if not submission_key:
+        return None
+    existing = session.scalar(select(Case).where(Case.submission_key == submission_key))
+    if existing is not None and existing.applicant_id != actor.user_id:
+        raise Conflict("this form was already used", field="submission_key")
+    return existing
+
+
 def file_case(session: Session, process: str, actor: Actor, params: Mapping[str, Any], *,
               submission_key: str | None = None, now: datetime | None = None) -> Case:
     """Open a case. A second submission with the same key returns the first case unchanged."""
     now = now or utcnow()
-    if submission_key:
-        existing = session.scalar(select(Case).where(Case.submission_key == submission_key))
-        if existing is not None:
-            if existing.applicant_id != actor.user_id:
-                raise Conflict("this form was already used", field="submission_key")
-            return existing
+    existing = submitted_before(session, submission_key, actor)
+    if existing is not None:
+        return existing
     process_definition = definition(process)
     filing = process_definition.filing
     if filing is None or not filing.who.roles & actor.roles and not actor.is_system:

@@ -31,7 +31,7 @@ from workflows.store.models import HistoryEntry, ListEntry
 
 from . import evidence as evidence_service
 from . import history, list_lifecycle
-from .cases import FOLLOW_UPS, Filing, file_case, filing_rule, take_action
+from .cases import FOLLOW_UPS, Filing, file_case, filing_rule, submitted_before, take_action
 
 PROCESS = "redlist_removal"
 SYSTEM = Actor.system("red-list removal")
@@ -125,12 +125,9 @@ def report_abuse(session: Session, actor: Actor, params: Mapping[str, Any],
 
     The other triggers are not filed: they start with the event behind them (or, for changed criteria,
     with the listing department's re-evaluation)."""
-    if submission_key:
-        existing = session.scalar(select(Case).where(Case.submission_key == submission_key))
-        if existing is not None:
-            if existing.applicant_id != actor.user_id:
-                raise Conflict("this request was already used", field="submission_key")
-            return existing
+    existing = submitted_before(session, submission_key, actor)
+    if existing is not None:
+        return existing
     filing = definition(PROCESS).filing
     if not filing.who.roles & actor.roles:
         raise RoleNotAllowed(f"a red-list removal may be reported only by {filing.who.describe()}")
