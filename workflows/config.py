@@ -10,6 +10,8 @@ import secrets
 from dataclasses import dataclass, field, fields
 from pathlib import Path
 
+from workflows import clock
+
 PREFIX = "CREDIT_CASES_"
 
 
@@ -51,6 +53,7 @@ class Config:
                 values[f.name] = raw
         values.update(overrides)
         config = cls(**values)
+        _shift_clock(config, os.environ.get(PREFIX + "TODAY"))
         config.instance_path = Path(config.instance_path)
         config.instance_path.mkdir(parents=True, exist_ok=True)
         if not config.database_url:
@@ -63,6 +66,17 @@ class Config:
     def upload_dir(self) -> Path:
         """Evidence files live here, outside the web root, under random names."""
         return self.instance_path / "uploads"
+
+
+def _shift_clock(config: Config, today: str | None) -> None:
+    """CREDIT_CASES_TODAY runs the process as if today were that day: for tests and demos only."""
+    if not today:
+        return
+    if not (config.testing or config.demo):
+        raise ValueError(PREFIX + "TODAY is honoured only with " + PREFIX + "TESTING or " + PREFIX + "DEMO")
+    day = clock.parse_day(today)
+    if clock.shifted_day() != day:
+        clock.shift_to_day(day)
 
 
 def _instance_secret(instance_path: Path) -> str:

@@ -10,6 +10,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 from stdnum.cn import ric, uscc
 
+from workflows import clock
 from workflows.domain.process import Actor
 from workflows.services import accounts, licence_matters, listings
 from workflows.services.subjects import register_subject
@@ -102,7 +103,7 @@ def seed(session: Session, *, only_if_empty: bool = False, today: date | None = 
     if only_if_empty and session.scalar(select(func.count()).select_from(User)):
         return False
     actor = Actor.system("demo")
-    today = today or date.today()
+    today = today or clock.today()
     departments = {}
     for code, name, name_en in DEPARTMENTS:
         departments[code] = Department(code=code, name=name, name_en=name_en, email=f"{code.lower()}@example.gov.cn")

@@ -6,6 +6,7 @@ import pytest
 
 from tests.e2e.browser import log_in, screenshot
 from workflows.demo import ENTERPRISE_RED
+from workflows import clock
 
 NAME = "泉州守信制造有限公司"
 DOCUMENT = "（2026）闽05执88号"
@@ -28,8 +29,8 @@ def test_blacklisting_a_red_list_enterprise_removes_its_red_entry_and_stops_its_
     page.select_option("#list_kind", "black")
     page.fill("#basis", "《最高人民法院关于公布失信被执行人名单信息的若干规定》第一条：有履行能力而拒不履行生效法律文书确定义务")
     page.fill("#document_no", DOCUMENT)
-    page.fill("#listed_on", date.today().isoformat())
-    page.fill("#valid_until", (date.today() + timedelta(days=730)).isoformat())
+    page.fill("#listed_on", clock.today().isoformat())
+    page.fill("#valid_until", (clock.today() + timedelta(days=730)).isoformat())
     page.check("input[name=measures][value=P-PROC]")
     page.fill("#published_channel", "信用中国（泉州）网站")
     with page.expect_navigation():

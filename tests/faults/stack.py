@@ -23,6 +23,7 @@ from sqlalchemy import create_engine, func, select, text, update
 from tests.conftest import PG_ADMIN_URL
 from tests.receivers import free_port
 from workflows.store.migrate import upgrade
+from workflows import clock
 
 ROOT = Path(__file__).resolve().parents[2]
 # a minute of Prefect outage in the soak variant (`make soak`), a few seconds in the suite
@@ -212,7 +213,7 @@ def populate(database_url: str, count: int, *, start: int = 0) -> list[tuple[str
     accounts.use_fast_hashing_for_tests()
     factory = make_session_factory(database_url)
     actor = Actor.system("bench")
-    today = date.today()
+    today = clock.today()
     made = []
     with factory() as session:
         seed(session, only_if_empty=True)

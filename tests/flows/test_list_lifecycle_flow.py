@@ -14,6 +14,7 @@ from workflows.services import list_lifecycle
 from workflows.store.automation import Announcement
 from workflows.store.cases import Timer
 from workflows.store.models import ListEntry, Subject, User
+from workflows import clock
 
 KEY_ENTERPRISE = "91440402MA51R2C9XC"
 
@@ -92,7 +93,7 @@ def test_an_extended_validity_is_not_expired_by_the_old_timer(world):
 def test_severe_violation_moves_a_key_attention_subject_to_the_blacklist(world, smtp, platform):
     key_id = world.query(lambda s: s.scalar(select(ListEntry.id).join(Subject).where(Subject.code == KEY_ENTERPRISE)))
     request = list_lifecycle.Escalation(key_id, "重点关注期间再次发生食品安全严重违法行为（《食品安全法》第一百三十四条）",
-                                        "珠市监食〔2026〕99号", add_months(__import__("datetime").date.today(), 24),
+                                        "珠市监食〔2026〕99号", add_months(clock.today(), 24),
                                         ["P-PROC", "P-BID"])
     with pytest.raises(RoleNotAllowed):
         world.query(lambda s: list_lifecycle.escalate_to_blacklist(s, request, world.actor("implementer")))

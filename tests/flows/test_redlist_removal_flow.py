@@ -14,6 +14,7 @@ from workflows.store.automation import Announcement, Notification
 from workflows.store.cases import Case
 from workflows.store.green import PendingRedlistRemoval
 from workflows.store.models import ListEntry, Subject
+from workflows import clock
 
 PDF = b"%PDF-1.4\n% abuse evidence\n"
 GROUNDS = "该企业并未转让政府采购优先资格，举报所称情况不属实。"
@@ -51,7 +52,7 @@ def results(platform) -> list[tuple[str, str]]:
 def blacklist(world, code=ENTERPRISE_RED, kind="black"):
     def run(session):
         request = listings.ListingRequest(code, "泉州守信制造有限公司", kind, "FY", "拒不履行生效判决（失信被执行人）",
-                                          "（2026）闽05执88号", date.today(), date.today() + timedelta(days=730),
+                                          "（2026）闽05执88号", clock.today(), clock.today() + timedelta(days=730),
                                           ["P-PROC"], "court_enforcement", "信用中国（泉州）网站")
         listings.record_listing(session, request, world.actor("court"))
         red = session.scalar(select(ListEntry).join(Subject).where(Subject.code == code, ListEntry.list_kind == "red"))
@@ -95,6 +96,7 @@ def report_abuse(world, entry_id, username="implementer"):
     return world.query(run)
 
 
+@pytest.mark.clock  # deadline-sensitive: run again with the clock shifted
 def test_abuse_confirmed_by_the_listing_department_removes_the_entry(world, smtp, platform):
     entry_id = red_entry(world)
     case_id = report_abuse(world, entry_id)
@@ -121,13 +123,14 @@ def test_abuse_dismissed_keeps_the_entry_and_its_incentives(world, smtp, platfor
     assert announcements(world) == [] and results(platform) == []
 
 
+@pytest.mark.clock  # deadline-sensitive: run again with the clock shifted
 def test_validity_end_exits_the_entry_by_timer(world, smtp, platform):
     from sla.sweep import sweep
     from workflows.store.base import utcnow
 
     entry_id = red_entry(world, ENTERPRISE_RED_2)
     valid_until = world.query(lambda s: s.get(ListEntry, entry_id).valid_until)
-    later = utcnow() + timedelta(days=(valid_until - date.today()).days + 2)
+    later = utcnow() + timedelta(days=(valid_until - clock.today()).days + 2)
     assert world.query(lambda s: sweep(s, now=later)) >= 1
     world.drain()
     assert statuses(world, entry_id) == ("exited", "expired", ["stopped"])

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date, timedelta
+from workflows import clock
 
 ADMIN, OFFICE, SUPERVISOR = "admin", "office", "supervisor"
 PROVIDERS = ("provider", "tax", "court")  # information provider + listing department: SCJGJ, SWJ, FY
@@ -363,13 +364,13 @@ def build_world(app) -> dict:
     urged = urging.urge(session, [ids["case_a"]], actor_for(find_user(session, "supervisor")), "please answer")
     ids["urging_a"] = urged[0].id
     matter = session.scalars(select(LicenceMatter).order_by(LicenceMatter.id)).first()
-    last_month = (date.today().replace(day=1) - timedelta(days=1)).strftime("%Y-%m")
-    monthly.generate(session, last_month, date.today())
+    last_month = (clock.today().replace(day=1) - timedelta(days=1)).strftime("%Y-%m")
+    monthly.generate(session, last_month, clock.today())
     ids.update(
         code_black=ENTERPRISE_BLACK, code_key=ENTERPRISE_KEY, office_id=find_user(session, "office").id,
         person_id=person.id, department_id=session.scalar(select(Department.id).order_by(Department.id)),
         measure_id=session.scalar(select(MeasureCatalogueItem.id).order_by(MeasureCatalogueItem.id)),
-        year=date.today().year, month=last_month, today=date.today().isoformat(),
+        year=clock.today().year, month=last_month, today=clock.today().isoformat(),
         entry_a=session.scalar(select(ListEntry.id).where(ListEntry.subject_id == find_user(session, "applicant").subject_id)),
         key_entry=session.scalar(select(ListEntry.id).where(ListEntry.list_kind == "key_attention")),
         matter_id=matter.id, matter_code=matter.code, material_id=matter.materials[0].id,

@@ -11,9 +11,10 @@ from workflows.store.automation import OutboxEvent
 from workflows.store.cases import Case, EvidenceFile
 from workflows.store.green import LicenceMatter
 from workflows.store.models import HistoryEntry, ListEntry, Subject
+from workflows import clock
 
 PDF = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"
-LATER = (date.today() + timedelta(days=3 * 365)).isoformat()
+LATER = (clock.today() + timedelta(days=3 * 365)).isoformat()
 
 
 def entries_of(db_session, code):
@@ -190,7 +191,7 @@ def test_the_notice_and_a_material_supplied_with_its_file_then_verified(api, db_
     assert (notice.json["matter_code"], notice.json["department"], notice.json["signatory"]) == (
         "FOOD-BIZ", "SCJGJ", "王守信")
     [item] = notice.json["deferred"]
-    assert (item["no"], item["status"]) == (3, "missing") and item["due_on"] > date.today().isoformat()
+    assert (item["no"], item["status"]) == (3, "missing") and item["due_on"] > clock.today().isoformat()
     assert [s["no"] for s in notice.json["supplied"]] == [1, 2, 4, 5]
     assert "red-list removal" in notice.json["consequence"] and notice.json["extension_days"] == 0
     assert api("GET", notice_url, "licensing").status_code == 200

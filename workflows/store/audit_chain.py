@@ -13,6 +13,8 @@ from types import SimpleNamespace
 from sqlalchemy import event, inspect, select, text
 from sqlalchemy.orm import Session
 
+from workflows import clock
+
 from .models import HistoryEntry
 
 GENESIS = "0" * 64
@@ -70,7 +72,7 @@ def _chain_new_history(session: Session, _context, _instances) -> None:
     lock_chain(session)
     previous = chain_tail(session)
     for entry in new:
-        entry.at = entry.at or datetime.now(UTC)
+        entry.at = entry.at or clock.now()
         entry.reason = entry.reason or ""
         entry.data = entry.data or {}
         entry.actor_label = entry.actor_label or ""
