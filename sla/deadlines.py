@@ -20,13 +20,17 @@ class Schedule:
 
 
 def schedule(start: datetime, working_days: int, warning_days: int) -> Schedule:
-    """Due and warning instants for a limit starting at `start` (aware datetime)."""
+    """Due and warning instants for a limit starting at `start` (aware datetime).
+
+    The warning comes when `warning_days` working days of the limit are left; a limit no longer than
+    that warns at the start of its last working day, never at its start."""
     start_day = calendar.local_date(start)
     due_on = calendar.add_working_days(start_day, working_days)
-    lead = working_days - warning_days
-    warn_on = calendar.add_working_days(start_day, lead) if lead > 0 else start_day
-    warn_at = max(calendar.day_end_exclusive(warn_on), start) if lead > 0 else start
-    return Schedule(due_on, calendar.day_end_exclusive(due_on), warn_at)
+    if working_days > warning_days:
+        warn_at = calendar.day_end_exclusive(calendar.add_working_days(start_day, working_days - warning_days))
+    else:
+        warn_at = calendar.day_start(due_on)
+    return Schedule(due_on, calendar.day_end_exclusive(due_on), max(warn_at, start))
 
 
 def remaining_working_days(now: datetime, due_on: date) -> int:
@@ -38,10 +42,6 @@ def working_days_overdue(now: datetime, due_on: date) -> int:
     """Working days past the due day, counting today if it is a working day."""
     today = calendar.local_date(now)
     return calendar.working_days_between(due_on, today) if today > due_on else 0
-
-
-def is_due_soon(now: datetime, due_on: date, warning_days: int) -> bool:
-    return now < calendar.day_end_exclusive(due_on) and remaining_working_days(now, due_on) <= warning_days
 
 
 def is_overdue(now: datetime, due_on: date) -> bool:

@@ -1,9 +1,10 @@
 """The Flask front end: `create_app()` is the application factory (`flask --app webapp`)."""
 from __future__ import annotations
 
-from flask import Flask
+from flask import Flask, request
 
 from workflows.config import Config
+from workflows.services import calendar as calendar_service
 from workflows.store.db import configure_engine, engine_options
 
 from . import i18n
@@ -49,6 +50,8 @@ def create_app(test_config: dict | None = None, *, config: Config | None = None)
     from . import admin, api_v1, auth, cases, errors, main, reports, security, subjects, supervision, ui
 
     errors.init_app(app)
+    app.before_request(_calendar_as_stored)
+    app.after_request(_ask_for_missing_calendar_years)
     ui.init_app(app)
     security.init_app(app)
     for blueprint in (auth.bp, main.bp, subjects.bp, admin.bp, cases.bp, supervision.bp, reports.bp):
@@ -71,3 +74,17 @@ def create_app(test_config: dict | None = None, *, config: Config | None = None)
     for module in (api_admin, api_supervision, api_lists):
         module.register(api)
     return app
+
+
+def _calendar_as_stored() -> None:
+    """Every request computes with the holiday arrangements the database holds now, whichever process imported them."""
+    if request.endpoint != "static":
+        calendar_service.install_from(db.session)
+
+
+def _ask_for_missing_calendar_years(response):
+    """An action refused for a year without a holiday arrangement is rolled back by now: ask the administrators
+    for that year (once per year), in a transaction of its own."""
+    if calendar_service.ask_for_missing_years(db.session):
+        db.session.commit()
+    return response

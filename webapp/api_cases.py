@@ -143,7 +143,7 @@ def case_json(case, actor) -> dict:
     from workflows.services.history_view import case_history
 
     now = utcnow()
-    statuses = [queries.deadline_status(db.session, t, now) for t in case.timers]
+    statuses = [queries.deadline_status(t, now) for t in case.timers]
     return {
         "id": case.id, "process": case.process, "state": case.state,
         "subject_code": case.subject.code if case.subject else None, "list_entry_id": case.list_entry_id,

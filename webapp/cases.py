@@ -74,9 +74,9 @@ def _rows(cases) -> list[Row]:
     now = utcnow()
     rows = []
     for case in cases:
-        open_ = [queries.deadline_status(db.session, t, now) for t in case.timers if t.status in queries.OPEN_TIMER]
+        open_ = [queries.deadline_status(t, now) for t in case.timers if t.status in queries.OPEN_TIMER]
         first = min(open_, key=lambda s: (s.status == "paused", s.timer.due_at or LATEST), default=None)
-        rows.append(Row(case, first, queries.case_deadline_status(db.session, case, now)))
+        rows.append(Row(case, first, queries.case_deadline_status(case, now)))
     return rows
 
 
@@ -227,7 +227,7 @@ def _case_page(case, posted: dict | None = None, error: str | None = None, statu
     svg = Markup(diagram.svg(definition, current=case.state, labels=labels.diagram_labels(definition)))
     return render_template(
         "cases/show.html", case=case, forms=forms, errors=errors, invalid=invalid, diagram=svg,
-        deadlines=[queries.deadline_status(db.session, t, now) for t in case.timers],
+        deadlines=[queries.deadline_status(t, now) for t in case.timers],
         history=case_history(db.session, case.id)), status
 
 

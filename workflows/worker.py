@@ -22,6 +22,7 @@ from sqlalchemy import or_, select, update
 from sqlalchemy.orm import aliased
 
 from workflows.config import Config
+from workflows.services import calendar as calendar_service
 from workflows.store.automation import OutboxEvent
 from workflows.store.base import utcnow
 
@@ -157,6 +158,8 @@ def run_once(config: Config, name: str | None = None, limit: int = 50) -> int:
     rt = flow_runtime.configure(config)
     with rt.sessions() as session:
         events = claim(session, name or worker_name(), limit)
+        if events:  # another process may have imported a holiday year since the last batch
+            calendar_service.install_from(session)
     return process_batch(config, events) if events else 0
 
 

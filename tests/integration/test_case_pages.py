@@ -5,11 +5,14 @@ from __future__ import annotations
 import io
 import re
 import uuid
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 
 import pytest
 from sqlalchemy import func, select
 
+from sla import calendar
+from sla.calendar import ZONE
+from workflows import clock
 from workflows.demo import enterprise_code
 from workflows.domain.process import Actor
 from workflows.domain.roles import Role
@@ -181,7 +184,9 @@ def test_an_unconfirmed_applicant_is_told_why_it_cannot_file(english, seeded, db
 
 # --- acting on a case -----------------------------------------------------------------------------
 
-def test_office_accepts_from_the_page_and_the_verification_deadline_shows(english, auth, db_session):
+@pytest.mark.clock  # deadline-sensitive: run again with the clock shifted
+def test_office_accepts_from_the_page_and_the_verification_deadline_shows(english, auth, db_session, travel):
+    travel(clock.today())  # 10:00 on the day the suite runs as: the limit counts from the day after it
     case = filed_case(english, auth, db_session)
     auth.login("office")
     page = english.get(f"/cases/{case.id}").get_data(as_text=True)
@@ -191,7 +196,7 @@ def test_office_accepts_from_the_page_and_the_verification_deadline_shows(englis
     text = text_of(page)
     assert "Being verified" in text and 'data-state="verifying"' in page
     assert "Verification by the information provider" in text
-    assert re.search(r"Due on \d{4}-\d{2}-\d{2} (1[0-9]|20) working days left", text)
+    assert f"Due on {calendar.add_working_days(clock.today(), 20).isoformat()} 20 working days left" in text
     assert "Accept" in text and "Submitted → Being verified" in text  # the history
     listed = english.get("/cases?state=verifying").get_data(as_text=True)
     assert f"Case #{case.id}" in listed
@@ -262,12 +267,15 @@ def test_applicant_supplements_with_a_file(english, auth, db_session):
 
 # --- lists ----------------------------------------------------------------------------------------
 
-def test_inbox_lists_what_waits_on_each_reviewer(english, auth, db_session):
+def test_inbox_lists_what_waits_on_each_reviewer(english, auth, db_session, travel):
+    travel(datetime(2026, 11, 2, 10, tzinfo=ZONE))  # a Monday: 3 working days to review, due Thursday
     case = filed_case(english, auth, db_session)
     auth.login("office")
     inbox = text_of(english.get("/inbox").get_data(as_text=True))
-    assert f"Case #{case.id}" in inbox and "Objection" in inbox and "working days left" in inbox
-    assert "Due soon" in inbox  # 3 working days to review, warned 3 days before
+    assert f"Case #{case.id}" in inbox and "Objection" in inbox and "3 working days left" in inbox
+    assert "On track" in inbox and "Due soon" not in inbox  # a new case is not due soon at filing
+    travel(datetime(2026, 11, 5, 9, tzinfo=ZONE))  # its last working day: no longer than the warning window
+    assert "Due soon" in text_of(english.get("/inbox").get_data(as_text=True))
     auth.logout()
     auth.login("provider")
     assert f"Case #{case.id}" not in english.get("/inbox").get_data(as_text=True)
@@ -283,7 +291,7 @@ def test_inbox_lists_what_waits_on_each_reviewer(english, auth, db_session):
 
 def test_inbox_pages_through_many_cases(english, auth, db_session):
     applicant = db_session.scalar(select(User).where(User.username == "applicant"))
-    today = date.today()
+    today = clock.today()
     for number in range(45):
         code = enterprise_code(f"9144040000000{number:04d}")
         entry = listings.record_listing(db_session, listings.ListingRequest(

@@ -56,3 +56,15 @@ class Conflict(DomainError):
 class NotFound(DomainError):
     code = "not_found"
     http_status = 404
+
+
+class CalendarYearMissing(Conflict):
+    """An action that must tell a person a date in a year whose holiday arrangement is not imported yet."""
+
+    code = "calendar_missing"
+
+    def __init__(self, year: int):
+        super().__init__(f"this needs the working-day calendar of {year}, which has not been imported yet: the "
+                         "administrators have been asked to import it; nothing was changed, try again once they have",
+                         details={"year": year})
+        self.year = year

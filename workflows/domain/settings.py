@@ -74,7 +74,8 @@ SETTINGS: dict[str, SettingSpec] = {
         SettingSpec("green.clean_record_years", 3, "Green channel: years without a bad record", 1, 10, "years"),
         SettingSpec("green.broken_commitment_years", 3, "Green channel: window for broken commitments", 1, 10, "years"),
         SettingSpec("redlist.abuse_review_days", 10, "Red-list removal: decision on an abuse report", 1),
-        SettingSpec("sla.warning_days", 3, "Warning before a deadline ends", 0, 30),
+        SettingSpec("sla.warning_days", 3, "Warning when this many working days of a limit are left (a limit no longer "
+                    "than this warns on its last working day)", 0, 30),
         SettingSpec("sla.second_escalation_days", 5, "Second escalation after a deadline is overdue by", 1, 60),
         SettingSpec("supervision.reply_days", 3, "Department's reply to an urging", 1, 60),
         SettingSpec("supervision.head_user_id", 0, "Head of supervision: user number told of second escalations "

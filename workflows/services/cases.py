@@ -16,6 +16,7 @@ from workflows.processes import definition
 from workflows.store.base import utcnow
 from workflows.store.cases import Case
 
+from . import calendar as calendar_service
 from . import history, outbox, timers
 
 
@@ -122,27 +123,29 @@ def take_action(session: Session, case_id: int, action: str, actor: Actor, param
         raise NotFound(f"no case #{case_id}", field="case")
     if expected_version is not None and expected_version != case.version:
         raise Conflict("the case changed since you opened it: reload it to see what happened", field="version")
-    process_definition = definition(case.process)
-    transition = process_definition.apply(view_of(session, case), action, actor, params or {})
-    final = process_definition.state(transition.target).final
-    case.apply(transition, at=now, final=final)
-    for kind in transition.ends:
-        timers.end(case, kind, now)
-    for kind in transition.pauses:
-        timers.pause(case, kind, now)
-    for kind in transition.resumes:
-        timers.resume(session, case, kind, now)
-    for spec in transition.starts:
-        timers.start(session, case, spec, now)
-    reason = next((str(transition.params[k]) for k in ("reason", "correction", "note") if transition.params.get(k)), "")
-    history.record(session, actor=actor, action=action, entity_type="case", entity_id=case.id, case_id=case.id,
-                   from_state=transition.source, to_state=transition.target, reason=reason[:4000], at=now,
-                   data={k: v for k, v in transition.params.items() if isinstance(v, str | int | float | bool)})
-    outbox.emit(session, case, action, now, params={k: v for k, v in transition.params.items()
-                                                   if isinstance(v, str | int | float | bool)})
-    session.flush()
-    follow_up = FOLLOW_UPS.get(case.process)
-    return follow_up(session, case, now) if follow_up is not None else case
+    # a date the action tells a person (a materials deadline) in a year without an arrangement: refused
+    with calendar_service.needed_for_a_date_told(session):
+        process_definition = definition(case.process)
+        transition = process_definition.apply(view_of(session, case), action, actor, params or {})
+        final = process_definition.state(transition.target).final
+        case.apply(transition, at=now, final=final)
+        for kind in transition.ends:
+            timers.end(case, kind, now)
+        for kind in transition.pauses:
+            timers.pause(case, kind, now)
+        for kind in transition.resumes:
+            timers.resume(session, case, kind, now)
+        for spec in transition.starts:
+            timers.start(session, case, spec, now)
+        reason = next((str(transition.params[k]) for k in ("reason", "correction", "note") if transition.params.get(k)), "")
+        history.record(session, actor=actor, action=action, entity_type="case", entity_id=case.id, case_id=case.id,
+                       from_state=transition.source, to_state=transition.target, reason=reason[:4000], at=now,
+                       data={k: v for k, v in transition.params.items() if isinstance(v, str | int | float | bool)})
+        outbox.emit(session, case, action, now, params={k: v for k, v in transition.params.items()
+                                                       if isinstance(v, str | int | float | bool)})
+        session.flush()
+        follow_up = FOLLOW_UPS.get(case.process)
+        return follow_up(session, case, now) if follow_up is not None else case
 
 
 def available_actions(session: Session, case: Case, actor: Actor) -> list[str]:

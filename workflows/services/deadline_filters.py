@@ -6,12 +6,12 @@ overdue from `due_at` on (or once breached), due soon from `warn_at` on, else on
 """
 from __future__ import annotations
 
-from datetime import date, datetime, time
+from datetime import date, datetime
 
 from sqlalchemy import and_, case, exists, false, or_, select
 from sqlalchemy.sql import ColumnElement
 
-from sla.calendar import ZONE, day_end_exclusive
+from sla.calendar import day_end_exclusive, day_start
 from workflows.domain.errors import InvalidInput
 from workflows.domain.supervision import DEADLINE_STATUSES, URGING_DEADLINE, check_day
 from workflows.store.cases import Case, Timer
@@ -20,10 +20,6 @@ from workflows.store.models import Department
 RUNNING = ("pending", "warned")
 DATED = ("filed", "open", "closed", "breached", "met")  # "open": still open, filed in the range
 OWNERS = ("accepting_office", "applicant")  # a deadline owner that is no department
-
-
-def day_start(day: date) -> datetime:
-    return datetime.combine(day, time(0), tzinfo=ZONE)
 
 
 def timer_status(status: str, now: datetime) -> ColumnElement:

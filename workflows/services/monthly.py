@@ -12,6 +12,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from sla import calendar
+from sla.calendar import day_start
 from workflows.domain.errors import NotFound
 from workflows.domain.lists import ListKind
 from workflows.domain.process import Actor
@@ -24,7 +25,6 @@ from workflows.store.supervision import MonthlyReport
 
 from . import calendar as calendar_service
 from . import history
-from .deadline_filters import day_start
 from .supervision import Filters, deadlines_in_period, handling_spans, next_day, owners_of
 
 MEASURE_ACTIONS = {"apply_measure": "applied", "suspend_measure": "suspended", "resume_measure": "resumed",

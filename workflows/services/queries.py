@@ -15,7 +15,7 @@ from workflows.store.base import utcnow
 from workflows.store.cases import Case, Timer
 from workflows.store.models import Department
 
-from . import deadline_filters, settings
+from . import deadline_filters
 
 ALL_SEEING = {Role.ACCEPTING_OFFICE, Role.SUPERVISOR, Role.ADMINISTRATOR}
 OPEN_TIMER = ("pending", "warned", "paused", "breached", "unscheduled")
@@ -108,26 +108,30 @@ class DeadlineStatus:
     status: str  # on_track, due_soon, overdue, paused, met, breached, cancelled
 
 
-def deadline_status(session: Session, timer: Timer, now: datetime) -> DeadlineStatus:
+def deadline_status(timer: Timer, now: datetime) -> DeadlineStatus:
+    """A deadline's status now, from its stored instants (as the dashboard's figures read it), and its working
+    days left (negative: overdue by); the count is left out only where it needs a year without an arrangement."""
     if timer.status == "paused":
         return DeadlineStatus(timer, timer.remaining_days, "paused")
     if timer.status == "unscheduled":  # waits for next year's holiday arrangement
         return DeadlineStatus(timer, timer.remaining_days, "unscheduled")
     if timer.status in ("met", "cancelled") or timer.due_on is None:
         return DeadlineStatus(timer, None, timer.status)
+    overdue = timer.status == "breached" or now >= timer.due_at
+    if overdue:
+        status = "overdue"
+    else:
+        status = "due_soon" if timer.warn_at is not None and now >= timer.warn_at else "on_track"
     try:
-        if timer.status == "breached" or deadlines.is_overdue(now, timer.due_on):
-            return DeadlineStatus(timer, -deadlines.working_days_overdue(now, timer.due_on), "overdue")
-        left = deadlines.remaining_working_days(now, timer.due_on)
-    except calendar.CalendarDataMissing:  # today's year lacks its arrangement: the day count is unknown
-        overdue = timer.status == "breached" or deadlines.is_overdue(now, timer.due_on)
-        return DeadlineStatus(timer, None, "overdue" if overdue else "on_track")
-    soon = left <= settings.get(session, "sla.warning_days")
-    return DeadlineStatus(timer, left, "due_soon" if soon else "on_track")
+        left = (-deadlines.working_days_overdue(now, timer.due_on) if overdue
+                else deadlines.remaining_working_days(now, timer.due_on))
+    except calendar.CalendarDataMissing:  # overdue into a year without an arrangement: not estimated
+        left = None
+    return DeadlineStatus(timer, left, status)
 
 
-def case_deadline_status(session: Session, case: Case, now: datetime) -> str:
+def case_deadline_status(case: Case, now: datetime) -> str:
     """The worst status among the case's open deadlines ('' when none)."""
     order = {"overdue": 3, "due_soon": 2, "on_track": 1, "paused": 0}
-    statuses = [deadline_status(session, t, now).status for t in case.timers if t.status in OPEN_TIMER]
+    statuses = [deadline_status(t, now).status for t in case.timers if t.status in OPEN_TIMER]
     return max(statuses, key=lambda s: order.get(s, -1), default="")

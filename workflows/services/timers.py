@@ -15,11 +15,10 @@ from sqlalchemy.orm import Session
 
 from sla import calendar, deadlines
 from workflows.domain.process import DeadlineSpec
-from workflows.domain.roles import Role
 from workflows.store.cases import Case, Timer
 
 from . import calendar as calendar_service
-from . import notify, settings
+from . import settings
 
 OPEN = ("pending", "warned", "paused", "breached", "unscheduled")
 
@@ -32,20 +31,11 @@ def _plan(session: Session, timer: Timer, clock_from: datetime, days: int) -> No
         # paused_at holds the instant the clock (re)started while the timer waits for the calendar
         timer.status, timer.remaining_days, timer.paused_at = "unscheduled", days, clock_from
         timer.due_on = timer.due_at = timer.warn_at = timer.next_fire_at = None
-        _ask_for_calendar(session, missing.year)
+        calendar_service.ask_for_year(session, missing.year)
         return
     timer.due_on, timer.due_at, timer.warn_at = plan.due_on, plan.due_at, plan.warn_at
     timer.status, timer.paused_at, timer.remaining_days, timer.warned_at = "pending", None, None, None
     timer.next_fire_at = min(plan.warn_at, plan.due_at)
-
-
-def _ask_for_calendar(session: Session, year: int) -> None:
-    admins = notify.users_with_role(session, Role.ADMINISTRATOR)
-    notify.notify(session, admins, kind="calendar_missing", key=f"calendar-missing:{year}",
-                  subject=f"请导入 {year} 年节假日安排 / Import the {year} holiday arrangement",
-                  body=(f"有期限延伸到 {year} 年，但尚无该年的节假日安排，相关期限暂未计算。导入后自动计算。\n"
-                        f"A deadline runs into {year}, which has no holiday arrangement yet: it waits "
-                        f"unscheduled and is computed as soon as the year is imported."))
 
 
 def start(session: Session, case: Case, spec: DeadlineSpec, now: datetime, *, days: int | None = None) -> Timer:

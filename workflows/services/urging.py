@@ -48,8 +48,9 @@ def urge(session: Session, case_ids: Iterable[int], actor: Actor, message: str, 
         raise InvalidInput("write what the department must do (at least 4 characters)", field="message")
     calendar_service.install_from(session)
     today = calendar.local_date(now)
-    reply_by = reply_by or default_reply_by(session, now)
-    limit = _working_days_until(today, reply_by)
+    with calendar_service.needed_for_a_date_told(session):  # the department is told the reply-by date
+        reply_by = reply_by or default_reply_by(session, now)
+        limit = _working_days_until(today, reply_by)
     department = _department(session, department_code)
     urgings = []
     for case_id in ids:
