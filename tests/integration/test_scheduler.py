@@ -17,6 +17,8 @@ from workflows.store.cases import Timer
 from workflows.store.db import make_session_factory
 from workflows.store.models import ListEntry
 
+pytestmark = pytest.mark.clock  # deadline-sensitive: run again with the clock shifted
+
 ACCEPTED = datetime(2026, 9, 28, 10, tzinfo=ZONE)  # before the National Day holiday
 GROUNDS = "原处罚决定已被复议机关撤销，请核实。"
 
@@ -60,6 +62,24 @@ def test_sweep_warns_then_breaches_each_once(seeded, db_session):
     db_session.expire_all()
     assert verification(db_session, case.id).status == "breached"
     assert (events(db_session, "warn"), events(db_session, "breach")) == (1, 1)
+
+
+def test_a_short_limit_is_not_due_soon_at_filing_and_warns_as_its_last_working_day_begins(seeded, db_session):
+    from workflows.services.queries import deadline_status
+
+    applicant = actor_for(find_user(db_session, "applicant"))
+    entry_id = db_session.scalars(select(ListEntry.id).where(ListEntry.subject_id == applicant.subject_id)).first()
+    filed = datetime(2026, 11, 2, 10, tzinfo=ZONE)  # a Monday: 3 working days for the office, due Thursday
+    case = case_service.file_case(db_session, "objection", applicant, {"list_entry_id": entry_id, "grounds": GROUNDS},
+                                  now=filed)
+    db_session.commit()
+    acceptance = db_session.scalar(select(Timer).where(Timer.case_id == case.id))
+    assert (acceptance.due_on, acceptance.warn_at) == (date(2026, 11, 5), datetime(2026, 11, 5, tzinfo=ZONE))
+    assert deadline_status(acceptance, filed).status == "on_track"
+    assert sweep(db_session, now=filed) == 0 and events(db_session, "warn") == 0  # no warning with the new case
+    assert sweep(db_session, now=datetime(2026, 11, 4, 23, 59, tzinfo=ZONE)) == 0
+    assert sweep(db_session, now=datetime(2026, 11, 5, 0, 1, tzinfo=ZONE)) == 1 and events(db_session, "warn") == 1
+    assert deadline_status(acceptance, datetime(2026, 11, 5, 9, tzinfo=ZONE)).status == "due_soon"
 
 
 def test_paused_days_do_not_count(seeded, db_session):
