@@ -8,17 +8,41 @@ from __future__ import annotations
 import os
 import shutil
 import uuid
+from contextlib import ExitStack
 from pathlib import Path
 
 import pytest
 from sqlalchemy import create_engine, select, text
 
 from tests.receivers import HttpReceiver, SmtpServer
+from workflows import clock
 from workflows.store.migrate import upgrade
 
 # the product stays offline, in tests too
 os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
 os.environ.setdefault("DO_NOT_TRACK", "1")
+
+
+
+def pytest_addoption(parser):
+    parser.addoption("--today", metavar="YYYY-MM-DD", default=os.environ.get("CREDIT_CASES_TODAY") or None,
+                     help="run the suite as if today (Asia/Shanghai) were this day: the product's clock in the "
+                          "suite and in every part of the product the suite starts")
+
+
+def pytest_configure(config):
+    """`--today`: the product's clock shifted for the whole run, and for the servers and commands tests start
+    (which honour CREDIT_CASES_TODAY only in testing mode)."""
+    day = config.getoption("--today")
+    if day:
+        clock.shift_to_day(clock.parse_day(day))
+        os.environ.update(CREDIT_CASES_TODAY=day, CREDIT_CASES_TESTING="true")
+
+
+def pytest_report_header(config):
+    return f"product clock: today is {clock.today().isoformat()} (Asia/Shanghai)" + (
+        ", shifted by --today" if config.getoption("--today") else "")
+
 
 PG_ADMIN_URL = os.environ.get("CREDIT_CASES_TEST_PG", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres")
 ARTIFACTS = Path(__file__).parent / "_artifacts"
@@ -55,6 +79,7 @@ def need_postgres() -> None:
 def sqlite_template(tmp_path_factory) -> Path:
     path = tmp_path_factory.mktemp("template") / "template.sqlite"
     upgrade(f"sqlite:///{path}")
+    with_provisional_years(f"sqlite:///{path}")
     return path
 
 
@@ -97,6 +122,7 @@ def database_url(request, tmp_path, sqlite_template) -> str:
         return f"sqlite:///{path}"
     url = request.getfixturevalue("pg_database")
     _truncate_pg(url)
+    with_provisional_years(url)
     return url
 
 
@@ -153,27 +179,44 @@ def seeded(app):
     return app
 
 
-def provisional_next_year(session) -> None:
-    """Tests that run deadlines weeks past today need next year's arrangement; late in a year the packaged
-    data may not have it yet (the product then waits for the administrator's import, see
-    test_calendar_gap). Here a stand-in is imported: the statutory holidays the `holidays` package derives
-    for that year, without make-up days. Only for tests whose subject is not the calendar."""
-    import json
-    from datetime import date
-
+def provisional_years(session) -> None:
+    """Stand-in holiday arrangements for the product's current and next year where the packaged data lacks
+    them, in every test database: a limit filed in December runs into next year, and on a shifted clock the
+    current year itself may have no data (the product then waits for the administrator's import, which
+    test_calendar_gap and test_calendar_walk cover with years no package will have). A stand-in is the
+    statutory holidays the `holidays` package derives for the year, without make-up days."""
     import holidays
 
     from sla import calendar
-    from workflows.domain.process import Actor
     from workflows.services import calendar as calendar_service
+    from workflows.store.models import CalendarYear
 
-    year = date.today().year + 1
     calendar_service.install_from(session)  # what this database holds, not what an earlier test installed
-    if calendar.default_calendar().source(year) is not None:
-        return
-    days_off = sorted(d.isoformat() for d in holidays.China(years=year) if d.weekday() < 5)
-    calendar_service.import_arrangement(session, json.dumps({"year": year, "days_off": days_off, "working_days": []}),
-                                        f"provisional-{year}.json", Actor.system("tests"))
+    for year in (clock.today().year, clock.today().year + 1):
+        if calendar.default_calendar().source(year) is None:
+            days_off = sorted(d.isoformat() for d in holidays.China(years=year) if d.weekday() < 5)
+            session.add(CalendarYear(year=year, days_off=days_off, working_days=[],
+                                     source_filename=f"provisional-{year}.json"))
+    session.flush()
+    calendar_service.install_from(session)
+
+
+def with_provisional_years(url: str) -> None:
+    from workflows.store.db import make_session_factory
+
+    sessions = make_session_factory(url)
+    with sessions() as session:
+        provisional_years(session)
+        session.commit()
+    sessions.kw["bind"].dispose()
+
+
+@pytest.fixture
+def travel():
+    """Set the product's clock for this test: `travel(date(2026, 9, 28))` (10:00 in Shanghai) or an aware
+    instant, ticking from there unless `tick=False`; the clock is given back when the test ends."""
+    with ExitStack() as stack:
+        yield lambda when, tick=True: stack.enter_context(clock.travel(when, tick=tick))
 
 
 class AuthActions:
@@ -287,12 +330,8 @@ class World:
 
 @pytest.fixture
 def world(seeded, prefect_harness, smtp, platform):
-    from webapp.extensions import db
     from workflows.config import Config
 
-    with seeded.app_context():  # flows run deadlines weeks past today: next year must be countable
-        provisional_next_year(db.session)
-        db.session.commit()
     base = seeded.config["CREDIT_CASES"]
     config = Config(instance_path=base.instance_path, database_url=base.database_url, secret_key="x", testing=True,
                     smtp_host="127.0.0.1", smtp_port=smtp.port, platform_url=platform.url)

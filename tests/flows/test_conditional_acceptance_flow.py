@@ -64,6 +64,7 @@ def test_on_time_completion_is_granted_and_published(world, smtp, platform):
     assert [r["result"] for r in platform.received] == ["publish"]
 
 
+@pytest.mark.clock  # deadline-sensitive: run again with the clock shifted
 def test_a_missed_deadline_breaks_the_commitment_and_the_subject_is_ineligible_next_time(world, smtp):
     case_id = accepted(world, days_3=3)
     red_entry = world.query(lambda s: s.scalar(select(ListEntry.id).join(User, User.subject_id == ListEntry.subject_id)
@@ -147,6 +148,7 @@ def test_licence_refused_after_the_materials(world, smtp):
     assert {k: v[0] for k, v in timers(world, case_id).items()}["processing"] == "met"
 
 
+@pytest.mark.clock  # deadline-sensitive: run again with the clock shifted
 def test_a_late_publication_is_escalated_to_supervisors(world, smtp):
     case_id = accepted(world)
     world.act(case_id, "submit_materials", "redco", files=["平面图.pdf"], item=3)

@@ -1,4 +1,5 @@
 """Every branch of the objection process, its consequences carried out by the real flow."""
+import pytest
 from sqlalchemy import func, select
 
 from workflows.store.automation import Announcement, Notification, OutboxEvent, PlatformDelivery
@@ -104,6 +105,7 @@ def test_withdraw_during_verification_resumes_measures(world):
     assert statuses(world, entry_id) == ("active", ["active"])
 
 
+@pytest.mark.clock  # deadline-sensitive: run again with the clock shifted
 def test_breach_flags_overdue_tells_supervisors_and_keeps_measures_suspended(world, smtp):
     from datetime import timedelta
 

@@ -61,6 +61,7 @@ def under_review(world):
     return entry_id, case_id
 
 
+@pytest.mark.clock  # deadline-sensitive: run again with the clock shifted
 def test_approve_exits_entry_stops_measures_announces_and_puts_subject_on_key_attention(world, smtp, platform):
     entry_id, case_id = under_review(world)
     assert any("待审核" in m["subject"] for m in smtp.to("provider@example.gov.cn"))

@@ -28,6 +28,7 @@ def test_token_and_errors_are_json(api, client):
     assert bad.status_code == 401 and "not valid" in bad.json["error"]["message"]
 
 
+@pytest.mark.clock  # deadline-sensitive: run again with the clock shifted
 def test_file_read_and_act(api, db_session):
     created = file_objection(api, db_session)
     assert created.status_code == 201, created.json
@@ -120,6 +121,7 @@ def test_openapi_document_lists_the_case_endpoints(client):
             "/api/v1/auth/token"} <= set(spec["paths"])
 
 
+@pytest.mark.clock  # deadline-sensitive: run again with the clock shifted
 def test_abuse_report_through_the_case_api_with_evidence_in_base64(api, db_session):
     import base64
 

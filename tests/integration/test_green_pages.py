@@ -117,6 +117,7 @@ def accepted_case(client, auth, db_session, days=None):
     return case_id, client.post(f"/cases/{case_id}/actions/accept_with_commitment", data=fields)
 
 
+@pytest.mark.clock  # deadline-sensitive: run again with the clock shifted
 def test_window_accepts_the_notice_shows_each_deadline_and_the_materials_move_on(client, auth, seeded, db_session):
     case_id, response = accepted_case(client, auth, db_session, days=5)
     assert response.status_code == 302
@@ -222,6 +223,7 @@ def api_file(api, db_session, username="redco", **extra):
     return api("POST", "/api/v1/cases", username, json=body)
 
 
+@pytest.mark.clock  # deadline-sensitive: run again with the clock shifted
 def test_every_action_through_the_generic_api(api, db_session):
     created = api_file(api, db_session)
     assert created.status_code == 201, created.json

@@ -53,6 +53,7 @@ def report(client, code=ENTERPRISE_RED, files=True, reason=REASON):
     return client.post("/red-list/abuse-report", data=data, content_type="multipart/form-data")
 
 
+@pytest.mark.clock  # deadline-sensitive: run again with the clock shifted
 def test_abuse_report_with_evidence_then_confirmed_on_the_case_page(english, auth, db_session):
     auth.login("implementer")
     subject_page = english.get(f"/subjects/{ENTERPRISE_RED}").text

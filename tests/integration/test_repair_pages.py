@@ -47,6 +47,7 @@ def post_repair(client, db_session, *, signed=True, files=True, entry_id=None):
     return client.post("/cases/new/repair_exit", data=data, content_type="multipart/form-data")
 
 
+@pytest.mark.clock  # deadline-sensitive: run again with the clock shifted
 def test_the_form_shows_the_generated_commitment_and_files_signs_and_submits_at_once(seeded, client, auth, db_session):
     auth.login("applicant")
     page = client.get("/cases/new/repair_exit").get_data(as_text=True)
@@ -119,6 +120,7 @@ def test_entries_that_cannot_be_repaired_are_refused_at_filing_with_the_reason(s
     assert 'name="rectification"' not in page  # the entry is listed with its reason, and there is no form
 
 
+@pytest.mark.clock  # deadline-sensitive: run again with the clock shifted
 def test_filing_and_every_decision_work_through_the_generic_case_api(api, db_session):
     body = {"process": "repair_exit", "list_entry_id": entry_of(db_session, "applicant"),
             "rectification": RECTIFICATION}
@@ -209,6 +211,7 @@ def test_a_listing_department_moves_a_key_attention_subject_to_the_blacklist(see
     assert sorted(m.catalogue.code for m in entries[1].measures) == ["P-BID", "P-PROC"]
 
 
+@pytest.mark.clock  # deadline-sensitive: run again with the clock shifted
 def test_the_review_limit_warns_then_breaches_by_the_sweep(seeded, db_session):
     from sla.calendar import day_end_exclusive
     from sla.sweep import sweep
