@@ -86,6 +86,27 @@ def test_a_breach_whose_escalation_year_is_missing_fires_and_escalates_once_the_
     assert fired(db_session, timer.case_id) == ["breach", "escalate"]  # once
 
 
+def test_a_waiting_limit_is_paused_and_resumed_like_any_other(seeded, db_session):
+    weekdays_only(db_session, 2099)  # 2100 is missing: the office's 3 working days from 2099-12-29 run into it
+    applicant = actor_for(find_user(db_session, "applicant"))
+    office = actor_for(find_user(db_session, "office"))
+    entry_id = db_session.scalars(select(ListEntry.id).where(ListEntry.subject_id == applicant.subject_id)).first()
+    case = case_service.file_case(db_session, "objection", applicant, {"list_entry_id": entry_id, "grounds": GROUNDS},
+                                  now=datetime(2099, 12, 29, 10, tzinfo=ZONE))  # a Tuesday
+    timer = db_session.scalar(select(Timer).where(Timer.case_id == case.id))
+    assert (timer.status, timer.remaining_days) == ("unscheduled", 3)
+    case_service.take_action(db_session, case.id, "request_supplement", office, {"reason": "补充材料"},
+                             now=datetime(2099, 12, 30, 10, tzinfo=ZONE))  # the 30th is used: 2 days left
+    assert (timer.status, timer.remaining_days) == ("paused", 2)
+    case_service.take_action(db_session, case.id, "supplement", applicant, {"note": "已补充"},
+                             now=datetime(2099, 12, 31, 10, tzinfo=ZONE))
+    assert (timer.status, timer.remaining_days) == ("unscheduled", 2)  # still runs into 2100
+    db_session.commit()
+    weekdays_only(db_session, 2100)  # 2100-01-01 (a Friday) is off: the 4th and the 5th
+    db_session.expire_all()
+    assert db_session.get(Timer, timer.id).due_on == date(2100, 1, 5)
+
+
 def fired(session, case_id):
     return session.scalars(select(OutboxEvent.kind).where(OutboxEvent.case_id == case_id)
                            .where(OutboxEvent.kind.in_(["warn", "breach", "escalate"]))

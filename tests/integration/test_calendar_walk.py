@@ -578,10 +578,6 @@ def test_the_walk_takes_every_human_action_of_every_process_and_names_the_system
         assert WALK[process][index][-1].waits or WALK[process][index][-1].refused, (process, index)
 
 
-@pytest.mark.xfail(strict=True, reason="an urging given a reply-by day in a year without an arrangement is refused "
-                   "as invalid input (422 invalid_input on reply_by), and the administrators are not asked for the "
-                   "year: urging._working_days_until turns CalendarDataMissing into InvalidInput before the "
-                   "surrounding needed_for_a_date_told can refuse it as calendar_missing")
 @pytest.mark.parametrize("channel", ["api", "pages"])
 def test_an_urging_given_a_reply_by_day_in_the_missing_year_is_refused_for_the_calendar(walk_app, travel, channel):
     walk = Walk(walk_app, channel)

@@ -77,10 +77,20 @@ def end(case: Case, kind: str, now: datetime, *, met: bool = True) -> None:
 
 
 def pause(case: Case, kind: str, now: datetime) -> None:
+    """Keep the working days left (the pausing day counts as used), also of a limit waiting for the calendar."""
     timer = open_timer(case, kind)
-    if timer is None or timer.status in ("paused", "unscheduled") or timer.due_on is None:
+    if timer is None or timer.status == "paused":
         return
-    timer.remaining_days = deadlines.remaining_working_days(now, timer.due_on)
+    if timer.status == "unscheduled":  # its clock runs from paused_at; its end is in a year without data
+        try:
+            used = calendar.working_days_between(calendar.local_date(timer.paused_at), calendar.local_date(now))
+        except calendar.CalendarDataMissing:  # today itself is in such a year: it keeps waiting as it is
+            return
+        timer.remaining_days = max((timer.remaining_days or 0) - used, 0)
+    elif timer.due_on is None:
+        return
+    else:
+        timer.remaining_days = deadlines.remaining_working_days(now, timer.due_on)
     timer.status, timer.paused_at, timer.next_fire_at = "paused", now, None
 
 

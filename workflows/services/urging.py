@@ -86,10 +86,7 @@ def _text(value: str | None, field: str) -> str:
 def _working_days_until(today: date, reply_by: date) -> int:
     if reply_by <= today:
         raise InvalidInput(f"the reply-by day must be after today ({today.isoformat()})", field="reply_by")
-    try:
-        days = calendar.working_days_between(today, reply_by)
-    except calendar.CalendarDataMissing as error:
-        raise InvalidInput(str(error), field="reply_by") from None
+    days = calendar.working_days_between(today, reply_by)  # a year without an arrangement: refused by the caller
     if days < 1:
         raise InvalidInput("the reply-by day leaves the department no working day", field="reply_by")
     return days
