@@ -103,8 +103,10 @@ def setting_form(spec, **kwargs) -> FlaskForm:
 class CalendarImportForm(FlaskForm):
     MAX_BYTES = 256 * 1024
 
-    file = FileField(_l("Arrangement file (JSON or CSV)"),
-                     validators=[FileRequired(), FileAllowed(["json", "csv"], _l("Only .json or .csv files."))])
+    file = FileField(_l("Arrangement file (JSON, CSV or iCalendar)"),
+                     validators=[FileRequired(),
+                                 FileAllowed(["json", "csv", "ics"], _l("Only .json, .csv or .ics files."))],
+                     render_kw={"accept": ".json,.csv,.ics,application/json,text/csv,text/calendar"})
     submit = SubmitField(_l("Import"))
 
     def text(self) -> str:

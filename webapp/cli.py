@@ -171,7 +171,7 @@ def calendar() -> None:
 @calendar.command("import")
 @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 def calendar_import(file: Path) -> None:
-    """Load a year's holiday arrangement (JSON or CSV); it takes precedence over the packaged data."""
+    """Load a year's holiday arrangement (JSON, CSV or iCalendar .ics); it takes precedence over the packaged data."""
     from workflows.domain.process import Actor
     from workflows.services.calendar import import_arrangement
 

@@ -30,6 +30,11 @@ _TEMPLATED = [
     (r"invalid JSON at line (?P<line>\d+): (?P<detail>.*)", N_("invalid JSON at line %(line)s: %(detail)s")),
     (r"expected a year number, got (?P<value>.*)", N_("expected a year number, got %(value)s")),
     (r"unreadable CSV: (?P<detail>.*)", N_("unreadable CSV: %(detail)s")),
+    (r"unreadable iCalendar: (?P<detail>.*)", N_("unreadable iCalendar: %(detail)s")),
+    (r"not an all-day date \(expected YYYYMMDD\): (?P<value>.*)",
+     N_("not an all-day date (expected YYYYMMDD): %(value)s")),
+    (r"neither a day off \(休\) nor a working day \(班\): (?P<value>.*)",
+     N_("neither a day off (休) nor a working day (班): %(value)s")),
     (r"must be between (?P<min>-?\d+) and (?P<max>-?\d+)", N_("must be between %(min)s and %(max)s")),
     (r"must be a whole number, got (?P<value>.*)", N_("must be a whole number, got %(value)s")),
     (r"must be at least (?P<count>\d+) characters", N_("must be at least %(count)s characters")),
@@ -262,6 +267,7 @@ HTTP_DESCRIPTIONS = (
 
 _ROW_COLUMN = re.compile(r"row (\d+), column (\w+)")
 _LIST_ITEM = re.compile(r"(days_off|working_days)\[(\d+)\]")
+_LINE = re.compile(r"line (\d+)")
 
 
 def _named(kind: str | None, value: str) -> str:
@@ -293,7 +299,7 @@ def translate(message: str) -> str:
 
 
 def file_error(error: DomainError) -> str:
-    """An import file's error: where in the file (row and column, or list item) and what is wrong there."""
+    """An import file's error: where in the file (row and column, list item, or line) and what is wrong there."""
     message, where = translate(error.message), error.field or "file"
     if where == "file":
         return message
@@ -301,4 +307,6 @@ def file_error(error: DomainError) -> str:
         where = _("row %(row)s, column %(column)s", row=match[1], column=match[2])
     elif match := _LIST_ITEM.fullmatch(where):
         where = _("%(list)s, item %(number)s", list=match[1], number=int(match[2]) + 1)
+    elif match := _LINE.fullmatch(where):
+        where = _("line %(line)s", line=match[1])
     return _("%(where)s: %(problem)s", where=where, problem=message)

@@ -8,9 +8,12 @@ import re
 from datetime import date
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import event, func, select
 
 from sla import calendar as working_calendar
+from tests.integration.calendar_files import (CONTRADICTION_LINE, CONTRADICTORY_2098, DAYS_OFF_2098, GOOD_2098,
+                                             WORKING_DAYS_2098)
+from workflows import clock
 from workflows.services import calendar as calendar_service
 from workflows.services import settings as settings_service
 from workflows.store.models import CalendarYear, Department, HistoryEntry, MeasureCatalogueItem, User
@@ -41,7 +44,7 @@ def restore_calendar():
     """Imports install into the process-wide calendar: put the packaged one back afterwards."""
     yield
     working_calendar.install_arrangements([])
-    calendar_service._installed_stamp = None
+    calendar_service._installed = None  # rebuilt from the next database on its next use
 
 
 def field_error(html: str, field_id: str) -> str:
@@ -298,3 +301,114 @@ def test_field_errors_are_in_chinese_by_default(client, auth, seeded):
     response = client.post("/admin/departments/new", data={"code": "SCJGJ", "name": "重复的部门"})
     assert response.status_code == 422
     assert "该代码已被使用" in field_error(response.get_data(as_text=True), "code")
+
+
+# --- holiday calendar: iCalendar files; next year's arrangement watched from 1 November -----------
+
+def test_icalendar_file_makes_its_year_imported(english, auth, seeded, db_session, restore_calendar):
+    auth.login("admin")
+    form = english.get("/admin/calendar").get_data(as_text=True)
+    file_input = re.search(r'<input[^>]*id="file"[^>]*>', form).group()
+    assert 'accept=".json,.csv,.ics,' in file_input and 'text/calendar"' in file_input
+    response = upload(english, GOOD_2098, "2098年节假日安排.ics")
+    assert response.status_code == 302, field_error(response.get_data(as_text=True), "file")
+    row = db_session.get(CalendarYear, 2098)
+    assert (row.days_off, row.working_days, row.source_filename) == (DAYS_OFF_2098, WORKING_DAYS_2098,
+                                                                     "2098年节假日安排.ics")
+    assert working_calendar.default_calendar().source(2098) == "imported"
+    assert working_calendar.is_working_day(date(2098, 1, 25)) and not working_calendar.is_working_day(date(2098, 2, 3))
+
+
+def test_contradictory_icalendar_file_is_refused_at_its_line_and_nothing_is_written(
+        client, auth, seeded, restore_calendar):
+    from webapp.extensions import db
+
+    auth.login("admin")
+    response = upload(client, CONTRADICTORY_2098, "2098.ics")
+    assert response.status_code == 422
+    assert field_error(response.get_data(as_text=True), "file") == (
+        f"第 {CONTRADICTION_LINE} 行：2098-02-08 同时被列为放假日和上班日")
+    client.post("/lang/en")
+    response = upload(client, CONTRADICTORY_2098, "2098.ics")
+    assert response.status_code == 422
+    assert field_error(response.get_data(as_text=True), "file") == (
+        f"line {CONTRADICTION_LINE}: 2098-02-08 is both a day off and a working day")
+    with seeded.app_context():  # its own, so that the requests above each chose their language
+        assert db.session.get(CalendarYear, 2098) is None
+        assert count(db.session, HistoryEntry.entity_type == "calendar_year") == 0
+    assert working_calendar.default_calendar().source(2098) is None
+
+
+BANNER = "2098 年节假日安排尚未导入：跨入该年的期限暂不计算。"
+SEEN_BY_ADMINISTRATORS = [*ADMIN_PAGES, "/", "/cases", "/supervision/", "/supervision/reports"]
+
+
+@pytest.mark.parametrize("today, shown", [
+    (date(2097, 10, 31), False),  # not expected before November
+    (date(2097, 11, 1), True),
+    (date(2097, 11, 2), True),
+    (date(2097, 12, 31), True),
+])
+def test_administrator_pages_show_a_missing_next_year_from_1_november(client, auth, ids, restore_calendar,
+                                                                       today, shown):
+    auth.login("admin")
+    with clock.travel(today):
+        for page in SEEN_BY_ADMINISTRATORS:
+            response = client.get(page.format(**ids))
+            assert response.status_code == 200, page
+            html = response.get_data(as_text=True)
+            assert (BANNER in html) == shown, page
+            assert ('href="/admin/calendar#import">导入</a>' in html) == shown, page
+    if shown:
+        banner = re.search(r'<section class="alert alert-warning calendar-banner" aria-label="([^"]+)">', html)
+        assert banner and banner.group(1) == "节假日日历"  # a landmark with its name
+
+
+def test_the_banner_is_in_the_reader_language_and_for_administrators_only(client, english, auth, seeded,
+                                                                           restore_calendar):
+    with clock.travel(date(2097, 11, 2)):
+        auth.login("admin")
+        html = english.get("/admin/users").get_data(as_text=True)
+        assert ("The holiday arrangement for 2098 has not been imported: deadlines that run into that year are not "
+                "computed yet.") in html and '">Import it</a>' in html
+        auth.logout()
+        for username in ("office", "supervisor", "provider", "applicant"):
+            auth.login(username)
+            assert "calendar-banner" not in client.get("/").get_data(as_text=True), username
+            auth.logout()
+
+
+def test_the_banner_goes_once_next_year_is_imported(client, auth, seeded, restore_calendar):
+    auth.login("admin")
+    with clock.travel(date(2097, 11, 2)):
+        assert BANNER in client.get("/admin/calendar").get_data(as_text=True)
+        assert upload(client, GOOD_2098, "2098.ics").status_code == 302
+        page = client.get("/admin/calendar").get_data(as_text=True)
+        assert "calendar-banner" not in page
+        assert "calendar-banner" not in client.get("/admin/users").get_data(as_text=True)
+
+
+def test_the_banner_costs_an_administrator_page_at_most_one_small_query(client, auth, seeded, db_session,
+                                                                        restore_calendar):
+    from webapp.extensions import db
+
+    statements = []
+
+    def counted(page: str, today: date) -> int:
+        statements.clear()
+        with clock.travel(today):
+            assert client.get(page).status_code == 200
+        return len(statements)
+
+    def listen(connection, cursor, statement, *args):
+        statements.append(statement)
+
+    auth.login("admin")
+    event.listen(db.engine, "before_cursor_execute", listen)
+    try:
+        counted("/admin/users", date(2097, 11, 2))  # anything installed once, as any earlier page would have
+        for page in ("/admin/users", "/admin/settings", "/"):
+            without, missing = counted(page, date(2097, 10, 31)), counted(page, date(2097, 11, 2))
+            assert missing - without <= 1, (page, statements)
+    finally:
+        event.remove(db.engine, "before_cursor_execute", listen)

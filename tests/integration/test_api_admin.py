@@ -10,6 +10,8 @@ from sqlalchemy import func, select
 
 from sla import calendar as working_calendar
 from sla.calendar import ZONE
+from tests.integration.calendar_files import (CONTRADICTION_LINE, CONTRADICTORY_2098, DAYS_OFF_2098, GOOD_2098,
+                                             WORKING_DAYS_2098)
 from workflows.demo import enterprise_code
 from workflows.services import calendar as calendar_service
 from workflows.services import cases as case_service
@@ -46,7 +48,7 @@ def restore_calendar():
     """Imports install into the process-wide calendar: put the packaged one back afterwards."""
     yield
     working_calendar.install_arrangements([])
-    calendar_service._installed_stamp = None
+    calendar_service._installed = None  # rebuilt from the next database on its next use
 
 
 def test_users_are_listed_created_and_disabled(api, db_session, client):
@@ -278,6 +280,28 @@ def test_calendar_export_and_import_schedules_the_deadlines_that_waited(api, db_
     assert (timer.status, timer.due_on) == ("pending", date(2099, 3, 30))
     years = [y["year"] for y in api("GET", "/api/v1/calendar/years", "office").json]
     assert 2099 in years
+
+
+def test_calendar_import_takes_an_icalendar_file_and_refuses_a_contradiction_at_its_line(api, db_session,
+                                                                                           restore_calendar):
+    path, ics = f"{ADMIN}/calendar/2098", {"Content-Type": "text/calendar; charset=utf-8"}
+    before = history(db_session)
+    error = error_of(api("PUT", path, "admin", data=CONTRADICTORY_2098.encode(), headers=ics), 422,
+                     f"line {CONTRADICTION_LINE}")
+    assert "2098-02-08 is both a day off and a working day" in error["message"]
+    error_of(api("PUT", path, "admin", data=b"date,type\n2098-01-01,off\n", headers=ics), 422, "file")
+    error_of(api("PUT", f"{ADMIN}/calendar/2099", "admin", data=GOOD_2098.encode(), headers=ics), 422, "year")
+    error_of(api("PUT", path, "supervisor", data=GOOD_2098.encode(), headers=ics), 403)
+    db_session.expire_all()
+    assert history(db_session) == before and db_session.get(CalendarYear, 2098) is None
+
+    imported = api("PUT", path, "admin", data=GOOD_2098.encode(), headers=ics)
+    assert imported.status_code == 200, imported.json
+    assert imported.json == {"year": 2098, "days_off": DAYS_OFF_2098, "working_days": WORKING_DAYS_2098}
+    assert api("GET", path, "admin").json == imported.json
+    db_session.expire_all()
+    assert db_session.get(CalendarYear, 2098).imported_by_id == user_id(db_session, "admin")
+    assert working_calendar.is_working_day(date(2098, 1, 25))  # a Saturday made a working day
 
 
 def test_licence_matters_and_their_materials(api, db_session):

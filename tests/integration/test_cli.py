@@ -7,6 +7,8 @@ import sys
 import pytest
 from sqlalchemy import create_engine, text
 
+from tests.integration.calendar_files import CONTRADICTION_LINE, CONTRADICTORY_2098, GOOD_2098, WORKING_DAYS_2098
+
 
 def run(args, database_url, tmp_path, stdin=None, **env):
     environment = {**os.environ, "CREDIT_CASES_DATABASE_URL": database_url,
@@ -66,6 +68,23 @@ def test_calendar_import_good_and_bad(fresh_db, tmp_path):
     refused = run(["calendar", "import", str(bad)], fresh_db, tmp_path)
     assert refused.returncode == 2 and "row 3" in refused.stderr
     assert scalar(fresh_db, "SELECT count(*) FROM calendar_years") == 1
+
+
+def test_calendar_import_takes_an_icalendar_file(fresh_db, tmp_path):
+    run(["db", "upgrade"], fresh_db, tmp_path)
+    assert "iCalendar" in run(["calendar", "import", "--help"], fresh_db, tmp_path).stdout
+    bad = tmp_path / "2098-contradictory.ics"
+    bad.write_text(CONTRADICTORY_2098, encoding="utf-8")
+    refused = run(["calendar", "import", str(bad)], fresh_db, tmp_path)
+    assert refused.returncode == 2
+    assert f"line {CONTRADICTION_LINE}: 2098-02-08 is both a day off and a working day" in refused.stderr
+    assert scalar(fresh_db, "SELECT count(*) FROM calendar_years WHERE year = 2098") == 0
+    good = tmp_path / "2098.ics"
+    good.write_text(GOOD_2098, encoding="utf-8")
+    result = run(["calendar", "import", str(good)], fresh_db, tmp_path)
+    assert result.returncode == 0 and "2098" in result.stdout, result.stderr
+    stored = scalar(fresh_db, "SELECT working_days FROM calendar_years WHERE year = 2098")
+    assert json.loads(stored) == WORKING_DAYS_2098
 
 
 def test_sweep_now_only_in_testing_or_demo(fresh_db, tmp_path):

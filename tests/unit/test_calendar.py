@@ -236,3 +236,146 @@ def test_parse_errors_name_the_field(text, field, words):
     assert info.value.field == field
     assert words in info.value.message
     assert str(info.value).startswith(field) and isinstance(info.value, ValueError)
+
+
+# --- Next year's arrangement, watched from 1 November ------------------------------------------
+
+ARRANGEMENT_2098 = YearArrangement(2098, {date(2098, 1, 1)}, set())
+
+
+@pytest.mark.parametrize("today, calendar, missing", [
+    (date(2097, 10, 31), WorkingCalendar(), None),  # before November: not yet expected
+    (date(2097, 11, 1), WorkingCalendar(), 2098),  # published in November: its absence is shown from the 1st
+    (date(2097, 12, 31), WorkingCalendar(), 2098),
+    (date(2097, 11, 1), WorkingCalendar([ARRANGEMENT_2098]), None),  # imported
+    (date(2098, 1, 1), WorkingCalendar(), None),  # the new year's own absence is another matter (ADR 0007)
+    (date(2098, 11, 15), WorkingCalendar([ARRANGEMENT_2098]), 2099),
+    (date(2025, 11, 1), WorkingCalendar(), None),  # 2026 is packaged
+])
+def test_missing_next_year_from_1_november(today, calendar, missing):
+    assert cal.missing_next_year(today, calendar) == missing
+
+
+def test_missing_next_year_takes_a_date_not_an_instant():
+    with pytest.raises(TypeError):
+        cal.missing_next_year(datetime(2097, 11, 2, 10), WorkingCalendar())
+
+
+# --- iCalendar (.ics) import -------------------------------------------------------------------
+
+# As holiday subscriptions publish an arrangement: all-day events (DTEND exclusive) spanning several days, the kind
+# in the summary or in CATEGORIES, a time zone, a folded line, an alarm with a summary of its own, CRLF endings.
+ICS_2098 = "\r\n".join([
+    "BEGIN:VCALENDAR",  # 1
+    "VERSION:2.0",
+    "PRODID:-//Municipal Credit Office//Holidays//ZH",
+    "X-WR-CALNAME:2098年节假日安排",
+    "BEGIN:VTIMEZONE",  # 5
+    "TZID:Asia/Shanghai",
+    "BEGIN:STANDARD",
+    "DTSTART:19700101T000000",
+    "TZOFFSETFROM:+0800",
+    "TZOFFSETTO:+0800",  # 10
+    "END:STANDARD",
+    "END:VTIMEZONE",
+    "BEGIN:VEVENT",
+    "UID:2098-0101@holidays",
+    "DTSTART;VALUE=DATE:20980101",  # 15: one day, no DTEND
+    "SUMMARY:元旦 休",
+    "END:VEVENT",
+    "BEGIN:VEVENT",
+    "UID:2098-0201@holidays",
+    "DTSTART;VALUE=DATE:20980201",  # 20
+    "DTEND;VALUE=DATE:20980209",
+    "SUMMARY:春节 (休)",
+    "DESCRIPTION:2月1日至8日放假调休，共8天。1月25日（星期六）上班。这一行很长，按 RFC 5545 折",
+    " 行书写。",
+    "BEGIN:VALARM",  # 25
+    "ACTION:DISPLAY",
+    "DESCRIPTION:提醒",
+    "SUMMARY:提醒",
+    "TRIGGER:-PT9H",
+    "END:VALARM",  # 30
+    "END:VEVENT",
+    "BEGIN:VEVENT",
+    "UID:2098-0125@holidays",
+    "DTSTART;VALUE=DATE:20980125",
+    "DTEND;VALUE=DATE:20980126",  # 35
+    "SUMMARY:春节调休 班",
+    "END:VEVENT",
+    "BEGIN:VEVENT",
+    "UID:2098-1001@holidays",
+    "DTSTART;VALUE=DATE:20981001",  # 40
+    "DTEND;VALUE=DATE:20981008",
+    "SUMMARY:国庆节、中秋节",
+    "CATEGORIES:休,法定节假日",
+    "END:VEVENT",
+    "BEGIN:VEVENT",  # 45
+    "UID:2098-1011@holidays",
+    "DTSTART;VALUE=DATE:20981011",
+    "DURATION:P1D",
+    "SUMMARY:上班",
+    "END:VEVENT",  # 50
+    "END:VCALENDAR",
+    "",
+])
+
+
+def ics_events(*events: tuple[str, str, str]) -> str:
+    """A calendar of (DTSTART, DTEND or '', SUMMARY) events: event i begins on line 3 + 5i, its DTSTART on the
+    line after, its SUMMARY two lines further."""
+    lines = ["BEGIN:VCALENDAR", "VERSION:2.0"]
+    for start, end, summary in events:
+        lines += ["BEGIN:VEVENT", f"DTSTART;VALUE=DATE:{start}",
+                  f"DTEND;VALUE=DATE:{end}" if end else "X-NO-END:1", f"SUMMARY:{summary}", "END:VEVENT"]
+    return "\n".join(lines + ["END:VCALENDAR", ""])
+
+
+def test_parse_ics_as_holiday_calendars_publish_it():
+    expected = YearArrangement(
+        2098,
+        days_off={date(2098, 1, 1), *days(date(2098, 2, 1), date(2098, 2, 8)),
+                  *days(date(2098, 10, 1), date(2098, 10, 7))},
+        working_days={date(2098, 1, 25), date(2098, 10, 11)})  # two make-up Saturdays
+    assert parse_arrangement(ICS_2098, "2098年节假日.ics") == expected
+    assert parse_arrangement(ICS_2098.replace("\r\n", "\n")) == expected  # sniffed by BEGIN:VCALENDAR, LF endings
+    assert WorkingCalendar([expected]).add_working_days(date(2098, 1, 24), 1) == date(2098, 1, 25)
+
+
+def test_parse_ics_overlapping_events_of_one_kind_are_one_day():
+    text = ics_events(("20980201", "20980209", "春节 休"), ("20980131", "20980202", "除夕、春节 放假"))
+    assert parse_arrangement(text, "x.ics").days_off == {*days(date(2098, 1, 31), date(2098, 2, 8))}
+
+
+@pytest.mark.parametrize("text, field, words", [
+    # a day both off and a make-up working day: the line of the event that contradicts the earlier one
+    (ics_events(("20980201", "20980209", "春节 休"), ("20980207", "", "春节调休 班")),
+     "line 9", "2098-02-07 is both a day off and a working day"),
+    (ICS_2098.replace("DTSTART;VALUE=DATE:20981011", "DTSTART;VALUE=DATE:20981007"),
+     "line 47", "2098-10-07 is both a day off and a working day"),
+    # a summary that says neither: the line of the summary
+    (ics_events(("20980101", "20980102", "元旦 休"), ("20980214", "", "情人节")),
+     "line 11", "neither a day off (休) nor a working day (班): '情人节'"),
+    # another year than the first event's
+    (ics_events(("20980101", "20980102", "元旦 休"), ("20971231", "", "元旦 休")), "line 9", "2097-12-31 is not in 2098"),
+    (ics_events(("20981231", "20990102", "元旦 休")), "line 4", "2099-01-01 is not in 2098"),
+    (ics_events(("20980101T090000", "", "元旦 休")), "line 4", "not an all-day date"),
+    (ics_events(("2098-01-01", "", "元旦 休")), "line 4", "not an all-day date"),
+    (ics_events(("20980105", "20980103", "休")), "line 4", "ends before it starts"),
+    (ics_events(("20980101", "20990301", "休")), "line 4", "longer than a year"),
+    ("BEGIN:VCALENDAR\nVERSION:2.0\nEND:VCALENDAR\n", "file", "no days"),
+    ("BEGIN:VCALENDAR\nBEGIN:VEVENT\nSUMMARY:休\nEND:VEVENT\nEND:VCALENDAR\n", "line 2", "no start"),
+    ("BEGIN:VCALENDAR\nBEGIN:VEVENT\nDTSTART;VALUE=DATE:20980101\nRRULE:FREQ=YEARLY\nSUMMARY:元旦 休\n"
+     "END:VEVENT\nEND:VCALENDAR\n", "line 3", "repeating"),
+    ("BEGIN:VCALENDAR\nthis is not a content line\nEND:VCALENDAR\n", "file", "unreadable iCalendar"),
+])
+def test_parse_ics_errors_name_the_line(text, field, words):
+    with pytest.raises(CalendarFileError) as info:
+        parse_arrangement(text, "arrangement.ics")
+    assert (info.value.field, words in info.value.message) == (field, True), info.value
+
+
+def test_parse_csv_contradiction_names_the_row():
+    with pytest.raises(CalendarFileError) as info:
+        parse_arrangement("日期,类型\n2027-02-06,休\n2027-02-07,休\n2027-02-06,班\n", "2027.csv")
+    assert str(info.value) == "row 4, column date: 2027-02-06 is both a day off and a working day"
