@@ -217,6 +217,11 @@ def local_date(instant: datetime) -> date:
     return instant.astimezone(ZONE).date()
 
 
+def day_start(day: date) -> datetime:
+    """The start of ``day`` in Asia/Shanghai (00:00, +08:00)."""
+    return datetime.combine(day, time(0), tzinfo=ZONE)
+
+
 def day_end_exclusive(day: date) -> datetime:
     """Exclusive end of ``day`` in Asia/Shanghai: the next day's 00:00 (+08:00, no DST)."""
     return datetime.combine(day + _ONE_DAY, time(0), tzinfo=ZONE)

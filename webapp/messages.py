@@ -49,6 +49,10 @@ _TEMPLATED = [
      N_("wrong check character '%(got)s' for a resident ID number: expected '%(expected)s'")),
     (r"No working-day calendar data for (?P<year>\d+): import the year's holiday arrangement first",
      N_("No working-day calendar data for %(year)s: import the year's holiday arrangement first")),
+    (r"this needs the working-day calendar of (?P<year>\d+), which has not been imported yet: the administrators "
+     r"have been asked to import it; nothing was changed, try again once they have",
+     N_("this needs the working-day calendar of %(year)s, which has not been imported yet: the administrators "
+        "have been asked to import it; nothing was changed, try again once they have")),
     # cases and their actions
     (r"no case #(?P<id>\d+)", N_("no case #%(id)s")),
     (r"the case is (?P<state>\w+)", N_("the case is %(state)s"), {"state": "state"}),

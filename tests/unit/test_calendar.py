@@ -11,6 +11,8 @@ from sla.calendar import (CalendarDataMissing, CalendarFileError, WorkingCalenda
                           add_working_days, is_working_day, parse_arrangement,
                           serialize_arrangement, working_days_between)
 
+pytestmark = pytest.mark.clock  # deadline-sensitive: run again with the clock shifted
+
 
 def days(first: date, last: date):
     while first <= last:
