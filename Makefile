@@ -8,24 +8,19 @@ STAMP := $(VENV)/.installed
 VENDOR := webapp/static/vendor/chart.umd.min.js
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
-.PHONY: run test test-clock install system-deps bench soak translations clean
+.PHONY: run test install system-deps bench soak translations clean
 
 run: install translations
 	$(VENV)/bin/credit-cases up
 
-# The suite on every core, as the clock stands today; the deadline-sensitive tests (marked `clock`) again as if
-# today were each of CLOCK_DAYS (a limit that runs into a year without a package's data, the first working day
-# of such a year, a limit across the National Day holiday); then the fault tests, alone: they kill workers and
-# restart PostgreSQL.
+# The suite on every core, as the clock stands today, with the deadline-sensitive tests (marked `clock`) run again
+# as if today were each of CLOCK_DAYS (a limit that runs into a year without a package's data, the first working
+# day of such a year, a limit across the National Day holiday); then the fault tests, alone: they kill workers
+# and restart PostgreSQL. `pytest --today=YYYY-MM-DD` runs any selection as if today were that day.
 CLOCK_DAYS ?= 2026-12-20 2027-01-04 2026-09-28
 test: install system-deps translations
-	$(VENV)/bin/pytest -n auto --dist loadfile --ignore=tests/faults
-	$(MAKE) --no-print-directory test-clock
+	$(VENV)/bin/pytest -n auto --dist loadfile --ignore=tests/faults --clock-days="$(CLOCK_DAYS)"
 	$(VENV)/bin/pytest tests/faults
-
-test-clock: install translations
-	set -e; for day in $(CLOCK_DAYS); do \
-	  $(VENV)/bin/pytest -n auto --dist loadfile -m clock --today=$$day -q; done
 
 bench: install system-deps translations
 	$(VENV)/bin/pytest -m bench tests/bench -p no:randomly -p no:cacheprovider -s

@@ -28,6 +28,53 @@ def pytest_addoption(parser):
     parser.addoption("--today", metavar="YYYY-MM-DD", default=os.environ.get("CREDIT_CASES_TODAY") or None,
                      help="run the suite as if today (Asia/Shanghai) were this day: the product's clock in the "
                           "suite and in every part of the product the suite starts")
+    parser.addoption("--clock-days", metavar="DAYS", default=os.environ.get("CREDIT_CASES_CLOCK_DAYS") or None,
+                     help="run every test marked `clock` again as if today were each of these days (YYYY-MM-DD, "
+                          "separated by spaces or commas)")
+
+
+def _days(text: str | None) -> list:
+    return [clock.parse_day(day) for day in (text or "").replace(",", " ").split()]
+
+
+def pytest_generate_tests(metafunc):
+    """`--clock-days`: every test marked `clock` runs again as if today were each of these days."""
+    days = _days(metafunc.config.getoption("--clock-days"))
+    if days and metafunc.definition.get_closest_marker("clock"):
+        metafunc.parametrize("clock_day", [None, *days], indirect=True,
+                             ids=["today", *(f"on-{day.isoformat()}" for day in days)])
+
+
+def pytest_collection_modifyitems(config, items):
+    """A shifted day runs on SQLite alone: the day is its subject; today's run proves both databases."""
+    shifted_on_pg = [item for item in items if getattr(item, "callspec", None)
+                     and item.callspec.params.get("clock_day") and item.callspec.params.get("database_url") == "postgresql"]
+    if shifted_on_pg:
+        config.hook.pytest_deselected(items=shifted_on_pg)
+        dropped = set(map(id, shifted_on_pg))
+        items[:] = [item for item in items if id(item) not in dropped]
+
+
+@pytest.fixture(autouse=True)
+def clock_day(request):
+    """The day a `clock` test runs as (see --clock-days); set before any other fixture of the test, so that its
+    database, demo data and the servers it starts (CREDIT_CASES_TODAY) all see it."""
+    day = getattr(request, "param", None)
+    if day is None:
+        yield None
+        return
+    kept_shift, kept_env = clock._shift, {k: os.environ.get(k) for k in ("CREDIT_CASES_TODAY", "CREDIT_CASES_TESTING")}
+    clock.shift_to_day(day)
+    os.environ.update(CREDIT_CASES_TODAY=day.isoformat(), CREDIT_CASES_TESTING="true")
+    try:
+        yield day
+    finally:
+        clock._shift = kept_shift
+        for name, value in kept_env.items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value
 
 
 def pytest_configure(config):
@@ -75,12 +122,30 @@ def need_postgres() -> None:
         pytest.skip(f"PostgreSQL not reachable: {problem}")
 
 
+# Templates per product day (a test database is copied from one; the demo data is seeded once per day, not per
+# test): SQLite files, and for PostgreSQL a snapshot of the seeded tables in a schema of the test database.
+_SQLITE_TEMPLATES: dict[tuple[bool, object], Path] = {}
+_PG_SNAPSHOTS: dict[object, str] = {}
+
+
+def _sqlite_template(tmp_path_factory, *, seeded: bool) -> Path:
+    key = (seeded, clock.today())
+    if key not in _SQLITE_TEMPLATES:
+        path = tmp_path_factory.mktemp("template") / f"{'seeded' if seeded else 'empty'}-{key[1]}.sqlite"
+        if seeded:
+            shutil.copy(_sqlite_template(tmp_path_factory, seeded=False), path)
+            seed_database(f"sqlite:///{path}")
+        else:
+            upgrade(f"sqlite:///{path}")
+            with_provisional_years(f"sqlite:///{path}")
+        _SQLITE_TEMPLATES[key] = path
+    return _SQLITE_TEMPLATES[key]
+
+
 @pytest.fixture(scope="session")
 def sqlite_template(tmp_path_factory) -> Path:
-    path = tmp_path_factory.mktemp("template") / "template.sqlite"
-    upgrade(f"sqlite:///{path}")
-    with_provisional_years(f"sqlite:///{path}")
-    return path
+    """The migrated, empty SQLite database of the session's day (copy it, never write to it)."""
+    return _sqlite_template(tmp_path_factory, seeded=False)
 
 
 @pytest.fixture(scope="session")
@@ -93,36 +158,88 @@ def pg_database():
     url = PG_ADMIN_URL.rsplit("/", 1)[0] + "/" + name
     upgrade(url)
     yield url
+    _PG_SNAPSHOTS.clear()
     admin.dispose()  # a fresh connection: a test may have restarted the server meanwhile
     with admin.connect() as connection:
         connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
     admin.dispose()
 
 
-def _truncate_pg(url: str) -> None:
+def _pg_tables(connection) -> list[str]:
+    return [row[0] for row in connection.execute(text(
+        "SELECT tablename FROM pg_tables WHERE schemaname='public' AND tablename <> 'alembic_version' ORDER BY 1"))]
+
+
+def _truncate_pg(url: str, snapshot: str | None = None) -> None:
+    """Empty every table (and copy a snapshot's rows back in); the identities restart after what is there.
+    The tables are small: DELETE costs far less than TRUNCATE's new files; with triggers off (the role is the
+    server's superuser) no foreign-key order needs following."""
     engine = create_engine(url)
     with engine.begin() as connection:
-        tables = [
-            row[0]
-            for row in connection.execute(
-                text("SELECT tablename FROM pg_tables WHERE schemaname='public' AND tablename <> 'alembic_version'")
-            )
-        ]
-        if tables:
-            connection.execute(text(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE"))
+        tables = _pg_tables(connection)
+        connection.execute(text("SET LOCAL session_replication_role = replica"))
+        for table in tables:
+            connection.execute(text(f"DELETE FROM public.{table}"))
+        for table in tables if snapshot else ():
+            connection.execute(text(f"INSERT INTO public.{table} SELECT * FROM {snapshot}.{table}"))
+        sequences = connection.execute(text(
+            "SELECT s.relname, t.relname, a.attname FROM pg_class s JOIN pg_depend d ON d.objid = s.oid "
+            "JOIN pg_class t ON t.oid = d.refobjid JOIN pg_attribute a ON a.attrelid = t.oid "
+            "AND a.attnum = d.refobjsubid JOIN pg_namespace n ON n.oid = s.relnamespace "
+            "WHERE s.relkind = 'S' AND n.nspname = 'public'")).all()
+        for sequence, table, column in sequences:
+            connection.execute(text(f"SELECT setval('public.{sequence}', COALESCE((SELECT max({column}) "
+                                    f"FROM public.{table}), 0) + 1, false)"))
     engine.dispose()
 
 
+def _restore_pg_seeded(url: str) -> None:
+    """The demo data of the product's day: seeded once into a snapshot schema, copied back for each test."""
+    day = clock.today()
+    if day not in _PG_SNAPSHOTS:
+        _truncate_pg(url)
+        with_provisional_years(url)
+        seed_database(url)
+        schema = f"seeded_{day:%Y%m%d}"
+        engine = create_engine(url)
+        with engine.begin() as connection:
+            connection.execute(text(f"DROP SCHEMA IF EXISTS {schema} CASCADE"))
+            connection.execute(text(f"CREATE SCHEMA {schema}"))
+            for table in _pg_tables(connection):
+                connection.execute(text(f"CREATE TABLE {schema}.{table} AS TABLE public.{table}"))
+        engine.dispose()
+        _PG_SNAPSHOTS[day] = schema
+        return
+    _truncate_pg(url, _PG_SNAPSHOTS[day])
+
+
+def seed_database(url: str) -> None:
+    """The demo data set, as `credit-cases demo seed` loads it, on the product's day."""
+    from workflows.demo import seed
+    from workflows.store.db import make_session_factory
+
+    sessions = make_session_factory(url)
+    with sessions() as session:
+        seed(session)
+        session.commit()
+    sessions.kw["bind"].dispose()
+
+
 @pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
-def database_url(request, tmp_path, sqlite_template) -> str:
-    """A migrated, empty database of each kind, fresh for every test."""
+def database_url(request, tmp_path, tmp_path_factory) -> str:
+    """A migrated database of each kind, fresh for every test: empty, or with the demo data where the test asks
+    for `seeded` (copied from the day's template: seeding per test would cost more than most tests)."""
+    seeded = "seeded" in request.fixturenames
     if request.param == "sqlite":
         path = tmp_path / "app.sqlite"
-        shutil.copy(sqlite_template, path)
+        shutil.copy(_sqlite_template(tmp_path_factory, seeded=seeded), path)
         return f"sqlite:///{path}"
     url = request.getfixturevalue("pg_database")
-    _truncate_pg(url)
-    with_provisional_years(url)
+    if seeded:
+        _restore_pg_seeded(url)
+    else:
+        _truncate_pg(url)
+        with_provisional_years(url)
     return url
 
 
@@ -170,11 +287,12 @@ def db_session(app):
 
 @pytest.fixture
 def seeded(app):
+    """The app with the demo data (usually copied in by `database_url` already)."""
     from webapp.extensions import db
     from workflows.demo import seed
 
     with app.app_context():
-        seed(db.session)
+        seed(db.session, only_if_empty=True)
         db.session.commit()
     return app
 

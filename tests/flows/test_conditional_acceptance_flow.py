@@ -148,7 +148,6 @@ def test_licence_refused_after_the_materials(world, smtp):
     assert {k: v[0] for k, v in timers(world, case_id).items()}["processing"] == "met"
 
 
-@pytest.mark.clock  # deadline-sensitive: run again with the clock shifted
 def test_a_late_publication_is_escalated_to_supervisors(world, smtp):
     case_id = accepted(world)
     world.act(case_id, "submit_materials", "redco", files=["平面图.pdf"], item=3)

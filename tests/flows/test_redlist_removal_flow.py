@@ -96,7 +96,6 @@ def report_abuse(world, entry_id, username="implementer"):
     return world.query(run)
 
 
-@pytest.mark.clock  # deadline-sensitive: run again with the clock shifted
 def test_abuse_confirmed_by_the_listing_department_removes_the_entry(world, smtp, platform):
     entry_id = red_entry(world)
     case_id = report_abuse(world, entry_id)

@@ -102,7 +102,7 @@ def _arrangement(year: int, days_off, working_days) -> calendar.YearArrangement:
                                     working_days=frozenset(date.fromisoformat(d) for d in working_days))
 
 
-_installed: tuple | None = None  # the imported rows the default calendar was built from, in this process
+_installed: tuple | None = None  # (imported rows, the calendar built from them) in this process
 
 
 def install_from(session: Session) -> None:
@@ -113,6 +113,6 @@ def install_from(session: Session) -> None:
     global _installed
     rows = tuple((year, tuple(off), tuple(working)) for year, off, working in session.execute(
         select(CalendarYear.year, CalendarYear.days_off, CalendarYear.working_days).order_by(CalendarYear.year)))
-    if rows != _installed:
+    if _installed is None or _installed[0] != rows or _installed[1] is not calendar.default_calendar():
         calendar.install_arrangements(_arrangement(*row) for row in rows)
-        _installed = rows
+        _installed = rows, calendar.default_calendar()
