@@ -170,6 +170,12 @@ def test_changing_a_setting_records_who_and_when_and_shows_it(english, auth, see
     assert change.at.astimezone(working_calendar.ZONE).strftime("%Y-%m-%d %H:%M") in page
 
 
+def test_the_warning_rule_is_a_setting_shown_with_its_meaning(client, auth, seeded):
+    auth.login("admin")
+    page = client.get("/admin/settings").get_data(as_text=True)
+    assert "期限剩余该数量工作日时预警（期限不长于此数的，在最后一个工作日开始时预警）" in page
+
+
 def test_setting_out_of_range_is_shown_beside_the_field(english, auth, seeded, db_session):
     auth.login("admin")
     response = english.post("/admin/settings/objection.verification_days", data={"value": "0"})
