@@ -424,10 +424,11 @@ def _poll(database_url: str, statement, wanted: int, timeout: float, what: str) 
 
 
 def wait_for_pending_timers(database_url: str, wanted: int, timeout: float) -> int:
-    """Wait until `wanted` deadlines are running (pending, with a firing instant)."""
+    """Wait until `wanted` case deadlines are running (pending, with a firing instant); a list entry's validity
+    timer (a key-attention entry after an expiry, say) is no case deadline and expires rather than warns."""
     from workflows.store.cases import Timer
 
-    statement = select(func.count()).select_from(Timer).where(Timer.status == "pending",
+    statement = select(func.count()).select_from(Timer).where(Timer.status == "pending", Timer.case_id.is_not(None),
                                                               Timer.next_fire_at.is_not(None))
     return _poll(database_url, statement, wanted, timeout, "running deadlines")
 
@@ -448,14 +449,15 @@ def wait_for_firings(database_url: str, wanted: int, timeout: float) -> int:
     return _poll(database_url, _warned(), wanted, timeout, "deadlines warned of")
 
 
-def make_timers_due(database_url: str) -> int:
-    """Bring the warning instant of every pending deadline to now, so the sweepers have work."""
+def make_timers_due(database_url: str, *, cases_only: bool = False) -> int:
+    """Bring the warning instant of every pending deadline (or only the cases') to now, so the sweepers have work."""
     from workflows.store.base import utcnow
     from workflows.store.cases import Timer
 
     engine = create_engine(database_url)
+    pending = [Timer.status == "pending", Timer.next_fire_at.is_not(None),
+               *([Timer.case_id.is_not(None)] if cases_only else [])]
     with engine.begin() as connection:
-        moved = connection.execute(update(Timer).where(Timer.status == "pending", Timer.next_fire_at.is_not(None))
-                                   .values(next_fire_at=utcnow(), warn_at=utcnow())).rowcount
+        moved = connection.execute(update(Timer).where(*pending).values(next_fire_at=utcnow(), warn_at=utcnow())).rowcount
     engine.dispose()
     return moved

@@ -95,7 +95,7 @@ def test_two_schedulers_and_two_workers_at_once(database, env, tmp_path, parts, 
     more = stack.Stream(database, applicants[5:], pause=1.0).start()
     stack.wait_for_pending_timers(database, 3, timeout=60)
     before = stack.firings(database)
-    assert stack.make_timers_due(database) >= 3
+    assert stack.make_timers_due(database, cases_only=True) >= 3  # a new case is not warned before it is due soon
     stack.wait_for_firings(database, before + 3, timeout=30)
     more.join()
     stack.make_timers_due(database)
