@@ -395,10 +395,15 @@ def platform():
 
 
 class World:
-    """The product with its worker: file and decide through the services, then drain the outbox."""
+    """The product with its worker: file and decide through the services, then drain the outbox.
 
-    def __init__(self, app, config):
-        self.app, self.config = app, config
+    A test marked `prefect` drains through the real Prefect flows under Prefect's test harness (a few per
+    process, and the outage and browser tests); the others call the same steps in-process, with the same
+    attempts, which is what they test, in a fraction of the time."""
+
+    def __init__(self, app, config, request):
+        self.app, self.config, self._request = app, config, request
+        self.prefect = request.node.get_closest_marker("prefect") is not None
 
     def actor(self, username):
         from workflows.services.accounts import find_user
@@ -429,7 +434,9 @@ class World:
     def drain(self):
         from workflows.worker import drain
 
-        return drain(self.config)
+        if self.prefect:
+            self._request.getfixturevalue("prefect_harness")
+        return drain(self.config, in_process=not self.prefect)
 
     def query(self, fn):
         from webapp.extensions import db
@@ -447,10 +454,10 @@ class World:
 
 
 @pytest.fixture
-def world(seeded, prefect_harness, smtp, platform):
+def world(request, seeded, smtp, platform):
     from workflows.config import Config
 
     base = seeded.config["CREDIT_CASES"]
     config = Config(instance_path=base.instance_path, database_url=base.database_url, secret_key="x", testing=True,
                     smtp_host="127.0.0.1", smtp_port=smtp.port, platform_url=platform.url)
-    return World(seeded, config)
+    return World(seeded, config, request)

@@ -81,25 +81,11 @@ def claim(session, name: str, limit: int = 50) -> list[OutboxEvent]:
     return list(session.scalars(select(OutboxEvent).where(OutboxEvent.id.in_(claimed)).order_by(OutboxEvent.id)))
 
 
-# process (or "lists" for list entries' own events) -> "module:flow"
-FLOWS = {
-    "objection": "workflows.flows.objection:objection_flow",
-    "listing": "workflows.flows.listing:listing_flow",
-    "conditional_acceptance": "workflows.flows.conditional_acceptance:conditional_acceptance_flow",
-    "repair_exit": "workflows.flows.repair_exit:repair_exit_flow",
-    "redlist_removal": "workflows.flows.redlist_removal:redlist_removal_flow",
-    "lists": "workflows.flows.list_lifecycle:list_lifecycle_flow",
-}
-
-
 def flows_by_process() -> dict:
-    import importlib
+    """The flows, loaded (with Prefect) when the worker first runs a batch, not when this module is imported."""
+    from .flows.registry import FLOWS
 
-    flows = {}
-    for process, target in FLOWS.items():
-        module, name = target.split(":")
-        flows[process] = getattr(importlib.import_module(module), name)
-    return flows
+    return FLOWS
 
 
 def run_coroutine(coroutine):
@@ -113,9 +99,14 @@ def run_coroutine(coroutine):
         return pool.submit(context.run, asyncio.run, coroutine).result()
 
 
-def process_batch(config: Config, events: list[OutboxEvent]) -> int:
-    """Run the flows for claimed events; mark each done, or release it for a later try."""
+def process_batch(config: Config, events: list[OutboxEvent], *, in_process: bool = False) -> int:
+    """Run the flows for claimed events; mark each done, or release it for a later try.
+
+    `in_process`: the flows' steps are called here, as the same functions with the same attempts, without Prefect
+    (the tests of what the steps do; the worker always runs the Prefect flows)."""
     from prefect.context import SyncClientContext
+
+    from .flows.steps import IN_PROCESS, carry_out
 
     rt = flow_runtime.configure(config)
     flows = flows_by_process()
@@ -126,7 +117,10 @@ def process_batch(config: Config, events: list[OutboxEvent]) -> int:
     for process, batch in by_process.items():
         flow = flows.get(process)
         try:
-            if flow is not None:
+            if flow is not None and in_process:
+                for event in batch:
+                    carry_out(flow.plan, event.id, event.kind, IN_PROCESS)
+            elif flow is not None:
                 # one Prefect client for the batch's task runs: without it each sync task run makes its own,
                 # loading the TLS certificate store every time (measured: 40% of a batch's time)
                 with SyncClientContext.get_or_create():
@@ -154,20 +148,20 @@ def _finish(rt, batch: list[OutboxEvent], outcome: str, error: str = "") -> None
         session.commit()
 
 
-def run_once(config: Config, name: str | None = None, limit: int = 50) -> int:
+def run_once(config: Config, name: str | None = None, limit: int = 50, *, in_process: bool = False) -> int:
     rt = flow_runtime.configure(config)
     with rt.sessions() as session:
         events = claim(session, name or worker_name(), limit)
         if events:  # another process may have imported a holiday year since the last batch
             calendar_service.install_from(session)
-    return process_batch(config, events) if events else 0
+    return process_batch(config, events, in_process=in_process) if events else 0
 
 
-def drain(config: Config, *, max_rounds: int = 100) -> int:
+def drain(config: Config, *, max_rounds: int = 100, in_process: bool = False) -> int:
     """Process until nothing is due (used by tests and by `worker --drain`)."""
     total = 0
     for _ in range(max_rounds):
-        processed = run_once(config)
+        processed = run_once(config, in_process=in_process)
         if processed == 0 and not _pending(config):
             break
         total += processed

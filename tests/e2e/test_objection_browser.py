@@ -3,6 +3,8 @@ import pytest
 
 from tests.e2e.browser import log_in, screenshot
 
+pytestmark = pytest.mark.prefect  # the real flows under Prefect's test harness
+
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 
 

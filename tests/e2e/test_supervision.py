@@ -3,6 +3,8 @@ import pytest
 
 from tests.e2e.browser import log_in, screenshot
 
+pytestmark = pytest.mark.prefect  # the real flows under Prefect's test harness
+
 MESSAGE = "请于三个工作日内完成核实并书面回复。"
 
 

@@ -41,6 +41,7 @@ def accepted(world, **days):
     return case_id
 
 
+@pytest.mark.prefect  # the real flows under Prefect's test harness
 def test_on_time_completion_is_granted_and_published(world, smtp, platform):
     case_id = accepted(world, days_3=5)
     assert state(world, case_id) == "awaiting_materials"
@@ -64,6 +65,7 @@ def test_on_time_completion_is_granted_and_published(world, smtp, platform):
     assert [r["result"] for r in platform.received] == ["publish"]
 
 
+@pytest.mark.prefect  # the real flows under Prefect's test harness
 @pytest.mark.clock  # deadline-sensitive: run again with the clock shifted
 def test_a_missed_deadline_breaks_the_commitment_and_the_subject_is_ineligible_next_time(world, smtp):
     case_id = accepted(world, days_3=3)

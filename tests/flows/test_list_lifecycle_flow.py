@@ -40,6 +40,7 @@ def after(day):
     return day_end_exclusive(day) + timedelta(hours=1)
 
 
+@pytest.mark.prefect  # the real flows under Prefect's test harness
 def test_blacklist_expiry_exits_stops_measures_announces_then_key_attention_expires_unannounced(world, smtp, platform):
     black_until = world.query(lambda s: s.get(ListEntry, world.entry_of("applicant")).valid_until)
     world.query(lambda s: sweep(s, now=day_end_exclusive(black_until) - timedelta(minutes=1)))

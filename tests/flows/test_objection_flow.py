@@ -105,6 +105,7 @@ def test_withdraw_during_verification_resumes_measures(world):
     assert statuses(world, entry_id) == ("active", ["active"])
 
 
+@pytest.mark.prefect  # the real flows under Prefect's test harness
 @pytest.mark.clock  # deadline-sensitive: run again with the clock shifted
 def test_breach_flags_overdue_tells_supervisors_and_keeps_measures_suspended(world, smtp):
     from datetime import timedelta
@@ -123,6 +124,7 @@ def test_breach_flags_overdue_tells_supervisors_and_keeps_measures_suspended(wor
     assert world.query(lambda s: sweep(s, now=later)) == 0  # each fired once
 
 
+@pytest.mark.prefect  # the real flows under Prefect's test harness
 def test_every_event_is_processed_and_nothing_twice(world, smtp):
     accepted_objection(world)
     assert world.query(lambda s: s.scalar(select(func.count()).select_from(OutboxEvent)

@@ -1,9 +1,12 @@
 """With the worker or the Prefect server down, people keep filing and deciding; nothing is lost or doubled."""
+import pytest
 from sqlalchemy import func, select, update
 
 from workflows.store.automation import Notification, OutboxEvent
 from workflows.store.base import utcnow
 from workflows.store.models import ListEntry
+
+pytestmark = pytest.mark.prefect  # the real flows under Prefect's test harness
 
 GROUNDS = "该记录所依据的判决已被再审撤销，请核实。"
 

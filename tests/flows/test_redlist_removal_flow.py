@@ -96,6 +96,7 @@ def report_abuse(world, entry_id, username="implementer"):
     return world.query(run)
 
 
+@pytest.mark.prefect  # the real flows under Prefect's test harness
 def test_abuse_confirmed_by_the_listing_department_removes_the_entry(world, smtp, platform):
     entry_id = red_entry(world)
     case_id = report_abuse(world, entry_id)
@@ -122,6 +123,7 @@ def test_abuse_dismissed_keeps_the_entry_and_its_incentives(world, smtp, platfor
     assert announcements(world) == [] and results(platform) == []
 
 
+@pytest.mark.prefect  # the real flows under Prefect's test harness
 @pytest.mark.clock  # deadline-sensitive: run again with the clock shifted
 def test_validity_end_exits_the_entry_by_timer(world, smtp, platform):
     from sla.sweep import sweep

@@ -61,6 +61,7 @@ def under_review(world):
     return entry_id, case_id
 
 
+@pytest.mark.prefect  # the real flows under Prefect's test harness
 @pytest.mark.clock  # deadline-sensitive: run again with the clock shifted
 def test_approve_exits_entry_stops_measures_announces_and_puts_subject_on_key_attention(world, smtp, platform):
     entry_id, case_id = under_review(world)
@@ -137,6 +138,7 @@ def test_bad_decisions_are_refused_and_change_nothing(world):
     assert statuses(world, entry_id) == ("active", None, ["active"] * 4)
 
 
+@pytest.mark.prefect  # the real flows under Prefect's test harness
 def test_every_notice_is_sent_once_even_when_events_are_delivered_twice(world, smtp):
     from sqlalchemy import func, update
 

@@ -2,6 +2,7 @@
 and a second escalation goes to the head of supervision."""
 from datetime import timedelta
 
+import pytest
 from sqlalchemy import select
 
 from workflows.store.automation import Notification
@@ -17,6 +18,7 @@ def accepted(world):
     return case_id
 
 
+@pytest.mark.prefect  # the real flows under Prefect's test harness
 def test_urging_reaches_the_department_and_the_reply_the_supervisor(world, smtp):
     from workflows.services import urging
 

@@ -91,6 +91,7 @@ def register(world, receiver, username="implementer"):
     return client, headers
 
 
+@pytest.mark.prefect  # the real flows under Prefect's test harness
 def test_measure_suspension_is_signed_retried_logged_and_applied_once(world, receiver):
     client, headers = register(world, receiver)
     entry_id = world.entry_of("applicant")

@@ -7,7 +7,6 @@ removal and tell the applicant and the supervisors. Other deadlines escalate as 
 """
 from __future__ import annotations
 
-from prefect import flow
 from sqlalchemy.orm import Session
 
 from workflows.domain.roles import Role
@@ -23,7 +22,7 @@ from workflows.store.models import ListEntry
 
 from . import timer_events
 from .runtime import runtime
-from .steps import StepResult, carry_out, step
+from .steps import StepResult, process_flow, step
 
 RESULTS = {
     "refuse": ("不予受理", "not accepted"),
@@ -222,9 +221,4 @@ PLAN: dict[str, list[str]] = {
 }
 
 
-@flow(name="conditional_acceptance", log_prints=False)
-async def conditional_acceptance_flow(events: list[tuple[int, str]]) -> int:
-    """Carry out the consequences of a batch of green-channel events, in order."""
-    for event_id, kind in events:
-        carry_out(PLAN, event_id, kind)
-    return len(events)
+conditional_acceptance_flow = process_flow("conditional_acceptance", PLAN)

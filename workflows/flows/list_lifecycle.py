@@ -1,7 +1,6 @@
 """The lists' own events (no case): an entry's validity ends; a key-attention subject is blacklisted."""
 from __future__ import annotations
 
-from prefect import flow
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -12,7 +11,7 @@ from workflows.store.automation import OutboxEvent, PlatformDelivery
 from workflows.store.models import ListEntry
 
 from .runtime import runtime
-from .steps import StepResult, carry_out, step
+from .steps import StepResult, process_flow, step
 
 
 def _delivery_id(session: Session, event: OutboxEvent) -> int | None:
@@ -52,9 +51,4 @@ def blacklisted(session: Session, event: OutboxEvent, case: None) -> StepResult:
 PLAN: dict[str, list[str]] = {"expire": ["lists.expire"], "blacklisted": ["lists.blacklisted"]}
 
 
-@flow(name="lists", log_prints=False)
-async def list_lifecycle_flow(events: list[tuple[int, str]]) -> int:
-    """Carry out the consequences of a batch of list entries' events, in order."""
-    for event_id, kind in events:
-        carry_out(PLAN, event_id, kind)
-    return len(events)
+list_lifecycle_flow = process_flow("lists", PLAN)

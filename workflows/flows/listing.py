@@ -1,7 +1,6 @@
 """The listing flow: after a listing (or a whole import) is recorded, each implementing department is told."""
 from __future__ import annotations
 
-from prefect import flow
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
@@ -11,7 +10,7 @@ from workflows.services.consequences import LIST_NAMES, once
 from workflows.store.automation import OutboxEvent
 from workflows.store.models import ListEntry, Measure
 
-from .steps import StepResult, carry_out, step
+from .steps import StepResult, process_flow, step
 
 LINES_PER_NOTICE = 100
 
@@ -51,9 +50,4 @@ def tell_departments(session: Session, event: OutboxEvent, case: None) -> StepRe
 PLAN: dict[str, list[str]] = {"listed": ["listing.tell_departments"]}
 
 
-@flow(name="listing", log_prints=False)
-async def listing_flow(events: list[tuple[int, str]]) -> int:
-    """Carry out the consequences of a batch of listing events, in order."""
-    for event_id, kind in events:
-        carry_out(PLAN, event_id, kind)
-    return len(events)
+listing_flow = process_flow("listing", PLAN)

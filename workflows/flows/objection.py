@@ -1,7 +1,6 @@
 """The objection flow (异议处理): what happens after each objection event."""
 from __future__ import annotations
 
-from prefect import flow
 from sqlalchemy.orm import Session
 
 from workflows.domain.lists import EntryStatus, ExitReason
@@ -17,7 +16,7 @@ from workflows.store.cases import Case
 
 from . import redlist_removal as red
 from .runtime import runtime
-from .steps import StepResult, carry_out, step
+from .steps import StepResult, process_flow, step
 from .timer_events import TIMER_PLAN
 
 RESULTS = {
@@ -176,9 +175,4 @@ PLAN: dict[str, list[str]] = {
 }
 
 
-@flow(name="objection", log_prints=False)
-async def objection_flow(events: list[tuple[int, str]]) -> int:
-    """Carry out the consequences of a batch of objection events, in order."""
-    for event_id, kind in events:
-        carry_out(PLAN, event_id, kind)
-    return len(events)
+objection_flow = process_flow("objection", PLAN)

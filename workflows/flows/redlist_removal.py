@@ -2,7 +2,6 @@
 objection against a removal (called from the objection flow's steps)."""
 from __future__ import annotations
 
-from prefect import flow
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -22,7 +21,7 @@ from workflows.store.cases import Case
 from workflows.store.models import ListEntry, User
 
 from .runtime import runtime
-from .steps import StepResult, carry_out, step
+from .steps import StepResult, process_flow, step
 from .timer_events import TIMER_PLAN
 
 WHY = {
@@ -175,12 +174,7 @@ PLAN: dict[str, list[str]] = {
     "dismiss": ["redlist_removal.tell_reporter"],
     **TIMER_PLAN,
 }
-@flow(name="redlist_removal", log_prints=False)
-async def redlist_removal_flow(events: list[tuple[int, str]]) -> int:
-    """Carry out the consequences of a batch of red-list removal events, in order."""
-    for event_id, kind in events:
-        carry_out(PLAN, event_id, kind)
-    return len(events)
+redlist_removal_flow = process_flow("redlist_removal", PLAN)
 
 
 # --- an objection against a removal: called by the objection flow's steps ---

@@ -1,7 +1,6 @@
 """The credit repair flow (信用修复): what happens after each repair event."""
 from __future__ import annotations
 
-from prefect import flow
 from sqlalchemy.orm import Session
 
 from sla import calendar
@@ -16,7 +15,7 @@ from workflows.store.automation import OutboxEvent
 from workflows.store.cases import Case
 
 from .runtime import runtime
-from .steps import StepResult, carry_out, step
+from .steps import StepResult, process_flow, step
 from .timer_events import TIMER_PLAN
 
 RESULTS = {
@@ -115,9 +114,4 @@ PLAN: dict[str, list[str]] = {
 }
 
 
-@flow(name="repair_exit", log_prints=False)
-async def repair_exit_flow(events: list[tuple[int, str]]) -> int:
-    """Carry out the consequences of a batch of credit repair events, in order."""
-    for event_id, kind in events:
-        carry_out(PLAN, event_id, kind)
-    return len(events)
+repair_exit_flow = process_flow("repair_exit", PLAN)

@@ -4,7 +4,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from prefect import task
+from prefect import flow, task
 from prefect.cache_policies import NO_CACHE
 from sqlalchemy.orm import Session
 
@@ -63,23 +63,63 @@ def deliver_webhook(delivery_id: int) -> bool:
         return webhooks.attempt(session, delivery_id)
 
 
-def carry_out(plan: dict[str, list[str]], event_id: int, kind: str) -> None:
+@dataclass(frozen=True)
+class Runner:
+    """How a flow's work is carried out: as Prefect task runs (the worker), or as the same functions called in
+    this process with the same number of attempts and no waits between them (most flow tests)."""
+    step: Callable[[str, int], StepResult]
+    email: Callable[[int], bool]
+    platform: Callable[[int], bool]
+    webhook: Callable[[int], bool]
+
+
+def _attempts(task_) -> Callable:
+    """The task's own function, tried as often as the task would be (1 + retries), without the delays."""
+    def call(*args):
+        for attempt in range(task_.retries + 1):
+            try:
+                return task_.fn(*args)
+            except Exception:  # noqa: BLE001 - as Prefect retries any failure
+                if attempt == task_.retries:
+                    raise
+        return None
+
+    return call
+
+
+PREFECT_TASKS = Runner(run_step, send_email, deliver_to_platform, deliver_webhook)
+IN_PROCESS = Runner(*(_attempts(t) for t in (run_step, send_email, deliver_to_platform, deliver_webhook)))
+
+
+def carry_out(plan: dict[str, list[str]], event_id: int, kind: str, runner: Runner = PREFECT_TASKS) -> None:
     """Run the steps planned for this kind of event, then the e-mails and deliveries they produced."""
     for name in plan.get(kind, []):
-        result = run_step(name, event_id)
+        result = runner.step(name, event_id)
         for notification_id in result.notifications:
-            send_email(notification_id)
+            runner.email(notification_id)
         if result.delivery_id is not None:
             try:
-                deliver_to_platform(result.delivery_id)
+                runner.platform(result.delivery_id)
             except platform.DeliveryFailed:
                 _mark_delivery_failed(result.delivery_id)
-        deliver_webhooks(event_id)
+        deliver_webhooks(event_id, runner)
     if kind in plan:
-        send_left_over_emails(event_id)
+        send_left_over_emails(event_id, runner)
 
 
-def send_left_over_emails(event_id: int) -> None:
+def process_flow(name: str, plan: dict[str, list[str]]):
+    """A process's Prefect flow: the consequences of a batch of its events, in order; `.plan` is what it runs."""
+    @flow(name=name, log_prints=False)
+    async def run(events: list[tuple[int, str]]) -> int:
+        for event_id, kind in events:
+            carry_out(plan, event_id, kind)
+        return len(events)
+
+    run.plan = plan
+    return run
+
+
+def send_left_over_emails(event_id: int, runner: Runner = PREFECT_TASKS) -> None:
     """A worker killed between a step's commit and its e-mails left them unsent: a later attempt sends them."""
     if not runtime().config.smtp_host:
         return
@@ -87,16 +127,16 @@ def send_left_over_emails(event_id: int) -> None:
         event = session.get(OutboxEvent, event_id)
         unsent = notify.unsent_for_event(session, event_id) if event is not None and event.attempts > 1 else []
     for notification_id in unsent:
-        send_email(notification_id)
+        runner.email(notification_id)
 
 
-def deliver_webhooks(event_id: int) -> None:
+def deliver_webhooks(event_id: int, runner: Runner = PREFECT_TASKS) -> None:
     """The departments' webhook messages the event's steps produced (measure changes)."""
     with session_scope() as session:
         pending = webhooks.pending_for_event(session, event_id)
     for delivery_id in pending:
         try:
-            deliver_webhook(delivery_id)
+            runner.webhook(delivery_id)
         except webhooks.DeliveryFailed:
             with session_scope() as session:
                 webhooks.give_up(session, delivery_id)
