@@ -26,7 +26,7 @@ from workflows.services import calendar as calendar_service
 from workflows.store.automation import OutboxEvent
 from workflows.store.base import utcnow
 
-from .flows import runtime as flow_runtime
+from .steps import runtime as flow_runtime
 
 log = logging.getLogger("credit_cases.worker")
 LEASE = timedelta(minutes=5)

@@ -13,16 +13,15 @@ GROUNDS = "该记录所依据的行政处罚决定已被复议机关撤销，请
 
 
 def test_emails_left_by_a_killed_worker_are_sent_by_the_next_attempt(world, smtp):
-    from workflows.flows import runtime
-    from workflows.flows.objection import PLAN
-    from workflows.flows.steps import STEPS
+    from workflows.processes import OBJECTION
+    from workflows.steps import STEPS, plan_of, runtime
     from workflows.worker import LEASE
 
     case_id = world.file("applicant", list_entry_id=world.entry_of("applicant"), grounds=GROUNDS)
     rt = runtime.configure(world.config)
     with rt.sessions() as session:  # a worker claimed the event, committed its steps, and died
         event = session.scalar(select(OutboxEvent).where(OutboxEvent.case_id == case_id))
-        for name in PLAN["file"]:
+        for name in plan_of(OBJECTION)["file"]:
             STEPS[name](session, event, session.get(Case, case_id))
         event_id = event.id
         session.execute(OutboxEvent.__table__.update().where(OutboxEvent.id == event_id).values(

@@ -26,8 +26,6 @@ from workflows.config import Config
 from workflows.demo import ENTERPRISE_BLACK, ENTERPRISE_RED, PERSON_BLACK, seed
 from workflows.domain.errors import DomainError
 from workflows.domain.process import Actor
-from workflows.flows import runtime as flow_runtime
-from workflows.flows.steps import STEPS
 from workflows.services import listings
 from workflows.services import redlist_removal as removal
 from workflows.services import settings as settings_service
@@ -35,6 +33,8 @@ from workflows.services.accounts import find_user
 from workflows.services.actors import actor_for
 from workflows.services.cases import file_case, take_action
 from workflows.services.evidence import Upload
+from workflows.steps import EVENT_PLANS, STEPS, plan_of
+from workflows.steps import runtime as flow_runtime
 from workflows.store.automation import OutboxEvent
 from workflows.store.cases import Case
 from workflows.store.db import make_session_factory
@@ -49,10 +49,10 @@ END = datetime(2026, 11, 20, tzinfo=calendar.ZONE)  # the calendar has data for 
 
 
 def _plans() -> dict[str, dict[str, list[str]]]:
-    from workflows.flows import list_lifecycle, objection, redlist_removal, repair_exit
+    from workflows.processes import DEFINITIONS
 
-    return {"objection": objection.PLAN, "redlist_removal": redlist_removal.PLAN, "lists": list_lifecycle.PLAN,
-            "repair_exit": repair_exit.PLAN}
+    return {"objection": plan_of(DEFINITIONS["objection"]), "redlist_removal": plan_of(DEFINITIONS["redlist_removal"]),
+            "lists": EVENT_PLANS["lists"], "repair_exit": plan_of(DEFINITIONS["repair_exit"])}
 
 
 class ListsStayTrue(RuleBasedStateMachine):

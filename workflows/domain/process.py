@@ -123,6 +123,8 @@ class Action:
     ends: tuple[str, ...] = ()  # deadline kinds met or cancelled by this action
     pauses: tuple[str, ...] = ()
     resumes: tuple[str, ...] = ()
+    #: what follows it, carried out by the process's flow: step names (see workflows.steps)
+    then: tuple[str, ...] = ()
 
     @property
     def automatic(self) -> bool:
@@ -149,6 +151,13 @@ class Transition:
     resumes: tuple[str, ...]
 
 
+# The steps that follow a case's deadline events and urgings, the same in every process unless it says otherwise
+DEADLINE_EVENTS: Mapping[str, tuple[str, ...]] = {
+    "warn": ("timer.warn",), "breach": ("timer.breach",), "escalate": ("timer.escalate",),
+    "urge": ("supervision.tell_department",), "reply_urging": ("supervision.tell_supervisor",),
+}
+
+
 @dataclass(frozen=True)
 class ProcessDefinition:
     name: str
@@ -157,6 +166,8 @@ class ProcessDefinition:
     actions: tuple[Action, ...]
     #: the action that creates a case (its sources are empty)
     filing: Action | None = None
+    #: what follows the events that are no action: a deadline's warning, breach and escalation, an urging
+    on_events: Mapping[str, tuple[str, ...]] = field(default_factory=lambda: dict(DEADLINE_EVENTS))
 
     def __post_init__(self):
         names = {s.name for s in self.states}

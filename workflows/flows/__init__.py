@@ -1,1 +1,1 @@
-"""Prefect flows: one per process, carrying out the consequences of its case events."""
+"""Prefect flows: one per process, made from its definition's plan (registry), carrying out its steps as task runs."""

@@ -1,18 +1,13 @@
-"""Each process's flow, by the process name its outbox events carry ("lists": a list entry's own events)."""
+"""Each process's flow, by the process name its outbox events carry, made from its definition's plan; the
+listing's fan-out and the list entries' own events ("lists") have plans of their own (workflows.steps)."""
 from __future__ import annotations
 
-from .conditional_acceptance import conditional_acceptance_flow
-from .list_lifecycle import list_lifecycle_flow
-from .listing import listing_flow
-from .objection import objection_flow
-from .redlist_removal import redlist_removal_flow
-from .repair_exit import repair_exit_flow
+from workflows.processes import DEFINITIONS
+from workflows.steps import EVENT_PLANS, plan_of
+
+from .steps import process_flow
 
 FLOWS = {
-    "objection": objection_flow,
-    "listing": listing_flow,
-    "conditional_acceptance": conditional_acceptance_flow,
-    "repair_exit": repair_exit_flow,
-    "redlist_removal": redlist_removal_flow,
-    "lists": list_lifecycle_flow,
+    **{name: process_flow(name, plan_of(definition)) for name, definition in DEFINITIONS.items()},
+    **{name: process_flow(name, plan) for name, plan in EVENT_PLANS.items()},
 }

@@ -1,37 +1,19 @@
-"""Prefect tasks shared by the process flows. Each does one side effect and is idempotent per event."""
+"""The Prefect side of the flows: a task run per step (workflows.steps) and per outside call, with retries, and
+the flow factory that turns a plan into a process's named flow."""
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from prefect import flow, task
 from prefect.cache_policies import NO_CACHE
-from sqlalchemy.orm import Session
 
 from workflows.services import notify, platform, webhooks
 from workflows.store.automation import OutboxEvent, PlatformDelivery
 from workflows.store.cases import Case
 
-from .runtime import runtime, session_scope
-
-
-@dataclass
-class StepResult:
-    notifications: list[int] = field(default_factory=list)
-    delivery_id: int | None = None
-
-
-# A step: (session, event, case or None) -> StepResult | None; it claims its consequences.once() key itself.
-Step = Callable[[Session, OutboxEvent, Case | None], StepResult | None]
-STEPS: dict[str, Step] = {}
-
-
-def step(name: str):
-    def register(function: Step) -> Step:
-        STEPS[name] = function
-        return function
-
-    return register
+from workflows.steps import STEPS, StepResult
+from workflows.steps.runtime import runtime, session_scope
 
 
 @task(retries=3, retry_delay_seconds=[0.5, 2, 5], cache_policy=NO_CACHE, task_run_name="{name}-event-{event_id}")

@@ -86,6 +86,9 @@ def complete_guard(case: CaseView, params: Mapping[str, Any]) -> str | None:
     return None if statuses and all(s == VERIFIED for s in statuses) else "not every missing material is verified yet"
 
 
+KEEP = "keep_deadlines"  # after every event: the materials and processing deadlines in line with the materials
+RESULT = ("tell_result", "push_result")
+
 CONDITIONAL_ACCEPTANCE = ProcessDefinition(
     name="conditional_acceptance",
     states=(
@@ -102,24 +105,31 @@ CONDITIONAL_ACCEPTANCE = ProcessDefinition(
     filing=Action("file", (), "submitted", applicant(),
                   fields=(Field("matter"), Field("missing", kind="choice"), Field("signed", kind="bool"),
                           Field("signatory")),
-                  starts=(ACCEPTANCE,)),
+                  starts=(ACCEPTANCE,), then=("acknowledge", "tell_window")),
     actions=(
         Action("accept_with_commitment", ("submitted",), "awaiting_materials", window,
-               fields=(Field("days", required=False, kind="int"),), guard=accept_guard, ends=("acceptance",)),
-        Action("refuse", ("submitted",), "refused", window, fields=(Field("reason"),), ends=("acceptance",)),
+               fields=(Field("days", required=False, kind="int"),), guard=accept_guard, ends=("acceptance",),
+               then=(KEEP, "issue_notice")),
+        Action("refuse", ("submitted",), "refused", window, fields=(Field("reason"),), ends=("acceptance",),
+               then=(KEEP, *RESULT)),
         Action("submit_materials", ("awaiting_materials",), "awaiting_materials", applicant(),
                fields=(Field("item", kind="int"), Field("note", required=False),
-                       Field("files", kind="files")), guard=submit_guard),
+                       Field("files", kind="files")), guard=submit_guard, then=(KEEP, "tell_window")),
         Action("verify_materials", ("awaiting_materials",), "awaiting_materials", window,
                fields=(Field("item", kind="int"), Field("result", choices=(VERIFIED, REJECTED)),
-                       Field("reason", required=False)), guard=verify_guard),
+                       Field("reason", required=False)), guard=verify_guard, then=(KEEP, "tell_materials")),
         Action("extend", ("awaiting_materials",), "awaiting_materials", window,
-               fields=(Field("days", kind="int"), Field("reason")), guard=extend_guard),
-        Action("complete_materials", ("awaiting_materials",), "materials_complete", SYSTEM, guard=complete_guard),
-        Action("commitment_breached", ("awaiting_materials",), "commitment_breached", SYSTEM),
+               fields=(Field("days", kind="int"), Field("reason")), guard=extend_guard, then=(KEEP, "tell_extension")),
+        Action("complete_materials", ("awaiting_materials",), "materials_complete", SYSTEM, guard=complete_guard,
+               then=(KEEP, "tell_complete")),
+        Action("commitment_breached", ("awaiting_materials",), "commitment_breached", SYSTEM,
+               then=(KEEP, "record_breach", "tell_breach", "push_result")),
         Action("grant", ("materials_complete",), "granted", window, fields=(Field("licence_no"),),
-               starts=(PUBLICATION,)),
-        Action("refuse_licence", ("materials_complete",), "licence_refused", window, fields=(Field("reason"),)),
-        Action("publish", ("granted",), "published", SYSTEM, ends=("publication",)),
+               starts=(PUBLICATION,), then=(KEEP, "publish_grant")),
+        Action("refuse_licence", ("materials_complete",), "licence_refused", window, fields=(Field("reason"),),
+               then=(KEEP, *RESULT)),
+        Action("publish", ("granted",), "published", SYSTEM, ends=("publication",), then=(KEEP, "push_result")),
     ),
+    # a missed materials deadline ends the case itself; the department's deadlines warn and escalate as any other
+    on_events={"warn": ("warn",), "breach": ("breach",), "escalate": ("escalate",)},
 )

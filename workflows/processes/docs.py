@@ -81,25 +81,19 @@ def render(definition: ProcessDefinition) -> str:
     for spec in specs.values():
         setting = SETTINGS[spec.limit_setting]
         lines.append(f"| {spec.kind} | {spec.owner} | `{spec.limit_setting}` | {setting.default} {setting.unit} |")
-    lines += _consequences(definition.name)
+    lines += _consequences(definition)
     lines += ["", "Limits are working days in Asia/Shanghai, the start day not counted; an administrator changes "
               "them on the settings page. A warning fires `sla.warning_days` working days before the end; at the "
               "end the deadline is breached, the case shows as overdue and supervisors are told.", ""]
     return "\n".join(lines)
 
 
-def _consequences(process: str) -> list[str]:
-    """What the process's Prefect flow does after each event, from its plan and the steps' docstrings."""
-    import importlib
+def _consequences(definition: ProcessDefinition) -> list[str]:
+    """What the process's flow does after each event: the actions' `then`, described by the steps' docstrings."""
+    from workflows.steps import STEPS, plan_of  # the steps use the services, which use these definitions
 
-    from workflows.flows.steps import STEPS
-
-    try:
-        plan = importlib.import_module(f"workflows.flows.{process}").PLAN
-    except ModuleNotFoundError:
-        return []
     lines = ["", "## What the flow does after each event", "", "| event | steps |", "|---|---|"]
-    for kind, steps in plan.items():
+    for kind, steps in plan_of(definition).items():
         described = [f"`{name.split('.', 1)[1]}`" + (f": {STEPS[name].__doc__.splitlines()[0]}" if STEPS[name].__doc__ else "")
                      for name in steps]
         lines.append(f"| `{kind}` | {'<br>'.join(described) or '—'} |")

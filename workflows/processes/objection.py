@@ -10,6 +10,7 @@ ACCEPTANCE = DeadlineSpec("acceptance", "objection.acceptance_days", "accepting_
 VERIFICATION = DeadlineSpec("verification", "objection.verification_days", "department")
 
 provider = department(Role.INFORMATION_PROVIDER)
+DECISION = ("tell_result", "push_result", "close")  # told, pushed to the platform, closed
 
 OBJECTION = ProcessDefinition(
     name="objection",
@@ -24,20 +25,26 @@ OBJECTION = ProcessDefinition(
     ),
     initial="submitted",
     filing=Action("file", (), "submitted", applicant(), fields=(Field("list_entry_id", kind="int"), Field("grounds")),
-                  starts=(ACCEPTANCE,)),
+                  starts=(ACCEPTANCE,), then=("acknowledge", "tell_office")),
     actions=(
-        Action("accept", ("submitted",), "verifying", accepting_office(), starts=(VERIFICATION,), ends=("acceptance",)),
+        Action("accept", ("submitted",), "verifying", accepting_office(), starts=(VERIFICATION,), ends=("acceptance",),
+               then=("suspend_listing", "tell_provider")),
         Action("request_supplement", ("submitted",), "awaiting_supplement", accepting_office(),
-               fields=(Field("reason"),), pauses=("acceptance",)),
+               fields=(Field("reason"),), pauses=("acceptance",), then=("request_supplement",)),
         Action("supplement", ("awaiting_supplement",), "submitted", applicant(),
-               fields=(Field("note"),), resumes=("acceptance",)),
-        Action("refuse", ("submitted",), "refused", accepting_office(), fields=(Field("reason"),), ends=("acceptance",)),
-        Action("confirm", ("verifying",), "concluded", provider, fields=(Field("reason"),), ends=("verification",)),
+               fields=(Field("note"),), resumes=("acceptance",), then=("tell_office",)),
+        Action("refuse", ("submitted",), "refused", accepting_office(), fields=(Field("reason"),), ends=("acceptance",),
+               then=("tell_result", "push_result")),
+        Action("confirm", ("verifying",), "concluded", provider, fields=(Field("reason"),), ends=("verification",),
+               then=("resume_listing", *DECISION)),
         Action("correct", ("verifying",), "concluded", provider,
-               fields=(Field("correction"), Field("measures", choices=("resume", "stop"))), ends=("verification",)),
-        Action("revoke", ("verifying",), "concluded", provider, fields=(Field("reason"),), ends=("verification",)),
+               fields=(Field("correction"), Field("measures", choices=("resume", "stop"))), ends=("verification",),
+               then=("apply_correction", *DECISION)),
+        Action("revoke", ("verifying",), "concluded", provider, fields=(Field("reason"),), ends=("verification",),
+               then=("revoke_listing", *DECISION, "erase_personal_data")),
         Action("withdraw", ("submitted", "awaiting_supplement", "verifying"), "withdrawn", applicant(),
-               fields=(Field("reason", required=False),), ends=("acceptance", "verification")),
+               fields=(Field("reason", required=False),), ends=("acceptance", "verification"),
+               then=("resume_listing", "tell_result")),
         Action("close", ("concluded",), "closed", SYSTEM),
     ),
 )

@@ -50,6 +50,10 @@ def _reported(case: CaseView, params: Mapping[str, Any]) -> str | None:
     return None
 
 
+# the incentives stopped, the exit announced, the subject and the platform told, the case closed, and a purged
+# entry's personal data erased
+REMOVED = ("stop_incentives", "announce", "tell_subject", "push_result", "close", "erase_personal_data")
+
 REDLIST_REMOVAL = ProcessDefinition(
     name="redlist_removal",
     states=(
@@ -65,10 +69,13 @@ REDLIST_REMOVAL = ProcessDefinition(
                   fields=(Field("list_entry_id", kind="int"), Field("trigger", choices=tuple(TRIGGERS)),
                           Field("reason", required=False))),
     actions=(
-        Action("remove", ("opened",), "removed", SYSTEM, guard=_automatic),
-        Action("report", ("opened",), "reported", SYSTEM, guard=_reported, starts=(ABUSE_REVIEW,)),
-        Action("confirm_abuse", ("reported",), "removed", lister, fields=(Field("reason"),), ends=("abuse_review",)),
-        Action("dismiss", ("reported",), "dismissed", lister, fields=(Field("reason"),), ends=("abuse_review",)),
+        Action("remove", ("opened",), "removed", SYSTEM, guard=_automatic, then=REMOVED),
+        Action("report", ("opened",), "reported", SYSTEM, guard=_reported, starts=(ABUSE_REVIEW,),
+               then=("tell_reporter", "tell_lister")),
+        Action("confirm_abuse", ("reported",), "removed", lister, fields=(Field("reason"),), ends=("abuse_review",),
+               then=("tell_reporter", *REMOVED)),
+        Action("dismiss", ("reported",), "dismissed", lister, fields=(Field("reason"),), ends=("abuse_review",),
+               then=("tell_reporter",)),
         # the entry leaves the red list for another trigger (e.g. blacklisting) while the report waits
         Action("supersede", ("reported",), "superseded", SYSTEM, ends=("abuse_review",)),
         Action("close", ("removed",), "closed", SYSTEM),

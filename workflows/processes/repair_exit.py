@@ -130,6 +130,8 @@ def commitment_text(facts: CommitmentFacts) -> str:
     )
 
 
+RESULT = ("tell_result", "push_result")  # the applicant and the platform told the decision
+
 REPAIR_EXIT = ProcessDefinition(
     name="repair_exit",
     states=(
@@ -149,23 +151,24 @@ REPAIR_EXIT = ProcessDefinition(
     actions=(
         Action("submit", ("draft",), "submitted", applicant(),
                fields=(Field("commitment_signed", kind="bool"), Field("public_service", required=False)),
-               guard=submit_guard, starts=(ACCEPTANCE,)),
-        Action("accept", ("submitted",), "under_review", accepting_office(), starts=(REVIEW,), ends=("acceptance",)),
+               guard=submit_guard, starts=(ACCEPTANCE,), then=("acknowledge", "tell_office")),
+        Action("accept", ("submitted",), "under_review", accepting_office(), starts=(REVIEW,), ends=("acceptance",),
+               then=("accepted",)),
         Action("request_supplement", ("submitted",), "awaiting_supplement", accepting_office(),
-               fields=(Field("reason"),), pauses=("acceptance",)),
+               fields=(Field("reason"),), pauses=("acceptance",), then=("request_supplement",)),
         Action("supplement", ("awaiting_supplement",), "submitted", applicant(),
-               fields=(Field("note"),), resumes=("acceptance",)),
+               fields=(Field("note"),), resumes=("acceptance",), then=("tell_office",)),
         Action("refuse", ("submitted",), "refused", accepting_office(), fields=(Field("reason"),),
-               ends=("acceptance",)),
+               ends=("acceptance",), then=RESULT),
         Action("approve", ("under_review",), "approved", lister,
                fields=(Field("key_attention_until", required=False, kind="date"),
                        Field("key_attention_months", required=False, kind="int"),
                        Field("reason", required=False)),
-               guard=approve_guard, ends=("review",)),
+               guard=approve_guard, ends=("review",), then=("exit_listing", *RESULT, "close")),
         Action("deny", ("under_review",), "denied", lister, fields=(Field("reason"),), guard=deny_guard,
-               ends=("review",)),
+               ends=("review",), then=RESULT),
         Action("withdraw", ("draft", "submitted", "awaiting_supplement", "under_review"), "withdrawn", applicant(),
-               fields=(Field("reason", required=False),), ends=("acceptance", "review")),
+               fields=(Field("reason", required=False),), ends=("acceptance", "review"), then=("tell_result",)),
         Action("close", ("approved",), "closed", SYSTEM),
     ),
 )

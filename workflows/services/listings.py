@@ -35,7 +35,7 @@ class ListingRequest:
     published_channel: str = ""
 
 
-LISTING_PROCESS = "listing"  # the outbox process of a listing's own events (workflows.flows.listing)
+LISTING_PROCESS = "listing"  # the outbox process of a listing's own events (workflows.steps.listing)
 
 
 def record_listing(session: Session, request: ListingRequest, actor: Actor, *, now: datetime | None = None,

@@ -4,7 +4,7 @@ The removal itself (the entry exited or purged, every incentive stopped) happens
 of the action that decides it, so the red list is true at every moment: a subject is never on the
 blacklist (or key-attention list) and on an active red list at once, and no incentive stays active on
 an entry that left the list. The flow then tells the departments, announces, tells the subject and
-pushes the result (workflows.flows.redlist_removal).
+pushes the result (workflows.steps.redlist_removal).
 """
 from __future__ import annotations
 

@@ -10,15 +10,17 @@ from workflows.services.consequences import once
 from workflows.store.automation import OutboxEvent, PlatformDelivery
 from workflows.store.models import ListEntry
 
+from .base import StepResult, Steps
 from .runtime import runtime
-from .steps import StepResult, process_flow, step
+
+step = Steps("lists")
 
 
 def _delivery_id(session: Session, event: OutboxEvent) -> int | None:
     return session.scalar(select(PlatformDelivery.id).where(PlatformDelivery.event_id == event.id))
 
 
-@step("lists.expire")
+@step
 def expire(session: Session, event: OutboxEvent, case: None) -> StepResult:
     """At the end of `valid_until`, an open entry exits by expiry with its list's consequences."""
     entry = session.get(ListEntry, event.payload.get("list_entry_id"))
@@ -31,7 +33,7 @@ def expire(session: Session, event: OutboxEvent, case: None) -> StepResult:
     return StepResult(notices, _delivery_id(session, event))
 
 
-@step("lists.blacklisted")
+@step
 def blacklisted(session: Session, event: OutboxEvent, case: None) -> StepResult:
     """The new blacklist entry's measures applied and their departments told; the subject told; the platform."""
     entry = session.get(ListEntry, event.payload.get("list_entry_id"))
@@ -51,4 +53,3 @@ def blacklisted(session: Session, event: OutboxEvent, case: None) -> StepResult:
 PLAN: dict[str, list[str]] = {"expire": ["lists.expire"], "blacklisted": ["lists.blacklisted"]}
 
 
-list_lifecycle_flow = process_flow("lists", PLAN)

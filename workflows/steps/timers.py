@@ -10,8 +10,9 @@ from workflows.services.urging import head_of_supervision
 from workflows.store.automation import OutboxEvent
 from workflows.store.cases import Case, Timer
 
-from .steps import StepResult, step
-from .supervision import SUPERVISION_PLAN
+from .base import StepResult, Steps
+
+step = Steps("timer")
 
 OWNER_ROLES = {"accepting_office": Role.ACCEPTING_OFFICE, "applicant": Role.APPLICANT}
 
@@ -28,7 +29,7 @@ def _owners(session: Session, event: OutboxEvent, case: Case, subject: str, body
     return tell_role(session, event, case, OWNER_ROLES.get(owner, Role.ACCEPTING_OFFICE), subject, body)
 
 
-@step("timer.warn")
+@step
 def warn(session: Session, event: OutboxEvent, case: Case) -> StepResult:
     """Whoever owns the step is warned that its limit ends soon."""
     due = event.payload.get("due_on", "")
@@ -36,7 +37,7 @@ def warn(session: Session, event: OutboxEvent, case: Case) -> StepResult:
                               f"案件 #{case.id} 的办理期限将于 {due} 届满，请及时办理。\nCase #{case.id} is due on {due}."))
 
 
-@step("timer.breach")
+@step
 def breach(session: Session, event: OutboxEvent, case: Case) -> StepResult:
     """The case is overdue: the step's owner and the supervisors are told."""
     due = event.payload.get("due_on", "")
@@ -46,7 +47,7 @@ def breach(session: Session, event: OutboxEvent, case: Case) -> StepResult:
     return StepResult(ids)
 
 
-@step("timer.escalate")
+@step
 def escalate(session: Session, event: OutboxEvent, case: Case) -> StepResult:
     """Still overdue after the set number of working days: the head of supervision is told."""
     due = event.payload.get("due_on", "")
@@ -62,5 +63,3 @@ def escalate(session: Session, event: OutboxEvent, case: Case) -> StepResult:
     return StepResult(ids + _owners(session, event, case, f"逾期案件已升级督办（案件 #{case.id}）", body))
 
 
-TIMER_PLAN: dict[str, list[str]] = {"warn": ["timer.warn"], "breach": ["timer.breach"], "escalate": ["timer.escalate"],
-                                    **SUPERVISION_PLAN}

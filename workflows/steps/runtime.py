@@ -31,7 +31,7 @@ def configure(config: Config) -> Runtime:
 
 def runtime() -> Runtime:
     if _runtime is None:
-        raise RuntimeError("flows not configured: call workflows.flows.runtime.configure(config) first")
+        raise RuntimeError("flows not configured: call workflows.steps.runtime.configure(config) first")
     return _runtime
 
 

@@ -20,9 +20,10 @@ from workflows.store.base import utcnow
 from workflows.store.cases import Case
 from workflows.store.models import ListEntry, User
 
+from .base import StepResult, Steps
 from .runtime import runtime
-from .steps import StepResult, process_flow, step
-from .timer_events import TIMER_PLAN
+
+step = Steps("redlist_removal")
 
 WHY = {
     "objection_revoked": ("经异议处理认定有误", "the listing was found to be wrong on objection"),
@@ -78,7 +79,7 @@ def tell_subject(session: Session, event: OutboxEvent, case: Case, subject: str,
                          subject=subject, body=body)
 
 
-@step("redlist_removal.stop_incentives")
+@step
 def stop_incentives(session: Session, event: OutboxEvent, case: Case) -> StepResult:
     """Every incentive is stopped (already, in the deciding transaction) and each implementing department told."""
     entry = case.list_entry
@@ -89,7 +90,7 @@ def stop_incentives(session: Session, event: OutboxEvent, case: Case) -> StepRes
     return StepResult(tell_departments(session, event, case, entry, MeasureStatus.STOPPED.value, "停止执行"))
 
 
-@step("redlist_removal.announce")
+@step.named("announce")
 def announce_exit(session: Session, event: OutboxEvent, case: Case) -> StepResult:
     """An exit announcement through the original channel; a correction when the listing was an error."""
     entry = case.list_entry
@@ -106,7 +107,7 @@ def announce_exit(session: Session, event: OutboxEvent, case: Case) -> StepResul
     return StepResult()
 
 
-@step("redlist_removal.tell_subject")
+@step.named("tell_subject")
 def tell_result(session: Session, event: OutboxEvent, case: Case) -> StepResult:
     """The subject is told why it left the red list, and whether it may object."""
     zh, en = _why(case)
@@ -119,7 +120,7 @@ def tell_result(session: Session, event: OutboxEvent, case: Case) -> StepResult:
         + (" You may object; while it is verified the incentives stay in force." if may_object else "")))
 
 
-@step("redlist_removal.tell_lister")
+@step
 def tell_lister(session: Session, event: OutboxEvent, case: Case) -> StepResult:
     """The listing department is told an abuse report waits for its decision."""
     return StepResult(tell_role(session, event, case, Role.LISTING_DEPARTMENT,
@@ -129,7 +130,7 @@ def tell_lister(session: Session, event: OutboxEvent, case: Case) -> StepResult:
                                 case.department_id))
 
 
-@step("redlist_removal.tell_reporter")
+@step
 def tell_reporter(session: Session, event: OutboxEvent, case: Case) -> StepResult:
     """The reporting department is told the outcome of its report."""
     if case.applicant is None:
@@ -142,39 +143,27 @@ def tell_reporter(session: Session, event: OutboxEvent, case: Case) -> StepResul
                                     body=f"{outcome[0]}。{reason}\nAbuse report #{case.id}: {outcome[1]}. {reason}"))
 
 
-@step("redlist_removal.push_result")
+@step
 def push_result(session: Session, event: OutboxEvent, case: Case) -> StepResult:
     """The removal is pushed to the municipal public credit platform (retried)."""
     delivery = platform.record_delivery(session, case, event.id, event.kind, runtime().config)
     return StepResult(delivery_id=delivery.id if delivery else None)
 
 
-@step("redlist_removal.close")
+@step
 def close(session: Session, event: OutboxEvent, case: Case) -> None:
     """The removal is complete: the case is closed (the subject may still object to it)."""
     if case.state == "removed":
         take_action(session, case.id, "close", SYSTEM)
 
 
-@step("redlist_removal.erase_personal_data")
+@step
 def erase_personal_data(session: Session, event: OutboxEvent, case: Case) -> StepResult:
     """Last, for an entry listed in error: its data erased from every copy, the notices just sent included."""
     entry = case.list_entry
     if entry is not None and entry.status == EntryStatus.PURGED.value and once(session, event.id, "erase"):
         erasure.erase_purged_entry(session, entry, SYSTEM, runtime().config.upload_dir)
     return StepResult()
-
-
-REMOVED = ["redlist_removal.stop_incentives", "redlist_removal.announce", "redlist_removal.tell_subject",
-           "redlist_removal.push_result", "redlist_removal.close", "redlist_removal.erase_personal_data"]
-PLAN: dict[str, list[str]] = {
-    "report": ["redlist_removal.tell_reporter", "redlist_removal.tell_lister"],
-    "remove": REMOVED,
-    "confirm_abuse": ["redlist_removal.tell_reporter", *REMOVED],
-    "dismiss": ["redlist_removal.tell_reporter"],
-    **TIMER_PLAN,
-}
-redlist_removal_flow = process_flow("redlist_removal", PLAN)
 
 
 # --- an objection against a removal: called by the objection flow's steps ---

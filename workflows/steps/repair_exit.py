@@ -14,9 +14,10 @@ from workflows.services.list_lifecycle import exit_blacklist
 from workflows.store.automation import OutboxEvent
 from workflows.store.cases import Case
 
+from .base import StepResult, Steps
 from .runtime import runtime
-from .steps import StepResult, process_flow, step
-from .timer_events import TIMER_PLAN
+
+step = Steps("repair_exit")
 
 RESULTS = {
     "refuse": ("不予受理", "not accepted"),
@@ -26,8 +27,7 @@ RESULTS = {
 }
 
 
-
-@step("repair.acknowledge")
+@step
 def acknowledge(session: Session, event: OutboxEvent, case: Case) -> StepResult:
     """The applicant is told the signed application was received."""
     return StepResult(tell_applicant(session, event, case, f"信用修复申请已收到（案件 #{case.id}）",
@@ -35,14 +35,14 @@ def acknowledge(session: Session, event: OutboxEvent, case: Case) -> StepResult:
                                      f"Credit repair application #{case.id} received."))
 
 
-@step("repair.tell_office")
+@step
 def tell_office(session: Session, event: OutboxEvent, case: Case) -> StepResult:
     """The accepting office is told an application waits for formal review."""
     return StepResult(tell_role(session, event, case, Role.ACCEPTING_OFFICE, f"信用修复申请待审查（案件 #{case.id}）",
                                 f"案件 #{case.id} 等待形式审查。"))
 
 
-@step("repair.accepted")
+@step
 def accepted(session: Session, event: OutboxEvent, case: Case) -> StepResult:
     """The applicant is told; the listing department is told to decide within its limit."""
     ids = tell_applicant(session, event, case, f"信用修复申请已受理（案件 #{case.id}）",
@@ -52,7 +52,7 @@ def accepted(session: Session, event: OutboxEvent, case: Case) -> StepResult:
     return StepResult(ids)
 
 
-@step("repair.request_supplement")
+@step
 def request_supplement(session: Session, event: OutboxEvent, case: Case) -> StepResult:
     """The applicant is told what to supplement (the acceptance clock is paused meanwhile)."""
     reason = event.params.get("reason", "")
@@ -60,7 +60,7 @@ def request_supplement(session: Session, event: OutboxEvent, case: Case) -> Step
                                      f"受理窗口要求补正材料：{reason}\nPlease supplement your application: {reason}"))
 
 
-@step("repair.exit_listing")
+@step
 def exit_listing(session: Session, event: OutboxEvent, case: Case) -> StepResult:
     """Approved: the entry exits (repaired), its measures stop, the exit is announced, key-attention follows."""
     entry = case.list_entry
@@ -73,7 +73,7 @@ def exit_listing(session: Session, event: OutboxEvent, case: Case) -> StepResult
                                      case_no=case.id))
 
 
-@step("repair.tell_result")
+@step
 def tell_result(session: Session, event: OutboxEvent, case: Case) -> StepResult:
     """The applicant is told the result, with the reasons of a denial or the key-attention validity."""
     zh, en = RESULTS.get(event.kind, (event.kind, event.kind))
@@ -86,32 +86,15 @@ def tell_result(session: Session, event: OutboxEvent, case: Case) -> StepResult:
                                      f"处理结果：{zh}。{extra}\nResult of repair application #{case.id}: {en}. "))
 
 
-@step("repair.push_result")
+@step
 def push_result(session: Session, event: OutboxEvent, case: Case) -> StepResult:
     """The result is pushed to the municipal public credit platform (retried)."""
     delivery = platform.record_delivery(session, case, event.id, event.kind, runtime().config)
     return StepResult(delivery_id=delivery.id if delivery else None)
 
 
-@step("repair.close")
+@step
 def close(session: Session, event: OutboxEvent, case: Case) -> None:
     """The approved case is closed; the record is kept."""
     if case.state == "approved":
         take_action(session, case.id, "close", SYSTEM)
-
-
-RESULT = ["repair.tell_result", "repair.push_result"]
-PLAN: dict[str, list[str]] = {
-    "submit": ["repair.acknowledge", "repair.tell_office"],
-    "accept": ["repair.accepted"],
-    "request_supplement": ["repair.request_supplement"],
-    "supplement": ["repair.tell_office"],
-    "refuse": RESULT,
-    "approve": ["repair.exit_listing", *RESULT, "repair.close"],
-    "deny": RESULT,
-    "withdraw": ["repair.tell_result"],
-    **TIMER_PLAN,
-}
-
-
-repair_exit_flow = process_flow("repair_exit", PLAN)

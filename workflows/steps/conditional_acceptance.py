@@ -20,9 +20,11 @@ from workflows.store.base import utcnow
 from workflows.store.cases import Case, Timer
 from workflows.store.models import ListEntry
 
-from . import timer_events
+from . import timers as timer_events
+from .base import StepResult, Steps
 from .runtime import runtime
-from .steps import StepResult, process_flow, step
+
+step = Steps("conditional_acceptance")
 
 RESULTS = {
     "refuse": ("不予受理", "not accepted"),
@@ -37,14 +39,13 @@ def _matter(session: Session, case: Case) -> str:
     return application.matter_name if application else ""
 
 
-
-@step("conditional_acceptance.keep_deadlines")
+@step
 def keep_deadlines(session: Session, event: OutboxEvent, case: Case) -> None:
     """The material and processing deadlines follow the materials' state; all verified moves the case on."""
     after_action(session, case, utcnow())
 
 
-@step("conditional_acceptance.acknowledge")
+@step
 def acknowledge(session: Session, event: OutboxEvent, case: Case) -> StepResult:
     """The applicant is told the application and its commitment were received."""
     matter = _matter(session, case)
@@ -53,7 +54,7 @@ def acknowledge(session: Session, event: OutboxEvent, case: Case) -> StepResult:
                                      f"Green-channel application #{case.id} for {matter} received."))
 
 
-@step("conditional_acceptance.tell_window")
+@step
 def tell_window(session: Session, event: OutboxEvent, case: Case) -> StepResult:
     """The licensing department's window is told what waits on it."""
     what = {"file": "新的容缺受理申请待审查", "submit_materials": "申请人已补交材料，待核验"}.get(event.kind, "案件待办理")
@@ -61,7 +62,7 @@ def tell_window(session: Session, event: OutboxEvent, case: Case) -> StepResult:
                                 f"“{_matter(session, case)}”案件 #{case.id}：{what}。", case.department_id))
 
 
-@step("conditional_acceptance.issue_notice")
+@step
 def issue_notice(session: Session, event: OutboxEvent, case: Case) -> StepResult:
     """The applicant receives the notice of conditional acceptance: each missing item and its deadline."""
     items = "\n".join(f"{i.line.name}：{i.due_on.isoformat()}" for i in materials_state(session, case).missing()
@@ -72,7 +73,7 @@ def issue_notice(session: Session, event: OutboxEvent, case: Case) -> StepResult
         f"逾期未补齐的，申请终止并记录未履行承诺。\nAccepted against your commitment; supply each item by its date."))
 
 
-@step("conditional_acceptance.tell_materials")
+@step
 def tell_materials(session: Session, event: OutboxEvent, case: Case) -> StepResult:
     """The applicant is told an item was verified, or rejected and why (its deadline runs on)."""
     params = event.params
@@ -88,7 +89,7 @@ def tell_materials(session: Session, event: OutboxEvent, case: Case) -> StepResu
     return StepResult(tell_applicant(session, event, case, subject, body))
 
 
-@step("conditional_acceptance.tell_extension")
+@step
 def tell_extension(session: Session, event: OutboxEvent, case: Case) -> StepResult:
     """The applicant is told the new deadlines after the one extension."""
     items = "\n".join(f"{i.line.name}：{i.due_on.isoformat()}" for i in materials_state(session, case).outstanding()
@@ -97,7 +98,7 @@ def tell_extension(session: Session, event: OutboxEvent, case: Case) -> StepResu
                                      f"延期理由：{event.params.get('reason', '')}\n新的期限：\n{items}"))
 
 
-@step("conditional_acceptance.tell_complete")
+@step
 def tell_complete(session: Session, event: OutboxEvent, case: Case) -> StepResult:
     """Everyone concerned is told that every material is in and verified: the decision comes next."""
     ids = tell_applicant(session, event, case, f"材料已齐全（案件 #{case.id}）",
@@ -107,7 +108,7 @@ def tell_complete(session: Session, event: OutboxEvent, case: Case) -> StepResul
     return StepResult(ids)
 
 
-@step("conditional_acceptance.publish_grant")
+@step
 def publish_grant(session: Session, event: OutboxEvent, case: Case) -> StepResult:
     """The granted licence is published on the public list, which completes the publication deadline."""
     if case.state == "granted":
@@ -119,7 +120,7 @@ def publish_grant(session: Session, event: OutboxEvent, case: Case) -> StepResul
                                      f"\nThe licence for {matter} is granted."))
 
 
-@step("conditional_acceptance.tell_result")
+@step
 def tell_result(session: Session, event: OutboxEvent, case: Case) -> StepResult:
     """The applicant is told the result."""
     zh, en = RESULTS.get(event.kind, (event.kind, event.kind))
@@ -128,14 +129,14 @@ def tell_result(session: Session, event: OutboxEvent, case: Case) -> StepResult:
                                      f"处理结果：{zh}。{reason}\nResult of case #{case.id}: {en}. {reason}"))
 
 
-@step("conditional_acceptance.push_result")
+@step
 def push_result(session: Session, event: OutboxEvent, case: Case) -> StepResult:
     """The result is pushed to the municipal public credit platform (retried)."""
     delivery = platform.record_delivery(session, case, event.id, event.kind, runtime().config)
     return StepResult(delivery_id=delivery.id if delivery else None)
 
 
-@step("conditional_acceptance.record_breach")
+@step
 def record_breach(session: Session, event: OutboxEvent, case: Case) -> StepResult:
     """A broken-commitment record goes into the subject's credit file; its red-list entries go to removal."""
     if not once(session, event.id, "record_breach"):
@@ -152,7 +153,7 @@ def record_breach(session: Session, event: OutboxEvent, case: Case) -> StepResul
     return StepResult(ids)
 
 
-@step("conditional_acceptance.tell_breach")
+@step
 def tell_breach(session: Session, event: OutboxEvent, case: Case) -> StepResult:
     """The applicant and the supervisors are told the commitment was broken."""
     items = event.params.get("items", "")
@@ -169,7 +170,7 @@ def _timer(session: Session, event: OutboxEvent) -> Timer | None:
     return session.get(Timer, event.payload.get("timer_id"))
 
 
-@step("conditional_acceptance.warn")
+@step
 def warn(session: Session, event: OutboxEvent, case: Case) -> StepResult:
     """The applicant is warned before a materials deadline; other deadlines warn their owner."""
     timer = _timer(session, event)
@@ -181,7 +182,7 @@ def warn(session: Session, event: OutboxEvent, case: Case) -> StepResult:
                                      f"Supply the committed materials by {due}."))
 
 
-@step("conditional_acceptance.breach")
+@step
 def breach(session: Session, event: OutboxEvent, case: Case) -> StepResult | None:
     """A missed materials deadline ends the case as commitment_breached; other deadlines escalate to supervisors."""
     timer = _timer(session, event)
@@ -191,34 +192,10 @@ def breach(session: Session, event: OutboxEvent, case: Case) -> StepResult | Non
     return None
 
 
-@step("conditional_acceptance.escalate")
+@step
 def escalate(session: Session, event: OutboxEvent, case: Case) -> StepResult | None:
     """Still overdue after the set number of working days: the head of supervision is told."""
     timer = _timer(session, event)
     if timer is not None and timer.kind == material_deadlines.MATERIALS:
         return None  # a missed materials deadline already ended the case
     return timer_events.escalate(session, event, case)
-
-
-KEEP = "conditional_acceptance.keep_deadlines"
-RESULT = ["conditional_acceptance.tell_result", "conditional_acceptance.push_result"]
-PLAN: dict[str, list[str]] = {
-    "file": ["conditional_acceptance.acknowledge", "conditional_acceptance.tell_window"],
-    "accept_with_commitment": [KEEP, "conditional_acceptance.issue_notice"],
-    "refuse": [KEEP, *RESULT],
-    "submit_materials": [KEEP, "conditional_acceptance.tell_window"],
-    "verify_materials": [KEEP, "conditional_acceptance.tell_materials"],
-    "extend": [KEEP, "conditional_acceptance.tell_extension"],
-    "complete_materials": [KEEP, "conditional_acceptance.tell_complete"],
-    "grant": [KEEP, "conditional_acceptance.publish_grant"],
-    "publish": [KEEP, "conditional_acceptance.push_result"],
-    "refuse_licence": [KEEP, *RESULT],
-    "commitment_breached": [KEEP, "conditional_acceptance.record_breach", "conditional_acceptance.tell_breach",
-                            "conditional_acceptance.push_result"],
-    "warn": ["conditional_acceptance.warn"],
-    "breach": ["conditional_acceptance.breach"],
-    "escalate": ["conditional_acceptance.escalate"],
-}
-
-
-conditional_acceptance_flow = process_flow("conditional_acceptance", PLAN)

@@ -10,12 +10,15 @@ from workflows.services.consequences import LIST_NAMES, once
 from workflows.store.automation import OutboxEvent
 from workflows.store.models import ListEntry, Measure
 
-from .steps import StepResult, process_flow, step
+from .base import StepResult, Steps
+
+step = Steps("listing")
+
 
 LINES_PER_NOTICE = 100
 
 
-@step("listing.tell_departments")
+@step
 def tell_departments(session: Session, event: OutboxEvent, case: None) -> StepResult:
     """One notice per implementing department naming the measures it is to apply, and its webhook messages."""
     if not once(session, event.id, "tell_departments"):
@@ -50,4 +53,3 @@ def tell_departments(session: Session, event: OutboxEvent, case: None) -> StepRe
 PLAN: dict[str, list[str]] = {"listed": ["listing.tell_departments"]}
 
 
-listing_flow = process_flow("listing", PLAN)

@@ -15,9 +15,10 @@ from workflows.store.automation import OutboxEvent
 from workflows.store.cases import Case
 
 from . import redlist_removal as red
+from .base import StepResult, Steps
 from .runtime import runtime
-from .steps import StepResult, process_flow, step
-from .timer_events import TIMER_PLAN
+
+step = Steps("objection")
 
 RESULTS = {
     "refuse": ("不予受理", "not accepted"),
@@ -28,14 +29,14 @@ RESULTS = {
 }
 
 
-@step("objection.acknowledge")
+@step
 def acknowledge(session: Session, event: OutboxEvent, case: Case) -> StepResult:
     """The applicant is told the objection was received."""
     return StepResult(tell_applicant(session, event, case, f"异议申请已收到（案件 #{case.id}）",
                                      f"您的异议申请已提交，受理窗口将进行形式审查。\nObjection #{case.id} received."))
 
 
-@step("objection.suspend_listing")
+@step
 def suspend_listing(session: Session, event: OutboxEvent, case: Case) -> StepResult:
     """Measures are not executed while the information is being verified."""
     if removal.is_against_removal(case):  # an objection against a red-list removal: incentives back in force
@@ -50,7 +51,7 @@ def suspend_listing(session: Session, event: OutboxEvent, case: Case) -> StepRes
         f"您的异议已受理，核查期间相关联合惩戒措施暂停执行。\nObjection #{case.id} accepted; the measures are suspended."))
 
 
-@step("objection.request_supplement")
+@step
 def request_supplement(session: Session, event: OutboxEvent, case: Case) -> StepResult:
     """The applicant is told what to supplement."""
     reason = event.params.get("reason", "")
@@ -58,7 +59,7 @@ def request_supplement(session: Session, event: OutboxEvent, case: Case) -> Step
                                      f"受理窗口要求补正材料：{reason}\nPlease supplement your objection: {reason}"))
 
 
-@step("objection.resume_listing")
+@step
 def resume_listing(session: Session, event: OutboxEvent, case: Case) -> StepResult:
     """The entry and its measures are active again; each implementing department is told."""
     if removal.is_against_removal(case):  # the contested red-list removal stands after all
@@ -70,7 +71,7 @@ def resume_listing(session: Session, event: OutboxEvent, case: Case) -> StepResu
     return StepResult(change_measures(session, event, entry, "resume"))
 
 
-@step("objection.apply_correction")
+@step
 def apply_correction(session: Session, event: OutboxEvent, case: Case) -> StepResult:
     """The record is corrected; its measures resume or stop as the provider stated."""
     params = event.params
@@ -89,7 +90,7 @@ def apply_correction(session: Session, event: OutboxEvent, case: Case) -> StepRe
     return StepResult(change_measures(session, event, entry, "resume"))
 
 
-@step("objection.revoke_listing")
+@step
 def revoke_listing(session: Session, event: OutboxEvent, case: Case) -> StepResult:
     """Listed in error: measures stopped, a correction published, the entry purged."""
     if removal.is_against_removal(case):  # the red-list removal was wrong: entry and incentives restored
@@ -109,7 +110,7 @@ def revoke_listing(session: Session, event: OutboxEvent, case: Case) -> StepResu
     return StepResult(notices)
 
 
-@step("objection.tell_result")
+@step
 def tell_result(session: Session, event: OutboxEvent, case: Case) -> StepResult:
     """The applicant is told the result."""
     zh, en = RESULTS.get(event.kind, (event.kind, event.kind))
@@ -118,35 +119,35 @@ def tell_result(session: Session, event: OutboxEvent, case: Case) -> StepResult:
                                      f"处理结果：{zh}。{reason}\nResult of objection #{case.id}: {en}. {reason}"))
 
 
-@step("objection.push_result")
+@step
 def push_result(session: Session, event: OutboxEvent, case: Case) -> StepResult:
     """The result is pushed to the municipal public credit platform (retried)."""
     delivery = platform.record_delivery(session, case, event.id, event.kind, runtime().config)
     return StepResult(delivery_id=delivery.id if delivery else None)
 
 
-@step("objection.close")
+@step
 def close(session: Session, event: OutboxEvent, case: Case) -> None:
     """The concluded case is closed."""
     if case.state == "concluded":
         take_action(session, case.id, "close", SYSTEM)
 
 
-@step("objection.tell_office")
+@step
 def tell_office(session: Session, event: OutboxEvent, case: Case) -> StepResult:
     """The accepting office is told a case waits for formal review."""
     return StepResult(tell_role(session, event, case, Role.ACCEPTING_OFFICE, f"新异议申请待审查（案件 #{case.id}）",
                                 f"案件 #{case.id} 等待形式审查。"))
 
 
-@step("objection.tell_provider")
+@step
 def tell_provider(session: Session, event: OutboxEvent, case: Case) -> StepResult:
     """The information provider is told to verify within its limit."""
     return StepResult(tell_role(session, event, case, Role.INFORMATION_PROVIDER, f"异议待核实（案件 #{case.id}）",
                                 f"案件 #{case.id} 已受理，请在规定期限内核实并反馈。", case.department_id))
 
 
-@step("objection.erase_personal_data")
+@step
 def erase_personal_data(session: Session, event: OutboxEvent, case: Case) -> StepResult:
     """Last, once the result is told and pushed: the purged entry's data erased from every copy of it."""
     entry = case.list_entry
@@ -158,21 +159,3 @@ def erase_personal_data(session: Session, event: OutboxEvent, case: Case) -> Ste
 
 def _list_name(kind: str) -> str:
     return {"red": "红名单", "black": "黑名单", "key_attention": "重点关注名单"}.get(kind, kind)
-
-
-DECISION = ["objection.tell_result", "objection.push_result", "objection.close"]
-PLAN: dict[str, list[str]] = {
-    "file": ["objection.acknowledge", "objection.tell_office"],
-    "accept": ["objection.suspend_listing", "objection.tell_provider"],
-    "request_supplement": ["objection.request_supplement"],
-    "supplement": ["objection.tell_office"],
-    "refuse": ["objection.tell_result", "objection.push_result"],
-    "confirm": ["objection.resume_listing", *DECISION],
-    "correct": ["objection.apply_correction", *DECISION],
-    "revoke": ["objection.revoke_listing", *DECISION, "objection.erase_personal_data"],
-    "withdraw": ["objection.resume_listing", "objection.tell_result"],
-    **TIMER_PLAN,
-}
-
-
-objection_flow = process_flow("objection", PLAN)

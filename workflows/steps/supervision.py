@@ -10,14 +10,17 @@ from workflows.store.cases import Case
 from workflows.store.models import User
 from workflows.store.supervision import Urging
 
-from .steps import StepResult, step
+from .base import StepResult, Steps
+
+step = Steps("supervision")
+
 
 
 def _urging(session: Session, event: OutboxEvent) -> Urging | None:
     return session.get(Urging, event.payload.get("urging_id"))
 
 
-@step("supervision.tell_department")
+@step
 def tell_department(session: Session, event: OutboxEvent, case: Case) -> StepResult:
     """The urged department's staff are told what to do and by when."""
     urging = _urging(session, event)
@@ -31,7 +34,7 @@ def tell_department(session: Session, event: OutboxEvent, case: Case) -> StepRes
               f"Urged on case #{case.id}: {urging.message}\nReply by {due}.")))
 
 
-@step("supervision.tell_supervisor")
+@step
 def tell_supervisor(session: Session, event: OutboxEvent, case: Case) -> StepResult:
     """The supervisor who urged is told the department's reply."""
     urging = _urging(session, event)
@@ -44,5 +47,3 @@ def tell_supervisor(session: Session, event: OutboxEvent, case: Case) -> StepRes
         body=f"{urging.replied_by_label}：{urging.reply}\nReply to your urging on case #{case.id}: {urging.reply}"))
 
 
-SUPERVISION_PLAN: dict[str, list[str]] = {"urge": ["supervision.tell_department"],
-                                          "reply_urging": ["supervision.tell_supervisor"]}
