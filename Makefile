@@ -19,7 +19,7 @@ run: install translations
 # and restart PostgreSQL. `pytest --today=YYYY-MM-DD` runs any selection as if today were that day.
 CLOCK_DAYS ?= 2026-12-20 2027-01-04 2026-09-28
 test: install system-deps translations
-	$(VENV)/bin/pytest -n auto --dist loadfile --ignore=tests/faults --clock-days="$(CLOCK_DAYS)"
+	$(VENV)/bin/pytest -n auto --dist worksteal --ignore=tests/faults --clock-days="$(CLOCK_DAYS)"
 	$(VENV)/bin/pytest tests/faults
 
 bench: install system-deps translations
