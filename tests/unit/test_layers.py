@@ -1,0 +1,66 @@
+"""The layers' directions, read from the code's own imports: domain <- services <- steps <- flows and web.
+
+A lower layer never imports a higher one, at the top of a module or inside a function. (forms/ still imports
+webapp's labels: that direction is not held yet, so it is not listed here.)
+"""
+import ast
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+
+# package (as a path prefix) -> modules it must never import (by dotted prefix)
+RULES = {
+    "workflows/domain": ("workflows.services", "workflows.store", "workflows.steps", "workflows.flows",
+                         "workflows.processes", "workflows.worker", "webapp", "forms", "sla.sweep", "sla.scheduler"),
+    "workflows/processes": ("workflows.services", "workflows.store", "workflows.flows", "workflows.worker",
+                            "webapp", "forms"),
+    "workflows/services": ("workflows.steps", "workflows.flows", "workflows.worker", "webapp", "forms"),
+    "workflows/steps": ("workflows.flows", "workflows.worker", "webapp", "forms"),
+    "workflows/flows": ("webapp", "forms"),
+    "sla/calendar.py": ("workflows", "webapp", "forms"),
+    "sla/deadlines.py": ("workflows", "webapp", "forms"),
+}
+# the one reader of the steps among the definitions: the generated process documents
+ALLOWED = {("workflows/processes/docs.py", "workflows.steps")}
+
+
+def imports_of(path: Path) -> set[str]:
+    package = ".".join(path.relative_to(ROOT).with_suffix("").parts[:-1])
+    names = set()
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.Import):
+            names.update(alias.name for alias in node.names)
+        elif isinstance(node, ast.ImportFrom):
+            if node.level:  # relative: resolve against the module's package
+                base = package.split(".")[: len(package.split(".")) - node.level + 1]
+                module = ".".join(base + ([node.module] if node.module else []))
+            else:
+                module = node.module or ""
+            names.add(module)
+            names.update(f"{module}.{alias.name}" for alias in node.names)
+    return names
+
+
+def violations(layer: str, forbidden: tuple[str, ...]) -> list[str]:
+    target = ROOT / layer
+    files = [target] if target.suffix == ".py" else sorted(target.rglob("*.py"))
+    found = []
+    for path in files:
+        relative = str(path.relative_to(ROOT))
+        for name in sorted(imports_of(path)):
+            for prefix in forbidden:
+                if (name == prefix or name.startswith(prefix + ".")) and (relative, prefix) not in ALLOWED:
+                    found.append(f"{relative} imports {name}")
+    return found
+
+
+@pytest.mark.parametrize("layer", sorted(RULES))
+def test_a_layer_does_not_import_the_ones_above_it(layer):
+    assert violations(layer, RULES[layer]) == []
+
+
+def test_the_reading_of_imports_sees_a_violation():
+    assert imports_of(ROOT / "workflows" / "flows" / "registry.py") >= {"workflows.steps", "workflows.processes"}
+    assert violations("workflows/flows", ("workflows.steps",))  # the flows do import the steps
