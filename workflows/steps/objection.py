@@ -36,19 +36,85 @@ def acknowledge(session: Session, event: OutboxEvent, case: Case) -> StepResult:
                                      f"您的异议申请已提交，受理窗口将进行形式审查。\nObjection #{case.id} received."))
 
 
+class DisputedListing:
+    """An objection against a list entry: its measures are suspended while it is verified (Q V(6))."""
+
+    def suspend(self, session: Session, event: OutboxEvent, case: Case) -> StepResult:
+        entry = case.list_entry
+        notices = []
+        if entry is not None and once(session, event.id, "suspend_listing"):
+            change_entry(session, event, entry, "suspend")
+            notices = change_measures(session, event, entry, "suspend")
+        return StepResult(notices + tell_applicant(
+            session, event, case, f"异议已受理（案件 #{case.id}）",
+            f"您的异议已受理，核查期间相关联合惩戒措施暂停执行。\nObjection #{case.id} accepted; the measures are suspended."))
+
+    def resume(self, session: Session, event: OutboxEvent, case: Case) -> StepResult:
+        entry = case.list_entry
+        if entry is None or entry.status != EntryStatus.SUSPENDED or not once(session, event.id, "resume_listing"):
+            return StepResult()
+        change_entry(session, event, entry, "resume")
+        return StepResult(change_measures(session, event, entry, "resume"))
+
+    def correct(self, session: Session, event: OutboxEvent, case: Case) -> StepResult:
+        entry = case.list_entry
+        if entry is None or not once(session, event.id, "apply_correction"):
+            return StepResult()
+        if event.params.get("measures") == "stop":
+            notices = change_measures(session, event, entry, "stop")
+            change_entry(session, event, entry, "exit", ExitReason.OBJECTION_UPHELD)
+            announce(session, event, entry, "correction", f"信用信息更正公告（{entry.subject.name}）",
+                     f"经信息提供单位核实，{entry.subject.name}的相关信息部分有误，已予更正并停止相关措施。")
+            return StepResult(notices)
+        change_entry(session, event, entry, "resume")
+        return StepResult(change_measures(session, event, entry, "resume"))
+
+    def revoke(self, session: Session, event: OutboxEvent, case: Case) -> StepResult:
+        entry = case.list_entry
+        if entry is not None and entry.list_kind == "red" and entry.is_open:  # red-list removal with purge
+            return red.remove_revoked(session, event, case)
+        if entry is None or not once(session, event.id, "revoke_listing"):
+            return StepResult()
+        notices = change_measures(session, event, entry, "stop")
+        if entry.subject is not None:
+            name = entry.subject.name if entry.subject.kind == "enterprise" else entry.subject.name[:1] + "**"
+            announce(session, event, entry, "correction", f"信用信息撤销公告（{name}）",
+                     f"经信息提供单位核实，原公示的{name}相关{_list_name(entry.list_kind)}信息有误，现予撤销，特此公告，"
+                     f"恢复其信誉。\nThe listing was found to be wrong and has been revoked.")
+        change_entry(session, event, entry, "purge")
+        return StepResult(notices)
+
+
+class DisputedRemoval:
+    """An objection against a red-list removal: the withdrawal of incentives is suspended while it is verified."""
+
+    def suspend(self, session: Session, event: OutboxEvent, case: Case) -> StepResult:
+        return red.suspend_withdrawal(session, event, case)  # the entry and its incentives in force again
+
+    def resume(self, session: Session, event: OutboxEvent, case: Case) -> StepResult:
+        return red.complete_removal(session, event, case)  # the contested removal stands after all
+
+    def correct(self, session: Session, event: OutboxEvent, case: Case) -> StepResult:
+        # measures "stop": the removal stands; "resume": it is reversed
+        stands = event.params.get("measures") == "stop"
+        return (red.complete_removal if stands else red.reverse_removal)(session, event, case)
+
+    def revoke(self, session: Session, event: OutboxEvent, case: Case) -> StepResult:
+        return red.reverse_removal(session, event, case)  # the removal was wrong: entry and incentives restored
+
+
+DisputedRecord = DisputedListing | DisputedRemoval
+
+
+def disputed(case: Case) -> DisputedRecord:
+    """What the objection disputes, by its target's kind: the one place that tells them apart."""
+    return DisputedRemoval() if removal.is_against_removal(case) else DisputedListing()
+
+
 @step
 def suspend_listing(session: Session, event: OutboxEvent, case: Case) -> StepResult:
-    """Measures are not executed while the information is being verified."""
-    if removal.is_against_removal(case):  # an objection against a red-list removal: incentives back in force
-        return red.suspend_withdrawal(session, event, case)
-    entry = case.list_entry
-    notices = []
-    if entry is not None and once(session, event.id, "suspend_listing"):
-        change_entry(session, event, entry, "suspend")
-        notices = change_measures(session, event, entry, "suspend")
-    return StepResult(notices + tell_applicant(
-        session, event, case, f"异议已受理（案件 #{case.id}）",
-        f"您的异议已受理，核查期间相关联合惩戒措施暂停执行。\nObjection #{case.id} accepted; the measures are suspended."))
+    """Measures are not executed while the information is being verified (a contested removal: incentives kept)."""
+    return disputed(case).suspend(session, event, case)
 
 
 @step
@@ -61,53 +127,20 @@ def request_supplement(session: Session, event: OutboxEvent, case: Case) -> Step
 
 @step
 def resume_listing(session: Session, event: OutboxEvent, case: Case) -> StepResult:
-    """The entry and its measures are active again; each implementing department is told."""
-    if removal.is_against_removal(case):  # the contested red-list removal stands after all
-        return red.complete_removal(session, event, case)
-    entry = case.list_entry
-    if entry is None or entry.status != EntryStatus.SUSPENDED or not once(session, event.id, "resume_listing"):
-        return StepResult()
-    change_entry(session, event, entry, "resume")
-    return StepResult(change_measures(session, event, entry, "resume"))
+    """The entry and its measures are active again, each implementing department told (a contested removal stands)."""
+    return disputed(case).resume(session, event, case)
 
 
 @step
 def apply_correction(session: Session, event: OutboxEvent, case: Case) -> StepResult:
     """The record is corrected; its measures resume or stop as the provider stated."""
-    params = event.params
-    if removal.is_against_removal(case):  # measures "stop": the removal stands; "resume": it is reversed
-        return (red.complete_removal if params.get("measures") == "stop" else red.reverse_removal)(session, event, case)
-    entry = case.list_entry
-    if entry is None or not once(session, event.id, "apply_correction"):
-        return StepResult()
-    if params.get("measures") == "stop":
-        notices = change_measures(session, event, entry, "stop")
-        change_entry(session, event, entry, "exit", ExitReason.OBJECTION_UPHELD)
-        announce(session, event, entry, "correction", f"信用信息更正公告（{entry.subject.name}）",
-                 f"经信息提供单位核实，{entry.subject.name}的相关信息部分有误，已予更正并停止相关措施。")
-        return StepResult(notices)
-    change_entry(session, event, entry, "resume")
-    return StepResult(change_measures(session, event, entry, "resume"))
+    return disputed(case).correct(session, event, case)
 
 
 @step
 def revoke_listing(session: Session, event: OutboxEvent, case: Case) -> StepResult:
-    """Listed in error: measures stopped, a correction published, the entry purged."""
-    if removal.is_against_removal(case):  # the red-list removal was wrong: entry and incentives restored
-        return red.reverse_removal(session, event, case)
-    entry = case.list_entry
-    if entry is not None and entry.list_kind == "red" and entry.is_open:  # red-list removal with purge
-        return red.remove_revoked(session, event, case)
-    if entry is None or not once(session, event.id, "revoke_listing"):
-        return StepResult()
-    notices = change_measures(session, event, entry, "stop")
-    if entry.subject is not None:
-        name = entry.subject.name if entry.subject.kind == "enterprise" else entry.subject.name[:1] + "**"
-        announce(session, event, entry, "correction", f"信用信息撤销公告（{name}）",
-                 f"经信息提供单位核实，原公示的{name}相关{_list_name(entry.list_kind)}信息有误，现予撤销，特此公告，"
-                 f"恢复其信誉。\nThe listing was found to be wrong and has been revoked.")
-    change_entry(session, event, entry, "purge")
-    return StepResult(notices)
+    """Listed in error: measures stopped, a correction published, the entry purged (a removal: reversed)."""
+    return disputed(case).revoke(session, event, case)
 
 
 @step
