@@ -82,6 +82,32 @@ def test_a_short_limit_is_not_due_soon_at_filing_and_warns_as_its_last_working_d
     assert deadline_status(acceptance, datetime(2026, 11, 5, 9, tzinfo=ZONE)).status == "due_soon"
 
 
+def test_a_missed_limit_stays_missed_through_a_pause_and_is_counted_once(seeded, db_session):
+    from workflows.services.deadline_filters import dated_timer
+
+    office = actor_for(find_user(db_session, "office"))
+    applicant = actor_for(find_user(db_session, "applicant"))
+    entry_id = db_session.scalars(select(ListEntry.id).where(ListEntry.subject_id == applicant.subject_id)).first()
+    case = case_service.file_case(db_session, "objection", applicant, {"list_entry_id": entry_id, "grounds": GROUNDS},
+                                  now=datetime(2026, 11, 2, 10, tzinfo=ZONE))  # the office's 3 days end on the 5th
+    db_session.commit()
+    assert sweep(db_session, now=datetime(2026, 11, 6, 9, tzinfo=ZONE)) == 1  # breached
+    case_service.take_action(db_session, case.id, "request_supplement", office, {"reason": "补充材料"},
+                             now=datetime(2026, 11, 9, 10, tzinfo=ZONE))
+    case_service.take_action(db_session, case.id, "supplement", applicant, {"note": "已补充"},
+                             now=datetime(2026, 11, 10, 10, tzinfo=ZONE))
+    sweep(db_session, now=datetime(2026, 11, 20, 9, tzinfo=ZONE))
+    case_service.take_action(db_session, case.id, "accept", office, now=datetime(2026, 11, 20, 10, tzinfo=ZONE))
+    db_session.commit()
+    acceptance = db_session.scalar(select(Timer).where(Timer.case_id == case.id, Timer.kind == "acceptance"))
+    assert acceptance.status == "breached" and acceptance.ended_at is not None
+    assert events(db_session, "breach") == 1  # not breached a second time after the supplement
+    counted = {dated: db_session.scalar(select(func.count()).select_from(Timer)
+                                        .where(Timer.case_id == case.id, dated_timer(dated, None, None)))
+               for dated in ("breached", "met")}
+    assert counted == {"breached": 1, "met": 0}
+
+
 def test_paused_days_do_not_count(seeded, db_session):
     office = actor_for(find_user(db_session, "office"))
     applicant = actor_for(find_user(db_session, "applicant"))

@@ -71,7 +71,7 @@ def end(case: Case, kind: str, now: datetime, *, met: bool = True) -> None:
     timer = open_timer(case, kind)
     if timer is None:
         return
-    on_time = timer.status != "breached"
+    on_time = timer.status != "breached" and timer.breached_at is None  # a limit is missed or met, once
     timer.status = "met" if met and on_time else ("cancelled" if not met else "breached")
     timer.ended_at, timer.next_fire_at = now, None
 
@@ -79,7 +79,7 @@ def end(case: Case, kind: str, now: datetime, *, met: bool = True) -> None:
 def pause(case: Case, kind: str, now: datetime) -> None:
     """Keep the working days left (the pausing day counts as used), also of a limit waiting for the calendar."""
     timer = open_timer(case, kind)
-    if timer is None or timer.status == "paused":
+    if timer is None or timer.status in ("paused", "breached"):  # a missed limit stays missed: no clock to stop
         return
     if timer.status == "unscheduled":  # its clock runs from paused_at; its end is in a year without data
         try:
