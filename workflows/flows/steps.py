@@ -58,13 +58,12 @@ class Runner:
 def _attempts(task_) -> Callable:
     """The task's own function, tried as often as the task would be (1 + retries), without the delays."""
     def call(*args):
-        for attempt in range(task_.retries + 1):
+        for _ in range(task_.retries):
             try:
                 return task_.fn(*args)
-            except Exception:  # noqa: BLE001 - as Prefect retries any failure
-                if attempt == task_.retries:
-                    raise
-        return None
+            except Exception:  # noqa: BLE001, S112 - as Prefect retries any failure
+                continue
+        return task_.fn(*args)  # the last attempt: its failure is the caller's
 
     return call
 

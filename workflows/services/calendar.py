@@ -10,8 +10,8 @@ from sqlalchemy.orm import Session
 
 from sla import calendar
 from workflows.domain.errors import CalendarYearMissing, InvalidInput, NotFound
-from workflows.domain.roles import Role
 from workflows.domain.process import Actor
+from workflows.domain.roles import Role
 from workflows.store.base import utcnow
 from workflows.store.models import CalendarYear
 
