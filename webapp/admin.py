@@ -6,7 +6,6 @@ from datetime import date
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
-from sqlalchemy.exc import SQLAlchemyError
 from wtforms import SelectChoice
 
 from forms.admin import (CalendarImportForm, DepartmentForm, MeasureForm, RejectClaimForm, UserFilterForm, UserForm,
@@ -314,18 +313,10 @@ def _today() -> date:
 def calendar_banner():
     def missing_calendar_year() -> int | None:
         """For an administrator's pages: next year, from 1 November while its arrangement is neither imported nor
-        packaged. Before November nothing is read; from then on one small query, and only while the year is
-        missing from the calendar this process holds (an import elsewhere is seen through the database)."""
+        packaged. No query: every request starts with the calendar the database holds (webapp.create_app)."""
         if not (current_user.is_authenticated and current_user.has_role(Role.ADMINISTRATOR)):
             return None
-        today = _today()
-        if working_calendar.missing_next_year(today, working_calendar.default_calendar()) is None:
-            return None
-        try:
-            calendar_service.install_from(db.session)
-        except SQLAlchemyError:  # an error page must still render when the database is what failed
-            return None
-        return working_calendar.missing_next_year(today, working_calendar.default_calendar())
+        return working_calendar.missing_next_year(_today(), working_calendar.default_calendar())
 
     return {"missing_calendar_year": missing_calendar_year}
 

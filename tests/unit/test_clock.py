@@ -36,13 +36,16 @@ def test_an_instant_without_a_zone_is_refused():
         pass
 
 
-def test_the_day_shift_keeps_the_time_of_day_and_ticks(day_shift_kept):
+def test_the_day_shift_keeps_the_time_of_day_and_ticks(day_shift_kept, monkeypatch):
+    system = [datetime(2026, 12, 6, 3, 15, tzinfo=UTC)]  # the machine's clock, stood in for: 11:15 in Shanghai
+    monkeypatch.setattr(clock, "_system_now", lambda: system[0])
     clock.shift_to_day(date(2027, 1, 4))
+    assert clock.now() == datetime(2027, 1, 4, 3, 15, tzinfo=UTC)  # whole days: the time of day is the machine's
     assert clock.today() == date(2027, 1, 4) and clock.shifted_day() == date(2027, 1, 4)
-    real = datetime.now(UTC)
-    assert abs((clock.now() - real).total_seconds() % 86400) < 5  # whole days: the time of day is real
+    system[0] += timedelta(hours=13)  # ticking: past midnight in Shanghai, the shifted day moves on too
+    assert clock.today() == date(2027, 1, 5)
     clock.shift_to_day(None)
-    assert clock.shifted_day() is None and abs((clock.now() - real).total_seconds()) < 5
+    assert clock.shifted_day() is None and clock.now() == system[0]
 
 
 def test_today_is_the_shanghai_date():

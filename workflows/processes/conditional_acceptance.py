@@ -87,7 +87,7 @@ def complete_guard(case: CaseView, params: Mapping[str, Any]) -> str | None:
 
 
 KEEP = "keep_deadlines"  # after every event: the materials and processing deadlines in line with the materials
-RESULT = ("tell_result", "push_result")
+RESULT = ("tell_result", "case.push_result")
 
 CONDITIONAL_ACCEPTANCE = ProcessDefinition(
     name="conditional_acceptance",
@@ -123,12 +123,12 @@ CONDITIONAL_ACCEPTANCE = ProcessDefinition(
         Action("complete_materials", ("awaiting_materials",), "materials_complete", SYSTEM, guard=complete_guard,
                then=(KEEP, "tell_complete")),
         Action("commitment_breached", ("awaiting_materials",), "commitment_breached", SYSTEM,
-               then=(KEEP, "record_breach", "tell_breach", "push_result")),
+               then=(KEEP, "record_breach", "tell_breach", "case.push_result")),
         Action("grant", ("materials_complete",), "granted", window, fields=(Field("licence_no"),),
                starts=(PUBLICATION,), then=(KEEP, "publish_grant")),
         Action("refuse_licence", ("materials_complete",), "licence_refused", window, fields=(Field("reason"),),
                then=(KEEP, *RESULT)),
-        Action("publish", ("granted",), "published", SYSTEM, ends=("publication",), then=(KEEP, "push_result")),
+        Action("publish", ("granted",), "published", SYSTEM, ends=("publication",), then=(KEEP, "case.push_result")),
     ),
     # a missed materials deadline ends the case itself; the department's deadlines warn and escalate as any other
     on_events={"warn": ("warn",), "breach": ("breach",), "escalate": ("escalate",)},

@@ -10,7 +10,7 @@ ACCEPTANCE = DeadlineSpec("acceptance", "objection.acceptance_days", "accepting_
 VERIFICATION = DeadlineSpec("verification", "objection.verification_days", "department")
 
 provider = department(Role.INFORMATION_PROVIDER)
-DECISION = ("tell_result", "push_result", "close")  # told, pushed to the platform, closed
+DECISION = ("tell_result", "case.push_result", "case.close")  # told, pushed to the platform, closed
 
 OBJECTION = ProcessDefinition(
     name="objection",
@@ -34,7 +34,7 @@ OBJECTION = ProcessDefinition(
         Action("supplement", ("awaiting_supplement",), "submitted", applicant(),
                fields=(Field("note"),), resumes=("acceptance",), then=("tell_office",)),
         Action("refuse", ("submitted",), "refused", accepting_office(), fields=(Field("reason"),), ends=("acceptance",),
-               then=("tell_result", "push_result")),
+               then=("tell_result", "case.push_result")),
         Action("confirm", ("verifying",), "concluded", provider, fields=(Field("reason"),), ends=("verification",),
                then=("resume_listing", *DECISION)),
         Action("correct", ("verifying",), "concluded", provider,

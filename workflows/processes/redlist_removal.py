@@ -52,7 +52,7 @@ def _reported(case: CaseView, params: Mapping[str, Any]) -> str | None:
 
 # the incentives stopped, the exit announced, the subject and the platform told, the case closed, and a purged
 # entry's personal data erased
-REMOVED = ("stop_incentives", "announce", "tell_subject", "push_result", "close", "erase_personal_data")
+REMOVED = ("stop_incentives", "announce", "tell_subject", "case.push_result", "case.close", "erase_personal_data")
 
 REDLIST_REMOVAL = ProcessDefinition(
     name="redlist_removal",

@@ -130,7 +130,7 @@ def commitment_text(facts: CommitmentFacts) -> str:
     )
 
 
-RESULT = ("tell_result", "push_result")  # the applicant and the platform told the decision
+RESULT = ("tell_result", "case.push_result")  # the applicant and the platform told the decision
 
 REPAIR_EXIT = ProcessDefinition(
     name="repair_exit",
@@ -164,7 +164,7 @@ REPAIR_EXIT = ProcessDefinition(
                fields=(Field("key_attention_until", required=False, kind="date"),
                        Field("key_attention_months", required=False, kind="int"),
                        Field("reason", required=False)),
-               guard=approve_guard, ends=("review",), then=("exit_listing", *RESULT, "close")),
+               guard=approve_guard, ends=("review",), then=("exit_listing", *RESULT, "case.close")),
         Action("deny", ("under_review",), "denied", lister, fields=(Field("reason"),), guard=deny_guard,
                ends=("review",), then=RESULT),
         Action("withdraw", ("draft", "submitted", "awaiting_supplement", "under_review"), "withdrawn", applicant(),

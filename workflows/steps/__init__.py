@@ -10,13 +10,13 @@ from __future__ import annotations
 
 from workflows.domain.process import ProcessDefinition
 
-from . import (conditional_acceptance, list_lifecycle, listing, objection, redlist_removal, repair_exit, supervision,
-               timers)
+from . import (case, conditional_acceptance, list_lifecycle, listing, objection, redlist_removal, repair_exit,
+               supervision, timers)
 from .base import Step, StepResult, Steps
 
 STEPS: dict[str, Step] = {
     **objection.step, **repair_exit.step, **conditional_acceptance.step, **redlist_removal.step,
-    **listing.step, **list_lifecycle.step, **timers.step, **supervision.step,
+    **case.step, **listing.step, **list_lifecycle.step, **timers.step, **supervision.step,
 }
 
 # events that are no action of a case process: a listing's fan-out, and a list entry's own timer and escalation

@@ -10,7 +10,7 @@ from __future__ import annotations
 from sqlalchemy.orm import Session
 
 from workflows.domain.roles import Role
-from workflows.services import green_records, material_deadlines, platform
+from workflows.services import green_records, material_deadlines
 from workflows.services.cases import take_action
 from workflows.services.conditional_acceptance import SYSTEM, after_action, application_of, materials_state
 from workflows.services.consequences import once, tell_applicant, tell_role
@@ -22,7 +22,6 @@ from workflows.store.models import ListEntry
 
 from . import timers as timer_events
 from .base import StepResult, Steps
-from .runtime import runtime
 
 step = Steps("conditional_acceptance")
 
@@ -128,12 +127,6 @@ def tell_result(session: Session, event: OutboxEvent, case: Case) -> StepResult:
     return StepResult(tell_applicant(session, event, case, f"容缺受理结果：{zh}（案件 #{case.id}）",
                                      f"处理结果：{zh}。{reason}\nResult of case #{case.id}: {en}. {reason}"))
 
-
-@step
-def push_result(session: Session, event: OutboxEvent, case: Case) -> StepResult:
-    """The result is pushed to the municipal public credit platform (retried)."""
-    delivery = platform.record_delivery(session, case, event.id, event.kind, runtime().config)
-    return StepResult(delivery_id=delivery.id if delivery else None)
 
 
 @step

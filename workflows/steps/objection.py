@@ -5,9 +5,8 @@ from sqlalchemy.orm import Session
 
 from workflows.domain.lists import EntryStatus, ExitReason
 from workflows.domain.roles import Role
-from workflows.services import erasure, platform
+from workflows.services import erasure
 from workflows.services import redlist_removal as removal
-from workflows.services.cases import take_action
 from workflows.services.consequences import (
     SYSTEM, announce, change_entry, change_measures, once, tell_applicant, tell_role,
 )
@@ -152,18 +151,6 @@ def tell_result(session: Session, event: OutboxEvent, case: Case) -> StepResult:
                                      f"处理结果：{zh}。{reason}\nResult of objection #{case.id}: {en}. {reason}"))
 
 
-@step
-def push_result(session: Session, event: OutboxEvent, case: Case) -> StepResult:
-    """The result is pushed to the municipal public credit platform (retried)."""
-    delivery = platform.record_delivery(session, case, event.id, event.kind, runtime().config)
-    return StepResult(delivery_id=delivery.id if delivery else None)
-
-
-@step
-def close(session: Session, event: OutboxEvent, case: Case) -> None:
-    """The concluded case is closed."""
-    if case.state == "concluded":
-        take_action(session, case.id, "close", SYSTEM)
 
 
 @step

@@ -9,7 +9,7 @@ from workflows.domain.lists import EntryStatus, MeasureStatus
 from workflows.domain.roles import Role
 from workflows.processes.redlist_removal import CONTESTABLE, TRIGGERS
 from sla import calendar
-from workflows.services import erasure, history, list_lifecycle, notify, platform
+from workflows.services import erasure, history, list_lifecycle, notify
 from workflows.services import redlist_removal as removal
 from workflows.services.cases import take_action
 from workflows.services.consequences import (
@@ -143,18 +143,6 @@ def tell_reporter(session: Session, event: OutboxEvent, case: Case) -> StepResul
                                     body=f"{outcome[0]}。{reason}\nAbuse report #{case.id}: {outcome[1]}. {reason}"))
 
 
-@step
-def push_result(session: Session, event: OutboxEvent, case: Case) -> StepResult:
-    """The removal is pushed to the municipal public credit platform (retried)."""
-    delivery = platform.record_delivery(session, case, event.id, event.kind, runtime().config)
-    return StepResult(delivery_id=delivery.id if delivery else None)
-
-
-@step
-def close(session: Session, event: OutboxEvent, case: Case) -> None:
-    """The removal is complete: the case is closed (the subject may still object to it)."""
-    if case.state == "removed":
-        take_action(session, case.id, "close", SYSTEM)
 
 
 @step

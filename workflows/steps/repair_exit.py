@@ -7,15 +7,12 @@ from sla import calendar
 from workflows.domain.lists import EntryStatus, ExitReason
 from workflows.domain.roles import Role
 from workflows.processes.repair_exit import key_attention_until
-from workflows.services import platform
-from workflows.services.cases import take_action
-from workflows.services.consequences import SYSTEM, once, tell_applicant, tell_role
+from workflows.services.consequences import once, tell_applicant, tell_role
 from workflows.services.list_lifecycle import exit_blacklist
 from workflows.store.automation import OutboxEvent
 from workflows.store.cases import Case
 
 from .base import StepResult, Steps
-from .runtime import runtime
 
 step = Steps("repair_exit")
 
@@ -86,15 +83,3 @@ def tell_result(session: Session, event: OutboxEvent, case: Case) -> StepResult:
                                      f"处理结果：{zh}。{extra}\nResult of repair application #{case.id}: {en}. "))
 
 
-@step
-def push_result(session: Session, event: OutboxEvent, case: Case) -> StepResult:
-    """The result is pushed to the municipal public credit platform (retried)."""
-    delivery = platform.record_delivery(session, case, event.id, event.kind, runtime().config)
-    return StepResult(delivery_id=delivery.id if delivery else None)
-
-
-@step
-def close(session: Session, event: OutboxEvent, case: Case) -> None:
-    """The approved case is closed; the record is kept."""
-    if case.state == "approved":
-        take_action(session, case.id, "close", SYSTEM)
