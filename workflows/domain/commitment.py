@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
-from .errors import InvalidInput
+from .errors import N_, InvalidInput
 
 # an item's status: supplied at filing; or missing -> submitted -> verified, or rejected (and submitted again)
 SUPPLIED, MISSING, SUBMITTED, VERIFIED, REJECTED = "supplied", "missing", "submitted", "verified", "rejected"
@@ -58,9 +58,9 @@ def as_int(value: object, field: str, *, minimum: int | None = None, maximum: in
     try:
         number = int(str(value).strip())
     except (TypeError, ValueError):
-        raise InvalidInput(f"must be a whole number, got '{value}'", field=field) from None
+        raise InvalidInput(N_("must be a whole number, got '%(value)s'"), field=field, value=value) from None
     if (minimum is not None and number < minimum) or (maximum is not None and number > maximum):
-        raise InvalidInput(f"must be between {minimum} and {maximum}", field=field)
+        raise InvalidInput(N_("must be between %(min)s and %(max)s"), field=field, min=minimum, max=maximum)
     return number
 
 
@@ -73,10 +73,11 @@ def lines_for(materials: Iterable[Material], missing_ids: Iterable[object]) -> l
         material_id = as_int(raw, "missing")
         material = by_id.get(material_id)
         if material is None:
-            raise InvalidInput(f"material {material_id} is not one of this matter's materials", field="missing")
+            raise InvalidInput(N_("material %(no)s is not one of this matter's materials"), field="missing",
+                               no=material_id)
         if material.core:
-            raise InvalidInput(f"'{material.name}' is a statutory core material: it cannot be missing",
-                               field="missing", details={"material_id": material_id})
+            raise InvalidInput(N_("'%(name)s' is a statutory core material: it cannot be missing"),
+                               field="missing", details={"material_id": material_id}, name=material.name)
         missing.add(material_id)
     if not missing:
         raise InvalidInput("nothing is missing: the green channel accepts an application with deferrable materials "

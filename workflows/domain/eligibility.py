@@ -15,7 +15,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date
 
-from .errors import DomainError
+from .errors import N_, DomainError
 
 BLACK, KEY_ATTENTION, RED, BROKEN_COMMITMENT = "black", "key_attention", "red", "broken_commitment"
 ORDINARY_ROUTE = ("apply through the ordinary procedure at the licensing department's window, "
@@ -83,9 +83,10 @@ class Eligibility:
     def refusal(self) -> NotEligible:
         against = [r for r in self.reasons if not r.supports]
         text = "; ".join(r.message for r in against)
-        return NotEligible(f"not eligible for the green channel: {text}; {ORDINARY_ROUTE}",
+        return NotEligible(N_("not eligible for the green channel: %(reasons)s; %(route)s"),
                            field="subject", details={"reasons": [r.as_dict() for r in self.reasons],
-                                                     "ordinary_route": ORDINARY_ROUTE})
+                                                     "ordinary_route": ORDINARY_ROUTE},
+                           reasons=text, route=ORDINARY_ROUTE)
 
 
 def years_before(day: date, years: int) -> date:

@@ -9,7 +9,7 @@ import enum
 from dataclasses import dataclass
 from datetime import date
 
-from .errors import ActionNotAllowed, InvalidInput
+from .errors import N_, ActionNotAllowed, InvalidInput
 
 
 class ListKind(enum.StrEnum):
@@ -88,7 +88,8 @@ def next_entry_status(current: EntryStatus | str, verb: str) -> EntryStatus:
     try:
         return _ENTRY_TRANSITIONS[(current, verb)]
     except KeyError:
-        raise ActionNotAllowed(f"a list entry that is {current.value} cannot {verb}", field="status") from None
+        raise ActionNotAllowed(N_("a list entry that is %(status)s cannot %(verb)s"), field="status",
+                               labels={"status": "state"}, status=current.value, verb=verb) from None
 
 
 def next_measure_status(current: MeasureStatus | str, verb: str) -> MeasureStatus:
@@ -96,7 +97,8 @@ def next_measure_status(current: MeasureStatus | str, verb: str) -> MeasureStatu
     try:
         return _MEASURE_TRANSITIONS[(current, verb)]
     except KeyError:
-        raise ActionNotAllowed(f"a measure that is {current.value} cannot {verb}", field="status") from None
+        raise ActionNotAllowed(N_("a measure that is %(status)s cannot %(verb)s"), field="status",
+                               labels={"status": "state"}, status=current.value, verb=verb) from None
 
 
 def parse_list_kind(raw: str, *, field: str = "list") -> ListKind:
@@ -104,7 +106,8 @@ def parse_list_kind(raw: str, *, field: str = "list") -> ListKind:
         return ListKind(raw)
     except ValueError:
         allowed = ", ".join(k.value for k in ListKind)
-        raise InvalidInput(f"unknown list '{raw}'; one of: {allowed}", field=field) from None
+        raise InvalidInput(N_("unknown list '%(value)s'; one of: %(allowed)s"), field=field, value=raw,
+                           allowed=allowed) from None
 
 
 #: a listing's validity ends by this day at the latest: a later date is a typing error, not a decision
@@ -118,13 +121,11 @@ class Validity:
 
     def __post_init__(self):
         if self.valid_until <= self.listed_on:
-            raise InvalidInput(
-                f"validity ends ({self.valid_until.isoformat()}) on or before it starts ({self.listed_on.isoformat()})",
-                field="valid_until",
-            )
+            raise InvalidInput(N_("validity ends (%(end)s) on or before it starts (%(start)s)"), field="valid_until",
+                               end=self.valid_until.isoformat(), start=self.listed_on.isoformat())
         if self.valid_until > LAST_VALID_DAY:
-            raise InvalidInput(f"validity ends {self.valid_until.isoformat()}: no listing runs past "
-                               f"{LAST_VALID_DAY.isoformat()} (a typing error?)", field="valid_until")
+            raise InvalidInput(N_("validity ends %(end)s: no listing runs past %(last)s (a typing error?)"),
+                               field="valid_until", end=self.valid_until.isoformat(), last=LAST_VALID_DAY.isoformat())
 
     def has_expired(self, today: date) -> bool:
         return today > self.valid_until
@@ -133,6 +134,6 @@ class Validity:
 def check_measure_fits_list(effect: MeasureEffect | str, kind: ListKind) -> None:
     """Incentives belong to the red list, punishments to the blacklist and key-attention list."""
     if MeasureEffect(effect) is not kind.measure_effect:
-        raise InvalidInput(
-            f"a {MeasureEffect(effect).value} measure cannot be attached to the {kind.value} list", field="measures"
-        )
+        raise InvalidInput(N_("a %(effect)s measure cannot be attached to the %(list)s list"), field="measures",
+                           labels={"effect": "effect", "list": "list"}, effect=MeasureEffect(effect).value,
+                           list=kind.value)

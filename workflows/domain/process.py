@@ -11,7 +11,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from .errors import ActionNotAllowed, GuardFailed, InvalidInput, RoleNotAllowed
+from .errors import N_, ActionNotAllowed, GuardFailed, InvalidInput, RoleNotAllowed
 from .roles import Role
 
 
@@ -193,7 +193,8 @@ class ProcessDefinition:
         for action in self.actions:
             if action.name == name:
                 return action
-        raise ActionNotAllowed(f"'{name}' is not an action of the {self.name} process", field="action")
+        raise ActionNotAllowed(N_("'%(action)s' is not an action of the %(process)s process"), field="action",
+                               labels={"action": "action", "process": "process"}, action=name, process=self.name)
 
     def available_actions(self, case: CaseView, actor: Actor) -> list[Action]:
         """Actions this actor may take now (guards are checked when applied, with the fields)."""
@@ -204,17 +205,21 @@ class ProcessDefinition:
         action = self.action(action_name)
         if case.state not in action.sources:
             raise ActionNotAllowed(
-                f"'{action.name}' is not possible while the case is {case.state}",
+                N_("'%(action)s' is not possible while the case is %(state)s"),
                 details={"state": case.state, "allowed_from": list(action.sources)},
+                labels={"action": "action", "state": "state"}, action=action.name, state=case.state,
             )
         if not action.who.permits(actor, case):
-            raise RoleNotAllowed(f"'{action.name}' may be taken only by {action.who.describe()}")
+            raise RoleNotAllowed(N_("'%(action)s' may be taken only by %(who)s"), labels={"action": "action"},
+                                 action=action.name, who=action.who.describe())
         for spec in action.fields:
             value = params.get(spec.name)
             if spec.required and (value is None or (isinstance(value, str | list | tuple) and not value)):
-                raise InvalidInput(f"'{spec.name}' is required for '{action.name}'", field=spec.name)
+                raise InvalidInput(N_("'%(name)s' is required for '%(action)s'"), field=spec.name,
+                                   labels={"name": "field", "action": "action"}, name=spec.name, action=action.name)
             if value is not None and spec.choices and value not in spec.choices:
-                raise InvalidInput(f"'{spec.name}' must be one of {', '.join(spec.choices)}", field=spec.name)
+                raise InvalidInput(N_("'%(name)s' must be one of %(choices)s"), field=spec.name,
+                                   labels={"name": "field"}, name=spec.name, choices=", ".join(spec.choices))
         if action.guard is not None:
             refusal = action.guard(case, params)
             if refusal:

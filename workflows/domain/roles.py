@@ -35,10 +35,11 @@ STAFF_ROLES = frozenset(Role) - {Role.APPLICANT}
 
 
 def parse_role(raw: str) -> Role:
-    from .errors import InvalidInput
+    from .errors import N_, InvalidInput
 
     try:
         return Role(raw)
     except ValueError:
         allowed = ", ".join(r.value for r in Role)
-        raise InvalidInput(f"unknown role '{raw}'; one of: {allowed}", field="role") from None
+        raise InvalidInput(N_("unknown role '%(value)s'; one of: %(allowed)s"), field="role", value=raw,
+                           allowed=allowed) from None

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from .errors import InvalidInput
+from .errors import N_, InvalidInput
 
 
 @dataclass(frozen=True)
@@ -32,9 +32,10 @@ class SettingSpec:
         try:
             value = int(str(raw).strip())
         except ValueError:
-            raise InvalidInput(f"must be a whole number, got '{raw}'", field=self.key) from None
+            raise InvalidInput(N_("must be a whole number, got '%(value)s'"), field=self.key, value=raw) from None
         if not self.minimum <= value <= self.maximum:
-            raise InvalidInput(f"must be between {self.minimum} and {self.maximum}", field=self.key)
+            raise InvalidInput(N_("must be between %(min)s and %(max)s"), field=self.key, min=self.minimum,
+                               max=self.maximum)
         return value
 
 
@@ -89,4 +90,4 @@ def spec(key: str) -> SettingSpec:
     try:
         return SETTINGS[key]
     except KeyError:
-        raise InvalidInput(f"unknown setting '{key}'", field="key") from None
+        raise InvalidInput(N_("unknown setting '%(key)s'"), field="key", key=key) from None

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from stdnum import exceptions as stdnum_errors
 from stdnum.cn import ric, uscc
 
-from .errors import InvalidInput
+from .errors import N_, InvalidInput
 
 
 class SubjectKind(enum.StrEnum):
@@ -34,8 +34,8 @@ def parse_subject_code(raw: str, *, field: str = "code") -> SubjectCode:
         raise InvalidInput("a credit code or resident ID number is required", field=field)
     if len(value) != 18:
         raise InvalidInput(
-            f"must be 18 characters (a Unified Social Credit Code or a resident ID number), got {len(value)}",
-            field=field,
+            N_("must be 18 characters (a Unified Social Credit Code or a resident ID number), got %(count)s"),
+            field=field, count=len(value),
         )
     if ric.is_valid(value):
         return SubjectCode(SubjectKind.PERSON, value)
@@ -50,12 +50,11 @@ def parse_subject_code(raw: str, *, field: str = "code") -> SubjectCode:
         module.validate(value)
     except stdnum_errors.InvalidChecksum:
         expected = _expected_check_character(module, value)
-        name = "resident ID number" if kind is SubjectKind.PERSON else "Unified Social Credit Code"
-        raise InvalidInput(
-            f"wrong check character '{value[-1]}' for a {name}: expected '{expected}'",
-            field=field,
-            details={"expected_check_character": expected},
-        ) from None
+        message = (N_("wrong check character '%(got)s' for a resident ID number: expected '%(expected)s'")
+                   if kind is SubjectKind.PERSON else
+                   N_("wrong check character '%(got)s' for a Unified Social Credit Code: expected '%(expected)s'"))
+        raise InvalidInput(message, field=field, details={"expected_check_character": expected}, got=value[-1],
+                           expected=expected) from None
     except stdnum_errors.InvalidComponent:
         if kind is SubjectKind.PERSON:
             raise InvalidInput("resident ID number has an impossible birth date or area code", field=field) from None

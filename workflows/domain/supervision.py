@@ -10,7 +10,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from .errors import InvalidInput
+from .errors import N_, InvalidInput
 
 MONTH_PATTERN = re.compile(r"(?P<year>\d{4})-(?P<month>\d{2})")
 #: the deadline of a department's reply to an urging: a timer kind of its own, not a legal limit
@@ -32,8 +32,8 @@ class Period:
 
     def __post_init__(self):
         if self.end < self.start:
-            raise InvalidInput(f"the period ends ({self.end.isoformat()}) before it starts "
-                               f"({self.start.isoformat()})", field="end")
+            raise InvalidInput(N_("the period ends (%(end)s) before it starts (%(start)s)"), field="end",
+                               end=self.end.isoformat(), start=self.start.isoformat())
 
     @property
     def days(self) -> int:
@@ -46,8 +46,8 @@ class Period:
 def check_day(day: date, field: str) -> date:
     """A day within the range the product computes with (FIRST_DAY to LAST_DAY)."""
     if not FIRST_DAY <= day <= LAST_DAY:
-        raise InvalidInput(f"{day.isoformat()} is out of range: choose a day from {FIRST_DAY.isoformat()} to "
-                           f"{LAST_DAY.isoformat()}", field=field)
+        raise InvalidInput(N_("%(day)s is out of range: choose a day from %(first)s to %(last)s"), field=field,
+                           day=day.isoformat(), first=FIRST_DAY.isoformat(), last=LAST_DAY.isoformat())
     return day
 
 
@@ -55,21 +55,22 @@ def month_period(month: str, today: date) -> Period:
     """The period of a month "YYYY-MM"; a month that has not ended yet has no report."""
     match = MONTH_PATTERN.fullmatch((month or "").strip())
     if match is None or not 1 <= int(match["month"]) <= 12:
-        raise InvalidInput(f"'{month}' is not a month (expected YYYY-MM)", field="month")
+        raise InvalidInput(N_("'%(value)s' is not a month (expected YYYY-MM)"), field="month", value=month)
     if not FIRST_DAY.year <= int(match["year"]) <= LAST_DAY.year:
-        raise InvalidInput(f"'{month}' is out of range: choose a month from {FIRST_DAY.year} to {LAST_DAY.year}",
-                           field="month")
+        raise InvalidInput(N_("'%(value)s' is out of range: choose a month from %(first)s to %(last)s"),
+                           field="month", value=month, first=FIRST_DAY.year, last=LAST_DAY.year)
     start = date(int(match["year"]), int(match["month"]), 1)
     end = next_month(start) - timedelta(days=1)
     if end >= today:
-        raise InvalidInput(f"the month {month} has not ended yet: its report can only be made from "
-                           f"{(end + timedelta(days=1)).isoformat()} on", field="month")
+        raise InvalidInput(N_("the month %(month)s has not ended yet: its report can only be made from %(day)s on"),
+                           field="month", month=month, day=(end + timedelta(days=1)).isoformat())
     return Period(start, end)
 
 
 def check_not_future(period: Period, today: date) -> Period:
     if period.start > today:
-        raise InvalidInput(f"the period starts in the future ({period.start.isoformat()})", field="start")
+        raise InvalidInput(N_("the period starts in the future (%(start)s)"), field="start",
+                           start=period.start.isoformat())
     return period
 
 

@@ -1,7 +1,7 @@
 """The four processes, each declared as data in its own module (pure: no framework imports)."""
 from __future__ import annotations
 
-from workflows.domain.errors import InvalidInput
+from workflows.domain.errors import N_, InvalidInput
 from workflows.domain.process import ProcessDefinition
 
 from .conditional_acceptance import CONDITIONAL_ACCEPTANCE
@@ -18,4 +18,5 @@ def definition(name: str) -> ProcessDefinition:
         return DEFINITIONS[name]
     except KeyError:
         allowed = ", ".join(sorted(DEFINITIONS))
-        raise InvalidInput(f"unknown process '{name}'; one of: {allowed}", field="process") from None
+        raise InvalidInput(N_("unknown process '%(value)s'; one of: %(allowed)s"), field="process", value=name,
+                           allowed=allowed) from None

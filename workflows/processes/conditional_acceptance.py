@@ -10,7 +10,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from workflows.domain.commitment import OUTSTANDING, REJECTED, SUBMITTED, SUPPLIED, VERIFIED, as_int
-from workflows.domain.errors import InvalidInput
+from workflows.domain.errors import N_, InvalidInput
 from workflows.domain.process import (
     SYSTEM, Action, CaseView, DeadlineSpec, Field, ProcessDefinition, State, applicant, department,
 )
@@ -25,19 +25,26 @@ window = department(Role.IMPLEMENTING_DEPARTMENT)
 def _days(value: object, field: str, limit: int) -> int:
     days = as_int(value, field, minimum=1)
     if days > limit:
-        raise InvalidInput(f"a deadline of {days} working days is later than the matter's processing time "
-                           f"({limit} working days)", field=field, details={"processing_days": limit})
+        raise InvalidInput(N_("a deadline of %(days)s working days is later than the matter's processing time "
+                              "(%(limit)s working days)"), field=field, details={"processing_days": limit},
+                           days=days, limit=limit)
     return days
+
+
+# why a material's status refuses what is asked of it
+_CANNOT = {"submitted": N_("material %(no)s is %(status)s: it cannot be submitted now"),
+           "verified": N_("material %(no)s is %(status)s: it cannot be verified now")}
 
 
 def _item(case: CaseView, params: Mapping[str, Any], wanted: tuple[str, ...], doing: str) -> int:
     no = as_int(params.get("item"), "item")
     status = case.facts.get("item_status", {}).get(no)
     if status is None or status == SUPPLIED:
-        raise InvalidInput(f"material {no} is not one of the missing materials of this application", field="item")
+        raise InvalidInput(N_("material %(no)s is not one of the missing materials of this application"),
+                           field="item", no=no)
     if status not in wanted:
-        raise InvalidInput(f"material {no} is {status}: it cannot be {doing} now", field="item",
-                           details={"item": no, "status": status})
+        raise InvalidInput(_CANNOT[doing], field="item", details={"item": no, "status": status},
+                           labels={"status": "material"}, no=no, status=status)
     return no
 
 
@@ -51,7 +58,8 @@ def accept_guard(case: CaseView, params: Mapping[str, Any]) -> str | None:
         if key.startswith("days_"):
             no = as_int(key[5:], key)
             if no not in missing:
-                raise InvalidInput(f"material {no} is not one of the missing materials of this application", field=key)
+                raise InvalidInput(N_("material %(no)s is not one of the missing materials of this application"),
+                                   field=key, no=no)
             _days(value, key, limit)
     return None
 
@@ -70,20 +78,23 @@ def verify_guard(case: CaseView, params: Mapping[str, Any]) -> str | None:
 
 def extend_guard(case: CaseView, params: Mapping[str, Any]) -> str | None:
     if case.facts.get("extended"):
-        return "the deadline has already been extended once: only one extension is allowed"
+        return N_("the deadline has already been extended once: only one extension is allowed")
     room = case.facts.get("extension_room")
     if room is None:
-        return "no material is outstanding: there is no deadline to extend"
+        return N_("no material is outstanding: there is no deadline to extend")
     days = as_int(params.get("days"), "days", minimum=1)
     if days > room:
-        raise InvalidInput(f"an extension of {days} working days would end after the matter's processing time "
-                           f"({room} working days are left to it)", field="days", details={"room": room})
+        raise InvalidInput(N_("an extension of %(days)s working days would end after the matter's processing time "
+                              "(%(room)s working days are left to it)"), field="days", details={"room": room},
+                           days=days, room=room)
     return None
 
 
 def complete_guard(case: CaseView, params: Mapping[str, Any]) -> str | None:
     statuses = [s for s in case.facts.get("item_status", {}).values() if s != SUPPLIED]
-    return None if statuses and all(s == VERIFIED for s in statuses) else "not every missing material is verified yet"
+    if statuses and all(s == VERIFIED for s in statuses):
+        return None
+    return N_("not every missing material is verified yet")
 
 
 KEEP = "keep_deadlines"  # after every event: the materials and processing deadlines in line with the materials

@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from workflows.domain.errors import N_
 from workflows.domain.lists import ExitReason
 from workflows.domain.process import SYSTEM, Action, CaseView, DeadlineSpec, Field, ProcessDefinition, State, Who, department
 from workflows.domain.roles import Role
@@ -40,13 +41,13 @@ reporter = Who(frozenset({Role.IMPLEMENTING_DEPARTMENT, Role.LISTING_DEPARTMENT,
 
 def _automatic(case: CaseView, params: Mapping[str, Any]) -> str | None:
     if case.facts.get("trigger") not in AUTOMATIC:
-        return "only an automatic trigger is removed without the listing department's decision"
+        return N_("only an automatic trigger is removed without the listing department's decision")
     return None
 
 
 def _reported(case: CaseView, params: Mapping[str, Any]) -> str | None:
     if case.facts.get("trigger") not in REPORTED:
-        return "only an abuse report waits for the listing department's decision"
+        return N_("only an abuse report waits for the listing department's decision")
     return None
 
 

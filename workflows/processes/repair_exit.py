@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from workflows.domain.errors import InvalidInput
+from workflows.domain.errors import N_, InvalidInput
 from workflows.domain.lists import LAST_VALID_DAY
 from workflows.domain.process import (
     SYSTEM, Action, CaseView, DeadlineSpec, Field, ProcessDefinition, State, accepting_office, applicant, department,
@@ -35,16 +35,17 @@ def _date(raw: object, field: str) -> date:
     try:
         return date.fromisoformat(str(raw).strip())
     except ValueError:
-        raise InvalidInput(f"'{raw}' is not a date (YYYY-MM-DD)", field=field) from None
+        raise InvalidInput(N_("'%(value)s' is not a date (YYYY-MM-DD)"), field=field, value=raw) from None
 
 
 def _months(raw: object, field: str) -> int:
     try:
         months = int(str(raw).strip())
     except ValueError:
-        raise InvalidInput(f"'{raw}' is not a whole number of months", field=field) from None
+        raise InvalidInput(N_("'%(value)s' is not a whole number of months"), field=field, value=raw) from None
     if not 1 <= months <= MAX_KEY_ATTENTION_MONTHS:
-        raise InvalidInput(f"the key-attention period must be 1 to {MAX_KEY_ATTENTION_MONTHS} months", field=field)
+        raise InvalidInput(N_("the key-attention period must be 1 to %(max)s months"), field=field,
+                           max=MAX_KEY_ATTENTION_MONTHS)
     return months
 
 
@@ -74,11 +75,12 @@ def key_attention_until(params: Mapping[str, Any], today: date) -> date:
     if until not in (None, ""):
         end = _date(until, "key_attention_until")
         if end <= today:
-            raise InvalidInput(f"the key-attention validity must end after today ({today.isoformat()}); "
-                               f"{end.isoformat()} is not in the future", field="key_attention_until")
+            raise InvalidInput(N_("the key-attention validity must end after today (%(today)s); %(day)s is not in "
+                                  "the future"), field="key_attention_until", today=today.isoformat(),
+                               day=end.isoformat())
         if end > LAST_VALID_DAY:
-            raise InvalidInput(f"the key-attention validity cannot run past {LAST_VALID_DAY.isoformat()}",
-                               field="key_attention_until")
+            raise InvalidInput(N_("the key-attention validity cannot run past %(last)s"),
+                               field="key_attention_until", last=LAST_VALID_DAY.isoformat())
         return end
     return add_months(today, _months(months, "key_attention_months"))
 
@@ -88,8 +90,9 @@ def submit_guard(case: CaseView, params: Mapping[str, Any]) -> str | None:
         raise InvalidInput("sign the credit repair commitment (信用修复承诺书) to submit the application",
                            field="commitment_signed")
     if case.facts.get("proof_required") and not case.facts.get("proof_files"):
-        raise InvalidInput(f"entries of the category '{case.facts.get('category', '')}' need proof that the wrong "
-                           "has been put right: attach at least one PDF, PNG or JPEG file", field="files")
+        raise InvalidInput(N_("entries of the category '%(category)s' need proof that the wrong has been put right: "
+                              "attach at least one PDF, PNG or JPEG file"), field="files",
+                           labels={"category": "category"}, category=case.facts.get("category", ""))
     return None
 
 
