@@ -32,21 +32,32 @@ ZONE = ZoneInfo("Asia/Shanghai")
 _ONE_DAY = timedelta(days=1)
 
 
+def N_(message: str) -> str:
+    """Marks a message id for extraction; the web layer translates it (workflows.domain.errors.N_ alike)."""
+    return message
+
+
 class CalendarDataMissing(Exception):
     """No arrangement (imported or packaged) for ``year``: deadlines in it cannot be computed."""
 
+    msgid = N_("No working-day calendar data for %(year)s: import the year's holiday arrangement first")
+
     def __init__(self, year: int):
         self.year = year
-        super().__init__(f"No working-day calendar data for {year}: "
-                         "import the year's holiday arrangement first")
+        self.params = {"year": year}
+        super().__init__(self.msgid % self.params)
 
 
 class CalendarFileError(ValueError):
-    """An invalid import file; ``field`` says where ("days_off[3]", "row 5, column date")."""
+    """An invalid import file; ``field`` says where ("days_off[3]", "row 5, column date").
 
-    def __init__(self, field: str, message: str):
-        self.field, self.message = field, message
-        super().__init__(f"{field}: {message}")
+    ``msgid`` is the problem's message id with ``%(name)s`` placeholders, ``params`` their values and
+    ``message`` the English text with them filled in."""
+
+    def __init__(self, field: str, message: str, **params):
+        self.field, self.msgid, self.params = field, message, params
+        self.message = message % params if params else message
+        super().__init__(f"{field}: {self.message}")
 
 
 @dataclass(frozen=True)
@@ -239,8 +250,8 @@ def _parse_date(value, field: str) -> date:
     try:
         return date(*map(int, match.groups()))  # type: ignore[union-attr]
     except (AttributeError, ValueError):
-        problem = f"not a valid date (expected YYYY-MM-DD): {value!r}"
-        raise CalendarFileError(field, problem) from None
+        raise CalendarFileError(field, N_("not a valid date (expected YYYY-MM-DD): %(value)s"),
+                                value=repr(value)) from None
 
 
 def _build(year: int, entries: list[tuple[str, date, str]], *, repeats_ok: bool = False) -> YearArrangement:
@@ -249,10 +260,11 @@ def _build(year: int, entries: list[tuple[str, date, str]], *, repeats_ok: bool 
     seen: dict[date, str] = {}
     for kind, day, field in entries:
         if day.year != year:
-            raise CalendarFileError(field, f"{day.isoformat()} is not in {year}")
+            raise CalendarFileError(field, N_("%(day)s is not in %(year)s"), day=day.isoformat(), year=year)
         if day in seen and not (repeats_ok and seen[day] == kind):
-            problem = "listed twice" if seen[day] == kind else "both a day off and a working day"
-            raise CalendarFileError(field, f"{day.isoformat()} is {problem}")
+            problem = (N_("%(day)s is listed twice") if seen[day] == kind else
+                       N_("%(day)s is both a day off and a working day"))
+            raise CalendarFileError(field, problem, day=day.isoformat())
         seen[day] = kind
     if not seen:
         raise CalendarFileError("file", "the arrangement lists no days")
@@ -264,7 +276,8 @@ def _parse_json(text: str) -> YearArrangement:
     try:
         data = json.loads(text)
     except json.JSONDecodeError as exc:
-        raise CalendarFileError("file", f"invalid JSON at line {exc.lineno}: {exc.msg}") from None
+        raise CalendarFileError("file", N_("invalid JSON at line %(line)s: %(detail)s"), line=exc.lineno,
+                                detail=exc.msg) from None
     if not isinstance(data, dict):
         raise CalendarFileError("file", "expected a JSON object")
     # Unknown keys are rejected: a typo ("workdays") would otherwise silently drop data.
@@ -273,7 +286,7 @@ def _parse_json(text: str) -> YearArrangement:
         raise CalendarFileError(unknown[0], "unknown field")
     year = data.get("year")
     if not isinstance(year, int) or isinstance(year, bool) or not MINYEAR <= year <= MAXYEAR:
-        raise CalendarFileError("year", f"expected a year number, got {year!r}")
+        raise CalendarFileError("year", N_("expected a year number, got %(value)s"), value=repr(year))
     entries = []
     for key, kind in (("days_off", "off"), ("working_days", "working")):
         values = data.get(key)
@@ -288,7 +301,7 @@ def _parse_csv(text: str) -> YearArrangement:
     try:
         rows = [r for r in csv.reader(io.StringIO(text)) if any(c.strip() for c in r)]
     except csv.Error as exc:
-        raise CalendarFileError("file", f"unreadable CSV: {exc}") from None
+        raise CalendarFileError("file", N_("unreadable CSV: %(detail)s"), detail=str(exc)) from None
     if not rows:
         raise CalendarFileError("file", "the file is empty")
     header = [_HEADERS.get(c.strip().lower(), c.strip()) for c in rows[0]]
@@ -301,8 +314,8 @@ def _parse_csv(text: str) -> YearArrangement:
         day = _parse_date(cells[d_col], f"row {number}, column date")
         kind = _KINDS.get(cells[t_col].strip().lower())
         if kind is None:
-            raise CalendarFileError(f"row {number}, column type",
-                                    f"expected off/working (休/班), got {cells[t_col]!r}")
+            raise CalendarFileError(f"row {number}, column type", N_("expected off/working (休/班), got %(value)s"),
+                                    value=repr(cells[t_col]))
         entries.append((kind, day, f"row {number}, column date"))
     if not entries:
         raise CalendarFileError("file", "the arrangement lists no days")
@@ -356,7 +369,7 @@ def _ics_day(event, name: str, field: str) -> date | None:
     value = None if isinstance(prop, (vBroken, list)) else getattr(prop, "dt", None)
     if isinstance(value, datetime) or not isinstance(value, date):
         shown = str(prop) if isinstance(prop, vBroken) else _ics_text(prop)
-        raise CalendarFileError(field, f"not an all-day date (expected YYYYMMDD): {shown!r}")
+        raise CalendarFileError(field, N_("not an all-day date (expected YYYYMMDD): %(value)s"), value=repr(shown))
     return value
 
 
@@ -375,7 +388,7 @@ def _parse_ics(text: str) -> YearArrangement:
     try:
         calendars = Calendar.from_ical(text, multiple=True)
     except Exception as exc:  # noqa: BLE001 - any failure of the library on a bad file is the file's
-        raise CalendarFileError("file", f"unreadable iCalendar: {str(exc)[:200]}") from None
+        raise CalendarFileError("file", N_("unreadable iCalendar: %(detail)s"), detail=str(exc)[:200]) from None
     events = [event for component in calendars for event in component.walk("VEVENT")]
     if len(events) != len(lines):  # the scan and the library disagree: say where by file, not by a wrong line
         lines = [{} for _ in events]
@@ -410,7 +423,8 @@ def _parse_ics(text: str) -> YearArrangement:
         kind = _ics_kind(summary) or _ics_kind(categories)
         if kind is None:
             summary_field = f"line {where['SUMMARY']}" if "SUMMARY" in where else start_field
-            raise CalendarFileError(summary_field, f"neither a day off (休) nor a working day (班): {summary!r}")
+            raise CalendarFileError(summary_field, N_("neither a day off (休) nor a working day (班): %(value)s"),
+                                    value=repr(summary))
         # by ordinal: no day after 9999-12-31 exists, and the year check below refuses any day out of the year
         last = min(start.toordinal() + length - 1, date.max.toordinal())
         entries += [(kind, date.fromordinal(o), start_field) for o in range(start.toordinal(), last + 1)]

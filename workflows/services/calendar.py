@@ -26,7 +26,7 @@ def import_arrangement(session: Session, text: str, filename: str, actor: Actor,
     try:
         arrangement = calendar.parse_arrangement(text, filename)
     except calendar.CalendarFileError as error:
-        raise InvalidInput(error.message, field=error.field) from None
+        raise InvalidInput(error.msgid, field=error.field, **error.params) from None
     if year is not None and arrangement.year != year:
         raise InvalidInput("the arrangement is for another year than the one being replaced", field="year",
                            details={"expected": year, "got": arrangement.year})
