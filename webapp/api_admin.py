@@ -9,7 +9,7 @@ import marshmallow as ma
 from flask import g, request
 from flask_smorest import Blueprint
 
-from workflows.domain.errors import InvalidInput, NotFound, RoleNotAllowed
+from workflows.domain.errors import N_, InvalidInput, NotFound, RoleNotAllowed
 from workflows.domain.lists import MeasureEffect, MeasureObligation
 from workflows.domain.roles import Role
 from workflows.domain.settings import SETTINGS
@@ -39,7 +39,7 @@ def allowed(*roles: Role, who: str):
         @wraps(view)
         def checked(*args, **kwargs):
             if not g.api_user.has_role(*roles):
-                raise RoleNotAllowed(f"only {who} may do this", field="role")
+                raise RoleNotAllowed(N_("only %(who)s may do this"), field="role", who=who)
             return view(*args, **kwargs)
 
         return token_required(checked)

@@ -8,7 +8,7 @@ import marshmallow as ma
 from flask import current_app, g, request, url_for
 from flask_smorest import Blueprint
 
-from workflows.domain.errors import InvalidInput, NotFound
+from workflows.domain.errors import N_, InvalidInput, NotFound
 from workflows.domain.supervision import DEADLINE_STATUSES
 from workflows.processes import DEFINITIONS
 from workflows.services import cases as case_service
@@ -163,7 +163,7 @@ def case_json(case, actor) -> dict:
 def _visible_case(case_id: int, actor):
     case = case_service.get_case(db.session, case_id)
     if not case_service.may_view(case, actor):
-        raise NotFound(f"no case #{case_id}", field="case")
+        raise NotFound(N_("no case #%(id)s"), field="case", id=case_id)
     return case
 
 
@@ -203,12 +203,14 @@ def decoded_files(files) -> list[evidence_service.Upload]:
     for number, item in enumerate(files, start=1):
         if not isinstance(item, dict) or not isinstance(item.get("name"), str) \
                 or not isinstance(item.get("content"), str):
-            raise InvalidInput(f"file {number}: send {{\"name\": ..., \"content\": <base64>}}", field="files")
+            raise InvalidInput(N_('file %(number)s: send {"name": ..., "content": <base64>}'), field="files",
+                               number=number)
         try:
             content = base64.b64decode(item["content"], validate=True)
         except (binascii.Error, ValueError):
             name = evidence_service.clean_name(item["name"])
-            raise InvalidInput(f"file {number} ('{name}'): the content is not valid base64", field="files") from None
+            raise InvalidInput(N_("file %(number)s ('%(name)s'): the content is not valid base64"), field="files",
+                               number=number, name=name) from None
         uploads.append(evidence_service.Upload(item["name"], content))
     return uploads
 
@@ -254,8 +256,9 @@ def act(body, case_id: int, action: str):
     version = body.pop("version", None)
     body.pop("files", None)  # files travel as files, never as names in JSON
     if action in FILE_ROUTES.get(case.process, {}):
-        raise InvalidInput(f"'{action}' needs its file(s), which JSON cannot carry: send them as multipart/form-data "
-                           f"to {FILE_ROUTES[case.process][action].format(id=case_id)}", field="files")
+        raise InvalidInput(N_("'%(action)s' needs its file(s), which JSON cannot carry: send them as "
+                              "multipart/form-data to %(url)s"), field="files", action=action,
+                           url=FILE_ROUTES[case.process][action].format(id=case_id))
     case = case_service.take_action(db.session, case_id, action, actor, body, expected_version=version)
     db.session.commit()
     return case_json(case, actor)

@@ -6,7 +6,7 @@ import marshmallow as ma
 from flask import g, url_for
 from flask_smorest import Blueprint
 
-from workflows.domain.errors import InvalidInput, RoleNotAllowed
+from workflows.domain.errors import N_, InvalidInput, RoleNotAllowed
 from workflows.domain.process import Actor
 from workflows.domain.roles import Role
 from workflows.domain.supervision import DEADLINE_STATUSES, chosen_period, month_period
@@ -320,7 +320,7 @@ def dashboard(args):
     if args["department"]:
         chosen = next((d for d in catalogue.departments(db.session) if d.code == args["department"]), None)
         if chosen is None:
-            raise InvalidInput(f"no department with code '{args['department']}'", field="department")
+            raise InvalidInput(N_("no department with code '%(code)s'"), field="department", code=args["department"])
     filters = board.Filters(period, args["process"], chosen.id if chosen else None)
     data = board.dashboard(db.session, filters, utcnow())
     scope = {"process": filters.process, "department": chosen.code if chosen else None}

@@ -8,7 +8,7 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from workflows.domain.errors import Conflict, InvalidInput, NotFound
+from workflows.domain.errors import N_, Conflict, InvalidInput, NotFound
 from workflows.domain.process import Actor
 from workflows.domain.roles import DEPARTMENT_ROLES, Role, parse_role
 from workflows.store.models import Department, Subject, User, UserRole
@@ -43,7 +43,7 @@ def check_password(user: User, password: str) -> bool:
 
 def _check_new_password(password: str) -> None:
     if len(password or "") < MIN_PASSWORD_LENGTH:
-        raise InvalidInput(f"must be at least {MIN_PASSWORD_LENGTH} characters", field="password")
+        raise InvalidInput(N_("must be at least %(count)s characters"), field="password", count=MIN_PASSWORD_LENGTH)
 
 
 def find_user(session: Session, username: str) -> User | None:
@@ -66,7 +66,7 @@ def create_user(
     if not username:
         raise InvalidInput("a user name is required", field="username")
     if find_user(session, username) is not None:
-        raise Conflict(f"the user name '{username}' is taken", field="username")
+        raise Conflict(N_("the user name '%(name)s' is taken"), field="username", name=username)
     _check_new_password(password)
     parsed = list(dict.fromkeys(parse_role(r) for r in roles))  # a role named twice is one role
     if not parsed:
@@ -77,14 +77,14 @@ def create_user(
             raise InvalidInput("a department role needs its department", field="department")
         department = session.scalar(select(Department).where(Department.code == department_code))
         if department is None:
-            raise NotFound(f"no department with code '{department_code}'", field="department")
+            raise NotFound(N_("no department with code '%(code)s'"), field="department", code=department_code)
     subject = None
     if Role.APPLICANT in parsed:
         if not subject_code:
             raise InvalidInput("an applicant must be bound to a subject", field="subject")
         subject = session.scalar(select(Subject).where(Subject.code == subject_code.strip().upper()))
         if subject is None:
-            raise NotFound(f"no subject with code '{subject_code}'", field="subject")
+            raise NotFound(N_("no subject with code '%(code)s'"), field="subject", code=subject_code)
     user = User(
         username=username,
         password_hash=hash_password(password),
@@ -107,7 +107,7 @@ def sign_up_applicant(
 ) -> User:
     """A citizen or enterprise signs up online; its claim waits for the accepting office."""
     if find_user(session, username) is not None:  # the person must choose another name: an input to correct
-        raise InvalidInput(f"the user name '{username}' is taken", field="username")
+        raise InvalidInput(N_("the user name '%(name)s' is taken"), field="username", name=username)
     _check_new_password(password)
     subject = register_subject(session, code=code, name=name, email=email, phone=phone)
     needs_confirmation = settings_service.get(session, "accounts.confirm_applicants")
@@ -128,12 +128,17 @@ def sign_up_applicant(
     return user
 
 
+# why a claim that is not pending cannot be decided, by its status
+ALREADY_DECIDED = {"confirmed": N_("this claim is already confirmed"), "rejected": N_("this claim is already rejected"),
+                   "none": N_("this account has no claim to decide")}
+
+
 def decide_claim(session: Session, user_id: int, *, confirm: bool, actor: Actor, reason: str = "") -> User:
     user = session.get(User, user_id)
     if user is None or Role.APPLICANT not in user.roles:
         raise NotFound("no such applicant", field="user")
     if user.claim_status != "pending":
-        raise Conflict(f"this claim is already {user.claim_status}", field="user")
+        raise Conflict(ALREADY_DECIDED.get(user.claim_status, ALREADY_DECIDED["none"]), field="user")
     if not confirm and not reason.strip():
         raise InvalidInput("a reason is required to reject a claim", field="reason")
     before = user.claim_status

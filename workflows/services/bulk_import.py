@@ -12,7 +12,8 @@ import csv
 import io
 from functools import lru_cache
 import zipfile
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from datetime import date
 
 from datetime import datetime
@@ -20,7 +21,7 @@ from datetime import datetime
 from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
-from workflows.domain.errors import DomainError, InvalidInput
+from workflows.domain.errors import N_, DomainError, InvalidInput, fill
 from workflows.domain.lists import EntryStatus, Validity, check_measure_fits_list, parse_list_kind
 from workflows.domain.process import Actor
 from workflows.domain.subjects import parse_subject_code
@@ -41,9 +42,21 @@ XLSX_MAX_MEMBERS = 1_000
 
 @dataclass(frozen=True)
 class Problem:
+    """What is wrong at a row and column: a message id and its values, as a domain error carries them."""
+
     row: int
     column: str
-    message: str
+    msgid: str
+    params: Mapping[str, object] = field(default_factory=dict)
+    labels: Mapping[str, str] = field(default_factory=dict)
+
+    @classmethod
+    def of(cls, row: int, column: str, error: DomainError) -> "Problem":
+        return cls(row, column, error.msgid, error.params, error.labels)
+
+    @property
+    def message(self) -> str:
+        return fill(self.msgid, self.params)
 
     def as_dict(self) -> dict:
         return {"row": self.row, "column": self.column, "message": self.message}
@@ -53,8 +66,8 @@ class ImportRejected(InvalidInput):
     """The file has problems; nothing was written."""
 
     def __init__(self, problems: list[Problem]):
-        super().__init__(f"{len(problems)} problem(s) in the file; nothing was recorded", field="file",
-                         details={"problems": [p.as_dict() for p in problems]})
+        super().__init__(N_("%(count)s problem(s) in the file; nothing was recorded"), field="file",
+                         details={"problems": [p.as_dict() for p in problems]}, count=len(problems))
         self.problems = problems
 
 
@@ -75,7 +88,7 @@ def read_rows(filename: str, content: bytes) -> list[dict[str, str]]:
         except UnicodeDecodeError:
             continue
     else:
-        raise ImportRejected([Problem(1, "file", "not UTF-8 or GB18030 text")])
+        raise ImportRejected([Problem(1, "file", N_("not UTF-8 or GB18030 text"))])
     reader = csv.DictReader(io.StringIO(text))
     _check_header(reader.fieldnames or [])
     return [{k.strip(): (v or "").strip() for k, v in row.items() if k} for row in reader]
@@ -86,17 +99,20 @@ def _check_archive(content: bytes) -> None:
     try:
         members = zipfile.ZipFile(io.BytesIO(content)).infolist()
     except (zipfile.BadZipFile, ValueError):
-        raise ImportRejected([Problem(1, "file", "not a readable XLSX workbook")]) from None
+        raise ImportRejected([Problem(1, "file", N_("not a readable XLSX workbook"))]) from None
     if len(members) > XLSX_MAX_MEMBERS:
-        raise ImportRejected([Problem(1, "file", f"the workbook holds more than {XLSX_MAX_MEMBERS} parts")])
+        raise ImportRejected([Problem(1, "file", N_("the workbook holds more than %(count)s parts"),
+                                      {"count": XLSX_MAX_MEMBERS})])
     unpacked = sum(m.file_size for m in members)
     if unpacked > XLSX_MAX_UNPACKED:
-        raise ImportRejected([Problem(1, "file", f"the workbook would unpack to {unpacked // 2**20} MB; "
-                                                  f"at most {XLSX_MAX_UNPACKED // 2**20} MB are accepted")])
+        raise ImportRejected([Problem(1, "file", N_("the workbook would unpack to %(mb)s MB; at most %(max)s MB are "
+                                                    "accepted"),
+                                      {"mb": unpacked // 2**20, "max": XLSX_MAX_UNPACKED // 2**20})])
     for member in members:
         if member.file_size > 2**20 and member.file_size > XLSX_MAX_RATIO * max(member.compress_size, 1):
-            raise ImportRejected([Problem(1, "file", f"'{member.filename[:80]}' in the workbook is compressed "
-                                                      f"more than {XLSX_MAX_RATIO} to 1: refused as a zip bomb")])
+            raise ImportRejected([Problem(1, "file", N_("'%(name)s' in the workbook is compressed more than %(ratio)s "
+                                                        "to 1: refused as a zip bomb"),
+                                          {"name": member.filename[:80], "ratio": XLSX_MAX_RATIO})])
 
 
 def _read_xlsx(content: bytes) -> list[dict[str, str]]:
@@ -106,7 +122,7 @@ def _read_xlsx(content: bytes) -> list[dict[str, str]]:
     try:
         sheet = load_workbook(io.BytesIO(content), read_only=True, data_only=True).active
     except Exception:  # noqa: BLE001 - any unreadable workbook is the same problem to the user
-        raise ImportRejected([Problem(1, "file", "not a readable XLSX workbook")]) from None
+        raise ImportRejected([Problem(1, "file", N_("not a readable XLSX workbook"))]) from None
     rows = sheet.iter_rows(values_only=True)
     header = [str(c or "").strip() for c in next(rows, ())]
     _check_header(header)
@@ -123,21 +139,22 @@ def _cell(value) -> str:
 def _check_header(header: list[str]) -> None:
     missing = [c for c in COLUMNS if c not in {h.strip() for h in header}]
     if missing:
-        raise ImportRejected([Problem(1, c, "column missing from the header") for c in missing])
+        raise ImportRejected([Problem(1, c, N_("column missing from the header")) for c in missing])
 
 
 def _date(row: dict, column: str, number: int, problems: list[Problem]) -> date | None:
     try:
         return date.fromisoformat(row.get(column, "").replace("/", "-"))
     except ValueError:
-        problems.append(Problem(number, column, f"'{row.get(column, '')}' is not a date (YYYY-MM-DD)"))
+        problems.append(Problem(number, column, N_("'%(value)s' is not a date (YYYY-MM-DD)"),
+                                {"value": row.get(column, "")}))
         return None
 
 
 def validate(session: Session, rows: list[dict[str, str]], *, department_code: str | None, today: date
              ) -> tuple[list[ListingRequest], list[Problem]]:
     if len(rows) > MAX_ROWS:
-        return [], [Problem(1, "file", f"more than {MAX_ROWS} rows")]
+        return [], [Problem(1, "file", N_("more than %(count)s rows"), {"count": MAX_ROWS})]
     catalogue = {m.code: m for m in session.scalars(select(MeasureCatalogueItem).where(MeasureCatalogueItem.active))}
     departments = {d.code for d in session.scalars(select(Department))}
     open_entries = set(session.execute(
@@ -150,42 +167,45 @@ def validate(session: Session, rows: list[dict[str, str]], *, department_code: s
         try:
             code = _parse_code(row.get("subject_code", "")).value
         except DomainError as error:
-            problems.append(Problem(number, "subject_code", error.message))
+            problems.append(Problem.of(number, "subject_code", error))
         if not row.get("subject_name"):
-            problems.append(Problem(number, "subject_name", "a name is required"))
+            problems.append(Problem(number, "subject_name", N_("a name is required")))
         try:
             kind = parse_list_kind(row.get("list", ""))
         except DomainError as error:
-            problems.append(Problem(number, "list", error.message))
+            problems.append(Problem.of(number, "list", error))
         if not row.get("basis"):
-            problems.append(Problem(number, "basis", "the legal basis is required"))
+            problems.append(Problem(number, "basis", N_("the legal basis is required")))
         listed_on = _date(row, "listed_on", number, problems)
         valid_until = _date(row, "valid_until", number, problems)
         if listed_on and valid_until:
             try:
                 Validity(listed_on, valid_until)
             except DomainError as error:
-                problems.append(Problem(number, "valid_until", error.message))
+                problems.append(Problem.of(number, "valid_until", error))
             if valid_until < today:
-                problems.append(Problem(number, "valid_until", f"{valid_until} is in the past"))
+                problems.append(Problem(number, "valid_until", N_("%(day)s is in the past"), {"day": str(valid_until)}))
         department = row.get("department") or department_code or ""
         if department not in departments:
-            problems.append(Problem(number, "department", f"no department with code '{department}'"))
+            problems.append(Problem(number, "department", N_("no department with code '%(code)s'"),
+                                    {"code": department}))
         codes = [c.strip() for c in row.get("measures", "").replace("；", ";").split(";") if c.strip()]
         for measure in codes:
             item = catalogue.get(measure)
             if item is None:
-                problems.append(Problem(number, "measures", f"unknown measure '{measure}'"))
+                problems.append(Problem(number, "measures", N_("unknown measure '%(code)s'"), {"code": measure}))
             elif kind is not None:
                 try:
                     check_measure_fits_list(item.effect, kind)
                 except DomainError as error:
-                    problems.append(Problem(number, "measures", error.message))
+                    problems.append(Problem.of(number, "measures", error))
         if code and kind:
             if (code, kind.value) in seen:
-                problems.append(Problem(number, "subject_code", f"duplicate of row {seen[(code, kind.value)]}"))
+                problems.append(Problem(number, "subject_code", N_("duplicate of row %(row)s"),
+                                        {"row": seen[(code, kind.value)]}))
             elif (code, kind.value) in open_entries:
-                problems.append(Problem(number, "subject_code", f"already has an open {kind.value} list entry"))
+                problems.append(Problem(number, "subject_code", N_("already has an open %(list)s list entry"),
+                                        {"list": kind.value}, {"list": "list"}))
             seen.setdefault((code, kind.value), number)
         if len(problems) == before:
             requests.append(ListingRequest(code, row["subject_name"], kind.value, department, row["basis"],
@@ -199,7 +219,7 @@ def import_listings(session: Session, filename: str, content: bytes, actor: Acto
     """Validate every row, then record all of them, or raise ImportRejected and record none."""
     rows = read_rows(filename, content)
     if not rows:
-        raise ImportRejected([Problem(2, "file", "the file has no rows")])
+        raise ImportRejected([Problem(2, "file", N_("the file has no rows"))])
     requests, problems = validate(session, rows, department_code=department_code, today=today)
     if problems:
         raise ImportRejected(problems)

@@ -9,7 +9,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
-from workflows.domain.errors import ActionNotAllowed, Conflict, InvalidInput, NotFound, RoleNotAllowed
+from workflows.domain.errors import N_, ActionNotAllowed, Conflict, InvalidInput, NotFound, RoleNotAllowed
 from workflows.domain.process import Actor, ProcessDefinition
 from workflows.domain.roles import Role, STAFF_ROLES
 from workflows.processes import definition
@@ -67,12 +67,13 @@ def file_case(session: Session, process: str, actor: Actor, params: Mapping[str,
     process_definition = definition(process)
     filing = process_definition.filing
     if filing is None or not filing.who.roles & actor.roles and not actor.is_system:
-        raise RoleNotAllowed(f"a {process} case may be filed only by {filing.who.describe() if filing else 'nobody'}")
+        raise RoleNotAllowed(N_("a %(process)s case may be filed only by %(who)s"), labels={"process": "process"},
+                             process=process, who=filing.who.describe() if filing else "nobody")
     if Role.APPLICANT in filing.who.roles and actor.subject_id is None and not actor.is_system:
         raise RoleNotAllowed("your claim to act for this subject has not been confirmed by the credit office yet")
     for spec in filing.fields:
         if spec.required and not params.get(spec.name):
-            raise InvalidInput(f"'{spec.name}' is required", field=spec.name)
+            raise InvalidInput(N_("'%(name)s' is required"), field=spec.name, labels={"name": "field"}, name=spec.name)
     decided = FILING_RULES[process](session, actor, params)
     case = Case.opened(process, process_definition.initial, subject_id=decided.subject_id,
                        department_id=decided.department_id, list_entry_id=decided.list_entry_id,
@@ -94,7 +95,7 @@ def get_case(session: Session, case_id: int, *, for_update: bool = False) -> Cas
         query = query.with_for_update(of=Case)
     case = session.scalar(query)
     if case is None:
-        raise NotFound(f"no case #{case_id}", field="case")
+        raise NotFound(N_("no case #%(id)s"), field="case", id=case_id)
     return case
 
 
@@ -120,7 +121,7 @@ def take_action(session: Session, case_id: int, action: str, actor: Actor, param
     now = now or utcnow()
     case = get_case(session, case_id, for_update=True)
     if not may_view(case, actor) and not actor.is_system:
-        raise NotFound(f"no case #{case_id}", field="case")
+        raise NotFound(N_("no case #%(id)s"), field="case", id=case_id)
     if expected_version is not None and expected_version != case.version:
         raise Conflict("the case changed since you opened it: reload it to see what happened", field="version")
     # a date the action tells a person (a materials deadline) in a year without an arrangement: refused
@@ -154,7 +155,7 @@ def available_actions(session: Session, case: Case, actor: Actor) -> list[str]:
 
 def ensure_state(case: Case, *states: str) -> None:
     if case.state not in states:
-        raise ActionNotAllowed(f"the case is {case.state}")
+        raise ActionNotAllowed(N_("the case is %(state)s"), labels={"state": "state"}, state=case.state)
 
 
 def process_definition_of(case: Case) -> ProcessDefinition:

@@ -21,7 +21,7 @@ from sla import calendar
 from workflows.domain.commitment import (
     SUPPLIED, VERIFIED, CaseEvent, Line, MaterialsState, commitment_text, lines_for, project,
 )
-from workflows.domain.errors import Conflict, InvalidInput, NotFound
+from workflows.domain.errors import N_, Conflict, InvalidInput, NotFound
 from workflows.domain.process import Actor
 from workflows.processes import definition
 from workflows.store.base import utcnow
@@ -113,8 +113,8 @@ def file_conditional_acceptance(session: Session, actor: Actor, params: Mapping[
                            field="signatory")
     existing = open_case_for_matter(session, subject.id, matter.code)
     if existing is not None:
-        raise Conflict(f"a green-channel application for this matter is already open (case #{existing.id})",
-                       field="matter")
+        raise Conflict(N_("a green-channel application for this matter is already open (case #%(id)s)"),
+                       field="matter", id=existing.id)
     days, missing, zh, en = drafted.days, drafted.missing, drafted.commitment_zh, drafted.commitment_en
     application = GreenApplication(
         subject_id=subject.id, matter_id=matter.id, matter_code=matter.code, matter_name=matter.name,
@@ -236,7 +236,7 @@ def green_case(session: Session, case_id: int, actor: Actor) -> Case:
     """A green-channel case the actor may see; any other case is not found (its existence is not given away)."""
     case = get_case(session, case_id)
     if case.process != PROCESS or not may_view(case, actor):
-        raise NotFound(f"no green-channel case #{case_id}", field="case")
+        raise NotFound(N_("no green-channel case #%(id)s"), field="case", id=case_id)
     return case
 
 
@@ -263,7 +263,7 @@ def notice(session: Session, case_id: int, actor: Actor) -> Notice:
     application = application_of(session, case)
     state = materials_state(session, case)
     if application is None or state.accepted_at is None:
-        raise NotFound(f"case #{case_id} has not been accepted: there is no notice yet", field="case")
+        raise NotFound(N_("case #%(id)s has not been accepted: there is no notice yet"), field="case", id=case_id)
     return Notice(case, application, state, item_views(session, case, state))
 
 

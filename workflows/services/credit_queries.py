@@ -11,7 +11,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, selectinload
 
-from workflows.domain.errors import DomainError, InvalidInput, NotFound
+from workflows.domain.errors import N_, DomainError, InvalidInput, NotFound
 from workflows.domain.process import Actor
 from workflows.store.base import utcnow
 from workflows.store.hub import CreditQuery
@@ -27,8 +27,9 @@ class RateLimited(DomainError):
     http_status = 429
 
     def __init__(self, retry_after: int, limit: int, window: int):
-        super().__init__(f"more than {limit} credit-status queries in {window} s: try again in {retry_after} s",
-                         details={"retry_after": retry_after, "limit": limit, "window_seconds": window})
+        super().__init__(N_("more than %(limit)s credit-status queries in %(window)s s: try again in %(retry)s s"),
+                         details={"retry_after": retry_after, "limit": limit, "window_seconds": window},
+                         limit=limit, window=window, retry=retry_after)
         self.retry_after = retry_after
 
 @dataclass(frozen=True)
@@ -41,10 +42,10 @@ def check_purpose(purpose: str | None) -> str:
     if not purpose:
         raise InvalidInput("state the purpose of the query (e.g. the licence or approval it is for)", field="purpose")
     if len(purpose) < PURPOSE_MIN:
-        raise InvalidInput(f"the purpose is too short: say what the query is for (at least {PURPOSE_MIN} characters)",
-                           field="purpose")
+        raise InvalidInput(N_("the purpose is too short: say what the query is for (at least %(count)s characters)"),
+                           field="purpose", count=PURPOSE_MIN)
     if len(purpose) > PURPOSE_MAX:
-        raise InvalidInput(f"the purpose is longer than {PURPOSE_MAX} characters", field="purpose")
+        raise InvalidInput(N_("the purpose is longer than %(count)s characters"), field="purpose", count=PURPOSE_MAX)
     return purpose
 
 def _check_rate(session: Session, caller: Actor, now: datetime, rate: RateLimit) -> None:
@@ -74,7 +75,7 @@ def who_looked(session: Session, code: str, viewer: Actor, *, limit: int = 100) 
     """The queries about a subject, newest first: for the subject itself and for staff entitled to its file."""
     subject = get_subject(session, code)
     if not may_see_key_attention(viewer, subject):
-        raise NotFound(f"no query log visible for {subject.code}", field="code")
+        raise NotFound(N_("no query log visible for %(code)s"), field="code", code=subject.code)
     return list(session.scalars(select(CreditQuery).where(CreditQuery.subject_id == subject.id)
                                 .options(selectinload(CreditQuery.caller_department))
                                 .order_by(CreditQuery.at.desc(), CreditQuery.id.desc()).limit(limit)))

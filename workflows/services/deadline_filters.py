@@ -12,7 +12,7 @@ from sqlalchemy import and_, case, exists, false, or_, select
 from sqlalchemy.sql import ColumnElement
 
 from sla.calendar import day_end_exclusive, day_start
-from workflows.domain.errors import InvalidInput
+from workflows.domain.errors import N_, InvalidInput
 from workflows.domain.supervision import DEADLINE_STATUSES, URGING_DEADLINE, check_day
 from workflows.store.cases import Case, Timer
 from workflows.store.models import Department
@@ -35,7 +35,8 @@ def timer_status(status: str, now: datetime) -> ColumnElement:
         return and_(open_, Timer.status.in_(RUNNING), Timer.warn_at > now)
     if status == "paused":
         return and_(open_, Timer.status == "paused")
-    raise InvalidInput(f"unknown deadline status '{status}'; one of: {', '.join(DEADLINE_STATUSES)}", field="deadline")
+    raise InvalidInput(N_("unknown deadline status '%(value)s'; one of: %(allowed)s"), field="deadline", value=status,
+                       allowed=", ".join(DEADLINE_STATUSES))
 
 
 def severity(now: datetime) -> ColumnElement:
@@ -87,7 +88,8 @@ def case_filters(*, deadline: str | None = None, deadline_owner: str | None = No
     """The clauses for the case list's supervision filters; empty when none is given."""
     clauses: list[ColumnElement] = []
     if dated and dated not in DATED:
-        raise InvalidInput(f"unknown date filter '{dated}'; one of: {', '.join(DATED)}", field="dated")
+        raise InvalidInput(N_("unknown date filter '%(value)s'; one of: %(allowed)s"), field="dated", value=dated,
+                           allowed=", ".join(DATED))
     for name, day in (("date_from", date_from), ("date_to", date_to)):
         if day is not None:
             check_day(day, name)

@@ -10,7 +10,7 @@ from pathlib import Path, PurePosixPath, PureWindowsPath
 import filetype
 from sqlalchemy.orm import Session
 
-from workflows.domain.errors import InvalidInput, NotFound
+from workflows.domain.errors import N_, InvalidInput, NotFound
 from workflows.domain.process import Actor
 from workflows.store.base import utcnow
 from workflows.store.cases import Case, EvidenceFile
@@ -23,7 +23,6 @@ SIGNATURES = (
     (b"\x89PNG\r\n\x1a\n", "image/png"),
     (b"\xff\xd8\xff", "image/jpeg"),
 )
-ALLOWED = "PDF, PNG or JPEG"
 NAMES = {"application/pdf": "a PDF", "image/png": "a PNG image", "image/jpeg": "a JPEG image"}
 # a name's extension must agree with the content; a name without one is accepted
 EXTENSIONS = {"application/pdf": {".pdf"}, "image/png": {".png"}, "image/jpeg": {".jpg", ".jpeg", ".jpe", ".jfif"}}
@@ -51,29 +50,34 @@ def check_name(filename: str, field: str = "files") -> None:
     """A browser sends a file's name only: a path in it (../, C:\\) is an attack or a broken client."""
     raw = filename or ""
     if "/" in raw or "\\" in raw or raw.strip() in (".", ".."):
-        raise InvalidInput(f"the file name '{clean_name(raw)}' was sent with a path ({raw[:80]!r}): send the "
-                           "file's name only", field=field)
+        raise InvalidInput(N_("the file name '%(name)s' was sent with a path (%(raw)s): send the file's name only"),
+                           field=field, name=clean_name(raw), raw=repr(raw[:80]))
     if any(unicodedata.category(c) == "Cc" for c in raw):
-        raise InvalidInput(f"the file name '{clean_name(raw)}' contains control characters", field=field)
+        raise InvalidInput(N_("the file name '%(name)s' contains control characters"), field=field,
+                           name=clean_name(raw))
 
 
 def check(upload: Upload, max_bytes: int, field: str = "files") -> str:
     check_name(upload.filename, field)
     if not upload.content:
-        raise InvalidInput(f"'{clean_name(upload.filename)}' is empty", field=field)
+        raise InvalidInput(N_("'%(name)s' is empty"), field=field, name=clean_name(upload.filename))
     if len(upload.content) > max_bytes:
-        raise InvalidInput(f"'{clean_name(upload.filename)}' is larger than {max_bytes // (1024 * 1024)} MB",
-                           field=field)
+        raise InvalidInput(N_("'%(name)s' is larger than %(mb)s MB"), field=field, name=clean_name(upload.filename),
+                           mb=max_bytes // (1024 * 1024))
     name = clean_name(upload.filename)
     kind = sniff(upload.content)
     if kind is None:
         actual = filetype.guess(upload.content[:8192])
-        found = f"; its content is {actual.extension.upper()} ({actual.mime})" if actual else ""
-        raise InvalidInput(f"'{name}' is not a {ALLOWED} file (checked by its content{found})", field=field)
+        if actual is None:
+            raise InvalidInput(N_("'%(name)s' is not a PDF, PNG or JPEG file (checked by its content)"), field=field,
+                               name=name)
+        raise InvalidInput(N_("'%(name)s' is not a PDF, PNG or JPEG file (checked by its content; its content is "
+                              "%(kind)s)"), field=field, name=name, kind=f"{actual.extension.upper()} ({actual.mime})")
     suffix = PurePosixPath(name).suffix.lower()
     if suffix and suffix not in EXTENSIONS[kind]:
-        raise InvalidInput(f"'{name}' is named as a {suffix} file but its content is {NAMES[kind]}: "
-                           "upload the file under its real name", field=field)
+        raise InvalidInput(N_("'%(name)s' is named as a %(suffix)s file but its content is %(kind)s: upload the file "
+                              "under its real name"), field=field, labels={"kind": "file_kind"}, name=name,
+                           suffix=suffix, kind=NAMES[kind])
     return kind
 
 
@@ -81,7 +85,7 @@ def store(session: Session, case: Case, uploads: list[Upload], actor: Actor, upl
           purpose: str = "evidence") -> list[EvidenceFile]:
     """Check every file first, then write them all: a bad file among good ones stores nothing."""
     if len(uploads) > MAX_FILES_PER_ACTION:
-        raise InvalidInput(f"at most {MAX_FILES_PER_ACTION} files at once", field="files")
+        raise InvalidInput(N_("at most %(count)s files at once"), field="files", count=MAX_FILES_PER_ACTION)
     kinds = [check(upload, max_bytes) for upload in uploads]
     upload_dir.mkdir(parents=True, exist_ok=True)
     stored = []

@@ -8,7 +8,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session, selectinload
 
 from sla import calendar
-from workflows.domain.errors import InvalidInput, NotFound, RoleNotAllowed
+from workflows.domain.errors import N_, InvalidInput, NotFound, RoleNotAllowed
 from workflows.domain.lists import EntryStatus, ListKind
 from workflows.domain.process import Actor
 from workflows.domain.roles import STAFF_ROLES
@@ -43,7 +43,7 @@ def entries_for_staff(session: Session, actor: Actor, *, list_kind: str | None =
         query = query.where(ListEntry.list_kind == ListKind(list_kind).value)
     if status:
         if status not in {s.value for s in EntryStatus}:
-            raise InvalidInput(f"unknown status '{status}'", field="status")
+            raise InvalidInput(N_("unknown status '%(value)s'"), field="status", value=status)
         query = query.where(ListEntry.status == status)
     if department:
         query = query.where(ListEntry.department_id == select(Department.id).where(Department.code == department)
@@ -63,7 +63,7 @@ def entry_for(session: Session, actor: Actor, entry_id: int) -> ListEntry:
     visible = (entry is not None and entry.status != EntryStatus.PURGED.value and entry.subject is not None
                and may_see_key_attention(actor, entry.subject))  # staff, or the subject itself
     if not visible:
-        raise NotFound(f"no list entry #{entry_id}", field="list_entry")
+        raise NotFound(N_("no list entry #%(id)s"), field="list_entry", id=entry_id)
     return entry
 
 
@@ -88,7 +88,7 @@ def add_working_days(session: Session, start: date, days: int) -> date:
     try:
         return calendar.add_working_days(start, days)
     except calendar.CalendarDataMissing as missing:
-        raise InvalidInput(str(missing), field="start") from None
+        raise InvalidInput(missing.msgid, field="start", year=missing.year) from None
 
 
 def notifications(session: Session, user_id: int, *, page: int = 1, unread: bool = False,
@@ -103,7 +103,7 @@ def notifications(session: Session, user_id: int, *, page: int = 1, unread: bool
 def mark_read(session: Session, user_id: int, notification_id: int) -> Notification:
     note = session.get(Notification, notification_id)
     if note is None or note.user_id != user_id:
-        raise NotFound(f"no notification #{notification_id}", field="notification")
+        raise NotFound(N_("no notification #%(id)s"), field="notification", id=notification_id)
     if note.read_at is None:
         note.read_at = utcnow()
     return note

@@ -11,7 +11,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session, selectinload
 
 from workflows.domain.commitment import Material
-from workflows.domain.errors import Conflict, InvalidInput, NotFound
+from workflows.domain.errors import N_, Conflict, InvalidInput, NotFound
 from workflows.domain.process import Actor
 from workflows.store.green import LicenceMatter, MatterMaterial
 from workflows.store.models import Department
@@ -132,7 +132,7 @@ def _days(value: object, field: str, *, required: bool) -> int | None:
     except (TypeError, ValueError):
         raise InvalidInput("must be a whole number of working days", field=field) from None
     if not 1 <= days <= MAX_DAYS:
-        raise InvalidInput(f"must be between 1 and {MAX_DAYS}", field=field)
+        raise InvalidInput(N_("must be between %(min)s and %(max)s"), field=field, min=1, max=MAX_DAYS)
     return days
 
 

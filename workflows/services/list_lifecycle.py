@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 
 from sla import calendar
 from workflows.config import Config
-from workflows.domain.errors import InvalidInput, NotFound, RoleNotAllowed
+from workflows.domain.errors import N_, InvalidInput, NotFound, RoleNotAllowed
 from workflows.domain.lists import EntryStatus, ExitReason, ListKind
 from workflows.domain.process import Actor
 from workflows.domain.roles import Role
@@ -225,10 +225,10 @@ def escalate_to_blacklist(session: Session, request: Escalation, actor: Actor, *
         raise RoleNotAllowed("only a listing department may move a subject to the blacklist")
     key = session.get(ListEntry, request.key_entry_id)
     if key is None or key.list_kind != ListKind.KEY_ATTENTION.value or key.subject is None:
-        raise NotFound(f"no key-attention entry #{request.key_entry_id}", field="key_entry_id")
+        raise NotFound(N_("no key-attention entry #%(id)s"), field="key_entry_id", id=request.key_entry_id)
     if key.status != EntryStatus.ACTIVE.value:
-        raise InvalidInput(f"the key-attention entry is {key.status}: only an active one can be escalated",
-                           field="key_entry_id")
+        raise InvalidInput(N_("the key-attention entry is %(status)s: only an active one can be escalated"),
+                           field="key_entry_id", labels={"status": "state"}, status=key.status)
     if not request.basis.strip():
         raise InvalidInput("state the severe violation and its legal basis", field="basis")
     if not request.measure_codes:

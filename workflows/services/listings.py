@@ -8,7 +8,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from sla.calendar import local_date
-from workflows.domain.errors import Conflict, InvalidInput, NotFound, RoleNotAllowed
+from workflows.domain.errors import N_, Conflict, InvalidInput, NotFound, RoleNotAllowed
 from workflows.domain.lists import EntryStatus, ListKind, Validity, check_measure_fits_list, parse_list_kind
 from workflows.domain.process import Actor
 from workflows.domain.roles import Role
@@ -49,7 +49,7 @@ def record_listing(session: Session, request: ListingRequest, actor: Actor, *, n
         raise InvalidInput("the legal basis is required", field="basis")
     department = session.scalar(select(Department).where(Department.code == request.department_code))
     if department is None:
-        raise NotFound(f"no department with code '{request.department_code}'", field="department")
+        raise NotFound(N_("no department with code '%(code)s'"), field="department", code=request.department_code)
     catalogue = _catalogue_items(session, request.measure_codes, kind)
     subject = register_subject(session, code=request.subject_code, name=request.subject_name)
     _refuse_duplicate(session, subject.id, kind)
@@ -81,7 +81,8 @@ def list_for_department(session: Session, request: ListingRequest, actor: Actor,
     now = now or utcnow()
     check_listing_department(actor, request.department_code, session)
     if request.valid_until < local_date(now):
-        raise InvalidInput(f"the validity ends on {request.valid_until}, in the past", field="valid_until")
+        raise InvalidInput(N_("the validity ends on %(day)s, in the past"), field="valid_until",
+                           day=str(request.valid_until))
     return record_listing(session, request, actor, now=now, tell=True)
 
 
@@ -95,8 +96,8 @@ def check_listing_department(actor: Actor, department_code: str | None, session:
         raise RoleNotAllowed("only a listing department records listings", field="role")
     own = session.scalar(select(Department.code).where(Department.id == actor.department_id))
     if department_code and department_code != own:
-        raise RoleNotAllowed(f"a listing department lists for itself ({own}), not for '{department_code}'",
-                             field="department")
+        raise RoleNotAllowed(N_("a listing department lists for itself (%(own)s), not for '%(code)s'"),
+                             field="department", own=own, code=department_code)
 
 
 def after_listing(session: Session, entry: ListEntry, actor: Actor, now: datetime) -> None:
@@ -138,7 +139,8 @@ def _refuse_duplicate(session: Session, subject_id: int, kind: ListKind) -> None
         )
     )
     if existing is not None:
-        raise Conflict(f"the subject already has an open {kind.value} list entry (#{existing})", field="list")
+        raise Conflict(N_("the subject already has an open %(list)s list entry (#%(id)s)"), field="list",
+                       labels={"list": "list"}, list=kind.value, id=existing)
 
 
 def _catalogue_items(session: Session, codes: list[str], kind: ListKind) -> list[MeasureCatalogueItem]:
@@ -146,7 +148,7 @@ def _catalogue_items(session: Session, codes: list[str], kind: ListKind) -> list
     for code in dict.fromkeys(c.strip() for c in codes if c.strip()):
         item = session.scalar(select(MeasureCatalogueItem).where(MeasureCatalogueItem.code == code))
         if item is None or not item.active:
-            raise InvalidInput(f"unknown measure '{code}'", field="measures")
+            raise InvalidInput(N_("unknown measure '%(code)s'"), field="measures", code=code)
         check_measure_fits_list(item.effect, kind)
         items.append(item)
     return items

@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 
 from sla import calendar
 from sla.calendar import day_start
-from workflows.domain.errors import NotFound
+from workflows.domain.errors import N_, NotFound
 from workflows.domain.lists import ListKind
 from workflows.domain.process import Actor
 from workflows.domain.supervision import Period, compliance_rate, month_period, previous_month, weighted_median
@@ -120,8 +120,8 @@ def get(session: Session, month: str, today: date) -> MonthlyReport:
     month_period(month, today)  # a malformed or future month is an input error, not a missing report
     report = stored(session, month)
     if report is None:
-        raise NotFound(f"the report for {month} has not been generated yet: it is generated on the first "
-                       f"working day of the next month", field="month")
+        raise NotFound(N_("the report for %(month)s has not been generated yet: it is generated on the first "
+                          "working day of the next month"), field="month", month=month)
     return report
 
 

@@ -7,7 +7,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from workflows.domain.errors import Conflict, InvalidInput, NotFound
+from workflows.domain.errors import N_, Conflict, InvalidInput, NotFound
 from workflows.domain.lists import EntryStatus
 from workflows.domain.process import Actor
 from workflows.processes import definition
@@ -37,13 +37,15 @@ def file_objection(session: Session, actor: Actor, params: Mapping[str, Any]) ->
 
     contested = contested_removal(session, entry)
     if entry.status != EntryStatus.ACTIVE.value and contested is None:
-        raise Conflict(f"this list entry is {entry.status}: there is nothing to object to now", field="list_entry_id")
+        raise Conflict(N_("this list entry is %(status)s: there is nothing to object to now"), field="list_entry_id",
+                       labels={"status": "state"}, status=entry.status)
     grounds = str(params.get("grounds", "")).strip()
     if len(grounds) < 10:
         raise InvalidInput("state the grounds of the objection (at least 10 characters)", field="grounds")
     existing = open_case_on_entry(session, "objection", entry.id)
     if existing is not None:
-        raise Conflict(f"an objection against this entry is already open (case #{existing.id})", field="list_entry_id")
+        raise Conflict(N_("an objection against this entry is already open (case #%(id)s)"), field="list_entry_id",
+                       id=existing.id)
     data = {"grounds": grounds[:5000], "contact_name": str(params.get("contact_name", ""))[:100],
             "contact_phone": str(params.get("contact_phone", ""))[:40]}
     if contested is not None:

@@ -7,7 +7,7 @@ from datetime import date
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, contains_eager, selectinload
 
-from workflows.domain.errors import InvalidInput
+from workflows.domain.errors import N_, InvalidInput
 from workflows.domain.lists import EntryStatus, ListKind
 from workflows.domain.subjects import SubjectCode, SubjectKind
 from workflows.store.models import ListEntry, Subject
@@ -55,7 +55,7 @@ def parse_list(raw: str | None) -> str | None:
     if not raw:
         return None
     if raw not in PUBLIC_LISTS:
-        raise InvalidInput(f"'{raw}' is not a public list; one of: red, black", field="list")
+        raise InvalidInput(N_("'%(value)s' is not a public list; one of: red, black"), field="list", value=raw)
     return raw
 
 
@@ -71,7 +71,7 @@ def search(session: Session, query: str | None, *, list_kind: str | None, today:
     list_kind = parse_list(list_kind)
     query = " ".join((query or "").split())
     if len(query) > MAX_QUERY:
-        raise InvalidInput(f"the search is longer than {MAX_QUERY} characters", field="q")
+        raise InvalidInput(N_("the search is longer than %(count)s characters"), field="q", count=MAX_QUERY)
     statement = (select(ListEntry).join(Subject, ListEntry.subject_id == Subject.id)
                  .where(ListEntry.list_kind.in_([list_kind] if list_kind else PUBLIC_LISTS),
                         ListEntry.status == EntryStatus.ACTIVE.value, ListEntry.valid_until >= today))

@@ -18,7 +18,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from workflows.domain.errors import Conflict, InvalidInput, NotFound, RoleNotAllowed
+from workflows.domain.errors import N_, Conflict, InvalidInput, NotFound, RoleNotAllowed
 from workflows.domain.lists import EntryStatus, ListKind, MeasureStatus
 from workflows.domain.process import Actor
 from workflows.domain.roles import Role
@@ -58,7 +58,7 @@ def _file(session: Session, actor: Actor, params: Mapping[str, Any]) -> Filing:
             Role.LISTING_DEPARTMENT in actor.roles and actor.department_id == entry.department_id):
         raise RoleNotAllowed("only the department that listed the entry may re-evaluate it", field="department")
     if trigger not in REPORTED | {"criteria_changed"} and not actor.is_system:
-        raise RoleNotAllowed(f"a removal for '{trigger}' starts automatically", field="trigger")
+        raise RoleNotAllowed(N_("a removal for '%(trigger)s' starts automatically"), field="trigger", trigger=trigger)
     data = {"trigger": trigger, "reason": str(params.get("reason") or "")[:4000],
             "reported_by_department_id": actor.department_id}
     return Filing(subject_id=entry.subject_id, department_id=entry.department_id, list_entry_id=entry.id, data=data)
@@ -74,18 +74,19 @@ def open_removal(session: Session, entry: ListEntry, trigger: str, *, actor: Act
     already has an open removal case."""
     now = now or utcnow()
     if trigger not in TRIGGERS:
-        raise InvalidInput(f"unknown trigger '{trigger}'; one of: {', '.join(TRIGGERS)}", field="trigger")
+        raise InvalidInput(N_("unknown trigger '%(value)s'; one of: %(allowed)s"), field="trigger", value=trigger,
+                           allowed=", ".join(TRIGGERS))
     if entry is None:
         raise NotFound("no such list entry", field="list_entry_id")
     if entry.list_kind != ListKind.RED.value:
-        raise InvalidInput(f"list entry #{entry.id} is not on the red list", field="list_entry_id")
+        raise InvalidInput(N_("list entry #%(id)s is not on the red list"), field="list_entry_id", id=entry.id)
     if entry.status not in OPEN:
-        raise Conflict(f"red-list entry #{entry.id} is {entry.status}: it is no longer on the red list",
-                       field="list_entry_id")
+        raise Conflict(N_("red-list entry #%(id)s is %(status)s: it is no longer on the red list"),
+                       field="list_entry_id", labels={"status": "state"}, id=entry.id, status=entry.status)
     existing = open_removal_case(session, entry.id)
     if existing is not None:
-        raise Conflict(f"a removal case for red-list entry #{entry.id} is already open (case #{existing.id})",
-                       field="list_entry_id")
+        raise Conflict(N_("a removal case for red-list entry #%(entry)s is already open (case #%(id)s)"),
+                       field="list_entry_id", entry=entry.id, id=existing.id)
     reason = (reason or "").strip()
     if trigger in REPORTED:
         if len(reason) < 10:
@@ -114,7 +115,7 @@ def open_red_entry(session: Session, code: str) -> ListEntry:
                                                    ListEntry.list_kind == ListKind.RED.value,
                                                    ListEntry.status.in_(OPEN)))
     if entry is None:
-        raise NotFound(f"{subject.name} is not on the red list", field="subject_code")
+        raise NotFound(N_("%(name)s is not on the red list"), field="subject_code", name=subject.name)
     return entry
 
 
@@ -130,12 +131,12 @@ def report_abuse(session: Session, actor: Actor, params: Mapping[str, Any],
         return existing
     filing = definition(PROCESS).filing
     if not filing.who.roles & actor.roles:
-        raise RoleNotAllowed(f"a red-list removal may be reported only by {filing.who.describe()}")
+        raise RoleNotAllowed(N_("a red-list removal may be reported only by %(who)s"), who=filing.who.describe())
     trigger = str(params.get("trigger") or "abuse")
     if trigger not in REPORTED:
-        how = "changed criteria go through the red-list re-evaluation; a department files 'abuse' with evidence"
-        raise InvalidInput(f"a removal for '{trigger}' is not filed, it starts with the event behind it: {how}",
-                           field="trigger")
+        raise InvalidInput(N_("a removal for '%(trigger)s' is not filed, it starts with the event behind it: changed "
+                              "criteria go through the red-list re-evaluation; a department files 'abuse' with "
+                              "evidence"), field="trigger", trigger=trigger)
     raw_id, code = params.get("list_entry_id"), params.get("subject_code")
     if raw_id in (None, "") and not code:
         raise InvalidInput("name the red-list entry by 'list_entry_id' or the subject by 'subject_code'",
@@ -146,7 +147,7 @@ def report_abuse(session: Session, actor: Actor, params: Mapping[str, Any],
         except (TypeError, ValueError, OverflowError):
             raise InvalidInput("'list_entry_id' must be a whole number", field="list_entry_id") from None
         if entry is None:
-            raise NotFound(f"no list entry #{raw_id}", field="list_entry_id")
+            raise NotFound(N_("no list entry #%(id)s"), field="list_entry_id", id=raw_id)
     else:
         entry = open_red_entry(session, str(code))
     case = open_removal(session, entry, trigger, actor=actor, now=now, reason=str(params.get("reason") or ""),
@@ -216,9 +217,10 @@ def on_listing(session: Session, entry: ListEntry, actor: Actor, now: datetime) 
     if entry.list_kind == ListKind.RED.value:
         punishing = other_open_listing(session, entry)
         if punishing is not None and punishing.list_kind != ListKind.RED.value:
-            name = {"black": "blacklist"}.get(punishing.list_kind, "key-attention list")
-            raise Conflict(f"the subject is on the {name} (entry #{punishing.id}): it cannot be put on the red list",
-                           field="list")
+            message = (N_("the subject is on the blacklist (entry #%(id)s): it cannot be put on the red list")
+                       if punishing.list_kind == ListKind.BLACK.value else
+                       N_("the subject is on the key-attention list (entry #%(id)s): it cannot be put on the red list"))
+            raise Conflict(message, field="list", id=punishing.id)
         list_lifecycle.start_validity_timer(session, entry, now)  # the sweep would arm it too; at once is surer
         return
     if entry.subject_id is None:
@@ -268,6 +270,15 @@ def last_removal(session: Session, entry_id: int) -> Case | None:
                                              Case.state.in_(("removed", "closed"))).order_by(Case.id.desc()).limit(1))
 
 
+# why a removal by these triggers cannot be contested
+_NOT_CONTESTABLE = {
+    "blacklisted": N_("the red-list entry was removed because the subject was put on the blacklist or key-attention "
+                      "list: object to that listing instead"),
+    "expired": N_("the red-list entry left the list because its validity ended: there is no decision to object to"),
+    None: N_("a removal for '%(trigger)s' cannot be contested"),  # any other
+}
+
+
 def contested_removal(session: Session, entry: ListEntry) -> Case | None:
     """The removal an objection against this exited red-list entry contests; None when it is no such entry.
     Refused with the reason when the removal cannot be contested."""
@@ -278,19 +289,15 @@ def contested_removal(session: Session, entry: ListEntry) -> Case | None:
         return None
     trigger = removal.data.get("trigger")
     if trigger not in CONTESTABLE:
-        raise Conflict({"blacklisted": "the red-list entry was removed because the subject was put on the blacklist "
-                                       "or key-attention list: object to that listing instead",
-                        "expired": "the red-list entry left the list because its validity ended: there is no "
-                                   "decision to object to"}.get(trigger, f"a removal for '{trigger}' cannot be "
-                                                                         "contested"), field="list_entry_id")
+        raise Conflict(_NOT_CONTESTABLE.get(trigger, _NOT_CONTESTABLE[None]), field="list_entry_id", trigger=trigger)
     if other_open_listing(session, entry) is not None:
         raise Conflict("the subject is now on another list, so the red-list entry cannot be restored",
                        field="list_entry_id")
     decided = session.scalars(select(Case).where(Case.process == "objection", Case.list_entry_id == entry.id,
                                                  Case.state == "closed"))
     if any((c.data or {}).get("against_removal") == removal.id for c in decided):
-        raise Conflict(f"the objection against removal case #{removal.id} has already been decided",
-                       field="list_entry_id")
+        raise Conflict(N_("the objection against removal case #%(id)s has already been decided"),
+                       field="list_entry_id", id=removal.id)
     return removal
 
 
@@ -354,7 +361,8 @@ def confirm_reevaluation(session: Session, actor: Actor, rule: Reevaluation, ent
         raise InvalidInput("choose at least one entry to remove", field="entry_ids")
     stray = [i for i in chosen if i not in matching]
     if stray:
-        raise InvalidInput(f"entries {', '.join(f'#{i}' for i in stray)} do not match the rule", field="entry_ids")
+        raise InvalidInput(N_("entries %(ids)s do not match the rule"), field="entry_ids",
+                           ids=", ".join(f"#{i}" for i in stray))
     return [open_removal(session, matching[i], "criteria_changed", actor=actor, now=now, reason=rule.statement.strip())
             for i in chosen]
 

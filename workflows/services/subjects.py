@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
-from workflows.domain.errors import InvalidInput, NotFound
+from workflows.domain.errors import N_, InvalidInput, NotFound
 from workflows.domain.lists import EntryStatus, ListKind
 from workflows.domain.process import Actor
 from workflows.domain.roles import KEY_ATTENTION_VIEWERS
@@ -33,7 +33,7 @@ def get_subject(session: Session, code: str) -> Subject:
     parsed = parse_subject_code(code)
     subject = session.scalar(select(Subject).where(Subject.code == parsed.value))
     if subject is None:
-        raise NotFound(f"no subject with code {parsed.value}", field="code")
+        raise NotFound(N_("no subject with code %(code)s"), field="code", code=parsed.value)
     return subject
 
 

@@ -11,7 +11,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
 from sla import calendar
-from workflows.domain.errors import ActionNotAllowed, Conflict, InvalidInput, NotFound, RoleNotAllowed
+from workflows.domain.errors import N_, ActionNotAllowed, Conflict, InvalidInput, NotFound, RoleNotAllowed
 from workflows.domain.process import Actor, DeadlineSpec
 from workflows.domain.roles import DEPARTMENT_ROLES, Role
 from workflows.domain.supervision import URGING_DEADLINE
@@ -42,7 +42,7 @@ def urge(session: Session, case_ids: Iterable[int], actor: Actor, message: str, 
     if not ids:
         raise InvalidInput("choose at least one case to urge", field="case_ids")
     if len(ids) > MAX_CASES:
-        raise InvalidInput(f"at most {MAX_CASES} cases at once", field="case_ids")
+        raise InvalidInput(N_("at most %(count)s cases at once"), field="case_ids", count=MAX_CASES)
     message = _text(message, "message")
     if len(message) < 4:
         raise InvalidInput("write what the department must do (at least 4 characters)", field="message")
@@ -56,11 +56,12 @@ def urge(session: Session, case_ids: Iterable[int], actor: Actor, message: str, 
     for case_id in ids:
         case = get_case(session, case_id, for_update=True)
         if case.closed_at is not None:
-            raise ActionNotAllowed(f"case #{case.id} is closed: there is nothing to urge", field="case_ids",
-                                   details={"case": case.id, "state": case.state})
+            raise ActionNotAllowed(N_("case #%(id)s is closed: there is nothing to urge"), field="case_ids",
+                                   details={"case": case.id, "state": case.state}, id=case.id)
         target = department.id if department else case.department_id
         if target is None:
-            raise InvalidInput(f"case #{case.id} has no department concerned: choose the department", field="department")
+            raise InvalidInput(N_("case #%(id)s has no department concerned: choose the department"),
+                               field="department", id=case.id)
         timer = timers.start(session, case, REPLY, now, days=limit)
         timer.department_id = target
         urging = Urging(case=case, department_id=target, timer=timer, message=message[:4000], reply_by=reply_by,
@@ -85,7 +86,8 @@ def _text(value: str | None, field: str) -> str:
 
 def _working_days_until(today: date, reply_by: date) -> int:
     if reply_by <= today:
-        raise InvalidInput(f"the reply-by day must be after today ({today.isoformat()})", field="reply_by")
+        raise InvalidInput(N_("the reply-by day must be after today (%(today)s)"), field="reply_by",
+                           today=today.isoformat())
     days = calendar.working_days_between(today, reply_by)  # a year without an arrangement: refused by the caller
     if days < 1:
         raise InvalidInput("the reply-by day leaves the department no working day", field="reply_by")
@@ -97,7 +99,7 @@ def _department(session: Session, code: str | None) -> Department | None:
         return None
     department = None if "\x00" in code else session.scalar(select(Department).where(Department.code == code))
     if department is None:
-        raise NotFound(f"no department with code '{code}'", field="department")
+        raise NotFound(N_("no department with code '%(code)s'"), field="department", code=code)
     return department
 
 
@@ -106,7 +108,7 @@ def reply(session: Session, urging_id: int, actor: Actor, text: str, *, now: dat
     now = now or utcnow()
     urging = session.get(Urging, urging_id)
     if urging is None:
-        raise NotFound(f"no urging #{urging_id}", field="urging")
+        raise NotFound(N_("no urging #%(id)s"), field="urging", id=urging_id)
     if actor.department_id != urging.department_id or not actor.roles - {Role.APPLICANT}:
         raise RoleNotAllowed("only the urged department may reply")
     if urging.replied_at is not None:

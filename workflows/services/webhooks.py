@@ -22,7 +22,7 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
-from workflows.domain.errors import InvalidInput, NotFound, RoleNotAllowed
+from workflows.domain.errors import N_, InvalidInput, NotFound, RoleNotAllowed
 from workflows.domain.process import Actor
 from workflows.domain.roles import Role
 from workflows.store.automation import OutboxEvent
@@ -88,7 +88,7 @@ def endpoints_of(session: Session, actor: Actor) -> list[WebhookEndpoint]:
 def endpoint_for(session: Session, actor: Actor, endpoint_id: int) -> WebhookEndpoint:
     endpoint = session.get(WebhookEndpoint, endpoint_id)
     if endpoint is None or endpoint.department_id != _department_of(actor):
-        raise NotFound(f"no webhook endpoint #{endpoint_id}", field="endpoint")
+        raise NotFound(N_("no webhook endpoint #%(id)s"), field="endpoint", id=endpoint_id)
     return endpoint
 
 
@@ -108,7 +108,7 @@ def deliveries_of(session: Session, actor: Actor, *, limit: int = 100) -> list[W
 def delivery_for(session: Session, actor: Actor, delivery_id: int) -> WebhookDelivery:
     delivery = session.get(WebhookDelivery, delivery_id)
     if delivery is None or delivery.endpoint.department_id != _department_of(actor):
-        raise NotFound(f"no webhook delivery #{delivery_id}", field="delivery")
+        raise NotFound(N_("no webhook delivery #%(id)s"), field="delivery", id=delivery_id)
     return delivery
 
 
