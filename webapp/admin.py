@@ -33,7 +33,7 @@ def _show_error(form, error: DomainError, aliases: dict[str, str] | None = None)
     """Put a domain error next to its field (or above the form when no field matches)."""
     name = (aliases or {}).get(error.field, error.field)
     field = form._fields.get(name) if name else None
-    message = messages.translate(error.message)
+    message = messages.translate(error)
     if field is not None:
         field.errors = [*field.errors, message]
     else:
@@ -106,7 +106,7 @@ def set_user_active(user_id: int):
         user = administration.set_user_active(db.session, user_id, active, current_actor())
     except DomainError as error:
         db.session.rollback()
-        return _users_page({user_id: messages.translate(error.message)}, 422)
+        return _users_page({user_id: messages.translate(error)}, 422)
     db.session.commit()
     if active:
         flash(_("%(name)s can log in again.", name=user.username), "success")
@@ -137,7 +137,7 @@ def confirm_claim(user_id: int):
         user = accounts.decide_claim(db.session, user_id, confirm=True, actor=current_actor())
     except DomainError as error:
         db.session.rollback()
-        flash(messages.translate(error.message), "error")
+        flash(messages.translate(error), "error")
         return _claims_page(status=422)
     db.session.commit()
     flash(_("Confirmed: %(name)s acts for %(subject)s.", name=user.username, subject=user.subject.name), "success")

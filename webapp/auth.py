@@ -49,7 +49,7 @@ def signup():
             )
         except DomainError as error:
             db.session.rollback()
-            getattr(form, error.field, form.code).errors.append(translate(error.message))
+            getattr(form, error.field, form.code).errors.append(translate(error))
             return render_template("auth/signup.html", form=form), 422
         db.session.commit()
         login_user(user)

@@ -28,7 +28,7 @@ from workflows.services.subjects import subject_view
 from workflows.store.automation import Notification
 from workflows.store.base import utcnow
 
-from . import labels
+from . import labels, messages
 from .access import current_actor, roles_required
 from .api_v1 import token_required
 from .extensions import db
@@ -190,7 +190,7 @@ def new_objection():
 def _show_error(form, error: DomainError, action: str | None = None) -> None:
     """A domain error next to its field, or above the form when no visible field matches."""
     field = form._fields.get(error.field) if error.field else None
-    message = labels.error_message(error, action)
+    message = messages.error_message(error, action)
     if field is not None and getattr(field.widget, "input_type", None) != "hidden":
         field.errors = [*field.errors, message]
     else:
@@ -244,7 +244,7 @@ def act(case_id: int, action: str):
     try:
         form = action_form(case_service.process_definition_of(case).action(action))()
     except DomainError as error:  # no such action in this process
-        return _case_page(case, error=labels.error_message(error, action), status=error.http_status)
+        return _case_page(case, error=messages.error_message(error, action), status=error.http_status)
     actor = current_actor()
     # an action this viewer may not take now is refused for that reason below, whatever its fields hold
     if not form.validate_on_submit() and action in case_service.available_actions(db.session, case, actor):

@@ -73,7 +73,7 @@ def init_app(app: Flask) -> None:
         if error.field:
             details.setdefault("field", error.field)
         # the API speaks English to integrators; the pages speak the reader's language
-        message = error.message if wants_json() else translate(error.message)
+        message = error.message if wants_json() else translate(error)
         return error_response(error.http_status, error.code, f"{error.field}: {message}" if error.field else message,
                               details)
 

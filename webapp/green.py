@@ -55,7 +55,7 @@ def _draft(code: str, missing):
     except NotFound:
         abort(404)
     except DomainError as error:
-        return None, messages.translate(error.message)
+        return None, messages.translate(error)
 
 
 @bp.route("/green/apply/<code>", methods=["GET", "POST"])
@@ -86,7 +86,7 @@ def apply(code: str):
             case = _file(form, code, missing)
         except DomainError as failure:
             db.session.rollback()
-            form.form_errors.append(labels.error_message(failure))
+            form.form_errors.append(messages.error_message(failure))
             return render_template("green/commit.html", matter=matter, draft=drafted, form=form, missing=missing), (
                 failure.http_status)
         flash(_("Your green-channel application was filed as case #%(id)s.", id=case.id), "success")
@@ -166,7 +166,7 @@ def _act(case, action: str, run):
         case = run(current_actor())
     except DomainError as error:
         db.session.rollback()
-        flash(labels.error_message(error, action), "error")
+        flash(messages.error_message(error, action), "error")
         return redirect(url_for("cases.show", case_id=case.id, _anchor="materials")), 303
     db.session.commit()
     flash(_("Done: %(action)s. The case is now “%(state)s”.", action=labels.action_label(action),

@@ -5,15 +5,9 @@ translation. A name without a label is shown as it is, so a new state is never h
 """
 from __future__ import annotations
 
-import re
-
-from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
-from workflows.domain.errors import ActionNotAllowed, Conflict, DomainError, RoleNotAllowed
 from workflows.domain.process import ProcessDefinition
-
-from . import messages
 
 PROCESSES = {
     "objection": _l("Objection"),
@@ -194,6 +188,29 @@ SYSTEM_ACTORS = {
     "demo": _l("Demo data"),
 }
 
+# the blacklist categories that credit repair has settings for (workflows.domain.settings)
+CATEGORIES = {
+    "market_regulation": _l("market regulation"),
+    "tax": _l("tax"),
+    "food_safety": _l("food safety"),
+    "environment": _l("environment"),
+    "court_enforcement": _l("court enforcement"),
+}
+
+# a green-channel material's status, as the materials panel says it
+MATERIAL_STATUSES = {
+    "supplied": _l("Supplied at filing"),
+    "missing": _l("Missing"),
+    "submitted": _l("Submitted, to be verified"),
+    "verified": _l("Verified"),
+    "rejected": _l("Rejected, to submit again"),
+}
+
+# an uploaded file's kind, as evidence checking names it
+FILE_KINDS = {"a PDF": "PDF", "a PNG image": "PNG", "a JPEG image": "JPEG"}
+
+MEASURE_EFFECTS = {"incentive": _l("Incentive"), "punishment": _l("Punishment")}
+
 CHOICES = {
     ("measures", "resume"): _l("Resume the measures"),
     ("measures", "stop"): _l("Stop the measures"),
@@ -252,41 +269,10 @@ def diagram_labels(definition: ProcessDefinition) -> dict[str, str]:
     return names
 
 
-# --- domain errors on the case pages ------------------------------------------------------------
-
-_FILE_ERRORS = [
-    (re.compile(r"'(?P<name>.*)' is not a PDF, PNG or JPEG file \(checked by its content\)", re.S),
-     lambda m: _("“%(name)s” is not a PDF, PNG or JPEG file (checked by its content).", name=m["name"])),
-    (re.compile(r"'(?P<name>.*)' is not a PDF, PNG or JPEG file \(checked by its content; its content is "
-                r"(?P<kind>.*)\)", re.S),
-     lambda m: _("“%(name)s” is not a PDF, PNG or JPEG file: by its content it is %(kind)s.", name=m["name"],
-                 kind=m["kind"])),
-    (re.compile(r"'(?P<name>.*)' is larger than (?P<mb>\d+) MB", re.S),
-     lambda m: _("“%(name)s” is larger than the limit of %(mb)s MB.", name=m["name"], mb=m["mb"])),
-    (re.compile(r"'(?P<name>.*)' is empty", re.S), lambda m: _("“%(name)s” is empty.", name=m["name"])),
-    (re.compile(r"at most (?P<count>\d+) files at once"),
-     lambda m: _("At most %(count)s files at once.", count=m["count"])),
-    (re.compile(r"an objection against this entry is already open \(case #(?P<id>\d+)\)"),
-     lambda m: _("An objection against this entry is already open (case #%(id)s).", id=m["id"])),
-    (re.compile(r"this list entry is (?P<status>\w+): there is nothing to object to now"),
-     lambda m: _("This list entry is %(status)s: there is nothing to object to now.",
-                 status=state_label(m["status"]).lower())),
-]
-
-
-def error_message(error: DomainError, action: str | None = None) -> str:
-    """A domain error as the case pages say it: by its kind for refused actions, else its own words."""
-    if isinstance(error, Conflict) and error.field == "version":
-        return _("The case changed since you opened it: reload it to see what happened.")
-    if isinstance(error, RoleNotAllowed) and action:
-        return _("Your role may not take the action “%(action)s” on this case.", action=action_label(action))
-    if isinstance(error, ActionNotAllowed) and action:
-        state = error.details.get("state")
-        if state:
-            return _("“%(action)s” is not possible while the case is %(state)s.", action=action_label(action),
-                     state=state_label(state).lower())
-        return _("“%(action)s” is not an action of this case.", action=action_label(action))
-    for pattern, say in _FILE_ERRORS:
-        if match := pattern.fullmatch(error.message):
-            return say(match)
-    return messages.translate(error.message)
+def named(kind: str, value) -> str:
+    """A value that is one of the processes' names, by its label; `kind` as a domain error declares it."""
+    labeller = {"field": field_label, "action": action_label, "state": state_label, "list": list_label,
+                "process": process_label, "category": lambda v: _label(CATEGORIES, v),
+                "material": lambda v: _label(MATERIAL_STATUSES, v), "file_kind": lambda v: _label(FILE_KINDS, v),
+                "effect": lambda v: _label(MEASURE_EFFECTS, v)}.get(kind)
+    return labeller(value) if labeller is not None and isinstance(value, str) else value

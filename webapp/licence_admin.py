@@ -23,7 +23,7 @@ admin_only = roles_required(Role.ADMINISTRATOR)
 def _invalid(form, error: DomainError, template: str, **context):
     db.session.rollback()
     field = form._fields.get(error.field) if error.field else None
-    message = messages.translate(error.message)
+    message = messages.translate(error)
     if field is not None:
         field.errors = [*field.errors, message]
     else:

@@ -38,7 +38,7 @@ def _department_code(form) -> str:
 
 def _show_error(form, error: DomainError, aliases: dict[str, str]) -> None:
     field = form._fields.get(aliases.get(error.field, error.field or ""))
-    message = messages.translate(error.message)
+    message = messages.translate(error)
     if field is not None:
         field.errors = [*field.errors, message]
     else:
@@ -93,10 +93,10 @@ def bulk():
                                                   department_code=department, today=local_date(utcnow()))
         except bulk_import.ImportRejected as rejected:
             db.session.rollback()
-            problems = rejected.problems
+            problems = [{"row": p.row, "column": p.column, "message": messages.translate(p)} for p in rejected.problems]
         except DomainError as error:
             db.session.rollback()
-            form.form_errors.append(messages.translate(error.message))
+            form.form_errors.append(messages.translate(error))
         else:
             db.session.commit()
             flash(_("%(count)s listings recorded.", count=len(entries)), "success")
@@ -119,7 +119,7 @@ def hooks():
                                                   allow_http=current_app.config["CREDIT_CASES"].testing)
         except DomainError as error:
             db.session.rollback()
-            form.url.errors = [*form.url.errors, messages.translate(error.message)]
+            form.url.errors = [*form.url.errors, messages.translate(error)]
         else:
             secret = endpoint.secret
             db.session.commit()

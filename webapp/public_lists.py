@@ -28,7 +28,7 @@ def search():
         page = public_lists.search(db.session, q, list_kind=kind, today=today, page=page_no)
     except DomainError as refused:
         return render_template("public/lists.html", page=None, q=q, kind=kind,
-                               error=messages.translate(refused.message)), 422
+                               error=messages.translate(refused)), 422
     # the tag stands for the data shown, so an unchanged answer costs one indexed query and no rendering
     viewer = current_user.get_id() if getattr(current_user, "is_authenticated", False) else "-"
     etag = hashlib.sha256(f"{page.fingerprint()}|{q}|{kind}|{today}|{current_locale()}|{viewer}".encode()).hexdigest()[:32]

@@ -11,7 +11,7 @@ from workflows.domain.errors import DomainError
 from workflows.domain.roles import Role
 from workflows.services import redlist_removal as removal
 
-from . import labels
+from . import messages
 from .access import current_actor, roles_required
 from .extensions import db
 
@@ -24,7 +24,7 @@ listers_only = roles_required(Role.LISTING_DEPARTMENT)
 def _show_error(form, error: DomainError) -> None:
     name = {"code": "subject_code", "list_entry_id": "subject_code"}.get(error.field, error.field)
     field = form._fields.get(name) if name else None
-    (field.errors if field is not None else form.form_errors).append(labels.error_message(error))
+    (field.errors if field is not None else form.form_errors).append(messages.error_message(error))
 
 
 @bp.route("/abuse-report", methods=["GET", "POST"])

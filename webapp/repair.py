@@ -21,7 +21,7 @@ from workflows.services.catalogue import catalogue
 from workflows.store.base import utcnow
 from workflows.store.models import ListEntry
 
-from . import labels, messages
+from . import messages
 from .access import current_actor, roles_required
 from .cases import _show_error
 from .extensions import db
@@ -113,7 +113,7 @@ def escalate(entry_id: int):
             black = list_lifecycle.escalate_to_blacklist(db.session, request_, current_actor())
         except DomainError as error:
             db.session.rollback()
-            form.form_errors.append(labels.error_message(error))
+            form.form_errors.append(messages.error_message(error))
             return render_template("repair/escalate.html", form=form, entry=entry), error.http_status
         db.session.commit()
         flash(_("The subject is on the blacklist (entry #%(id)s); the departments are being told.", id=black.id),

@@ -20,7 +20,7 @@ from workflows.services import urging as urging_service
 from workflows.store.base import utcnow
 from workflows.store.supervision import Urging
 
-from . import labels, ui
+from . import messages, ui
 from .access import current_actor, roles_required
 from .cases import _rows
 from .extensions import db
@@ -39,7 +39,7 @@ for _helper in (cases_link, owner_label, percent):
 def show_error(form, error: DomainError) -> None:
     """A domain error next to its field, or above the form when no field matches."""
     field = form._fields.get(error.field) if error.field else None
-    message = labels.error_message(error)
+    message = messages.error_message(error)
     if field is not None and field.type != "HiddenField":
         field.errors = [*field.errors, message]
     else:

@@ -10,7 +10,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from sla import calendar
-from workflows.domain.errors import Conflict, GuardFailed, InvalidInput, NotFound
+from workflows.domain.errors import N_, Conflict, DomainError, GuardFailed, InvalidInput, NotFound
 from workflows.domain.lists import EntryStatus, ListKind
 from workflows.domain.process import Actor
 from workflows.domain.settings import SETTINGS
@@ -51,25 +51,33 @@ def today() -> date:
     return calendar.local_date(utcnow())
 
 
-def refusal(session: Session, entry: ListEntry, on: date) -> str | None:
-    """Why this entry cannot be repaired now, or None."""
+def refusal(session: Session, entry: ListEntry, on: date) -> DomainError | None:
+    """Why this entry cannot be repaired now (the error filing it would raise), or None."""
     if entry.list_kind != ListKind.BLACK.value:
-        return "only a blacklist entry can leave its list early through credit repair"
+        return GuardFailed(N_("only a blacklist entry can leave its list early through credit repair"),
+                           field="list_entry_id")
     if entry.status == EntryStatus.SUSPENDED.value:
-        return "this entry is suspended while an objection against it is verified: wait for its result"
+        return GuardFailed(N_("this entry is suspended while an objection against it is verified: wait for its result"),
+                           field="list_entry_id")
     if entry.status != EntryStatus.ACTIVE.value:
-        return f"this entry is {entry.status}: there is nothing to repair"
+        return GuardFailed(N_("this entry is %(status)s: there is nothing to repair"), field="list_entry_id",
+                           labels={"status": "state"}, status=entry.status)
     rules = policy(session, entry.category)
     if not rules.repairable:
-        return f"entries of the category '{entry.category}' cannot be repaired through this process"
+        return GuardFailed(N_("entries of the category '%(category)s' cannot be repaired through this process"),
+                           field="list_entry_id", labels={"category": "category"}, category=entry.category)
     earliest = add_months(entry.listed_on, rules.min_listing_months)
     if on < earliest:
-        return (f"entries of the category '{entry.category or '-'}' must stay listed at least "
-                f"{rules.min_listing_months} months: this one can be repaired from {earliest.isoformat()}")
-    for process, what in (("objection", "an objection"), (PROCESS, "a credit repair application")):
+        return GuardFailed(N_("entries of the category '%(category)s' must stay listed at least %(months)s months: "
+                              "this one can be repaired from %(day)s"), field="list_entry_id",
+                           labels={"category": "category"}, category=entry.category or "-",
+                           months=rules.min_listing_months, day=earliest.isoformat())
+    for process, already_open in (
+            ("objection", N_("an objection on this entry is already open (case #%(id)s)")),
+            (PROCESS, N_("a credit repair application on this entry is already open (case #%(id)s)"))):
         open_case = open_case_on_entry(session, process, entry.id)
         if open_case is not None:
-            return f"{what} on this entry is already open (case #{open_case.id})"
+            return Conflict(already_open, field="list_entry_id", id=open_case.id)
     return None
 
 
@@ -100,8 +108,8 @@ def file_repair(session: Session, actor: Actor, params: Mapping[str, Any]) -> Fi
     if entry is None or entry.subject_id is None or entry.subject_id != actor.subject_id:
         raise NotFound("no such list entry of your subject", field="list_entry_id")
     why_not = refusal(session, entry, today())
-    if why_not:
-        raise (Conflict if "already open" in why_not else GuardFailed)(why_not, field="list_entry_id")
+    if why_not is not None:
+        raise why_not
     rectification = str(params.get("rectification", "")).strip()
     if len(rectification) < 10:
         raise InvalidInput("state what has been put right: obligation performed, penalty paid, harm removed "
