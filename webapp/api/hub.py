@@ -13,9 +13,9 @@ from workflows.services.actors import actor_for
 from workflows.services.listings import ListingRequest, check_listing_department, list_for_department
 from workflows.store.base import utcnow
 
-from .api_v1 import ERROR_SCHEMA, EntryOut, token_required
-from .errors import error_response
-from .extensions import db
+from .v1 import ERROR_SCHEMA, EntryOut, token_required
+from ..errors import error_response
+from ..extensions import db
 
 entries_bp = Blueprint("api_list_entries", __name__, url_prefix="/api/v1/list-entries",
                        description="List entries: record one, import a file, read them (staff)")
@@ -232,9 +232,9 @@ def who_looked(code: str):
 
 
 def register(api) -> None:
-    from . import api_hooks, api_reference
-    from .extensions import csrf
+    from . import reference, webhooks
+    from ..extensions import csrf
 
-    for blueprint in (entries_bp, status_bp, api_hooks.bp, api_reference.public_bp, api_reference.reference_bp):
+    for blueprint in (entries_bp, status_bp, webhooks.bp, reference.public_bp, reference.reference_bp):
         csrf.exempt(blueprint)  # bearer tokens, not cookies: no CSRF exposure
         api.register_blueprint(blueprint)

@@ -19,9 +19,9 @@ from workflows.services import calendar as calendar_service
 from workflows.services import settings as settings_service
 from workflows.store.base import utcnow
 
-from . import messages, ui
-from .access import current_actor, roles_required
-from .extensions import db
+from .. import messages, ui
+from ..access import current_actor, roles_required
+from ..extensions import db
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 

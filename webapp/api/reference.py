@@ -10,8 +10,8 @@ from sla.calendar import local_date
 from workflows.services import hub_queries, public_lists
 from workflows.store.base import utcnow
 
-from .api_v1 import ERROR_SCHEMA, token_required
-from .extensions import db
+from .v1 import ERROR_SCHEMA, token_required
+from ..extensions import db
 
 public_bp = Blueprint("api_public", __name__, url_prefix="/api/v1/public",
                       description="The public red list and blacklist; no token needed")

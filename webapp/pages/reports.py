@@ -10,11 +10,11 @@ from workflows.domain.roles import Role
 from workflows.services import monthly, report_files
 from workflows.store.base import utcnow
 
-from . import labels
-from .access import current_actor, roles_required
-from .extensions import db
+from .. import labels
+from ..access import current_actor, roles_required
+from ..extensions import db
 from .supervision import read_period, show_error, today
-from .ui import current_locale
+from ..ui import current_locale
 
 bp = Blueprint("reports", __name__, url_prefix="/supervision/reports")
 

@@ -11,9 +11,9 @@ from workflows.domain.errors import DomainError
 from workflows.domain.roles import Role
 from workflows.services import redlist_removal as removal
 
-from . import labels
-from .access import current_actor, roles_required
-from .extensions import db
+from .. import labels
+from ..access import current_actor, roles_required
+from ..extensions import db
 
 bp = Blueprint("removal", __name__, url_prefix="/red-list")
 

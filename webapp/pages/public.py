@@ -13,7 +13,7 @@ from flask_smorest import Blueprint as ApiBlueprint
 
 from workflows.services.list_lifecycle import public_announcements
 
-from .extensions import db
+from ..extensions import db
 
 bp = Blueprint("public", __name__, url_prefix="/public")
 api_bp = ApiBlueprint("api_announcements", __name__, url_prefix="/api/v1/announcements",

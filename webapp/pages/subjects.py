@@ -7,8 +7,8 @@ from flask_login import login_required
 from workflows.services import credit_queries
 from workflows.services.subjects import subject_view
 
-from .access import current_actor
-from .extensions import db
+from ..access import current_actor
+from ..extensions import db
 
 bp = Blueprint("subjects", __name__)
 

@@ -20,9 +20,9 @@ from workflows.services import green_records, licence_matters
 from workflows.services.eligibility import eligibility_of
 from workflows.store.base import utcnow
 
-from . import labels, messages
-from .access import current_actor, roles_required
-from .extensions import db
+from .. import labels, messages
+from ..access import current_actor, roles_required
+from ..extensions import db
 
 bp = Blueprint("green", __name__)
 

@@ -20,10 +20,10 @@ from workflows.services import urging as urging_service
 from workflows.store.base import utcnow
 from workflows.store.supervision import Urging
 
-from . import labels, ui
-from .access import current_actor, roles_required
+from .. import labels, ui
+from ..access import current_actor, roles_required
 from .cases import _rows
-from .extensions import db
+from ..extensions import db
 from .supervision_charts import cases_link, chart_data, owner_label, percent, period_args
 
 bp = Blueprint("supervision", __name__, url_prefix="/supervision")

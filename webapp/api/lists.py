@@ -17,10 +17,10 @@ from workflows.services import redlist_removal as removal
 from workflows.services.actors import actor_for
 from workflows.services.eligibility import eligibility_of
 
-from .api_cases import CaseOut, case_json
-from .api_hub import GreenOut, StaffEntryOut
-from .api_v1 import ERROR_SCHEMA, token_required
-from .extensions import db
+from .cases import CaseOut, case_json
+from .hub import GreenOut, StaffEntryOut
+from .v1 import ERROR_SCHEMA, token_required
+from ..extensions import db
 
 bp = Blueprint("api_lists", __name__, url_prefix="/api/v1",
                description="Escalation, red-list re-evaluation, green-channel catalogue")
@@ -352,7 +352,7 @@ def submit_material(case_id: int, no: int):
 
 
 def register(api) -> None:
-    from .extensions import csrf
+    from ..extensions import csrf
 
     csrf.exempt(bp)  # bearer tokens, not cookies: no CSRF exposure
     api.register_blueprint(bp)

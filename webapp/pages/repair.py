@@ -21,11 +21,11 @@ from workflows.services.catalogue import catalogue
 from workflows.store.base import utcnow
 from workflows.store.models import ListEntry
 
-from . import labels, messages
-from .access import current_actor, roles_required
+from .. import labels, messages
+from ..access import current_actor, roles_required
 from .cases import _show_error
-from .extensions import db
-from .ui import localized
+from ..extensions import db
+from ..ui import localized
 
 bp = Blueprint("repair", __name__)
 

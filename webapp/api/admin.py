@@ -19,9 +19,9 @@ from workflows.services import settings as settings_service
 from workflows.services import urging as urging_service
 from workflows.services.actors import actor_for
 
-from .api_reference import ArrangementOut, CatalogueOut, DepartmentOut, SettingOut
-from .api_v1 import ERROR_SCHEMA, token_required
-from .extensions import db
+from .reference import ArrangementOut, CatalogueOut, DepartmentOut, SettingOut
+from .v1 import ERROR_SCHEMA, token_required
+from ..extensions import db
 
 bp = Blueprint("api_admin", __name__, url_prefix="/api/v1/admin",
                description="Administration (administrators; claims also the credit office)")
@@ -714,7 +714,7 @@ def change_head(body):
 
 
 def register(api) -> None:
-    from .extensions import csrf
+    from ..extensions import csrf
 
     for blueprint in (bp, accounts_bp):
         csrf.exempt(blueprint)  # bearer tokens, not cookies: no CSRF exposure

@@ -18,8 +18,8 @@ from workflows.services import redlist_removal as removal_service
 from workflows.services.actors import actor_for
 from workflows.store.base import utcnow
 
-from .api_v1 import ERROR_SCHEMA, token_required
-from .extensions import db
+from .v1 import ERROR_SCHEMA, token_required
+from ..extensions import db
 
 bp = Blueprint("api_cases", __name__, url_prefix="/api/v1/cases", description="Cases of the four processes")
 

@@ -17,12 +17,12 @@ from workflows.services import urging as urging_service
 from workflows.services.actors import actor_for
 from workflows.store.base import utcnow
 
-from .api_v1 import ERROR_SCHEMA, token_required
-from .cases import _rows
-from .extensions import db
-from .reports import _send, _title
-from .supervision import today
-from .supervision_charts import case_filters, month_filters, owner_filters, period_args
+from .v1 import ERROR_SCHEMA, token_required
+from ..pages.cases import _rows
+from ..extensions import db
+from ..pages.reports import _send, _title
+from ..pages.supervision import today
+from ..pages.supervision_charts import case_filters, month_filters, owner_filters, period_args
 
 bp = Blueprint("api_supervision", __name__, url_prefix="/api/v1/supervision",
                description="Supervision (督办): figures, urging, monthly reports")
@@ -528,7 +528,7 @@ def month_xlsx(month: str):
 
 
 def register(api) -> None:
-    from .extensions import csrf
+    from ..extensions import csrf
 
     csrf.exempt(bp)  # bearer tokens, not cookies: no CSRF exposure
     api.register_blueprint(bp)

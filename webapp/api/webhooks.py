@@ -8,8 +8,8 @@ from flask_smorest import Blueprint
 from workflows.services import webhooks
 from workflows.services.actors import actor_for
 
-from .api_v1 import ERROR_SCHEMA, token_required
-from .extensions import db
+from .v1 import ERROR_SCHEMA, token_required
+from ..extensions import db
 
 bp = Blueprint("api_webhooks", __name__, url_prefix="/api/v1/webhooks",
                description="An implementing department's webhook endpoints, deliveries and redelivery")

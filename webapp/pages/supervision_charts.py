@@ -9,7 +9,7 @@ from flask_babel import gettext as _
 from workflows.domain.supervision import DEADLINE_STATUSES, Period, next_month
 from workflows.services.supervision import Dashboard, OwnerFigures
 
-from . import labels, ui
+from .. import labels, ui
 
 
 def period_args(period: Period) -> dict:

@@ -11,9 +11,9 @@ from workflows.domain.errors import DomainError, NotFound
 from workflows.domain.roles import Role
 from workflows.services import catalogue, licence_matters
 
-from . import messages, ui
-from .access import current_actor, roles_required
-from .extensions import db
+from .. import messages, ui
+from ..access import current_actor, roles_required
+from ..extensions import db
 
 bp = Blueprint("licence_admin", __name__, url_prefix="/admin/licence-matters")
 

@@ -8,8 +8,8 @@ from sqlalchemy import text
 from workflows.domain.roles import Role
 from workflows.services import administration
 
-from .extensions import db
-from .i18n import LANGUAGES
+from ..extensions import db
+from ..i18n import LANGUAGES
 
 bp = Blueprint("main", __name__)
 

@@ -1,5 +1,5 @@
 """The case pages: my cases, the reviewer's inbox, filing an objection, a case and its actions, its files,
-and the in-app notifications. The same services as webapp/api_cases.py."""
+and the in-app notifications. The same services as webapp/api/cases.py."""
 from __future__ import annotations
 
 import uuid
@@ -28,11 +28,11 @@ from workflows.services.subjects import subject_view
 from workflows.store.automation import Notification
 from workflows.store.base import utcnow
 
-from . import labels
-from .access import current_actor, roles_required
-from .api_v1 import token_required
-from .extensions import db
-from .ui import localized
+from .. import labels
+from ..access import current_actor, roles_required
+from ..api.v1 import token_required
+from ..extensions import db
+from ..ui import localized
 
 bp = Blueprint("cases", __name__)
 

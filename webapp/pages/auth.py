@@ -10,8 +10,8 @@ from workflows.domain.errors import DomainError
 from workflows.services import accounts
 from workflows.store.base import utcnow
 
-from .extensions import db
-from .messages import translate
+from ..extensions import db
+from ..messages import translate
 
 bp = Blueprint("auth", __name__)
 

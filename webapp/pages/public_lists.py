@@ -11,9 +11,9 @@ from workflows.domain.errors import DomainError
 from workflows.services import public_lists
 from workflows.store.base import utcnow
 
-from . import messages
-from .extensions import db
-from .ui import current_locale
+from .. import messages
+from ..extensions import db
+from ..ui import current_locale
 
 bp = Blueprint("public_lists", __name__)
 MAX_AGE = 300  # seconds a browser may reuse a page; listings change by the day, not the second

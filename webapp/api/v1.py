@@ -15,7 +15,7 @@ from workflows.services.subjects import subject_view
 from workflows.store.base import utcnow
 from workflows.store.models import User
 
-from .extensions import csrf, db
+from ..extensions import csrf, db
 
 TOKEN_MAX_AGE = 12 * 3600
 
@@ -139,7 +139,7 @@ def get_subject(code: str):
 
 
 def register(api) -> None:
-    from .api_cases import bp as cases_bp
+    from .cases import bp as cases_bp
 
     api.spec.components.security_scheme("bearerAuth", {"type": "http", "scheme": "bearer"})
     for blueprint in (auth_bp, subjects_bp, cases_bp):

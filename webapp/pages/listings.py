@@ -15,9 +15,9 @@ from workflows.store.base import utcnow
 
 from forms.listings import EndpointForm, ImportForm, ListingForm, RedeliverForm
 
-from . import messages
-from .access import current_actor, roles_required
-from .extensions import db
+from .. import messages
+from ..access import current_actor, roles_required
+from ..extensions import db
 
 bp = Blueprint("listings", __name__)
 listers = roles_required(Role.LISTING_DEPARTMENT, Role.ADMINISTRATOR)
