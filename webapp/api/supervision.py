@@ -17,12 +17,10 @@ from workflows.services import urging as urging_service
 from workflows.services.actors import actor_for
 from workflows.store.base import utcnow
 
-from .v1 import ERROR_SCHEMA, token_required
-from ..pages.cases import _rows
 from ..extensions import db
-from ..pages.reports import _send, _title
-from ..pages.supervision import today
+from ..pages.common import case_rows, send_statistics, statistics_title, today
 from ..pages.supervision_charts import case_filters, month_filters, owner_filters, period_args
+from .v1 import ERROR_SCHEMA, token_required
 
 bp = Blueprint("api_supervision", __name__, url_prefix="/api/v1/supervision",
                description="Supervision (督办): figures, urging, monthly reports")
@@ -296,7 +294,7 @@ def overdue_json(page: queries.Page, filters: dict) -> dict:
               "next_deadline": None if row.deadline is None else {
                   "kind": row.deadline.timer.kind, "due_on": row.deadline.timer.due_on, "status": row.deadline.status,
                   "working_days_left": row.deadline.working_days_left}}
-             for row in _rows(page.items)]
+             for row in case_rows(page.items)]
     return {"total": page.total, "shown": shown, "cases": cases_url(filters)}
 
 
@@ -494,7 +492,7 @@ def month(month: str):
 def _export(month: str, fmt: str):
     supervisor()
     report = monthly.get(db.session, month, today())
-    return _send(report.figures, fmt, f"statistics-{month}", _title(month), report.generated_at)
+    return send_statistics(report.figures, fmt, f"statistics-{month}", statistics_title(month), report.generated_at)
 
 
 EXPORT_DOC = ("As the page's export: a row per department, the accepting office and the total; the headings in "

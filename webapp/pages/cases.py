@@ -3,8 +3,6 @@ and the in-app notifications. The same services as webapp/api/cases.py."""
 from __future__ import annotations
 
 import uuid
-from dataclasses import dataclass
-from datetime import datetime, timezone
 
 from flask import Blueprint, abort, current_app, flash, g, redirect, render_template, request, send_file, url_for
 from flask_babel import gettext as _
@@ -33,13 +31,14 @@ from ..access import current_actor, roles_required
 from ..api.v1 import token_required
 from ..extensions import db
 from ..ui import localized
+from .common import case_rows, show_error
 
 bp = Blueprint("cases", __name__)
 
 applicants_only = roles_required(Role.APPLICANT)
 staff_only = roles_required(*STAFF_ROLES)
 PER_PAGE = 20
-LATEST = datetime.max.replace(tzinfo=timezone.utc)
+
 
 for _name in ("process_label", "state_label", "action_label", "actor_label", "deadline_label",
               "deadline_status_label", "list_label", "field_label"):
@@ -61,25 +60,6 @@ def navigation():
 
 # --- lists ----------------------------------------------------------------------------------------
 
-@dataclass(frozen=True)
-class Row:
-    """A case in a list, with its next open deadline and its worst deadline status."""
-
-    case: object
-    deadline: queries.DeadlineStatus | None
-    status: str
-
-
-def _rows(cases) -> list[Row]:
-    now = utcnow()
-    rows = []
-    for case in cases:
-        open_ = [queries.deadline_status(t, now) for t in case.timers if t.status in queries.OPEN_TIMER]
-        first = min(open_, key=lambda s: (s.status == "paused", s.timer.due_at or LATEST), default=None)
-        rows.append(Row(case, first, queries.case_deadline_status(case, now)))
-    return rows
-
-
 def _page_number() -> int:
     return min(max(1, request.args.get("page", 1, type=int)), 1_000_000)  # a huge page is the last, not an overflow
 
@@ -89,7 +69,7 @@ def _page_number() -> int:
 def index():
     filters = CaseFilterForm(formdata=request.args)
     page = queries.list_cases(db.session, current_actor(), **filters.query(), page=_page_number(), per_page=PER_PAGE)
-    return render_template("cases/index.html", page=page, rows=_rows(page.items), filters=filters,
+    return render_template("cases/index.html", page=page, rows=case_rows(page.items), filters=filters,
                            staff=bool(current_user.roles & STAFF_ROLES))
 
 
@@ -97,7 +77,7 @@ def index():
 @staff_only
 def inbox():
     page = queries.list_cases(db.session, current_actor(), inbox=True, page=_page_number(), per_page=PER_PAGE)
-    return render_template("cases/inbox.html", page=page, rows=_rows(page.items))
+    return render_template("cases/inbox.html", page=page, rows=case_rows(page.items))
 
 
 # --- filing an objection --------------------------------------------------------------------------
@@ -179,22 +159,12 @@ def new_objection():
             case = _file_objection(form, actor)
         except DomainError as error:
             db.session.rollback()
-            _show_error(form, error)
+            show_error(form, error)
             return render_template("cases/new_objection.html", form=form, refusal=None, has_entries=True), 422
         flash(_("Your objection was filed as case #%(id)s.", id=case.id), "success")
         return redirect(url_for(".show", case_id=case.id))
     status = 422 if form.is_submitted() else 200
     return render_template("cases/new_objection.html", form=form, refusal=None, has_entries=bool(entries)), status
-
-
-def _show_error(form, error: DomainError, action: str | None = None) -> None:
-    """A domain error next to its field, or above the form when no visible field matches."""
-    field = form._fields.get(error.field) if error.field else None
-    message = labels.error_message(error, action)
-    if field is not None and getattr(field.widget, "input_type", None) != "hidden":
-        field.errors = [*field.errors, message]
-    else:
-        form.form_errors.append(message)
 
 
 # --- one case -------------------------------------------------------------------------------------
@@ -259,7 +229,7 @@ def act(case_id: int, action: str):
                                    purpose=action)
     except DomainError as error:
         db.session.rollback()
-        _show_error(form, error, action)
+        show_error(form, error, action)
         return _case_page(_visible_case(case_id), posted={action: form}, status=error.http_status)
     db.session.commit()
     flash(_("Done: %(action)s. The case is now “%(state)s”.", action=labels.action_label(action),

@@ -23,9 +23,9 @@ from workflows.store.models import ListEntry
 
 from .. import labels, messages
 from ..access import current_actor, roles_required
-from .cases import _show_error
 from ..extensions import db
 from ..ui import localized
+from .common import show_error
 
 bp = Blueprint("repair", __name__)
 
@@ -88,7 +88,7 @@ def new_repair():
                 case = _file_submit(form, current_actor())
         except DomainError as error:
             db.session.rollback()
-            _show_error(form, error)
+            show_error(form, error)
             return render_template("repair/new.html", form=form, refusal=None, entries=entries,
                                    commitments=commitments), error.http_status
         flash(_("Your credit repair application was submitted as case #%(id)s.", id=case.id), "success")

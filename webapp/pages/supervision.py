@@ -1,15 +1,12 @@
 """Supervision pages (督办): the dashboard, urging and replying, the departments' own view, the head of supervision."""
 from __future__ import annotations
 
-from datetime import date
-
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from wtforms import SelectChoice
 
 from forms.supervision import DashboardFilterForm, HeadForm, PeriodForm, ReplyForm, UrgeForm
-from sla.calendar import local_date
 from workflows.domain.errors import DomainError
 from workflows.domain.roles import DEPARTMENT_ROLES, Role
 from workflows.domain.supervision import Period, chosen_period
@@ -22,8 +19,8 @@ from workflows.store.supervision import Urging
 
 from .. import labels, ui
 from ..access import current_actor, roles_required
-from .cases import _rows
 from ..extensions import db
+from .common import case_rows, today
 from .supervision_charts import cases_link, chart_data, owner_label, percent, period_args
 
 bp = Blueprint("supervision", __name__, url_prefix="/supervision")
@@ -44,10 +41,6 @@ def show_error(form, error: DomainError) -> None:
         field.errors = [*field.errors, message]
     else:
         form.form_errors.append(message)
-
-
-def today() -> date:
-    return local_date(utcnow())
 
 
 def read_period(form: PeriodForm) -> tuple[Period, int]:
@@ -84,7 +77,7 @@ def dashboard():
                                  **{k: v for k, v in scope.items() if v})
     urge = UrgeForm(formdata=None, next=request.full_path) if current_user.has_role(Role.SUPERVISOR) else None
     return render_template("supervision/dashboard.html", form=form, data=data, scope=scope,
-                           period=period_args(period), overdue=overdue, rows=_rows(overdue.items), urge=urge,
+                           period=period_args(period), overdue=overdue, rows=case_rows(overdue.items), urge=urge,
                            chart=chart_data(data, scope)), status
 
 
@@ -173,7 +166,7 @@ def department():
     forms = {u.id: ReplyForm(formdata=None, prefix=f"u{u.id}") for u in view.waiting}
     return render_template("supervision/department.html", form=form, data=view.figures, own=view.own,
                            department=view.department, period=period_args(period), overdue=view.overdue,
-                           rows=_rows(view.overdue.items), waiting=view.waiting, forms=forms), status
+                           rows=case_rows(view.overdue.items), waiting=view.waiting, forms=forms), status
 
 
 # --- the head of supervision ----------------------------------------------------------------------
