@@ -49,36 +49,19 @@ def create_app(test_config: dict | None = None, *, config: Config | None = None)
     json_api.init_app(app)
 
     from . import errors, security, ui
-    from .api import v1 as api_v1
-    from .pages import admin, auth, cases, main, reports, subjects, supervision
+    from .blueprints import API, PAGES
 
     errors.init_app(app)
     app.before_request(_calendar_as_stored)
     app.after_request(_ask_for_missing_calendar_years)
     ui.init_app(app)
     security.init_app(app)
-    for blueprint in (auth.bp, main.bp, subjects.bp, admin.bp, cases.bp, supervision.bp, reports.bp):
+    for blueprint in PAGES:
         app.register_blueprint(blueprint)
-    from .pages import green, licence_admin  # the green channel's pages and its licence matters catalogue
-    app.register_blueprint(green.bp)
-    app.register_blueprint(licence_admin.bp)
-    api_v1.register(json_api)
-    from .api import hub as api_hub
-    from .pages import listings, public_lists  # listings in; credit status, webhooks, public lists out
-    app.register_blueprint(listings.bp)
-    app.register_blueprint(public_lists.bp)
-    api_hub.register(json_api)
-    from .pages import public, repair  # credit repair's pages; the public announcements, their feed and API
-    app.register_blueprint(repair.bp)
-    app.register_blueprint(public.bp)
-    from .pages import removal  # red-list removal: abuse reports, re-evaluation against changed criteria
-    app.register_blueprint(removal.bp)
-    json_api.register_blueprint(public.api_bp)
-    from .api import admin as api_admin  # the rest of the pages' work, through the API
-    from .api import lists as api_lists
-    from .api import supervision as api_supervision
-    for module in (api_admin, api_supervision, api_lists):
-        module.register(json_api)
+    json_api.spec.components.security_scheme("bearerAuth", {"type": "http", "scheme": "bearer"})
+    for blueprint in API:
+        csrf.exempt(blueprint)  # bearer tokens, not cookies: no CSRF exposure
+        json_api.register_blueprint(blueprint)
     return app
 
 

@@ -229,12 +229,3 @@ def credit_status(args, code: str):
 def who_looked(code: str):
     """Who queried this subject's credit status, why and when (the subject itself, or staff)."""
     return credit_queries.who_looked(db.session, code, actor_for(g.api_user))
-
-
-def register(api) -> None:
-    from . import reference, webhooks
-    from ..extensions import csrf
-
-    for blueprint in (entries_bp, status_bp, webhooks.bp, reference.public_bp, reference.reference_bp):
-        csrf.exempt(blueprint)  # bearer tokens, not cookies: no CSRF exposure
-        api.register_blueprint(blueprint)

@@ -15,11 +15,3 @@ from . import head  # noqa: F401 - the head of supervision
 # isort: on
 from .accounts import accounts_bp
 from .blueprint import bp
-
-
-def register(api) -> None:
-    from ...extensions import csrf
-
-    for blueprint in (bp, accounts_bp):
-        csrf.exempt(blueprint)  # bearer tokens, not cookies: no CSRF exposure
-        api.register_blueprint(blueprint)

@@ -13,10 +13,3 @@ from . import licence_matters  # noqa: F401 - the catalogue, granted licences
 from . import green_cases  # noqa: F401
 # isort: on
 from .blueprint import bp
-
-
-def register(api) -> None:
-    from ...extensions import csrf
-
-    csrf.exempt(bp)  # bearer tokens, not cookies: no CSRF exposure
-    api.register_blueprint(bp)

@@ -12,10 +12,3 @@ from . import urging  # noqa: F401
 from . import reports  # noqa: F401
 # isort: on
 from .blueprint import bp
-
-
-def register(api) -> None:
-    from ...extensions import csrf
-
-    csrf.exempt(bp)  # bearer tokens, not cookies: no CSRF exposure
-    api.register_blueprint(bp)
