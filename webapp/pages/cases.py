@@ -31,7 +31,7 @@ from ..access import current_actor, roles_required
 from ..api.v1 import token_required
 from ..extensions import db
 from ..ui import localized
-from .common import case_rows, show_error
+from .common import case_rows, department_choices, show_error
 
 bp = Blueprint("cases", __name__)
 
@@ -68,6 +68,7 @@ def _page_number() -> int:
 @login_required
 def index():
     filters = CaseFilterForm(formdata=request.args)
+    filters.department.choices = department_choices(_("All departments"))
     page = queries.list_cases(db.session, current_actor(), **filters.query(), page=_page_number(), per_page=PER_PAGE)
     return render_template("cases/index.html", page=page, rows=case_rows(page.items), filters=filters,
                            staff=bool(current_user.roles & STAFF_ROLES))

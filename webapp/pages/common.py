@@ -1,5 +1,6 @@
 """What the pages share, and the API borrows from them: a case list's rows with their deadlines, a domain error
-shown on its form, today's date where the office is, the monthly statistics as a file."""
+shown on its form, the departments to choose from, today's date where the office is, the monthly statistics as a
+file."""
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -7,13 +8,15 @@ from datetime import date, datetime, timezone
 
 from flask import Response
 from flask_babel import gettext as _
+from wtforms import SelectChoice
 
 from sla.calendar import local_date
 from workflows.domain.errors import DomainError
-from workflows.services import queries, report_files
+from workflows.services import catalogue, queries, report_files
 from workflows.store.base import utcnow
 
-from .. import labels
+from .. import labels, ui
+from ..extensions import db
 from ..ui import current_locale
 
 LATEST = datetime.max.replace(tzinfo=timezone.utc)
@@ -50,6 +53,11 @@ def show_error(form, error: DomainError, action: str | None = None) -> None:
         field.errors = [*field.errors, message]
     else:
         form.form_errors.append(message)
+
+
+def department_choices(blank: str) -> list[SelectChoice]:
+    return [SelectChoice("", blank)] + [SelectChoice(d.code, f"{d.code} · {ui.localized(d)}")
+                                        for d in catalogue.departments(db.session)]
 
 
 # --- the supervision figures and the monthly statistics -------------------------------------------

@@ -17,10 +17,10 @@ from workflows.services import urging as urging_service
 from workflows.store.base import utcnow
 from workflows.store.supervision import Urging
 
-from .. import labels, ui
+from .. import labels
 from ..access import current_actor, roles_required
 from ..extensions import db
-from .common import case_rows, today
+from .common import case_rows, department_choices, today
 from .supervision_charts import cases_link, chart_data, owner_label, percent, period_args
 
 bp = Blueprint("supervision", __name__, url_prefix="/supervision")
@@ -54,11 +54,6 @@ def read_period(form: PeriodForm) -> tuple[Period, int]:
     except DomainError as error:
         show_error(form, error)
         return default, 422
-
-
-def department_choices(blank: str) -> list[SelectChoice]:
-    return [SelectChoice("", blank)] + [SelectChoice(d.code, f"{d.code} · {ui.localized(d)}")
-                                        for d in catalogue.departments(db.session)]
 
 
 @bp.get("/")
