@@ -23,7 +23,7 @@ PHONE_PATTERN = r"^\+?[0-9][0-9 ()-]{4,38}$"
 FILE_ACTIONS = frozenset({"supplement"})
 
 
-def _entry_id(value):
+def entry_id(value):
     return int(value) if value not in (None, "") else None
 
 
@@ -34,7 +34,7 @@ class EvidenceMixin:
 
 
 class ObjectionForm(EvidenceMixin, FlaskForm):
-    list_entry_id = SelectField(_l("The list entry you object to"), coerce=_entry_id, choices=[],
+    list_entry_id = SelectField(_l("The list entry you object to"), coerce=entry_id, choices=[],
                                 validate_choice=False, validators=[DataRequired()])
     grounds = TextAreaField(_l("Grounds of the objection"), validators=[
         DataRequired(), Length(min=10, max=5000, message=_l("Write at least 10 and at most 5000 characters."))],
