@@ -8,7 +8,7 @@ from workflows.services import calendar as calendar_service
 from workflows.store.db import configure_engine, engine_options
 
 from . import i18n
-from .extensions import DatabaseId, csrf, db, login_manager
+from .extensions import DatabaseId, compiled_templates, csrf, db, login_manager
 from .extensions import api as json_api  # not `api`: the name of the webapp.api package
 
 
@@ -16,6 +16,7 @@ def create_app(test_config: dict | None = None, *, config: Config | None = None)
     config = config or Config.from_env(**(test_config or {}).pop("CREDIT_CASES", {}))
     app = Flask(__name__, instance_path=str(config.instance_path), instance_relative_config=True)
     app.url_map.converters["int"] = DatabaseId
+    app.jinja_options = {**app.jinja_options, "bytecode_cache": compiled_templates}
     app.config.update(
         CREDIT_CASES=config,
         SECRET_KEY=config.secret_key,
@@ -58,7 +59,6 @@ def create_app(test_config: dict | None = None, *, config: Config | None = None)
     security.init_app(app)
     for blueprint in PAGES:
         app.register_blueprint(blueprint)
-    json_api.spec.components.security_scheme("bearerAuth", {"type": "http", "scheme": "bearer"})
     for blueprint in API:
         csrf.exempt(blueprint)  # bearer tokens, not cookies: no CSRF exposure
         json_api.register_blueprint(blueprint)

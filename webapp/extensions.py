@@ -1,6 +1,7 @@
 """Extensions, created unbound and initialised in create_app()."""
 import marshmallow as ma
 from flask_babel import Babel
+from jinja2 import BytecodeCache
 from flask_login import LoginManager
 from flask_smorest import Api
 from flask_smorest.spec.plugins import integerconverter2paramschema
@@ -37,7 +38,60 @@ class ApiError(ma.Schema):
 
 
 class CreditApi(Api):
+    """The API of every blueprint registered on it, documented when its OpenAPI document is first read.
+
+    Describing the routes (marshmallow schemas to JSON Schema) takes about half a second per app; a web worker
+    that never serves the document, and each app the tests make, need not pay it.
+    """
+
     ERROR_SCHEMA = ApiError
+
+    def init_app(self, app, *, spec_kwargs=None):
+        self._undocumented = []
+        self._documenting = False
+        super().init_app(app, spec_kwargs=spec_kwargs)
+        self._spec.components.security_scheme("bearerAuth", {"type": "http", "scheme": "bearer"})
+
+    @property
+    def spec(self):
+        if getattr(self, "_undocumented", None) and not self._documenting:
+            self._documenting = True
+            try:
+                while self._undocumented:
+                    blueprint, name, parameters = self._undocumented.pop(0)
+                    blueprint.register_views_in_doc(self, self._app, self._spec, name=name, parameters=parameters)
+                    self._spec.tag({"name": name, "description": blueprint.description})
+            finally:
+                self._documenting = False
+        return self._spec
+
+    @spec.setter
+    def spec(self, value):
+        self._spec = value
+
+    def register_blueprint(self, blp, *, parameters=None, **options):
+        name = options.get("name", blp.name)
+        self._app.extensions["flask-smorest"]["blp_name_to_api"][name] = self
+        self._app.register_blueprint(blp, **options)
+        self._undocumented.append((blp, name, parameters))
+
+
+class CompiledTemplates(BytecodeCache):
+    """Templates compiled once per process, shared by its apps; a changed template's checksum recompiles it."""
+
+    def __init__(self):
+        self._code: dict[str, bytes] = {}
+
+    def load_bytecode(self, bucket) -> None:
+        code = self._code.get(bucket.key)
+        if code is not None:
+            bucket.bytecode_from_string(code)
+
+    def dump_bytecode(self, bucket) -> None:
+        self._code[bucket.key] = bucket.bytecode_to_string()
+
+
+compiled_templates = CompiledTemplates()
 
 
 api = CreditApi()
