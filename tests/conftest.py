@@ -170,47 +170,65 @@ def _pg_tables(connection) -> list[str]:
         "SELECT tablename FROM pg_tables WHERE schemaname='public' AND tablename <> 'alembic_version' ORDER BY 1"))]
 
 
+_RESET_FUNCTION = """
+CREATE OR REPLACE FUNCTION public.cc_test_reset(snapshot text) RETURNS void LANGUAGE plpgsql AS $$
+DECLARE t text; s record;
+BEGIN
+  SET LOCAL session_replication_role = replica;
+  FOR t IN SELECT tablename FROM pg_tables WHERE schemaname = 'public' AND tablename <> 'alembic_version' LOOP
+    EXECUTE format('DELETE FROM public.%I', t);
+    IF snapshot IS NOT NULL THEN
+      EXECUTE format('INSERT INTO public.%I SELECT * FROM %I.%I', t, snapshot, t);
+    END IF;
+  END LOOP;
+  FOR s IN SELECT sq.relname AS seq, tb.relname AS tab, a.attname AS col FROM pg_class sq
+      JOIN pg_depend d ON d.objid = sq.oid JOIN pg_class tb ON tb.oid = d.refobjid
+      JOIN pg_attribute a ON a.attrelid = tb.oid AND a.attnum = d.refobjsubid
+      JOIN pg_namespace n ON n.oid = sq.relnamespace WHERE sq.relkind = 'S' AND n.nspname = 'public' LOOP
+    EXECUTE format('SELECT setval(%L, COALESCE((SELECT max(%I) FROM public.%I), 0) + 1, false)',
+                   'public.' || s.seq, s.col, s.tab);
+  END LOOP;
+END $$;
+"""
+
+
 def truncate_pg(url: str, snapshot: str | None = None) -> None:
     """Empty every table (and copy a snapshot's rows back in); the identities restart after what is there.
-    The tables are small: DELETE costs far less than TRUNCATE's new files; with triggers off (the role is the
-    server's superuser) no foreign-key order needs following."""
+    One call of a function kept in the database: the tables are small, and DELETE costs far less than
+    TRUNCATE's new files; with triggers off (the role is the server's superuser) no foreign-key order matters."""
     engine = create_engine(url)
     with engine.begin() as connection:
-        tables = _pg_tables(connection)
-        connection.execute(text("SET LOCAL session_replication_role = replica"))
-        for table in tables:
-            connection.execute(text(f"DELETE FROM public.{table}"))
-        for table in tables if snapshot else ():
-            connection.execute(text(f"INSERT INTO public.{table} SELECT * FROM {snapshot}.{table}"))
-        sequences = connection.execute(text(
-            "SELECT s.relname, t.relname, a.attname FROM pg_class s JOIN pg_depend d ON d.objid = s.oid "
-            "JOIN pg_class t ON t.oid = d.refobjid JOIN pg_attribute a ON a.attrelid = t.oid "
-            "AND a.attnum = d.refobjsubid JOIN pg_namespace n ON n.oid = s.relnamespace "
-            "WHERE s.relkind = 'S' AND n.nspname = 'public'")).all()
-        for sequence, table, column in sequences:
-            connection.execute(text(f"SELECT setval('public.{sequence}', COALESCE((SELECT max({column}) "
-                                    f"FROM public.{table}), 0) + 1, false)"))
+        if not connection.scalar(text("SELECT to_regproc('public.cc_test_reset') IS NOT NULL")):
+            connection.execute(text(_RESET_FUNCTION))
+        connection.execute(text("SELECT public.cc_test_reset(:snapshot)"), {"snapshot": snapshot})
     engine.dispose()
 
 
-def _restore_pg_seeded(url: str) -> None:
-    """The demo data of the product's day: seeded once into a snapshot schema, copied back for each test."""
+def _snapshot(url: str, schema: str) -> None:
+    engine = create_engine(url)
+    with engine.begin() as connection:
+        connection.execute(text(f"DROP SCHEMA IF EXISTS {schema} CASCADE"))
+        connection.execute(text(f"CREATE SCHEMA {schema}"))
+        for table in _pg_tables(connection):
+            connection.execute(text(f"CREATE TABLE {schema}.{table} AS TABLE public.{table}"))
+    engine.dispose()
+
+
+def _restore_pg(url: str, *, seeded: bool) -> None:
+    """The product's day's start: no data but its calendar years, or the demo data too. Made once into a
+    snapshot schema, copied back for each test."""
     day = clock.today()
-    if day not in _PG_SNAPSHOTS:
+    key = (day, seeded)
+    if key not in _PG_SNAPSHOTS:
         truncate_pg(url)
         with_provisional_years(url)
-        seed_database(url)
-        schema = f"seeded_{day:%Y%m%d}"
-        engine = create_engine(url)
-        with engine.begin() as connection:
-            connection.execute(text(f"DROP SCHEMA IF EXISTS {schema} CASCADE"))
-            connection.execute(text(f"CREATE SCHEMA {schema}"))
-            for table in _pg_tables(connection):
-                connection.execute(text(f"CREATE TABLE {schema}.{table} AS TABLE public.{table}"))
-        engine.dispose()
-        _PG_SNAPSHOTS[day] = schema
+        if seeded:
+            seed_database(url)
+        schema = f"{'seeded' if seeded else 'empty'}_{day:%Y%m%d}"
+        _snapshot(url, schema)
+        _PG_SNAPSHOTS[key] = schema
         return
-    truncate_pg(url, _PG_SNAPSHOTS[day])
+    truncate_pg(url, _PG_SNAPSHOTS[key])
 
 
 def seed_database(url: str) -> None:
@@ -235,11 +253,7 @@ def database_url(request, tmp_path, tmp_path_factory) -> str:
         shutil.copy(_sqlite_template(tmp_path_factory, seeded=seeded), path)
         return f"sqlite:///{path}"
     url = request.getfixturevalue("pg_database")
-    if seeded:
-        _restore_pg_seeded(url)
-    else:
-        truncate_pg(url)
-        with_provisional_years(url)
+    _restore_pg(url, seeded=seeded)
     return url
 
 
