@@ -1,5 +1,7 @@
 """What people read for the processes' names: processes, states, actions, deadlines, fields.
 
+Processes, lists and statuses are declared once in workflows/labels.py (the worker's notices use them too).
+
 The process definitions name things in English identifiers; these are their labels, marked for
 translation. A name without a label is shown as it is, so a new state is never hidden.
 """
@@ -10,17 +12,13 @@ import re
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
+from workflows import labels
 from workflows.domain.errors import ActionNotAllowed, Conflict, DomainError, RoleNotAllowed
 from workflows.domain.process import ProcessDefinition
 
 from . import messages
 
-PROCESSES = {
-    "objection": _l("Objection"),
-    "repair_exit": _l("Credit repair (early exit from the blacklist)"),
-    "conditional_acceptance": _l("Conditional acceptance (green channel)"),
-    "redlist_removal": _l("Red-list removal"),
-}
+PROCESSES = {name: _l(label) for name, label in labels.PROCESSES.items()}
 
 STATES = {
     "submitted": _l("Submitted"),
@@ -47,20 +45,10 @@ STATES = {
     "denied": _l("Denied"),
 }
 
-LISTS = {
-    "red": _l("Red list"),
-    "black": _l("Blacklist"),
-    "key_attention": _l("Key-attention list"),
-}
+LISTS = {name: _l(label) for name, label in labels.LISTS.items()}
 
 # list entries' and measures' statuses, which a case's history also shows
-STATUSES = {
-    "active": _l("Active"),
-    "suspended": _l("Suspended"),
-    "exited": _l("Exited"),
-    "purged": _l("Deleted"),
-    "stopped": _l("Stopped"),
-}
+STATUSES = {name: _l(label) for name, label in labels.STATUSES.items()}
 
 ACTIONS = {
     "file": _l("Filing"),
