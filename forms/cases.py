@@ -9,7 +9,7 @@ from wtforms import (BooleanField, DateField, HiddenField, IntegerField, SelectC
 from wtforms.validators import DataRequired, InputRequired, Length, Optional, Regexp
 from wtforms.widgets import HiddenInput
 
-from webapp.labels import ACTION_FIELDS, ACTIONS, CHOICES, FIELDS, PROCESSES, STATES
+from forms.labels import ACTION_FIELDS, ACTIONS, CHOICES, FIELDS, PROCESSES, STATES
 from workflows.domain.process import Action
 from workflows.processes import DEFINITIONS
 from workflows.services.evidence import Upload
@@ -23,7 +23,7 @@ PHONE_PATTERN = r"^\+?[0-9][0-9 ()-]{4,38}$"
 FILE_ACTIONS = frozenset({"supplement"})
 
 
-def _entry_id(value):
+def entry_id(value):
     return int(value) if value not in (None, "") else None
 
 
@@ -34,7 +34,7 @@ class EvidenceMixin:
 
 
 class ObjectionForm(EvidenceMixin, FlaskForm):
-    list_entry_id = SelectField(_l("The list entry you object to"), coerce=_entry_id, choices=[],
+    list_entry_id = SelectField(_l("The list entry you object to"), coerce=entry_id, choices=[],
                                 validate_choice=False, validators=[DataRequired()])
     grounds = TextAreaField(_l("Grounds of the objection"), validators=[
         DataRequired(), Length(min=10, max=5000, message=_l("Write at least 10 and at most 5000 characters."))],
@@ -143,7 +143,7 @@ class CaseFilterForm(FlaskForm):
                           choices=[SelectChoice("", _l("Any")), SelectChoice("yes", _l("Overdue")),
                                    SelectChoice("no", _l("Not overdue"))])
     # the supervision dashboard's figures link here with these (workflows.services.deadline_filters)
-    department = SelectField(_l("Department"), choices=lambda: _department_choices(), validate_choice=False)
+    department = SelectField(_l("Department"), choices=[], validate_choice=False)  # the page lists the departments
     deadline = SelectField(_l("Deadline status"), choices=DEADLINE_CHOICES, validate_choice=False)
     deadline_owner = HiddenField()
     dated = SelectField(_l("Dates"), choices=DATED_CHOICES, validate_choice=False)
@@ -159,11 +159,3 @@ class CaseFilterForm(FlaskForm):
                 "date_from": self.date_from.data if not self.date_from.errors else None,
                 "date_to": self.date_to.data if not self.date_to.errors else None}
 
-
-def _department_choices() -> list[SelectChoice]:
-    from webapp.extensions import db
-    from webapp.ui import localized
-    from workflows.services.catalogue import departments
-
-    return [SelectChoice("", _l("All departments"))] + [
-        SelectChoice(d.code, f"{d.code} · {localized(d)}") for d in departments(db.session)]

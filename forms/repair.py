@@ -7,11 +7,11 @@ from wtforms import (BooleanField, DateField, HiddenField, SelectField, SelectMu
                      TextAreaField)
 from wtforms.validators import DataRequired, Length, Optional, Regexp
 
-from forms.cases import ACCEPT_EVIDENCE, UUID_PATTERN, EvidenceMixin, _entry_id
+from forms.cases import ACCEPT_EVIDENCE, UUID_PATTERN, EvidenceMixin, entry_id
 
 
 class RepairForm(EvidenceMixin, FlaskForm):
-    list_entry_id = SelectField(_l("The blacklist entry to repair"), coerce=_entry_id, choices=[],
+    list_entry_id = SelectField(_l("The blacklist entry to repair"), coerce=entry_id, choices=[],
                                 validate_choice=False, validators=[DataRequired()])
     rectification = TextAreaField(_l("What has been put right"), validators=[
         DataRequired(), Length(min=10, max=5000, message=_l("Write at least 10 and at most 5000 characters."))],

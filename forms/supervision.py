@@ -5,7 +5,7 @@ from wtforms import DateField, HiddenField, SelectChoice, SelectField, SelectMul
     TextAreaField
 from wtforms.validators import DataRequired, Length, Optional, Regexp
 
-from webapp.labels import PROCESSES
+from forms.labels import PROCESSES
 from workflows.processes import DEFINITIONS
 
 PROCESS_CHOICES = [SelectChoice("", _l("All processes"))] + [SelectChoice(n, PROCESSES.get(n, n)) for n in DEFINITIONS]

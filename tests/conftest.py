@@ -170,7 +170,7 @@ def _pg_tables(connection) -> list[str]:
         "SELECT tablename FROM pg_tables WHERE schemaname='public' AND tablename <> 'alembic_version' ORDER BY 1"))]
 
 
-def _truncate_pg(url: str, snapshot: str | None = None) -> None:
+def truncate_pg(url: str, snapshot: str | None = None) -> None:
     """Empty every table (and copy a snapshot's rows back in); the identities restart after what is there.
     The tables are small: DELETE costs far less than TRUNCATE's new files; with triggers off (the role is the
     server's superuser) no foreign-key order needs following."""
@@ -197,7 +197,7 @@ def _restore_pg_seeded(url: str) -> None:
     """The demo data of the product's day: seeded once into a snapshot schema, copied back for each test."""
     day = clock.today()
     if day not in _PG_SNAPSHOTS:
-        _truncate_pg(url)
+        truncate_pg(url)
         with_provisional_years(url)
         seed_database(url)
         schema = f"seeded_{day:%Y%m%d}"
@@ -210,7 +210,7 @@ def _restore_pg_seeded(url: str) -> None:
         engine.dispose()
         _PG_SNAPSHOTS[day] = schema
         return
-    _truncate_pg(url, _PG_SNAPSHOTS[day])
+    truncate_pg(url, _PG_SNAPSHOTS[day])
 
 
 def seed_database(url: str) -> None:
@@ -238,7 +238,7 @@ def database_url(request, tmp_path, tmp_path_factory) -> str:
     if seeded:
         _restore_pg_seeded(url)
     else:
-        _truncate_pg(url)
+        truncate_pg(url)
         with_provisional_years(url)
     return url
 

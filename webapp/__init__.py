@@ -8,7 +8,8 @@ from workflows.services import calendar as calendar_service
 from workflows.store.db import configure_engine, engine_options
 
 from . import i18n
-from .extensions import DatabaseId, api, csrf, db, login_manager
+from .extensions import DatabaseId, csrf, db, login_manager
+from .extensions import api as json_api  # not `api`: the name of the webapp.api package
 
 
 def create_app(test_config: dict | None = None, *, config: Config | None = None) -> Flask:
@@ -45,34 +46,22 @@ def create_app(test_config: dict | None = None, *, config: Config | None = None)
     login_manager.init_app(app)
     login_manager.login_view = "auth.login"
     i18n.init_app(app)
-    api.init_app(app)
+    json_api.init_app(app)
 
-    from . import admin, api_v1, auth, cases, errors, main, reports, security, subjects, supervision, ui
+    from . import errors, security, ui
+    from .blueprints import API, PAGES
 
     errors.init_app(app)
     app.before_request(_calendar_as_stored)
     app.after_request(_ask_for_missing_calendar_years)
     ui.init_app(app)
     security.init_app(app)
-    for blueprint in (auth.bp, main.bp, subjects.bp, admin.bp, cases.bp, supervision.bp, reports.bp):
+    for blueprint in PAGES:
         app.register_blueprint(blueprint)
-    from . import green, licence_admin  # the green channel's pages and its licence matters catalogue
-    app.register_blueprint(green.bp)
-    app.register_blueprint(licence_admin.bp)
-    api_v1.register(api)
-    from . import api_hub, listings, public_lists  # listings in; credit status, webhooks, public lists out
-    app.register_blueprint(listings.bp)
-    app.register_blueprint(public_lists.bp)
-    api_hub.register(api)
-    from . import public, repair  # credit repair's pages; the public announcements, their feed and API
-    app.register_blueprint(repair.bp)
-    app.register_blueprint(public.bp)
-    from . import removal  # red-list removal: abuse reports, re-evaluation against changed criteria
-    app.register_blueprint(removal.bp)
-    api.register_blueprint(public.api_bp)
-    from . import api_admin, api_lists, api_supervision  # the rest of the pages' work, through the API
-    for module in (api_admin, api_supervision, api_lists):
-        module.register(api)
+    json_api.spec.components.security_scheme("bearerAuth", {"type": "http", "scheme": "bearer"})
+    for blueprint in API:
+        csrf.exempt(blueprint)  # bearer tokens, not cookies: no CSRF exposure
+        json_api.register_blueprint(blueprint)
     return app
 
 

@@ -1,6 +1,7 @@
 """What people read for the processes' names: processes, states, actions, deadlines, fields.
 
-Processes, lists and statuses are declared once in workflows/labels.py (the worker's notices use them too).
+Processes (through forms/labels.py), lists and statuses are declared once in workflows/labels.py (the worker's
+notices use them too).
 
 The process definitions name things in English identifiers; these are their labels, marked for
 translation. A name without a label is shown as it is, so a new state is never hidden.
@@ -12,99 +13,18 @@ import re
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
+# the tables the forms show as well live beside the forms, which do not import the web layer
+from forms.labels import ACTION_FIELDS, ACTIONS, CHOICES, FIELDS, PROCESSES, STATES  # noqa: F401 - also read here
 from workflows import labels
 from workflows.domain.errors import ActionNotAllowed, Conflict, DomainError, RoleNotAllowed
 from workflows.domain.process import ProcessDefinition
 
 from . import messages
 
-PROCESSES = {name: _l(label) for name, label in labels.PROCESSES.items()}
-
-STATES = {
-    "submitted": _l("Submitted"),
-    "awaiting_supplement": _l("Awaiting supplement"),
-    "verifying": _l("Being verified"),
-    "concluded": _l("Concluded"),
-    "refused": _l("Refused"),
-    "withdrawn": _l("Withdrawn"),
-    "closed": _l("Closed"),
-    "under_review": _l("Under review"),
-    "awaiting_materials": _l("Awaiting materials"),
-    "materials_complete": _l("Materials complete"),
-    "commitment_breached": _l("Commitment breached"),
-    "granted": _l("Licence granted"),
-    "licence_refused": _l("Licence refused"),
-    "published": _l("Licence granted and published"),
-    "opened": _l("Opened"),
-    "reported": _l("Abuse reported"),
-    "removed": _l("Removed from the red list"),
-    "dismissed": _l("Dismissed"),
-    "superseded": _l("Superseded"),
-    "draft": _l("Draft: proof and signature to come"),
-    "approved": _l("Approved: leaving the blacklist"),
-    "denied": _l("Denied"),
-}
-
 LISTS = {name: _l(label) for name, label in labels.LISTS.items()}
 
 # list entries' and measures' statuses, which a case's history also shows
 STATUSES = {name: _l(label) for name, label in labels.STATUSES.items()}
-
-ACTIONS = {
-    "file": _l("Filing"),
-    "accept": _l("Accept"),
-    "request_supplement": _l("Ask for a supplement"),
-    "supplement": _l("Supplement"),
-    "refuse": _l("Refuse"),
-    "confirm": _l("Confirm"),
-    "correct": _l("Correct"),
-    "revoke": _l("Revoke"),
-    "withdraw": _l("Withdraw"),
-    "close": _l("Close"),
-    "approve": _l("Approve"),
-    "deny": _l("Deny"),
-    "accept_with_commitment": _l("Accept against a commitment"),
-    "submit_materials": _l("Submit materials"),
-    "verify_materials": _l("Verify materials"),
-    "extend": _l("Extend the deadline"),
-    "grant": _l("Grant the licence"),
-    "refuse_licence": _l("Refuse the licence"),
-    "complete_materials": _l("All materials verified"),
-    "commitment_breached": _l("Commitment breached: materials not supplied in time"),
-    "publish": _l("Licence published"),
-    "queue_redlist_removal": _l("Red-list entry queued for removal"),
-    "remove": _l("Remove from the red list"),
-    "report": _l("Report abuse"),
-    "confirm_abuse": _l("Confirm the abuse"),
-    "dismiss": _l("Dismiss the report"),
-    "supersede": _l("Superseded by another removal"),
-    "removal_contested": _l("Removal contested: incentives in force"),
-    "removal_upheld": _l("Removal upheld"),
-    "removal_reversed": _l("Removal reversed: entry restored"),
-    # timer events
-    "warn": _l("Deadline warning"),
-    "breach": _l("Deadline missed"),
-    # what automation and staff record in a case's history beside its actions
-    "upload": _l("Files uploaded"),
-    "apply_measure": _l("Measure applied"),
-    "suspend_measure": _l("Measure suspended"),
-    "resume_measure": _l("Measure resumed"),
-    "stop_measure": _l("Measure stopped"),
-    "restore_measure": _l("Measure restored"),
-    "suspend_entry": _l("List entry suspended"),
-    "resume_entry": _l("List entry resumed"),
-    "exit_entry": _l("List entry exited"),
-    "purge_entry": _l("List entry deleted"),
-    "restore_entry": _l("List entry restored"),
-    "list": _l("Listed"),
-    "urge": _l("Urged"),
-    "reply_urging": _l("Reply to an urging"),
-    "escalate": _l("Escalated to the head of supervision"),
-    "generate_report": _l("Monthly statistics generated"),
-    "submit": _l("Sign and submit"),
-    "expire": _l("Validity ended"),
-    "escalate_to_blacklist": _l("Moved to the blacklist"),
-}
 
 DEADLINES = {
     "acceptance": _l("Formal review by the accepting office"),
@@ -128,50 +48,6 @@ DEADLINE_STATUSES = {
     "cancelled": _l("Cancelled"),
 }
 
-FIELDS = {
-    "list_entry_id": _l("List entry"),
-    "grounds": _l("Grounds"),
-    "contact_name": _l("Contact name"),
-    "contact_phone": _l("Contact phone"),
-    "reason": _l("Reason"),
-    "note": _l("Note"),
-    "correction": _l("What is corrected"),
-    "measures": _l("The measures"),
-    "files": _l("Files"),
-    "message": _l("Message"),
-    "reply_by": _l("Reply by"),
-    "reply": _l("Reply"),
-    "case_ids": _l("Cases"),
-    "trigger": _l("Why it leaves the red list"),
-    "licence_no": _l("Licence number"),
-    "days": _l("Working days"),
-    "item": _l("Material number"),
-    "result": _l("Verdict"),
-    "application_no": _l("Application number"),
-    "matter": _l("Licence matter"),
-    "materials_supplied": _l("Materials supplied"),
-    "materials_missing": _l("Materials to follow"),
-    "commitment": _l("Written commitment"),
-    "signatory": _l("Signed by"),
-    "rectification": _l("What has been put right"),
-    "public_service": _l("Public-service records"),
-    "commitment_signed": _l("I sign the credit repair commitment"),
-    "key_attention_until": _l("On the key-attention list until"),
-    "key_attention_months": _l("Or: months on the key-attention list"),
-}
-
-# a field whose meaning depends on the action
-ACTION_FIELDS = {
-    ("request_supplement", "reason"): _l("What the applicant must supply"),
-    ("supplement", "note"): _l("What you supply"),
-    ("refuse", "reason"): _l("Reason for refusing"),
-    ("withdraw", "reason"): _l("Reason for withdrawing"),
-    ("confirm_abuse", "reason"): _l("Why the abuse is confirmed"),
-    ("dismiss", "reason"): _l("Why the report is dismissed"),
-    ("deny", "reason"): _l("Reasons for the denial (the applicant reads them)"),
-    ("approve", "reason"): _l("Note (optional)"),
-}
-
 # who acted when no person did: the system's parts, named in the reader's language
 SYSTEM_ACTORS = {
     "automation": _l("Automatic processing"),
@@ -180,11 +56,6 @@ SYSTEM_ACTORS = {
     "red-list removal": _l("Red-list removal (automatic)"),
     "system": _l("System"),
     "demo": _l("Demo data"),
-}
-
-CHOICES = {
-    ("measures", "resume"): _l("Resume the measures"),
-    ("measures", "stop"): _l("Stop the measures"),
 }
 
 

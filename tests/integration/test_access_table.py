@@ -6,7 +6,7 @@ import shutil
 import pytest
 from sqlalchemy import func, select
 
-from tests.conftest import DEMO_PASSWORD, _truncate_pg, make_app
+from tests.conftest import DEMO_PASSWORD, truncate_pg, make_app
 from tests.integration.access_table import APPLICANTS, ROLES, TABLE, Access, build_world
 from workflows.services import notify
 from workflows.services.accounts import find_user
@@ -22,7 +22,7 @@ def walked(request, tmp_path_factory, sqlite_template):
         url = f"sqlite:///{tmp / 'app.sqlite'}"
     else:
         url = request.getfixturevalue("pg_database")
-        _truncate_pg(url)
+        truncate_pg(url)
     app = make_app(url, tmp / "instance")
     with app.app_context():
         ids = build_world(app)

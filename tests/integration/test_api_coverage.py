@@ -121,7 +121,7 @@ def test_every_mapped_api_endpoint_exists_under_api_v1(endpoints):
 
 
 def test_every_process_is_filed_and_every_action_taken_through_the_api():
-    from webapp.api_cases import ACTIONS_DOC, CaseIn
+    from webapp.api.cases import ACTIONS_DOC, CaseIn
 
     assert set(CaseIn().fields["process"].validate.choices) == set(DEFINITIONS)
     for name, definition in DEFINITIONS.items():

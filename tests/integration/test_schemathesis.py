@@ -14,7 +14,7 @@ from hypothesis import HealthCheck, Phase, given, settings
 from schemathesis.checks import (content_type_conformance, not_a_server_error, response_schema_conformance,
                                  status_code_conformance)
 
-from tests.conftest import DEMO_PASSWORD, _truncate_pg, make_app
+from tests.conftest import DEMO_PASSWORD, truncate_pg, make_app
 from tests.integration.access_table import USERS, build_world
 
 CHECKS = [not_a_server_error, response_schema_conformance, status_code_conformance, content_type_conformance]
@@ -28,7 +28,7 @@ def api_world(request, tmp_path_factory, sqlite_template):
         url = f"sqlite:///{tmp / 'app.sqlite'}"
     else:
         url = request.getfixturevalue("pg_database")
-        _truncate_pg(url)
+        truncate_pg(url)
     app = make_app(url, tmp / "instance")
     with app.app_context():
         build_world(app)

@@ -1,7 +1,8 @@
 """The layers' directions, read from the code's own imports: domain <- services <- steps <- flows and web.
 
-A lower layer never imports a higher one, at the top of a module or inside a function. (forms/ still imports
-webapp's labels: that direction is not held yet, so it is not listed here.)
+A lower layer never imports a higher one, at the top of a module or inside a function; the forms never import the
+web layer that shows them. And within every layer: no module borrows another's private names (`_x`), and no module
+of the web layer grows past what a reader takes in at once.
 """
 import ast
 from pathlib import Path
@@ -19,6 +20,7 @@ RULES = {
     "workflows/services": ("workflows.steps", "workflows.flows", "workflows.worker", "webapp", "forms"),
     "workflows/steps": ("workflows.flows", "workflows.worker", "webapp", "forms"),
     "workflows/flows": ("webapp", "forms"),
+    "forms": ("webapp",),
     "sla/calendar.py": ("workflows", "webapp", "forms"),
     "sla/deadlines.py": ("workflows", "webapp", "forms"),
 }
@@ -64,3 +66,36 @@ def test_a_layer_does_not_import_the_ones_above_it(layer):
 def test_the_reading_of_imports_sees_a_violation():
     assert imports_of(ROOT / "workflows" / "flows" / "registry.py") >= {"workflows.steps", "workflows.processes"}
     assert violations("workflows/flows", ("workflows.steps",))  # the flows do import the steps
+
+
+PACKAGES = ("webapp", "forms", "workflows", "sla", "tests")  # the project's own, whose private names stay private
+WEB_MODULE_MAX_LINES = 320
+
+
+def private_imports(path: Path, root: Path = ROOT) -> list[str]:
+    """`from <project module> import _name` (dunder names aside), relative imports included."""
+    found = []
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.ImportFrom) and (node.level or (node.module or "").split(".")[0] in PACKAGES):
+            source = "." * node.level + (node.module or "")
+            found += [f"{path.relative_to(root)}:{node.lineno} imports {alias.name} from {source}"
+                      for alias in node.names if alias.name.startswith("_") and not alias.name.startswith("__")]
+    return found
+
+
+def test_no_module_imports_a_private_name_from_another():
+    files = [path for package in PACKAGES for path in sorted((ROOT / package).rglob("*.py"))]
+    assert [found for path in files for found in private_imports(path)] == []
+
+
+def test_the_reading_of_private_imports_sees_one(tmp_path):
+    module = tmp_path / "borrower.py"
+    module.write_text("from webapp.pages.cases import _rows, case_rows\nfrom . import _private\nfrom os import _exit\n")
+    assert private_imports(module, tmp_path) == ["borrower.py:1 imports _rows from webapp.pages.cases",
+                                                 "borrower.py:2 imports _private from ."]
+
+
+def test_no_module_of_the_web_layer_is_too_long_to_read():
+    lengths = {str(path.relative_to(ROOT)): len(path.read_text(encoding="utf-8").splitlines())
+               for path in sorted((ROOT / "webapp").rglob("*.py"))}
+    assert {name: n for name, n in lengths.items() if n > WEB_MODULE_MAX_LINES} == {}

@@ -51,7 +51,7 @@ def get_department(session: Session, department_id: int) -> Department:
 
 
 def create_department(session: Session, code: str, data: DepartmentInput, actor: Actor) -> Department:
-    code = _check_code(code)
+    code = check_code(code)
     if session.scalar(select(Department.id).where(func.upper(Department.code) == code)) is not None:
         raise Conflict("this code is already in use", field="code", details={"code": code})
     values = _department_values(data)
@@ -66,7 +66,7 @@ def create_department(session: Session, code: str, data: DepartmentInput, actor:
 def update_department(session: Session, department_id: int, data: DepartmentInput, actor: Actor) -> Department:
     """The code stays: list entries, users and API clients refer to a department by it."""
     department = get_department(session, department_id)
-    changed = _assign(department, _department_values(data))
+    changed = assign(department, _department_values(data))
     if changed:
         history.record(session, actor=actor, action="update_department", entity_type="department",
                        entity_id=department.id, data={"code": department.code, "changed": changed})
@@ -86,7 +86,7 @@ def get_measure(session: Session, item_id: int) -> MeasureCatalogueItem:
 
 
 def create_measure(session: Session, code: str, data: MeasureInput, actor: Actor) -> MeasureCatalogueItem:
-    code = _check_code(code)
+    code = check_code(code)
     if session.scalar(select(MeasureCatalogueItem.id).where(func.upper(MeasureCatalogueItem.code) == code)):
         raise Conflict("this code is already in use", field="code", details={"code": code})
     values = _measure_values(session, data)
@@ -104,7 +104,7 @@ def update_measure(session: Session, item_id: int, data: MeasureInput, actor: Ac
     values = _measure_values(session, data)
     if values["effect"] != item.effect and _in_use(session, item.id):
         raise Conflict("the effect cannot change while the measure is applied to list entries", field="effect")
-    changed = _assign(item, values)
+    changed = assign(item, values)
     if changed:
         history.record(session, actor=actor, action="update_measure", entity_type="measure_catalogue",
                        entity_id=item.id, data={"code": item.code, "changed": changed})
@@ -115,7 +115,7 @@ def _in_use(session: Session, item_id: int) -> bool:
     return session.scalar(select(Measure.id).where(Measure.catalogue_id == item_id).limit(1)) is not None
 
 
-def _check_code(raw: str) -> str:
+def check_code(raw: str) -> str:
     code = (raw or "").strip().upper()
     if not code:
         raise InvalidInput("a code is required", field="code")
@@ -125,7 +125,7 @@ def _check_code(raw: str) -> str:
     return code
 
 
-def _text(raw: str | None, field: str, *, required: bool = False, limit: int = 200) -> str:
+def clean_text(raw: str | None, field: str, *, required: bool = False, limit: int = 200) -> str:
     value = (raw or "").strip()
     if required and not value:
         raise InvalidInput("this field is required", field=field)
@@ -135,16 +135,16 @@ def _text(raw: str | None, field: str, *, required: bool = False, limit: int = 2
 
 
 def _department_values(data: DepartmentInput) -> dict:
-    email = _text(data.email, "email")
+    email = clean_text(data.email, "email")
     if email and not _EMAIL.fullmatch(email):
         raise InvalidInput("not a valid e-mail address", field="email")
-    return {"name": _text(data.name, "name", required=True), "name_en": _text(data.name_en, "name_en"),
+    return {"name": clean_text(data.name, "name", required=True), "name_en": clean_text(data.name_en, "name_en"),
             "email": email}
 
 
 def _measure_values(session: Session, data: MeasureInput) -> dict:
-    name = _text(data.name, "name", required=True, limit=300)
-    name_en = _text(data.name_en, "name_en", limit=300)
+    name = clean_text(data.name, "name", required=True, limit=300)
+    name_en = clean_text(data.name_en, "name_en", limit=300)
     if data.effect not in set(MeasureEffect):
         raise InvalidInput("must be incentive or punishment", field="effect")
     if data.obligation not in set(MeasureObligation):
@@ -154,11 +154,11 @@ def _measure_values(session: Session, data: MeasureInput) -> dict:
     if department is None:
         raise NotFound("no such department", field="department", details={"code": code})
     return {"name": name, "name_en": name_en, "effect": str(data.effect), "obligation": str(data.obligation),
-            "department_id": department.id, "legal_basis": _text(data.legal_basis, "legal_basis", limit=4000),
+            "department_id": department.id, "legal_basis": clean_text(data.legal_basis, "legal_basis", limit=4000),
             "active": bool(data.active)}
 
 
-def _assign(row, values: dict) -> dict:
+def assign(row, values: dict) -> dict:
     """Set the values that differ; returns {field: [old, new]} for the history."""
     changed = {}
     for key, value in values.items():

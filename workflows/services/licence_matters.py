@@ -17,7 +17,7 @@ from workflows.store.green import LicenceMatter, MatterMaterial
 from workflows.store.models import Department
 
 from . import history
-from .catalogue import _assign, _check_code, _text
+from .catalogue import assign, check_code, clean_text
 
 MAX_DAYS = 365
 
@@ -69,7 +69,7 @@ def materials_of(matter: LicenceMatter) -> list[Material]:
 
 
 def create_matter(session: Session, code: str, data: MatterInput, actor: Actor) -> LicenceMatter:
-    code = _check_code(code)
+    code = check_code(code)
     if session.scalar(select(LicenceMatter.id).where(func.upper(LicenceMatter.code) == code)) is not None:
         raise Conflict("this code is already in use", field="code", details={"code": code})
     values = _matter_values(session, data)
@@ -84,7 +84,7 @@ def create_matter(session: Session, code: str, data: MatterInput, actor: Actor) 
 def update_matter(session: Session, matter_id: int, data: MatterInput, actor: Actor) -> LicenceMatter:
     """The code stays: applications and other systems refer to a matter by it."""
     matter = get_matter(session, matter_id)
-    changed = _assign(matter, _matter_values(session, data))
+    changed = assign(matter, _matter_values(session, data))
     if changed:
         history.record(session, actor=actor, action="update_licence_matter", entity_type="licence_matter",
                        entity_id=matter.id, data={"code": matter.code, "changed": changed})
@@ -115,7 +115,7 @@ def update_material(session: Session, matter_id: int, material_id: int, data: Ma
                     actor: Actor) -> MatterMaterial:
     """Open applications keep the materials as they were filed; a change applies to new ones."""
     material = get_material(session, matter_id, material_id)
-    changed = _assign(material, _material_values(data))
+    changed = assign(material, _material_values(data))
     if changed:
         history.record(session, actor=actor, action="update_matter_material", entity_type="licence_matter",
                        entity_id=matter_id, data={"material_id": material.id, "changed": changed})
@@ -146,13 +146,13 @@ def _matter_values(session: Session, data: MatterInput) -> dict:
     if materials_days is not None and materials_days > processing:
         raise InvalidInput("the deadline for missing materials cannot be later than the processing time",
                            field="materials_days")
-    return {"name": _text(data.name, "name", required=True), "name_en": _text(data.name_en, "name_en"),
+    return {"name": clean_text(data.name, "name", required=True), "name_en": clean_text(data.name_en, "name_en"),
             "department_id": department.id, "processing_days": processing, "materials_days": materials_days,
-            "legal_basis": _text(data.legal_basis, "legal_basis", limit=4000), "active": bool(data.active)}
+            "legal_basis": clean_text(data.legal_basis, "legal_basis", limit=4000), "active": bool(data.active)}
 
 
 def _material_values(data: MaterialInput) -> dict:
-    return {"name": _text(data.name, "name", required=True), "name_en": _text(data.name_en, "name_en"),
+    return {"name": clean_text(data.name, "name", required=True), "name_en": clean_text(data.name_en, "name_en"),
             "core": bool(data.core), "position": int(data.position or 0), "active": bool(data.active)}
 
 

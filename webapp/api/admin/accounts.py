@@ -1,0 +1,81 @@
+"""The accounts' own endpoints: signing up as an applicant, the caller's account."""
+from __future__ import annotations
+
+import marshmallow as ma
+from flask import g
+from flask_smorest import Blueprint
+
+from workflows.services import accounts, administration
+
+from ...extensions import db
+from ..v1 import ERROR_SCHEMA, token_required
+from .blueprint import SECURED, email_field, text, username_field
+
+accounts_bp = Blueprint("api_accounts", __name__, url_prefix="/api/v1/accounts",
+                        description="Signing up as an applicant, and the caller's own account")
+
+
+class AccountOut(ma.Schema):
+    id = ma.fields.Integer()
+    username = ma.fields.String()
+    display_name = ma.fields.String()
+    email = ma.fields.String()
+    phone = ma.fields.String()
+    roles = ma.fields.List(ma.fields.String())
+    department = ma.fields.String(allow_none=True, metadata={"description": "the department's code"})
+    subject_code = ma.fields.String(allow_none=True)
+    subject_name = ma.fields.String(allow_none=True)
+    claim_status = ma.fields.String(metadata={"description": "an applicant's claim to act for its subject: "
+                                                             "pending, confirmed, rejected; none for staff"})
+    active = ma.fields.Boolean()
+    created_at = ma.fields.DateTime()
+
+
+class MyAccountOut(AccountOut):
+    claim_rejection_reason = ma.fields.String(allow_none=True, metadata={"description": "why the credit office "
+                                                                                        "rejected the claim"})
+
+
+def account_json(user) -> dict:
+    return {"id": user.id, "username": user.username, "display_name": user.display_name, "email": user.email,
+            "phone": user.phone, "roles": sorted(r.value for r in user.roles),
+            "department": user.department.code if user.department else None,
+            "subject_code": user.subject.code if user.subject else None,
+            "subject_name": user.subject.name if user.subject else None,
+            "claim_status": user.claim_status, "active": user.active, "created_at": user.created_at}
+
+
+class SignUpIn(ma.Schema):
+    code = ma.fields.String(required=True, validate=ma.validate.Length(max=40),
+                            metadata={"description": "Unified Social Credit Code or resident ID number"})
+    name = text(200, required=True, metadata={"description": "of the enterprise or person"})
+    username = username_field()
+    password = ma.fields.String(required=True, load_only=True, validate=ma.validate.Length(min=8, max=200))
+    email = email_field()
+    phone = text(40)
+
+
+@accounts_bp.route("", methods=["POST"])
+@accounts_bp.arguments(SignUpIn)
+@accounts_bp.response(201, AccountOut)
+@accounts_bp.alt_response(409, schema=ERROR_SCHEMA, description="Another sign-up took the user name at the same moment")
+@accounts_bp.alt_response(422, schema=ERROR_SCHEMA, description="A malformed code, a user name already taken, "
+                          "a short password; `details.field` names it")
+def sign_up(body):
+    """Sign up as an applicant for a subject (no token needed)."""
+    user = accounts.sign_up_applicant(db.session, code=body["code"], name=body["name"], username=body["username"],
+                                      password=body["password"], email=body["email"], phone=body["phone"])
+    db.session.commit()
+    return account_json(user)
+
+
+@accounts_bp.route("/me", methods=["GET"])
+@accounts_bp.response(200, MyAccountOut)
+@accounts_bp.alt_response(401, schema=ERROR_SCHEMA, description="No token, or a bad or expired one")
+@accounts_bp.doc(**SECURED)
+@token_required
+def me():
+    """The caller's own account: roles, department, subject and the state of its claim."""
+    user = g.api_user
+    reason = administration.claim_rejection_reason(db.session, user.id) if user.claim_status == "rejected" else None
+    return {**account_json(user), "claim_rejection_reason": reason}

@@ -1,0 +1,138 @@
+"""The JSON API under /api/v1: bearer tokens, the same service functions as the pages."""
+from __future__ import annotations
+
+from functools import wraps
+
+import marshmallow as ma
+from flask import current_app, g, request
+from flask_smorest import Blueprint
+from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
+
+from workflows.domain.errors import DomainError
+from workflows.services import accounts
+from workflows.services.actors import actor_for
+from workflows.services.subjects import subject_view
+from workflows.store.base import utcnow
+from workflows.store.models import User
+
+from ..extensions import db
+
+TOKEN_MAX_AGE = 12 * 3600
+
+ERROR_SCHEMA = {
+    "type": "object",
+    "properties": {
+        "error": {
+            "type": "object",
+            "properties": {"code": {"type": "string"}, "message": {"type": "string"}, "details": {"type": "object"}},
+            "required": ["code", "message", "details"],
+        }
+    },
+}
+
+auth_bp = Blueprint("api_auth", __name__, url_prefix="/api/v1/auth", description="Tokens for the API")
+subjects_bp = Blueprint("api_subjects", __name__, url_prefix="/api/v1/subjects", description="Credit subjects")
+
+
+class Unauthorized(DomainError):
+    code = "unauthorized"
+    http_status = 401
+
+
+def _serializer() -> URLSafeTimedSerializer:
+    return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt="api-token")
+
+
+def issue_token(user: User) -> str:
+    # the hash's tail invalidates tokens when the password changes
+    return _serializer().dumps({"uid": user.id, "pw": user.password_hash[-12:]})
+
+
+def token_required(view):
+    @wraps(view)
+    def wrapped(*args, **kwargs):
+        header = request.headers.get("Authorization", "")
+        if not header.startswith("Bearer "):
+            raise Unauthorized("send 'Authorization: Bearer <token>' (POST /api/v1/auth/token)")
+        try:
+            data = _serializer().loads(header[7:], max_age=TOKEN_MAX_AGE)
+        except SignatureExpired:
+            raise Unauthorized("the token has expired: ask for a new one") from None
+        except BadSignature:
+            raise Unauthorized("the token is not valid") from None
+        user = db.session.get(User, data.get("uid"))
+        if user is None or not user.active or user.password_hash[-12:] != data.get("pw"):
+            raise Unauthorized("the token is no longer valid")
+        g.api_user = user
+        return view(*args, **kwargs)
+
+    return wrapped
+
+
+class TokenRequest(ma.Schema):
+    username = ma.fields.String(required=True)
+    password = ma.fields.String(required=True, load_only=True)
+
+
+class TokenResponse(ma.Schema):
+    token = ma.fields.String(required=True)
+    expires_in = ma.fields.Integer(required=True)
+
+
+@auth_bp.route("/token", methods=["POST"])
+@auth_bp.arguments(TokenRequest)
+@auth_bp.response(200, TokenResponse)
+@auth_bp.alt_response(401, schema=ERROR_SCHEMA, description="Wrong user name or password, or locked")
+def token(body):
+    """Exchange a user name and password for a bearer token."""
+    try:
+        user = accounts.authenticate(db.session, body["username"], body["password"], now=utcnow())
+    except accounts.LoginRefused as refused:
+        db.session.commit()
+        raise Unauthorized(str(refused)) from None
+    db.session.commit()
+    return {"token": issue_token(user), "expires_in": TOKEN_MAX_AGE}
+
+
+class MeasureOut(ma.Schema):
+    id = ma.fields.Integer()
+    code = ma.fields.String(attribute="catalogue.code")
+    name = ma.fields.String(attribute="catalogue.name")
+    effect = ma.fields.String(attribute="catalogue.effect")
+    obligation = ma.fields.String(attribute="catalogue.obligation")
+    department = ma.fields.String(attribute="department.code")
+    status = ma.fields.String()
+
+
+class EntryOut(ma.Schema):
+    id = ma.fields.Integer()
+    list = ma.fields.String(attribute="list_kind")
+    status = ma.fields.String()
+    department = ma.fields.String(attribute="department.code")
+    basis = ma.fields.String()
+    document_no = ma.fields.String()
+    listed_on = ma.fields.Date()
+    valid_until = ma.fields.Date()
+    exit_reason = ma.fields.String(allow_none=True)
+    measures = ma.fields.List(ma.fields.Nested(MeasureOut))
+
+
+class SubjectOut(ma.Schema):
+    code = ma.fields.String()
+    kind = ma.fields.String()
+    name = ma.fields.String()
+    entries = ma.fields.List(ma.fields.Nested(EntryOut))
+
+
+@subjects_bp.route("/<code>")
+@subjects_bp.response(200, SubjectOut)
+@subjects_bp.alt_response(401, schema=ERROR_SCHEMA, description="No or bad token")
+@subjects_bp.alt_response(404, schema=ERROR_SCHEMA, description="No such subject")
+@subjects_bp.alt_response(422, schema=ERROR_SCHEMA, description="Malformed code")
+@subjects_bp.doc(security=[{"bearerAuth": []}])
+@token_required
+def get_subject(code: str):
+    """A subject with its list entries and measures, as the caller may see them."""
+    view = subject_view(db.session, code, actor_for(g.api_user))
+    subject = view.subject
+    return {"code": subject.code, "kind": subject.kind, "name": subject.name, "entries": view.entries}

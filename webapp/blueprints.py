@@ -1,0 +1,64 @@
+"""Every blueprint of the application, in one place: `create_app` registers the pages, then the JSON API (whose
+OpenAPI document lists its tags in this order). Blueprint and endpoint names are what templates and clients use in
+`url_for` and the access table: a module may move, its blueprint keeps its name."""
+from __future__ import annotations
+
+import webapp.api.admin
+import webapp.api.cases
+import webapp.api.hub
+import webapp.api.lists
+import webapp.api.reference
+import webapp.api.supervision
+import webapp.api.v1
+import webapp.api.webhooks
+import webapp.pages.admin
+import webapp.pages.auth
+import webapp.pages.cases
+import webapp.pages.green
+import webapp.pages.licence_admin
+import webapp.pages.listings
+import webapp.pages.main
+import webapp.pages.public
+import webapp.pages.public_lists
+import webapp.pages.removal
+import webapp.pages.repair
+import webapp.pages.reports
+import webapp.pages.subjects
+import webapp.pages.supervision
+
+pages, api = webapp.pages, webapp.api
+
+# the HTML pages (Flask blueprints)
+PAGES = (
+    pages.auth.bp,
+    pages.main.bp,
+    pages.subjects.bp,
+    pages.admin.bp,
+    pages.cases.bp,
+    pages.supervision.bp,
+    pages.reports.bp,
+    pages.green.bp,  # the green channel's pages
+    pages.licence_admin.bp,  # and its licence matters catalogue
+    pages.listings.bp,  # listings in; webhooks out
+    pages.public_lists.bp,
+    pages.repair.bp,
+    pages.public.bp,  # the public announcements and their feed
+    pages.removal.bp,  # red-list removal: abuse reports, re-evaluation against changed criteria
+)
+
+# the JSON API under /api/v1 (flask-smorest blueprints, documented in the OpenAPI document): bearer tokens
+API = (
+    api.v1.auth_bp,
+    api.v1.subjects_bp,
+    api.cases.bp,
+    api.hub.entries_bp,
+    api.hub.status_bp,
+    api.webhooks.bp,
+    api.reference.public_bp,
+    api.reference.reference_bp,
+    pages.public.api_bp,
+    api.admin.bp,
+    api.admin.accounts_bp,
+    api.supervision.bp,
+    api.lists.bp,
+)

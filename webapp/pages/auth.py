@@ -1,0 +1,66 @@
+"""Log in, log out, sign up."""
+from __future__ import annotations
+
+from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import login_user, logout_user
+
+from forms.auth import LoginForm, SignUpForm
+from workflows.domain.errors import DomainError
+from workflows.services import accounts
+from workflows.store.base import utcnow
+
+from ..extensions import db
+from ..messages import translate
+
+bp = Blueprint("auth", __name__)
+
+
+@bp.route("/login", methods=["GET", "POST"])
+def login():
+    form = LoginForm()
+    if form.validate_on_submit():
+        try:
+            user = accounts.authenticate(db.session, form.username.data, form.password.data, now=utcnow())
+        except accounts.LoginRefused as refused:
+            db.session.commit()  # keep the failure count
+            flash(_(str(refused)), "error")
+            return render_template("auth/login.html", form=form), 401
+        db.session.commit()
+        login_user(user)
+        return redirect(_safe_next(request.args.get("next")) or url_for("main.home"))
+    return render_template("auth/login.html", form=form)
+
+
+@bp.route("/logout", methods=["POST"])
+def logout():
+    logout_user()
+    return redirect(url_for("auth.login"))
+
+
+@bp.route("/signup", methods=["GET", "POST"])
+def signup():
+    form = SignUpForm()
+    if form.validate_on_submit():
+        try:
+            user = accounts.sign_up_applicant(
+                db.session, code=form.code.data, name=form.name.data, username=form.username.data,
+                password=form.password.data, email=form.email.data or "", phone=form.phone.data or "",
+            )
+        except DomainError as error:
+            db.session.rollback()
+            getattr(form, error.field, form.code).errors.append(translate(error.message))
+            return render_template("auth/signup.html", form=form), 422
+        db.session.commit()
+        login_user(user)
+        if user.claim_status == "pending":
+            flash(_("Signed up. The credit office will confirm that you act for this subject before you can file."), "info")
+        return redirect(url_for("main.home"))
+    return render_template("auth/signup.html", form=form), (422 if form.is_submitted() else 200)
+
+
+def _safe_next(target: str | None) -> str | None:
+    # only local paths, so the log-in page cannot be used to redirect elsewhere
+    if target and target.startswith("/") and not target.startswith("//"):
+        return target
+    return None

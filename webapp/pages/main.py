@@ -1,0 +1,54 @@
+"""Home pages per role, the language switch, the health check."""
+from __future__ import annotations
+
+from flask import Blueprint, jsonify, redirect, render_template, request, session, url_for
+from flask_login import current_user
+from sqlalchemy import text
+
+from workflows.domain.roles import Role
+from workflows.services import administration
+
+from ..extensions import db
+from ..i18n import LANGUAGES
+
+bp = Blueprint("main", __name__)
+
+# which home each role lands on, first match wins
+HOMES = [
+    (Role.ADMINISTRATOR, "home/administrator.html"),
+    (Role.SUPERVISOR, "home/supervisor.html"),
+    (Role.ACCEPTING_OFFICE, "home/accepting_office.html"),
+    (Role.LISTING_DEPARTMENT, "home/department.html"),
+    (Role.INFORMATION_PROVIDER, "home/department.html"),
+    (Role.IMPLEMENTING_DEPARTMENT, "home/department.html"),
+    (Role.APPLICANT, "home/applicant.html"),
+]
+
+
+@bp.route("/")
+def home():
+    if not current_user.is_authenticated:
+        return redirect(url_for("auth.login"))
+    context = {}
+    if current_user.has_role(Role.APPLICANT):
+        context["claim_reason"] = administration.claim_rejection_reason(db.session, current_user.id)
+    if current_user.has_role(Role.ACCEPTING_OFFICE, Role.ADMINISTRATOR):
+        context["pending_claims"] = len(administration.pending_claims(db.session))
+    for role, template in HOMES:
+        if current_user.has_role(role):
+            return render_template(template, role=role, **context)
+    return render_template("home/applicant.html", role=None)
+
+
+@bp.route("/lang/<code>", methods=["POST"])
+def set_language(code: str):
+    if code in LANGUAGES:
+        session["lang"] = code
+    target = request.form.get("next", "/")
+    return redirect(target if target.startswith("/") and not target.startswith("//") else "/")
+
+
+@bp.route("/healthz")
+def health():
+    db.session.execute(text("SELECT 1"))
+    return jsonify({"status": "ok"})

@@ -1,0 +1,23 @@
+"""A subject's page: its lists and measures, as the viewer may see them."""
+from __future__ import annotations
+
+from flask import Blueprint, render_template
+from flask_login import login_required
+
+from workflows.services import credit_queries
+from workflows.services.subjects import subject_view
+
+from ..access import current_actor
+from ..extensions import db
+
+bp = Blueprint("subjects", __name__)
+
+
+@bp.route("/subjects/<code>")
+@login_required
+def show(code: str):
+    actor = current_actor()
+    view = subject_view(db.session, code, actor)
+    # who queried its credit status (应查必查): shown to the subject itself and to entitled staff
+    looks = credit_queries.who_looked(db.session, code, actor, limit=50) if view.shows_key_attention else None
+    return render_template("subject.html", view=view, looks=looks)
