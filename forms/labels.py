@@ -2,12 +2,10 @@
 choices, marked for translation. The web layer's labels (webapp/labels.py) read the same tables and add the rest."""
 from flask_babel import lazy_gettext as _l
 
-PROCESSES = {
-    "objection": _l("Objection"),
-    "repair_exit": _l("Credit repair (early exit from the blacklist)"),
-    "conditional_acceptance": _l("Conditional acceptance (green channel)"),
-    "redlist_removal": _l("Red-list removal"),
-}
+from workflows import labels as workflow_labels
+
+# declared once with the worker's labels (workflows/labels.py), which its notices use too
+PROCESSES = {name: _l(label) for name, label in workflow_labels.PROCESSES.items()}
 
 STATES = {
     "submitted": _l("Submitted"),

@@ -487,6 +487,13 @@ class World:
             db.session.commit()
             return result
 
+    def notices_to(self, email):
+        """(kind, parameters) of each notice to the accounts with this e-mail address, oldest first."""
+        from workflows.store.automation import Notification
+
+        return self.query(lambda s: [(n.kind, n.params) for n in s.scalars(
+            select(Notification).where(Notification.email_to == email).order_by(Notification.id))])
+
     def entry_of(self, username):
         from workflows.store.models import ListEntry, User
 

@@ -21,6 +21,7 @@ class _Mailbox:
             "to": envelope.rcpt_tos,
             "subject": str(make_header(decode_header(message["Subject"]))),
             "message_id": message["Message-ID"],
+            "kind": message["X-Notice-Kind"] or "",
             "body": message.get_payload(decode=True).decode("utf-8") if not message.is_multipart() else "",
         })
         return "250 OK"
@@ -51,6 +52,10 @@ class SmtpServer:
 
     def to(self, address: str) -> list[dict]:
         return [m for m in self.messages if address in m["to"]]
+
+    def kinds(self, address: str) -> list[str]:
+        """The notice kinds e-mailed to an address (workflows/notices.py), in the order sent."""
+        return [m["kind"] for m in self.to(address)]
 
 
 class HttpReceiver:

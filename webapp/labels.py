@@ -1,5 +1,8 @@
 """What people read for the processes' names: processes, states, actions, deadlines, fields.
 
+Processes (through forms/labels.py), lists and statuses are declared once in workflows/labels.py (the worker's
+notices use them too).
+
 The process definitions name things in English identifiers; these are their labels, marked for
 translation. A name without a label is shown as it is, so a new state is never hidden.
 """
@@ -9,22 +12,13 @@ from flask_babel import lazy_gettext as _l
 
 # the tables the forms show as well live beside the forms, which do not import the web layer
 from forms.labels import ACTION_FIELDS, ACTIONS, CHOICES, FIELDS, PROCESSES, STATES  # noqa: F401 - also read here
+from workflows import labels as workflow_labels
 from workflows.domain.process import ProcessDefinition
 
-LISTS = {
-    "red": _l("Red list"),
-    "black": _l("Blacklist"),
-    "key_attention": _l("Key-attention list"),
-}
+LISTS = {name: _l(label) for name, label in workflow_labels.LISTS.items()}
 
 # list entries' and measures' statuses, which a case's history also shows
-STATUSES = {
-    "active": _l("Active"),
-    "suspended": _l("Suspended"),
-    "exited": _l("Exited"),
-    "purged": _l("Deleted"),
-    "stopped": _l("Stopped"),
-}
+STATUSES = {name: _l(label) for name, label in workflow_labels.STATUSES.items()}
 
 DEADLINES = {
     "acceptance": _l("Formal review by the accepting office"),

@@ -41,13 +41,17 @@ def accepted(world, **days):
     return case_id
 
 
+def results_told(world) -> list[tuple[str, str]]:
+    return [(kind, params.get("result")) for kind, params in world.notices_to("redco@example.gov.cn")]
+
+
 @pytest.mark.prefect  # the real flows under Prefect's test harness
 def test_on_time_completion_is_granted_and_published(world, smtp, platform):
     case_id = accepted(world, days_3=5)
     assert state(world, case_id) == "awaiting_materials"
     assert {k: v[0] for k, v in timers(world, case_id).items()} == {
         "acceptance": "met", "materials": "pending", "processing": "pending"}
-    assert any("容缺受理通知书" in m["subject"] for m in smtp.to("redco@example.gov.cn"))
+    assert "green.notice" in smtp.kinds("redco@example.gov.cn")
     world.act(case_id, "submit_materials", "redco", files=["平面图.pdf"], item=3, note="平面图已补交")
     world.act(case_id, "verify_materials", "licensing", item=3, result="verified")
     assert state(world, case_id) == "materials_complete"  # moved on in the verification's own transaction
@@ -61,7 +65,7 @@ def test_on_time_completion_is_granted_and_published(world, smtp, platform):
     published = world.query(lambda s: [(p.holder_name, p.licence_no, p.matter_name)
                                        for p in s.scalars(select(LicencePublication))])
     assert published == [("泉州守信制造有限公司", "JY14404000012345", "食品经营许可")]
-    assert any("准予许可" in m["subject"] for m in smtp.to("redco@example.gov.cn"))
+    assert "green.granted" in smtp.kinds("redco@example.gov.cn")
     assert [r["result"] for r in platform.received] == ["publish"]
 
 
@@ -84,9 +88,9 @@ def test_a_missed_deadline_breaks_the_commitment_and_the_subject_is_ineligible_n
     removals = world.query(lambda s: s.scalars(select(Case.data).where(Case.process == "redlist_removal",
                                                                        Case.list_entry_id == red_entry)).all())
     assert [d["trigger"] for d in removals] == ["broken_commitment"]
-    assert any("未履行信用承诺" in m["subject"] for m in smtp.to("redco@example.gov.cn"))
-    assert any("未履行信用承诺" in m["subject"] for m in smtp.to("supervisor@example.gov.cn"))
-    assert any("红名单条目待移出" in m["subject"] for m in smtp.to("tax@example.gov.cn"))  # the red list's department
+    assert "green.breach" in smtp.kinds("redco@example.gov.cn")
+    assert "green.breach" in smtp.kinds("supervisor@example.gov.cn")
+    assert "green.redlist_pending" in smtp.kinds("tax@example.gov.cn")  # the red list's department
     # materials after the breach: refused, nothing changed
     with pytest.raises(Exception) as error:
         world.act(case_id, "submit_materials", "redco", files=["平面图.pdf"], item=3)
@@ -111,7 +115,7 @@ def test_one_extension_moves_the_deadline_and_a_second_is_refused(world, smtp):
     world.drain()
     new_due = timers(world, case_id)["materials"][1]
     assert new_due > first_due
-    assert any("期限已延长" in m["subject"] for m in smtp.to("redco@example.gov.cn"))
+    assert "green.extended" in smtp.kinds("redco@example.gov.cn")
     with pytest.raises(Exception, match="only one extension is allowed"):
         world.act(case_id, "extend", "licensing", days=1, reason="再次延期")
     # the original deadline passes without a breach: the extension holds
@@ -130,7 +134,7 @@ def test_refusal_at_the_window_ends_the_case_and_tells_the_applicant(world, smtp
     world.act(case_id, "refuse", "licensing", reason="申请事项不属于本部门")
     world.drain()
     assert state(world, case_id) == "refused"
-    assert any("不予受理" in m["subject"] for m in smtp.to("redco@example.gov.cn"))
+    assert ("green.result", "refuse") in results_told(world)
     assert [r["result"] for r in platform.received] == ["refuse"]
     assert world.query(lambda s: s.scalar(select(func.count()).select_from(BrokenCommitment))) == 0
 
@@ -145,8 +149,8 @@ def test_licence_refused_after_the_materials(world, smtp):
     world.act(case_id, "refuse_licence", "licensing", reason="现场核查不符合条件")
     world.drain()
     assert state(world, case_id) == "licence_refused"
-    assert any("未通过核验" in m["subject"] for m in smtp.to("redco@example.gov.cn"))
-    assert any("不予许可" in m["subject"] for m in smtp.to("redco@example.gov.cn"))
+    assert "green.material_rejected" in smtp.kinds("redco@example.gov.cn")
+    assert ("green.result", "refuse_licence") in results_told(world)
     assert {k: v[0] for k, v in timers(world, case_id).items()}["processing"] == "met"
 
 
@@ -159,5 +163,6 @@ def test_a_late_publication_is_escalated_to_supervisors(world, smtp):
     assert world.query(lambda s: sweep(s, now=utcnow() + timedelta(days=40))) >= 1
     world.drain()
     assert timers(world, case_id)["publication"][0] == "breached"
-    assert any("逾期" in m["subject"] and f"#{case_id}" in m["subject"] for m in smtp.to("supervisor@example.gov.cn"))
+    assert ("deadline.breached.supervise", case_id) in [
+        (kind, params.get("case")) for kind, params in world.notices_to("supervisor@example.gov.cn")]
     assert state(world, case_id) == "published"  # published late, but published

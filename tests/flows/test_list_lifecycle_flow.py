@@ -54,9 +54,10 @@ def test_blacklist_expiry_exits_stops_measures_announces_then_key_attention_expi
     assert key == ("key_attention", "active", None, key_until, [("P-FIN", "active")])
     for department_user in ("implementer@example.gov.cn", "bank@example.gov.cn", "reform@example.gov.cn",
                             "licensing@example.gov.cn"):
-        assert len([m for m in smtp.to(department_user)
-                    if "停止执行" in m["subject"] and "珠海示例科技" in m["subject"]]) == 1, department_user
-    assert any(key_until.isoformat() in m["subject"] for m in smtp.to("applicant@example.gov.cn"))
+        stops = [params for kind, params in world.notices_to(department_user) if kind == "measure.stop"]
+        assert [p["name"] for p in stops].count("珠海示例科技有限公司") == 1, department_user
+    assert ("key_attention.warning", key_until.isoformat()) in [
+        (kind, params.get("until")) for kind, params in world.notices_to("applicant@example.gov.cn")]
     titles = [a for a in announcements(world) if "珠海示例科技" in a[2]]
     assert titles == [("exit", "black", "失信联合惩戒对象移出公告（珠海示例科技有限公司）")]
     assert "expired" in [r["result"] for r in platform.received]
@@ -68,8 +69,8 @@ def test_blacklist_expiry_exits_stops_measures_announces_then_key_attention_expi
     world.drain()
     key = entries_of(world, username="applicant")[1]
     assert key == ("key_attention", "exited", "expired", key_until, [("P-FIN", "stopped")])
-    assert any("重点关注名单有效期届满" in m["subject"] for m in smtp.to("applicant@example.gov.cn"))
-    assert any("停止执行" in m["subject"] for m in smtp.to("bank@example.gov.cn"))
+    assert "key_attention.expired" in smtp.kinds("applicant@example.gov.cn")
+    assert "measure.stop" in smtp.kinds("bank@example.gov.cn")
     assert len(announcements(world)) == before
     assert all(a[1] != "key_attention" for a in announcements(world))
 
@@ -109,9 +110,9 @@ def test_severe_violation_moves_a_key_attention_subject_to_the_blacklist(world, 
     key, black = entries_of(world, code=KEY_ENTERPRISE)
     assert key[:3] == ("key_attention", "exited", "blacklisted") and key[4] == [("P-INSPECT", "stopped")]
     assert black[:2] == ("black", "active") and black[4] == [("P-BID", "active"), ("P-PROC", "active")]
-    assert any("请执行" in m["subject"] for m in smtp.to("implementer@example.gov.cn"))
-    assert any("请执行" in m["subject"] for m in smtp.to("housing@example.gov.cn"))
-    assert any("停止执行" in m["subject"] for m in smtp.to("licensing@example.gov.cn"))
+    assert "measure.apply" in smtp.kinds("implementer@example.gov.cn")
+    assert "measure.apply" in smtp.kinds("housing@example.gov.cn")
+    assert "measure.stop" in smtp.kinds("licensing@example.gov.cn")
     assert [r["result"] for r in platform.received] == ["blacklisted"]
     assert platform.received[0]["list"] == "black"
     assert announcements(world) == []  # a listing is not an exit: nothing announced, key-attention never

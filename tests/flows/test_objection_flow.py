@@ -29,14 +29,17 @@ def accepted_objection(world):
     return entry_id, case_id
 
 
+def results_told(world) -> list[tuple[str, str]]:
+    return [(kind, params.get("result")) for kind, params in world.notices_to("applicant@example.gov.cn")]
+
+
 def test_accept_suspends_entry_and_measures_and_tells_each_department(world, smtp):
     entry_id, case_id = accepted_objection(world)
     assert statuses(world, entry_id) == ("suspended", ["suspended"])
     for department_user in ("implementer@example.gov.cn", "bank@example.gov.cn", "reform@example.gov.cn",
                             "licensing@example.gov.cn"):
-        notices = [m for m in smtp.to(department_user) if "暂停执行" in m["subject"]]
-        assert len(notices) == 1, department_user
-    assert any("异议已受理" in m["subject"] for m in smtp.to("applicant@example.gov.cn"))
+        assert smtp.kinds(department_user).count("measure.suspend") == 1, department_user
+    assert "objection.accepted" in smtp.kinds("applicant@example.gov.cn")
     assert case_state(world, case_id) == "verifying"
 
 
@@ -46,7 +49,8 @@ def test_confirm_restores_measures_tells_applicant_and_pushes_result(world, smtp
     world.drain()
     assert statuses(world, entry_id) == ("active", ["active"])
     assert case_state(world, case_id) == "closed"
-    assert any("维持原记录" in m["subject"] for m in smtp.to("applicant@example.gov.cn"))
+    assert "objection.result" in smtp.kinds("applicant@example.gov.cn")
+    assert ("objection.result", "confirm") in results_told(world)
     assert [r["result"] for r in platform.received] == ["confirm"]
     assert platform.attempts == 3  # two refused, the third delivered
     delivery = world.query(lambda s: s.scalars(select(PlatformDelivery)).one())
@@ -72,7 +76,7 @@ def test_revoke_purges_entry_stops_measures_and_publishes_a_correction(world, sm
     assert set(entry[3]) == {"stopped"}
     titles = world.query(lambda s: s.scalars(select(Announcement.title)).all())
     assert len(titles) == 1 and "撤销" in titles[0]
-    assert any("已撤销" in m["subject"] for m in smtp.to("applicant@example.gov.cn"))
+    assert ("objection.result", "revoke") in results_told(world)
     assert [r["result"] for r in platform.received] == ["revoke"]
 
 
@@ -83,7 +87,7 @@ def test_refuse_is_final_and_changes_no_measure(world, smtp):
     world.drain()
     assert case_state(world, case_id) == "refused"
     assert statuses(world, entry_id) == ("active", ["active"])
-    assert any("不予受理" in m["subject"] for m in smtp.to("applicant@example.gov.cn"))
+    assert ("objection.result", "refuse") in results_told(world)
 
 
 def test_supplement_pauses_then_resumes_the_clock(world, smtp):
@@ -94,7 +98,7 @@ def test_supplement_pauses_then_resumes_the_clock(world, smtp):
     world.act(case_id, "supplement", "applicant", note="已上传撤销决定书。")
     assert world.query(lambda s: [t.status for t in s.get(Case, case_id).timers]) == ["pending"]
     world.drain()
-    assert any("补正" in m["subject"] for m in smtp.to("applicant@example.gov.cn"))
+    assert "objection.supplement" in smtp.kinds("applicant@example.gov.cn")
 
 
 def test_withdraw_during_verification_resumes_measures(world):
@@ -118,7 +122,7 @@ def test_breach_flags_overdue_tells_supervisors_and_keeps_measures_suspended(wor
     assert world.query(lambda s: sweep(s, now=later)) == 1
     world.drain()
     assert world.query(lambda s: [t.status for t in s.get(Case, case_id).timers if t.kind == "verification"]) == ["breached"]
-    assert any("逾期" in m["subject"] for m in smtp.to("supervisor@example.gov.cn"))
+    assert "deadline.breached.supervise" in smtp.kinds("supervisor@example.gov.cn")
     assert statuses(world, entry_id) == ("suspended", ["suspended"])
     assert world.query(lambda s: sweep(s, now=later)) == 1  # the second escalation, long overdue
     assert world.query(lambda s: sweep(s, now=later)) == 0  # each fired once

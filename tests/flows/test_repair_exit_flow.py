@@ -65,18 +65,20 @@ def under_review(world):
 @pytest.mark.clock  # deadline-sensitive: run again with the clock shifted
 def test_approve_exits_entry_stops_measures_announces_and_puts_subject_on_key_attention(world, smtp, platform):
     entry_id, case_id = under_review(world)
-    assert any("待审核" in m["subject"] for m in smtp.to("provider@example.gov.cn"))
+    assert "repair.to_decide" in smtp.kinds("provider@example.gov.cn")
     world.act(case_id, "approve", "provider", key_attention_months=12)
     world.drain()
     assert statuses(world, entry_id) == ("exited", "repaired", ["stopped"] * 4)
     for department_user in DEPARTMENTS:
-        assert len([m for m in smtp.to(department_user) if "停止执行" in m["subject"]]) == 1, department_user
+        assert smtp.kinds(department_user).count("measure.stop") == 1, department_user
     until = add_months(local_date(utcnow()), 12)
     assert key_attention_of(world, "applicant") == [("active", until, None, [("P-FIN", "active")])]
-    assert any("融资授信从严审核" in m["subject"] and "请执行" in m["subject"] for m in smtp.to("bank@example.gov.cn"))
+    assert ("measure.apply", "融资授信从严审核") in [(kind, params["measure"]["zh"]) for kind, params
+                                                 in world.notices_to("bank@example.gov.cn") if kind.startswith("measure.")]
+    assert {"key_attention.warning", "repair.approved"} <= set(smtp.kinds("applicant@example.gov.cn"))
+    # the warning with its validity, as a Chinese reader gets it
     applicant_mail = [m["subject"] for m in smtp.to("applicant@example.gov.cn")]
-    assert any(until.isoformat() in s and "重点关注" in s for s in applicant_mail)  # the warning with its validity
-    assert any("准予信用修复" in s for s in applicant_mail)
+    assert f"重点关注名单警示（有效期至 {until.isoformat()}）" in applicant_mail
     assert announcements(world) == [("exit", "black", "信用中国（珠海）网站", "失信联合惩戒对象移出公告（珠海示例科技有限公司）")]
     assert [r["result"] for r in platform.received] == ["approve"]
     assert case_state(world, case_id) == "closed"
@@ -92,8 +94,9 @@ def test_deny_needs_reasons_which_the_applicant_reads(world, smtp, platform):
     world.drain()
     assert case_state(world, case_id) == "denied"
     assert statuses(world, entry_id) == ("active", None, ["active"] * 4)
-    mails = [m for m in smtp.to("applicant@example.gov.cn") if "不予信用修复" in m["subject"]]
-    assert len(mails) == 1 and "罚款尚未缴清" in mails[0]["body"]
+    mails = [m for m in smtp.to("applicant@example.gov.cn") if m["kind"] == "repair.result"]
+    assert len(mails) == 1 and mails[0]["subject"].startswith("信用修复结果：不予信用修复")
+    assert "罚款尚未缴清" in mails[0]["body"]  # the reasons, as the applicant reads them
     assert [r["result"] for r in platform.received] == ["deny"]
     assert announcements(world) == [] and key_attention_of(world, "applicant") == []
 
@@ -104,8 +107,9 @@ def test_refuse_is_final_and_changes_nothing_on_the_list(world, smtp, platform):
     world.drain()
     assert case_state(world, case_id) == "refused"
     assert statuses(world, entry_id) == ("active", None, ["active"] * 4)
-    assert any("不予受理" in m["subject"] for m in smtp.to("applicant@example.gov.cn"))
-    assert any("待审查" in m["subject"] for m in smtp.to("office@example.gov.cn"))
+    assert ("repair.result", "refuse") in [
+        (kind, params.get("result")) for kind, params in world.notices_to("applicant@example.gov.cn")]
+    assert "repair.to_review" in smtp.kinds("office@example.gov.cn")
     assert [r["result"] for r in platform.received] == ["refuse"]
 
 
@@ -116,7 +120,7 @@ def test_supplement_pauses_then_resumes_the_acceptance_clock(world, smtp):
     world.act(case_id, "supplement", "applicant", note="已上传缴款凭证。")
     assert world.query(lambda s: [(t.kind, t.status) for t in s.get(Case, case_id).timers]) == [("acceptance", "pending")]
     world.drain()
-    assert any("补正" in m["subject"] for m in smtp.to("applicant@example.gov.cn"))
+    assert "repair.supplement" in smtp.kinds("applicant@example.gov.cn")
     assert case_state(world, case_id) == "submitted"
 
 

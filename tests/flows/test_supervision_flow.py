@@ -25,13 +25,15 @@ def test_urging_reaches_the_department_and_the_reply_the_supervisor(world, smtp)
     case_id = accepted(world)
     urging_id = world.query(lambda s: urging.urge(s, [case_id], world.actor("supervisor"), "请于三个工作日内反馈。")[0].id)
     world.drain()
-    told = [m for m in smtp.to("provider@example.gov.cn") if "督办" in m["subject"]]
-    assert len(told) == 1 and "请于三个工作日内反馈。" in told[0]["body"]
-    assert not [m for m in smtp.to("tax@example.gov.cn") if "督办" in m["subject"]]  # another department
+    assert smtp.kinds("provider@example.gov.cn").count("urging.sent") == 1
+    told = [params for kind, params in world.notices_to("provider@example.gov.cn") if kind == "urging.sent"]
+    assert len(told) == 1 and told[0]["message"] == "请于三个工作日内反馈。"
+    assert "urging.sent" not in smtp.kinds("tax@example.gov.cn")  # another department
     world.query(lambda s: urging.reply(s, urging_id, world.actor("provider"), "已安排核实，周五前反馈。"))
     world.drain()
-    replies = [m for m in smtp.to("supervisor@example.gov.cn") if "督办回复" in m["subject"]]
-    assert len(replies) == 1 and "已安排核实" in replies[0]["body"]
+    assert smtp.kinds("supervisor@example.gov.cn").count("urging.replied") == 1
+    replies = [params for kind, params in world.notices_to("supervisor@example.gov.cn") if kind == "urging.replied"]
+    assert len(replies) == 1 and replies[0]["reply"] == "已安排核实，周五前反馈。"
 
 
 def test_second_escalation_goes_to_the_head_of_supervision(world, smtp):
@@ -52,10 +54,8 @@ def test_second_escalation_goes_to_the_head_of_supervision(world, smtp):
     assert world.query(lambda s: sweep(s, now=later)) == 1  # breach
     assert world.query(lambda s: sweep(s, now=later)) == 1  # second escalation
     world.drain()
-    escalated = [m["subject"] for m in smtp.messages if "二次升级" in m["subject"]]
-    assert [m for m in smtp.to("chief@example.gov.cn") if "二次升级" in m["subject"]]
-    assert not [m for m in smtp.to("supervisor@example.gov.cn") if "二次升级" in m["subject"]]
-    assert escalated
+    assert "deadline.escalated" in smtp.kinds("chief@example.gov.cn")
+    assert "deadline.escalated" not in smtp.kinds("supervisor@example.gov.cn")
     keys = world.query(lambda s: s.scalars(select(Notification.dedupe_key).join(User, User.id == Notification.user_id)
                                            .where(User.username == "chief")).all())
     assert any(":head:" in key for key in keys)

@@ -153,8 +153,9 @@ def test_a_listing_through_the_api_tells_departments_and_their_endpoints(world, 
     world.drain()
     [message] = receiver.effects.values()
     assert [(c["subject_code"], c["measure"], c["action"]) for c in message["changes"]] == [(code, "P-PROC", "apply")]
-    assert any("请执行联合奖惩措施" in m["subject"] for m in smtp.to("bank@example.gov.cn"))
-    assert any("珠海新列入有限公司" in m["body"] for m in smtp.to("implementer@example.gov.cn"))
+    assert "listing.apply" in smtp.kinds("bank@example.gov.cn")
+    assert any(item["name"] == "珠海新列入有限公司" for kind, params in world.notices_to("implementer@example.gov.cn")
+               if kind == "listing.apply" for item in params["items"])
 
 
 def test_endpoint_must_be_https_outside_testing(world):
@@ -191,5 +192,6 @@ def test_a_bulk_import_is_one_event_fanned_out_per_department(world, receiver, s
     world.drain()
     [message] = receiver.effects.values()  # the procurement office's endpoint: one message, 30 changes
     assert len(message["changes"]) == 30 and {c["action"] for c in message["changes"]} == {"apply"}
-    to_bank = [m for m in smtp.to("bank@example.gov.cn") if "请执行联合奖惩措施" in m["subject"]]
-    assert len(to_bank) == 1 and "30" in to_bank[0]["subject"]
+    assert smtp.kinds("bank@example.gov.cn").count("listing.apply") == 1
+    to_bank = [params for kind, params in world.notices_to("bank@example.gov.cn") if kind == "listing.apply"]
+    assert len(to_bank) == 1 and to_bank[0]["count"] == 30

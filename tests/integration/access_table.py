@@ -359,8 +359,8 @@ def build_world(app) -> dict:
                                 config.max_upload_bytes)
         ids[f"case_{key}"], ids[f"file_{key}"] = case.id, stored[0].id
     person = find_user(session, "person")
-    ids["note_b"] = notify.notify(session, [person], kind="test", subject="for person", body="only for person",
-                                  key="access-table")[0]
+    ids["note_b"] = notify.notice(session, "urging.sent", [person], key={"event": "access-table"}, case=1, by="test",
+                                  due="2027-01-04", message="only for person")[0]
     urged = urging.urge(session, [ids["case_a"]], actor_for(find_user(session, "supervisor")), "please answer")
     ids["urging_a"] = urged[0].id
     matter = session.scalars(select(LicenceMatter).order_by(LicenceMatter.id)).first()

@@ -122,8 +122,8 @@ def test_another_users_notification_cannot_be_read_or_marked(walked, role):
 
     app, _ = walked
     with app.app_context():
-        note = notify.notify(db.session, [find_user(db.session, "person")], kind="test", subject="private",
-                             body=f"only for person, not {role}", key=f"guess-{role}")[0]
+        note = notify.notice(db.session, "urging.sent", [find_user(db.session, "person")], key={"event": f"guess-{role}"},
+                             case=1, by="test", due="2027-01-04", message=f"only for person, not {role}")[0]
         db.session.commit()
     client = app.test_client()
     client.post("/login", data={"username": role, "password": DEMO_PASSWORD})

@@ -45,7 +45,7 @@ def weekdays_only(session, year):
 
 def admin_notices(session):
     return session.scalars(select(Notification.subject).join(User, User.id == Notification.user_id)
-                           .where(User.username == "admin", Notification.kind == "calendar_missing")).all()
+                           .where(User.username == "admin", Notification.kind == "calendar.missing")).all()
 
 
 def test_a_deadline_in_a_year_without_data_waits_and_is_computed_on_import(seeded, db_session):

@@ -302,7 +302,7 @@ class Walk:
             admins = users_with_role(session, Role.ADMINISTRATOR)
             assert admins
             return {user.username: session.scalars(select(Notification.subject).where(
-                Notification.user_id == user.id, Notification.kind == "calendar_missing")).all() for user in admins}
+                Notification.user_id == user.id, Notification.kind == "calendar.missing")).all() for user in admins}
 
         return self.query(read)
 

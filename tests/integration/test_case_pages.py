@@ -321,7 +321,8 @@ def test_applicant_sees_only_its_own_cases(english, auth, db_session):
 def test_notifications_are_listed_counted_and_marked_read(english, auth, db_session):
     user = db_session.scalar(select(User).where(User.username == "applicant"))
     for number in range(2):
-        notify.notify(db_session, [user], kind="test", subject=f"通知{number}", body="正文", key=f"test-{number}")
+        notify.notice(db_session, "urging.sent", [user], key={"event": f"test-{number}"}, case=1, by="test",
+                      due="2027-01-04", message=f"通知{number}")
     db_session.commit()
     auth.login("applicant")
     page = english.get("/notifications").get_data(as_text=True)

@@ -11,7 +11,7 @@ FORBIDDEN = ("flask", "prefect", "sqlalchemy", "flask_sqlalchemy", "apscheduler"
     "module",
     ["workflows.domain.errors", "workflows.domain.subjects", "workflows.domain.lists", "workflows.domain.roles",
      "workflows.domain.process", "workflows.domain.settings", "sla.calendar", "workflows.processes",
-     "workflows.domain.supervision"],
+     "workflows.domain.supervision", "workflows.labels", "workflows.notices"],
 )
 def test_module_imports_no_framework(module):
     code = (

@@ -76,11 +76,7 @@ def ask_for_missing_years(session: Session) -> bool:
 def ask_for_year(session: Session, year: int) -> None:
     """One inbox notice per missing year to the administrators (the notice key keeps it to one)."""
     admins = notify.users_with_role(session, Role.ADMINISTRATOR)
-    notify.notify(session, admins, kind="calendar_missing", key=f"calendar-missing:{year}",
-                  subject=f"请导入 {year} 年节假日安排 / Import the {year} holiday arrangement",
-                  body=(f"有期限延伸到 {year} 年，但尚无该年的节假日安排，相关期限暂未计算。导入后自动计算。\n"
-                        f"A deadline runs into {year}, which has no holiday arrangement yet: it waits "
-                        f"unscheduled and is computed as soon as the year is imported."))
+    notify.notice(session, "calendar.missing", admins, year=year)
 
 
 def effective_arrangement(session: Session, year: int) -> calendar.YearArrangement:

@@ -13,17 +13,16 @@ from sqlalchemy.orm import Session
 from workflows.domain.lists import ExitReason
 from workflows.domain.process import Actor
 from workflows.domain.roles import Role
+from workflows.labels import mask_name
+from workflows.notices import KINDS
 from workflows.store.automation import Announcement, EffectDone, OutboxEvent
 from workflows.store.base import utcnow
 from workflows.store.cases import Case
-from workflows.store.models import ListEntry, User
+from workflows.store.models import ListEntry, Measure, User
 
 from . import history, notify, webhooks
 
 SYSTEM = Actor.system("automation")
-
-LIST_NAMES = {"red": "红名单", "black": "黑名单", "key_attention": "重点关注名单"}
-MEASURE_VERBS_ZH = {"suspend": "暂停执行", "resume": "恢复执行", "stop": "停止执行", "restore": "恢复"}
 
 
 def once(session: Session, event_id: int, effect: str) -> bool:
@@ -36,7 +35,7 @@ def once(session: Session, event_id: int, effect: str) -> bool:
 
 def change_measures(session: Session, event: OutboxEvent, entry: ListEntry, verb: str) -> list[int]:
     """Apply `verb` to every measure it applies to, telling each implementing department; the notice ids."""
-    notices: list[int] = []
+    changed: list[Measure] = []
     changes: list[webhooks.MeasureChange] = []
     now = utcnow()
     for measure in entry.measures:
@@ -44,22 +43,32 @@ def change_measures(session: Session, event: OutboxEvent, entry: ListEntry, verb
             before, after = measure.change_status(verb, at=now)
         except Exception:  # noqa: BLE001 - a measure already in the target state is left alone
             continue
+        changed.append(measure)
         changes.append(webhooks.MeasureChange(measure, entry, verb, before, after))
         history.record(session, actor=SYSTEM, action=f"{verb}_measure", entity_type="measure",
                        entity_id=measure.id, from_state=before, to_state=after, case_id=event.case_id,
                        data={"event_id": event.id, "list_entry_id": entry.id})
-        name = measure.catalogue.name
-        subject_name = entry.subject.name if entry.subject else f"#{entry.id}"
-        notices += notify.notify(
-            session, notify.users_with_role(session, Role.IMPLEMENTING_DEPARTMENT, measure.department_id),
-            kind=f"measure_{verb}", key=f"e{event.id}:m{measure.id}:{verb}", case_id=event.case_id,
-            subject=f"请{MEASURE_VERBS_ZH.get(verb, verb)}联合奖惩措施：{name}（{subject_name}）",
-            body=(f"措施“{name}”（{LIST_NAMES.get(entry.list_kind, entry.list_kind)}条目 #{entry.id}，"
-                  f"{subject_name}）状态由 {before} 变为 {after}。案件 #{event.case_id}。\n"
-                  f"Measure '{measure.catalogue.name_en or name}' on list entry #{entry.id}: {before} -> {after}."),
-        )
     webhooks.record_changes(session, event, changes)  # each department's endpoint, delivered by the flow's steps
+    return tell_measures(session, event, entry, changed, f"measure.{verb}")
+
+
+def tell_measures(session: Session, event: OutboxEvent, entry: ListEntry, measures: list[Measure], kind: str,
+                  **params) -> list[int]:
+    """Each measure's implementing department told what happens to it (a kind of workflows/notices.py)."""
+    notices: list[int] = []
+    for measure in measures:
+        notices += notify.notice(
+            session, kind, notify.users_with_role(session, Role.IMPLEMENTING_DEPARTMENT, measure.department_id),
+            key={"event": event.id, "measure_id": measure.id}, case_id=event.case_id,
+            measure=notify.bilingual(measure.catalogue.name, measure.catalogue.name_en), list=entry.list_kind,
+            entry=entry.id, name=subject_name(entry), until=entry.valid_until, case=event.case_id, **params)
     return notices
+
+
+def subject_name(entry: ListEntry) -> str:
+    """The entry's subject as notices and announcements name it (a person masked)."""
+    subject = entry.subject
+    return mask_name(subject.name, subject.kind) if subject is not None else f"#{entry.id}"
 
 
 def change_entry(session: Session, event: OutboxEvent, entry: ListEntry, verb: str,
@@ -74,26 +83,30 @@ def change_entry(session: Session, event: OutboxEvent, entry: ListEntry, verb: s
     return True
 
 
-def tell_applicant(session: Session, event: OutboxEvent, case: Case, subject: str, body: str) -> list[int]:
+def tell_applicant(session: Session, event: OutboxEvent, case: Case, kind: str, **params) -> list[int]:
+    """The case's applicant, and the subject's other confirmed accounts, told (a kind of workflows/notices.py)."""
     users = [case.applicant] if case.applicant is not None else []
     if case.subject_id is not None:
         users += list(session.scalars(select(User).where(User.subject_id == case.subject_id, User.id != case.applicant_id,
                                                          User.claim_status == "confirmed")))
-    return notify.notify(session, users, kind=f"case_{event.kind}", key=f"e{event.id}:applicant",
-                         case_id=case.id, subject=subject, body=body)
+    return notify.notice(session, kind, users, key={"event": event.id, "to": "applicant"}, case_id=case.id,
+                         case=case.id, **params)
 
 
-def tell_role(session: Session, event: OutboxEvent, case: Case, role: Role, subject: str, body: str,
-              department_id: int | None = None) -> list[int]:
-    return notify.notify(session, notify.users_with_role(session, role, department_id), kind=f"case_{event.kind}",
-                         key=f"e{event.id}:{role.value}", case_id=case.id, subject=subject, body=body)
+def tell_role(session: Session, event: OutboxEvent, case: Case, role: Role, kind: str,
+              department_id: int | None = None, **params) -> list[int]:
+    """Everyone with a role (in a department) told of a case (a kind of workflows/notices.py)."""
+    return notify.notice(session, kind, notify.users_with_role(session, role, department_id),
+                         key={"event": event.id, "to": role.value}, case_id=case.id, case=case.id, **params)
 
 
-def announce(session: Session, event: OutboxEvent, entry: ListEntry, kind: str, title: str, body: str) -> Announcement | None:
-    """Publish through the original channel; the key-attention list is never announced."""
+def announce(session: Session, event: OutboxEvent, entry: ListEntry, kind: str, **params) -> Announcement | None:
+    """Publish an announcement kind of workflows/notices.py, in Chinese, through the original channel; the
+    key-attention list is never announced."""
     if not entry.kind.is_public:
         return None
-    announcement = Announcement(event_id=event.id, kind=kind, list_kind=entry.list_kind,
+    title, body = notify.render(kind, params, notify.PUBLIC_LOCALE)
+    announcement = Announcement(event_id=event.id, kind=KINDS[kind].public, list_kind=entry.list_kind,
                                 department_id=entry.department_id, channel=entry.published_channel or "",
                                 title=title, body=body, published_at=utcnow())
     session.add(announcement)

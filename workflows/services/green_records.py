@@ -12,6 +12,7 @@ from sla import calendar
 from workflows.domain.lists import EntryStatus, ListKind
 from workflows.domain.process import Actor
 from workflows.domain.subjects import SubjectCode, SubjectKind
+from workflows.labels import mask_name
 from workflows.store.base import utcnow
 from workflows.store.cases import Case
 from workflows.store.green import BrokenCommitment, LicencePublication, PendingRedlistRemoval
@@ -89,7 +90,7 @@ def publish_grant(session: Session, case: Case, licence_no: str, granted_at: dat
     person = subject is not None and subject.kind == SubjectKind.PERSON
     name = subject.name if subject is not None else ""
     publication = LicencePublication(
-        case_id=case.id, subject_id=case.subject_id, holder_name=(name[:1] + "**") if person else name,
+        case_id=case.id, subject_id=case.subject_id, holder_name=mask_name(name, subject.kind) if subject is not None else name,
         holder_code=SubjectCode(SubjectKind.PERSON, subject.code).masked() if person else (subject.code if subject else ""),
         matter_name=application.matter_name if application else "",
         matter_name_en=application.matter_name_en if application else "", department_id=case.department_id,

@@ -28,17 +28,10 @@ from workflows.store.models import Department, ListEntry, User
 
 from . import history, listings, notify, settings
 from .queries import Page
-from .consequences import MEASURE_VERBS_ZH, SYSTEM, announce, change_entry, change_measures
+from .consequences import SYSTEM, announce, change_entry, change_measures, subject_name, tell_measures
 
 PROCESS = "lists"  # the outbox process of list entries' own events
 VALIDITY = "validity"
-
-
-def _subject_name(entry: ListEntry) -> str:
-    subject = entry.subject
-    if subject is None:
-        return f"#{entry.id}"
-    return subject.name if subject.kind == "enterprise" else subject.name[:1] + "**"
 
 
 # --- validity timers -------------------------------------------------------------------------------
@@ -111,36 +104,11 @@ def put_on_key_attention(session: Session, event: OutboxEvent, black: ListEntry,
         measure_codes=lighter)
     entry = listings.record_listing(session, request, SYSTEM, now=now)
     start_validity_timer(session, entry, now)
-    notices = tell_measures(session, event, entry, "apply")
-    notices += notify.notify(
-        session, subject_users(session, entry.subject_id), kind="key_attention_warning",
-        key=f"e{event.id}:key_attention_warning", case_id=event.case_id,
-        subject=f"重点关注名单警示（有效期至 {entry.valid_until.isoformat()}）",
-        body=(f"{black.subject.name}已移出黑名单，现列入重点关注名单，有效期至 {entry.valid_until.isoformat()}。"
-              f"有效期内如再发生严重失信行为，将重新列入黑名单。\n"
-              f"Warning: {black.subject.name} has left the blacklist and is on the key-attention list until "
-              f"{entry.valid_until.isoformat()}. A severe violation during that time puts it back on the blacklist."))
+    notices = tell_measures(session, event, entry, list(entry.measures), "measure.apply")
+    notices += notify.notice(session, "key_attention.warning", subject_users(session, entry.subject_id),
+                             key={"event": event.id}, case_id=event.case_id, name=black.subject.name,
+                             until=entry.valid_until)
     return entry, notices
-
-
-def tell_measures(session: Session, event: OutboxEvent, entry: ListEntry, verb: str) -> list[int]:
-    """Each implementing department told of a measure applied to an entry (its status set elsewhere)."""
-    notices: list[int] = []
-    verb_zh = {"apply": "执行", **MEASURE_VERBS_ZH}.get(verb, verb)
-    for measure in entry.measures:
-        name = measure.catalogue.name
-        notices += notify.notify(
-            session, notify.users_with_role(session, Role.IMPLEMENTING_DEPARTMENT, measure.department_id),
-            kind=f"measure_{verb}", key=f"e{event.id}:m{measure.id}:{verb}", case_id=event.case_id,
-            subject=f"请{verb_zh}联合奖惩措施：{name}（{_subject_name(entry)}）",
-            body=(f"措施“{name}”（{listings_name(entry.list_kind)}条目 #{entry.id}，{_subject_name(entry)}）"
-                  f"自即日起{verb_zh}，有效期至 {entry.valid_until.isoformat()}。\n"
-                  f"Measure '{measure.catalogue.name_en or name}' on list entry #{entry.id}: {verb}."))
-    return notices
-
-
-def listings_name(kind: str) -> str:
-    return {"red": "红名单", "black": "黑名单", "key_attention": "重点关注名单"}.get(kind, kind)
 
 
 def exit_blacklist(session: Session, event: OutboxEvent, entry: ListEntry, reason: ExitReason, key_until: date,
@@ -149,14 +117,10 @@ def exit_blacklist(session: Session, event: OutboxEvent, entry: ListEntry, reaso
     published, the subject put on the key-attention list. The record is kept. The notice ids."""
     notices = change_measures(session, event, entry, "stop")
     change_entry(session, event, entry, "exit", reason)
-    why = {ExitReason.REPAIRED: "经信用修复，准予提前移出", ExitReason.EXPIRED: "公示期届满，依规移出"}.get(reason, "依规移出")
-    why_en = {ExitReason.REPAIRED: "after credit repair", ExitReason.EXPIRED: "at the end of its validity"}.get(
-        reason, "")
-    name = _subject_name(entry)
-    announce(session, event, entry, "exit", f"失信联合惩戒对象移出公告（{name}）",
-             f"{name}（{entry.department.name}，文号：{entry.document_no or '无'}）{why}失信联合惩戒对象名单，"
-             f"相关联合惩戒措施停止执行。" + (f"案件 #{case_no}。" if case_no else "")
-             + f"\n{name} has left the blacklist {why_en}; its joint punishments have stopped.")
+    how = {ExitReason.REPAIRED: "repaired", ExitReason.EXPIRED: "expired"}.get(reason, "other")
+    announce(session, event, entry, "announce.blacklist_exit.case" if case_no else "announce.blacklist_exit",
+             name=subject_name(entry), department=entry.department.name, document=entry.document_no or "",
+             how=how, case=case_no)
     _, more = put_on_key_attention(session, event, entry, key_until, now)
     return notices + more
 
@@ -176,11 +140,8 @@ def expire_key_attention(session: Session, event: OutboxEvent, entry: ListEntry,
     """A key-attention entry ends at its own expiry: its measures stop; it is never announced."""
     notices = change_measures(session, event, entry, "stop")
     change_entry(session, event, entry, "exit", ExitReason.EXPIRED)
-    notices += notify.notify(session, subject_users(session, entry.subject_id), kind="key_attention_exit",
-                             key=f"e{event.id}:key_attention_exit", case_id=None,
-                             subject="重点关注名单有效期届满", body=(
-                                 f"您的重点关注名单条目 #{entry.id} 有效期已于 {entry.valid_until.isoformat()} 届满，"
-                                 f"已移出重点关注名单。\nYour key-attention entry #{entry.id} has expired."))
+    notices += notify.notice(session, "key_attention.expired", subject_users(session, entry.subject_id),
+                             key={"event": event.id}, entry=entry.id, until=entry.valid_until)
     return notices
 
 

@@ -13,8 +13,8 @@ from workflows.domain.roles import Role
 from workflows.services import green_records, material_deadlines
 from workflows.services.cases import take_action
 from workflows.services.conditional_acceptance import SYSTEM, after_action, application_of, materials_state
-from workflows.services.consequences import once, tell_applicant, tell_role
-from workflows.services.notify import notify, users_with_role
+from workflows.services.consequences import once, subject_name, tell_applicant, tell_role
+from workflows.services.notify import bilingual, notice, users_with_role
 from workflows.store.automation import OutboxEvent
 from workflows.store.base import utcnow
 from workflows.store.cases import Case, Timer
@@ -25,17 +25,14 @@ from .base import StepResult, Steps
 
 step = Steps("conditional_acceptance")
 
-RESULTS = {
-    "refuse": ("不予受理", "not accepted"),
-    "refuse_licence": ("不予许可", "the licence is refused"),
-    "publish": ("准予许可并已公示", "the licence is granted and published"),
-    "commitment_breached": ("未按承诺补齐材料，申请终止", "the materials were not supplied as committed: the application ends"),
-}
-
-
-def _matter(session: Session, case: Case) -> str:
+def _matter(session: Session, case: Case) -> dict[str, str]:
     application = application_of(session, case)
-    return application.matter_name if application else ""
+    return bilingual(application.matter_name, application.matter_name_en) if application else bilingual("", "")
+
+
+def _items(items) -> list[dict]:
+    """Materials and their deadlines, one line each in a notice."""
+    return [{"material": i.line.name, "due": i.due_on.isoformat()} for i in items if i.due_on]
 
 
 @step
@@ -47,29 +44,22 @@ def keep_deadlines(session: Session, event: OutboxEvent, case: Case) -> None:
 @step
 def acknowledge(session: Session, event: OutboxEvent, case: Case) -> StepResult:
     """The applicant is told the application and its commitment were received."""
-    matter = _matter(session, case)
-    return StepResult(tell_applicant(session, event, case, f"容缺受理申请已收到（案件 #{case.id}）",
-                                     f"您的“{matter}”容缺受理申请及信用承诺书已提交，许可部门窗口将进行审查。\n"
-                                     f"Green-channel application #{case.id} for {matter} received."))
+    return StepResult(tell_applicant(session, event, case, "green.received", matter=_matter(session, case)))
 
 
 @step
 def tell_window(session: Session, event: OutboxEvent, case: Case) -> StepResult:
     """The licensing department's window is told what waits on it."""
-    what = {"file": "新的容缺受理申请待审查", "submit_materials": "申请人已补交材料，待核验"}.get(event.kind, "案件待办理")
-    return StepResult(tell_role(session, event, case, Role.IMPLEMENTING_DEPARTMENT, f"{what}（案件 #{case.id}）",
-                                f"“{_matter(session, case)}”案件 #{case.id}：{what}。", case.department_id))
+    task = event.kind if event.kind in ("file", "submit_materials") else "other"
+    return StepResult(tell_role(session, event, case, Role.IMPLEMENTING_DEPARTMENT, "green.to_handle",
+                                case.department_id, task=task, matter=_matter(session, case)))
 
 
 @step
 def issue_notice(session: Session, event: OutboxEvent, case: Case) -> StepResult:
     """The applicant receives the notice of conditional acceptance: each missing item and its deadline."""
-    items = "\n".join(f"{i.line.name}：{i.due_on.isoformat()}" for i in materials_state(session, case).missing()
-                      if i.due_on)
-    return StepResult(tell_applicant(
-        session, event, case, f"容缺受理通知书（案件 #{case.id}）",
-        f"您的“{_matter(session, case)}”申请已容缺受理。请在下列期限内补齐材料：\n{items}\n"
-        f"逾期未补齐的，申请终止并记录未履行承诺。\nAccepted against your commitment; supply each item by its date."))
+    return StepResult(tell_applicant(session, event, case, "green.notice", matter=_matter(session, case),
+                                     items=_items(materials_state(session, case).missing())))
 
 
 @step
@@ -80,30 +70,23 @@ def tell_materials(session: Session, event: OutboxEvent, case: Case) -> StepResu
     name = item.line.name if item else ""
     if params.get("result") == "rejected":
         due = item.due_on.isoformat() if item and item.due_on else ""
-        subject = f"补交材料未通过核验（案件 #{case.id}）"
-        body = (f"材料“{name}”未通过核验：{params.get('reason', '')}\n请在 {due} 前重新提交（期限不因退回而中止）。\n"
-                f"'{name}' was rejected: {params.get('reason', '')}. Submit it again by {due}.")
-    else:
-        subject, body = f"补交材料已核验（案件 #{case.id}）", f"材料“{name}”已核验通过。\n'{name}' was verified."
-    return StepResult(tell_applicant(session, event, case, subject, body))
+        return StepResult(tell_applicant(session, event, case, "green.material_rejected", material=name, due=due,
+                                         reason=params.get("reason", "")))
+    return StepResult(tell_applicant(session, event, case, "green.material_verified", material=name))
 
 
 @step
 def tell_extension(session: Session, event: OutboxEvent, case: Case) -> StepResult:
     """The applicant is told the new deadlines after the one extension."""
-    items = "\n".join(f"{i.line.name}：{i.due_on.isoformat()}" for i in materials_state(session, case).outstanding()
-                      if i.due_on)
-    return StepResult(tell_applicant(session, event, case, f"补交材料期限已延长（案件 #{case.id}）",
-                                     f"延期理由：{event.params.get('reason', '')}\n新的期限：\n{items}"))
+    return StepResult(tell_applicant(session, event, case, "green.extended", reason=event.params.get("reason", ""),
+                                     items=_items(materials_state(session, case).outstanding())))
 
 
 @step
 def tell_complete(session: Session, event: OutboxEvent, case: Case) -> StepResult:
     """Everyone concerned is told that every material is in and verified: the decision comes next."""
-    ids = tell_applicant(session, event, case, f"材料已齐全（案件 #{case.id}）",
-                         f"您补交的材料已全部核验通过，许可部门将作出决定。\nAll materials verified for case #{case.id}.")
-    ids += tell_role(session, event, case, Role.IMPLEMENTING_DEPARTMENT, f"材料已齐全，待作出许可决定（案件 #{case.id}）",
-                     f"案件 #{case.id} 材料已全部核验，请在承诺时限内作出决定。", case.department_id)
+    ids = tell_applicant(session, event, case, "green.complete")
+    ids += tell_role(session, event, case, Role.IMPLEMENTING_DEPARTMENT, "green.to_decide", case.department_id)
     return StepResult(ids)
 
 
@@ -113,19 +96,15 @@ def publish_grant(session: Session, event: OutboxEvent, case: Case) -> StepResul
     if case.state == "granted":
         green_records.publish_grant(session, case, str(event.params.get("licence_no", "")), event.created_at)
         take_action(session, case.id, "publish", SYSTEM)
-    matter = _matter(session, case)
-    return StepResult(tell_applicant(session, event, case, f"准予许可（案件 #{case.id}）",
-                                     f"您申请的“{matter}”已准予许可，许可证号：{event.params.get('licence_no', '')}。"
-                                     f"\nThe licence for {matter} is granted."))
+    return StepResult(tell_applicant(session, event, case, "green.granted", matter=_matter(session, case),
+                                     licence=str(event.params.get("licence_no", ""))))
 
 
 @step
 def tell_result(session: Session, event: OutboxEvent, case: Case) -> StepResult:
     """The applicant is told the result."""
-    zh, en = RESULTS.get(event.kind, (event.kind, event.kind))
     reason = event.params.get("reason") or event.params.get("items") or ""
-    return StepResult(tell_applicant(session, event, case, f"容缺受理结果：{zh}（案件 #{case.id}）",
-                                     f"处理结果：{zh}。{reason}\nResult of case #{case.id}: {en}. {reason}"))
+    return StepResult(tell_applicant(session, event, case, "green.result", result=event.kind, reason=reason))
 
 
 
@@ -138,24 +117,21 @@ def record_breach(session: Session, event: OutboxEvent, case: Case) -> StepResul
     ids = []
     for row in green_records.queue_redlist_removal(session, case, SYSTEM):
         entry = session.get(ListEntry, row.list_entry_id)
-        ids += notify(session, users_with_role(session, Role.LISTING_DEPARTMENT, entry.department_id),
-                      kind="redlist_removal_pending", key=f"e{event.id}:redlist:{entry.id}", case_id=case.id,
-                      subject=f"红名单条目待移出：未履行信用承诺（条目 #{entry.id}）",
-                      body=f"{case.subject.name if case.subject else ''}未按承诺补齐材料（案件 #{case.id}），"
-                           f"其红名单条目 #{entry.id} 已列入待移出。\nRed-list entry #{entry.id} is queued for removal.")
+        ids += notice(session, "green.redlist_pending",
+                      users_with_role(session, Role.LISTING_DEPARTMENT, entry.department_id),
+                      key={"event": event.id}, case_id=case.id, case=case.id, entry=entry.id,
+                      name=subject_name(entry))
     return StepResult(ids)
 
 
 @step
 def tell_breach(session: Session, event: OutboxEvent, case: Case) -> StepResult:
     """The applicant and the supervisors are told the commitment was broken."""
-    items = event.params.get("items", "")
-    body = (f"案件 #{case.id}（{_matter(session, case)}）未在期限 {event.params.get('deadline', '')} 前补齐材料：{items}。"
-            f"申请终止，未履行承诺已记入信用档案。\nCase #{case.id}: the committed materials were not supplied in time.")
-    ids = tell_applicant(session, event, case, f"未履行信用承诺（案件 #{case.id}）", body)
-    ids += tell_role(session, event, case, Role.SUPERVISOR, f"未履行信用承诺（案件 #{case.id}）", body)
-    ids += tell_role(session, event, case, Role.IMPLEMENTING_DEPARTMENT, f"未履行信用承诺（案件 #{case.id}）", body,
-                     case.department_id)
+    params = dict(matter=_matter(session, case), deadline=event.params.get("deadline", ""),
+                  items=event.params.get("items", ""))
+    ids = tell_applicant(session, event, case, "green.breach", **params)
+    ids += tell_role(session, event, case, Role.SUPERVISOR, "green.breach", **params)
+    ids += tell_role(session, event, case, Role.IMPLEMENTING_DEPARTMENT, "green.breach", case.department_id, **params)
     return StepResult(ids)
 
 
@@ -169,10 +145,7 @@ def warn(session: Session, event: OutboxEvent, case: Case) -> StepResult:
     timer = _timer(session, event)
     if timer is None or timer.kind != material_deadlines.MATERIALS:
         return timer_events.warn(session, event, case)
-    due = event.payload.get("due_on", "")
-    return StepResult(tell_applicant(session, event, case, f"补交材料期限即将届满（案件 #{case.id}）",
-                                     f"请在 {due} 前补齐承诺的材料，逾期将记录未履行承诺。\n"
-                                     f"Supply the committed materials by {due}."))
+    return StepResult(tell_applicant(session, event, case, "green.materials_due", due=event.payload.get("due_on", "")))
 
 
 @step

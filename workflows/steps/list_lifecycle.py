@@ -6,7 +6,7 @@ from sqlalchemy.orm import Session
 
 from sla import calendar
 from workflows.services import list_lifecycle, notify
-from workflows.services.consequences import once
+from workflows.services.consequences import once, tell_measures
 from workflows.store.automation import OutboxEvent, PlatformDelivery
 from workflows.store.models import ListEntry
 
@@ -40,12 +40,9 @@ def blacklisted(session: Session, event: OutboxEvent, case: None) -> StepResult:
     if entry is None:
         return StepResult()
     if once(session, event.id, "blacklisted"):
-        list_lifecycle.tell_measures(session, event, entry, "apply")
-        notify.notify(session, list_lifecycle.subject_users(session, entry.subject_id), kind="blacklisted",
-                      key=f"e{event.id}:blacklisted", subject="列入失信联合惩戒对象名单告知",
-                      body=(f"因重点关注名单有效期内发生严重失信行为（{entry.basis}），现列入黑名单，有效期至 "
-                            f"{entry.valid_until.isoformat()}。\nYou have been put on the blacklist until "
-                            f"{entry.valid_until.isoformat()} for a severe violation during the key-attention period."))
+        tell_measures(session, event, entry, list(entry.measures), "measure.apply")
+        notify.notice(session, "blacklisted", list_lifecycle.subject_users(session, entry.subject_id),
+                      key={"event": event.id}, basis=entry.basis, until=entry.valid_until)
         list_lifecycle.record_delivery(session, event, entry, "blacklisted", runtime().config)
     return StepResult(list_lifecycle.notices_of(session, event), _delivery_id(session, event))
 

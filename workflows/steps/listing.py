@@ -6,7 +6,7 @@ from sqlalchemy.orm import Session, selectinload
 
 from workflows.domain.roles import Role
 from workflows.services import notify, webhooks
-from workflows.services.consequences import LIST_NAMES, once
+from workflows.services.consequences import once, subject_name
 from workflows.store.automation import OutboxEvent
 from workflows.store.models import ListEntry, Measure
 
@@ -35,16 +35,14 @@ def tell_departments(session: Session, event: OutboxEvent, case: None) -> StepRe
         by_department.setdefault(measure.department_id, []).append(measure)
     notices: list[int] = []
     for department_id, items in by_department.items():
-        lines = [f"- {m.catalogue.name}：{m.entry.subject.name if m.entry.subject else '#'}"
-                 f"（{LIST_NAMES.get(m.entry.list_kind, m.entry.list_kind)}条目 #{m.entry.id}，有效期至 {m.entry.valid_until}）"
+        lines = [{"measure": notify.bilingual(m.catalogue.name, m.catalogue.name_en), "name": subject_name(m.entry),
+                  "list": m.entry.list_kind, "entry": m.entry.id, "until": m.entry.valid_until.isoformat()}
                  for m in items[:LINES_PER_NOTICE]]
-        if len(items) > LINES_PER_NOTICE:
-            lines.append(f"……另有 {len(items) - LINES_PER_NOTICE} 项 / and {len(items) - LINES_PER_NOTICE} more")
-        notices += notify.notify(
-            session, notify.users_with_role(session, Role.IMPLEMENTING_DEPARTMENT, department_id),
-            kind="measure_apply", key=f"e{event.id}:d{department_id}:apply",
-            subject=f"请执行联合奖惩措施：{len(items)} 项", body="新认定的名单条目，请执行以下联合奖惩措施：\n" + "\n".join(lines)
-            + f"\n{len(items)} measure(s) to apply for new list entries.")
+        more = len(items) - LINES_PER_NOTICE
+        notices += notify.notice(
+            session, "listing.apply.more" if more > 0 else "listing.apply",
+            notify.users_with_role(session, Role.IMPLEMENTING_DEPARTMENT, department_id),
+            key={"event": event.id, "department_id": department_id}, count=len(items), items=lines, more=more)
     webhooks.record_changes(session, event, [webhooks.MeasureChange(m, m.entry, "apply", None, m.status)
                                              for m in measures])
     return StepResult(notices)

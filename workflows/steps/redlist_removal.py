@@ -7,13 +7,14 @@ from sqlalchemy.orm import Session
 
 from workflows.domain.lists import EntryStatus, MeasureStatus
 from workflows.domain.roles import Role
+from workflows.labels import mask_name
 from workflows.processes.redlist_removal import CONTESTABLE, TRIGGERS
 from sla import calendar
 from workflows.services import erasure, history, list_lifecycle, notify
 from workflows.services import redlist_removal as removal
 from workflows.services.cases import take_action
 from workflows.services.consequences import (
-    LIST_NAMES, SYSTEM, announce, change_entry, change_measures, once, tell_role,
+    SYSTEM, announce, change_entry, change_measures, once, tell_measures, tell_role,
 )
 from workflows.store.automation import OutboxEvent
 from workflows.store.base import utcnow
@@ -25,21 +26,11 @@ from .runtime import runtime
 
 step = Steps("redlist_removal")
 
-WHY = {
-    "objection_revoked": ("经异议处理认定有误", "the listing was found to be wrong on objection"),
-    "blacklisted": ("已被列入黑名单或重点关注名单", "the subject was put on the blacklist or key-attention list"),
-    "abuse": ("存在不当利用红名单激励的行为", "abuse of red-list incentives was confirmed"),
-    "broken_commitment": ("未履行信用承诺", "a written credit commitment was broken"),
-    "expired": ("有效期届满", "the validity period ended"),
-    "criteria_changed": ("认定标准发生改变，不再符合条件", "the criteria changed and the entry no longer qualifies"),
-}
-
-
 def _name(case: Case) -> str:
     subject = case.subject
     if subject is None:
         return f"#{case.list_entry_id}"
-    return subject.name if subject.kind == "enterprise" else subject.name[:1] + "**"
+    return mask_name(subject.name, subject.kind)
 
 
 def trigger_of(case: Case) -> str:
@@ -50,33 +41,11 @@ def trigger_of(case: Case) -> str:
     return "objection_revoked" if case.list_entry is not None and case.list_entry.status == "purged" else "abuse"
 
 
-def _why(case: Case) -> tuple[str, str]:
-    return WHY[trigger_of(case)]
-
-
-def tell_departments(session: Session, event: OutboxEvent, case: Case, entry: ListEntry, status: str,
-                     verb_zh: str) -> list[int]:
-    """Each implementing department told, once per measure, of what happened to its incentive."""
-    ids: list[int] = []
-    for measure in entry.measures:
-        if measure.status != status:
-            continue
-        name = measure.catalogue.name
-        ids += notify.notify(
-            session, notify.users_with_role(session, Role.IMPLEMENTING_DEPARTMENT, measure.department_id),
-            kind=f"measure_{status}", key=f"e{event.id}:m{measure.id}:{status}", case_id=case.id,
-            subject=f"请{verb_zh}联合激励措施：{name}（{_name(case)}）",
-            body=(f"红名单条目 #{entry.id}（{_name(case)}）的激励措施“{name}”已{verb_zh}。原因：{_why(case)[0]}。"
-                  f"案件 #{case.id}。\nIncentive '{measure.catalogue.name_en or name}' on red-list entry #{entry.id}: "
-                  f"{status} ({_why(case)[1]})."))
-    return ids
-
-
-def tell_subject(session: Session, event: OutboxEvent, case: Case, subject: str, body: str) -> list[int]:
+def tell_subject(session: Session, event: OutboxEvent, case: Case, kind: str, **params) -> list[int]:
     users = list(session.scalars(select(User).where(User.subject_id == case.subject_id,
                                                     User.claim_status == "confirmed"))) if case.subject_id else []
-    return notify.notify(session, users, kind=f"case_{event.kind}", key=f"e{event.id}:subject", case_id=case.id,
-                         subject=subject, body=body)
+    return notify.notice(session, kind, users, key={"event": event.id, "to": "subject"}, case_id=case.id,
+                         case=case.id, **params)
 
 
 @step
@@ -87,7 +56,8 @@ def stop_incentives(session: Session, event: OutboxEvent, case: Case) -> StepRes
         return StepResult()
     if entry.status in removal.OPEN:  # a decision that reached the database without its follow-up
         removal.apply_removal(session, case, utcnow())
-    return StepResult(tell_departments(session, event, case, entry, MeasureStatus.STOPPED.value, "停止执行"))
+    stopped = [m for m in entry.measures if m.status == MeasureStatus.STOPPED.value]
+    return StepResult(tell_measures(session, event, entry, stopped, "incentive.stop", why=trigger_of(case)))
 
 
 @step.named("announce")
@@ -96,38 +66,26 @@ def announce_exit(session: Session, event: OutboxEvent, case: Case) -> StepResul
     entry = case.list_entry
     if entry is None or not once(session, event.id, "announce"):
         return StepResult()
-    zh, en = _why(case)
     if TRIGGERS[trigger_of(case)] is None:
-        announce(session, event, entry, "correction", f"信用信息撤销公告（{_name(case)}）",
-                 f"经核实，原公示的{_name(case)}红名单信息有误，现予删除，特此公告。\nThe red listing was wrong and is deleted.")
+        announce(session, event, entry, "announce.redlist_deleted", name=_name(case))
     else:
-        announce(session, event, entry, "exit", f"红名单退出公告（{_name(case)}）",
-                 f"{_name(case)}因{zh}，自即日起退出{LIST_NAMES['red']}，停止享受相关激励措施。\n"
-                 f"{_name(case)} leaves the red list: {en}; its incentives are stopped.")
+        announce(session, event, entry, "announce.redlist_exit", name=_name(case), why=trigger_of(case))
     return StepResult()
 
 
 @step.named("tell_subject")
 def tell_result(session: Session, event: OutboxEvent, case: Case) -> StepResult:
     """The subject is told why it left the red list, and whether it may object."""
-    zh, en = _why(case)
-    may_object = trigger_of(case) in CONTESTABLE
-    return StepResult(tell_subject(
-        session, event, case, f"红名单退出通知（案件 #{case.id}）",
-        f"您的红名单条目 #{case.list_entry_id} 因{zh}已退出红名单，相关激励措施停止执行。"
-        + ("如有异议，可提出异议申请，核查期间暂停撤销激励措施。" if may_object else "")
-        + f"\nYour red-list entry #{case.list_entry_id} was removed: {en}."
-        + (" You may object; while it is verified the incentives stay in force." if may_object else "")))
+    return StepResult(tell_subject(session, event, case,
+                                   "redlist.removed.contestable" if trigger_of(case) in CONTESTABLE else "redlist.removed",
+                                   entry=case.list_entry_id, why=trigger_of(case)))
 
 
 @step
 def tell_lister(session: Session, event: OutboxEvent, case: Case) -> StepResult:
     """The listing department is told an abuse report waits for its decision."""
-    return StepResult(tell_role(session, event, case, Role.LISTING_DEPARTMENT,
-                                f"红名单激励滥用举报待认定（案件 #{case.id}）",
-                                f"红名单条目 #{case.list_entry_id}（{_name(case)}）被举报不当利用激励，请在规定期限内认定。"
-                                f"\nAn abuse report on red-list entry #{case.list_entry_id} waits for your decision.",
-                                case.department_id))
+    return StepResult(tell_role(session, event, case, Role.LISTING_DEPARTMENT, "redlist.abuse_to_decide",
+                                case.department_id, entry=case.list_entry_id, name=_name(case)))
 
 
 @step
@@ -135,12 +93,9 @@ def tell_reporter(session: Session, event: OutboxEvent, case: Case) -> StepResul
     """The reporting department is told the outcome of its report."""
     if case.applicant is None:
         return StepResult()
-    outcome = {"report": ("已收到", "received"), "confirm_abuse": ("已认定，红名单条目已移出", "confirmed: removed"),
-               "dismiss": ("不予认定", "dismissed")}.get(event.kind, (event.kind, event.kind))
-    reason = event.params.get("reason", "")
-    return StepResult(notify.notify(session, [case.applicant], kind=f"case_{event.kind}", key=f"e{event.id}:reporter",
-                                    case_id=case.id, subject=f"红名单滥用举报{outcome[0]}（案件 #{case.id}）",
-                                    body=f"{outcome[0]}。{reason}\nAbuse report #{case.id}: {outcome[1]}. {reason}"))
+    return StepResult(notify.notice(session, "redlist.abuse_report", [case.applicant],
+                                    key={"event": event.id, "to": "reporter"}, case_id=case.id, case=case.id,
+                                    outcome=event.kind, reason=event.params.get("reason", "")))
 
 
 
@@ -181,10 +136,7 @@ def suspend_withdrawal(session: Session, event: OutboxEvent, case: Case) -> Step
         if entry.valid_until >= calendar.local_date(utcnow()):
             list_lifecycle.start_validity_timer(session, entry, utcnow())
         _note(session, event, removal_case, "removal_contested", entry)
-    return StepResult(notices + tell_subject(
-        session, event, case, f"异议已受理（案件 #{case.id}）",
-        f"您对红名单移出的异议已受理，核查期间暂停撤销激励措施，相关激励措施继续执行。\n"
-        f"Objection #{case.id} accepted: while it is verified, the incentives stay in force."))
+    return StepResult(notices + tell_subject(session, event, case, "redlist.objection_accepted"))
 
 
 def complete_removal(session: Session, event: OutboxEvent, case: Case) -> StepResult:
@@ -211,9 +163,7 @@ def reverse_removal(session: Session, event: OutboxEvent, case: Case) -> StepRes
         notices = change_measures(session, event, entry, "restore")
     if entry.status == EntryStatus.ACTIVE.value:
         _note(session, event, removal_case, "removal_reversed", entry)
-        announce(session, event, entry, "correction", f"红名单恢复公告（{_name(case)}）",
-                 f"经异议核查，{_name(case)}的红名单移出决定有误，现恢复其红名单资格及相关激励措施，特此公告。\n"
-                 f"The red-list removal of {_name(case)} was wrong; the entry and its incentives are restored.")
+        announce(session, event, entry, "announce.redlist_restored", name=_name(case))
     return StepResult(notices)
 
 

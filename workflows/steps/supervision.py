@@ -26,12 +26,9 @@ def tell_department(session: Session, event: OutboxEvent, case: Case) -> StepRes
     urging = _urging(session, event)
     if urging is None:
         return StepResult()
-    due = urging.reply_by.isoformat()
-    return StepResult(notify.notify(
-        session, department_users(session, urging.department_id), kind="urging", key=f"e{event.id}:urged",
-        case_id=case.id, subject=f"督办通知：请于 {due} 前办理并回复（案件 #{case.id}）",
-        body=(f"督办人：{urging.urged_by_label}\n督办事项：{urging.message}\n回复期限：{due}\n"
-              f"Urged on case #{case.id}: {urging.message}\nReply by {due}.")))
+    return StepResult(notify.notice(
+        session, "urging.sent", department_users(session, urging.department_id), key={"event": event.id},
+        case_id=case.id, case=case.id, by=urging.urged_by_label, message=urging.message, due=urging.reply_by))
 
 
 @step
@@ -41,9 +38,10 @@ def tell_supervisor(session: Session, event: OutboxEvent, case: Case) -> StepRes
     supervisor = session.get(User, urging.urged_by_id) if urging and urging.urged_by_id else None
     if urging is None or supervisor is None:
         return StepResult()
-    return StepResult(notify.notify(
-        session, [supervisor], kind="urging_reply", key=f"e{event.id}:reply", case_id=case.id,
-        subject=f"督办回复：{urging.department.name}（案件 #{case.id}）",
-        body=f"{urging.replied_by_label}：{urging.reply}\nReply to your urging on case #{case.id}: {urging.reply}"))
+    department = urging.department
+    return StepResult(notify.notice(
+        session, "urging.replied", [supervisor], key={"event": event.id}, case_id=case.id, case=case.id,
+        department=notify.bilingual(department.name, department.name_en), by=urging.replied_by_label,
+        reply=urging.reply))
 
 

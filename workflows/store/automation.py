@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import JSON, Boolean, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy import JSON, Boolean, ForeignKey, Index, Integer, String, Text, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from .base import Base, BigId, UTCDateTime, utcnow
@@ -55,8 +55,9 @@ class Notification(Base):
     id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
     case_id: Mapped[int | None] = mapped_column(ForeignKey("cases.id"))
-    kind: Mapped[str] = mapped_column(String(48))
-    subject: Mapped[str] = mapped_column(String(300))
+    kind: Mapped[str] = mapped_column(String(48))  # the notice kind of workflows/notices.py
+    params: Mapped[dict] = mapped_column(JSON, default=dict, server_default=text("'{}'"))  # what it was rendered from
+    subject: Mapped[str] = mapped_column(String(300))  # rendered in the recipient's language
     body: Mapped[str] = mapped_column(Text)
     dedupe_key: Mapped[str] = mapped_column(String(200))
     email_to: Mapped[str] = mapped_column(String(200), default="")

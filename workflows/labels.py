@@ -1,0 +1,41 @@
+"""What people read for the identifiers that travel in notices and on pages: lists, statuses, processes.
+
+Pure message ids (English, translated through webapp/translations), usable without Flask: the worker
+renders notices with them, the web wraps them for the reader's language (webapp/labels.py).
+"""
+from __future__ import annotations
+
+
+def N_(text: str) -> str:
+    """Marks a message id for extraction; it is translated where it is shown."""
+    return text
+
+
+PROCESSES = {
+    "objection": N_("Objection"),
+    "repair_exit": N_("Credit repair (early exit from the blacklist)"),
+    "conditional_acceptance": N_("Conditional acceptance (green channel)"),
+    "redlist_removal": N_("Red-list removal"),
+}
+
+LISTS = {
+    "red": N_("Red list"),
+    "black": N_("Blacklist"),
+    "key_attention": N_("Key-attention list"),
+}
+
+# list entries' and measures' statuses
+STATUSES = {
+    "active": N_("Active"),
+    "suspended": N_("Suspended"),
+    "exited": N_("Exited"),
+    "purged": N_("Deleted"),
+    "stopped": N_("Stopped"),
+}
+
+
+def mask_name(name: str, kind: str) -> str:
+    """A subject's name as a notice or a public text shows it: an enterprise in full, a person by surname."""
+    if kind != "person" or not name:
+        return name
+    return name[:1] + "**"
