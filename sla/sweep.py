@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 from sla import calendar
 from workflows.domain.process import Actor
 from workflows.services import calendar as calendar_service
-from workflows.services import history, list_lifecycle, settings
+from workflows.services import history, list_validity, settings
 from workflows.store.automation import OutboxEvent
 from workflows.store.base import utcnow
 from workflows.store.cases import Case, Timer
@@ -112,7 +112,7 @@ def sweep(session: Session, *, now: datetime | None = None) -> int:
     """Fire every due timer once; commits after each batch; returns how many fired."""
     now = now or utcnow()
     calendar_service.install_from(session)
-    if list_lifecycle.arm_validity_timers(session, now):  # entries listed by any path get their expiry timer
+    if list_validity.arm_missing(session, now):  # entries listed by any path get their expiry timer
         session.commit()
     fired = 0
     while True:

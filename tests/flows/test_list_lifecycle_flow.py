@@ -10,7 +10,7 @@ from sla.calendar import day_end_exclusive
 from sla.sweep import sweep
 from workflows.domain.errors import NotFound, RoleNotAllowed
 from workflows.processes.repair_exit import add_months
-from workflows.services import list_lifecycle
+from workflows.services import list_lifecycle, list_validity
 from workflows.store.automation import Announcement
 from workflows.store.cases import Timer
 from workflows.store.models import ListEntry, Subject, User
@@ -78,7 +78,7 @@ def test_blacklist_expiry_exits_stops_measures_announces_then_key_attention_expi
 def test_an_extended_validity_is_not_expired_by_the_old_timer(world):
     entry_id = world.entry_of("applicant")
     until = world.query(lambda s: s.get(ListEntry, entry_id).valid_until)
-    world.query(lambda s: list_lifecycle.arm_validity_timers(s, day_end_exclusive(until) - timedelta(days=30)))
+    world.query(lambda s: list_validity.arm_missing(s, day_end_exclusive(until) - timedelta(days=30)))
 
     def extend(session):
         session.get(ListEntry, entry_id).valid_until = until + timedelta(days=365)

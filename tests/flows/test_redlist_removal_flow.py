@@ -9,6 +9,7 @@ from workflows.demo import ENTERPRISE_RED, ENTERPRISE_RED_2
 from workflows.domain.errors import Conflict
 from workflows.services import listings
 from workflows.services import redlist_removal as removal
+from workflows.services import removal_rules
 from workflows.services.evidence import Upload
 from workflows.store.automation import Announcement, Notification
 from workflows.store.cases import Case
@@ -187,7 +188,7 @@ def test_a_broken_green_channel_commitment_waiting_for_removal_is_taken_up(world
                             department_id=entry.department_id)
         session.add(green)
         session.flush()
-        return [r.id for r in queue_redlist_removal(session, green, removal.SYSTEM)]
+        return [r.id for r in queue_redlist_removal(session, green, removal_rules.SYSTEM)]
 
     rows = world.query(run)
     assert statuses(world, entry_id) == ("exited", "abuse", ["stopped"])
@@ -234,7 +235,7 @@ def test_confirm_completes_the_removal(world, smtp, platform):
     world.drain()
     assert statuses(world, entry_id) == ("exited", "criteria_changed", ["stopped"])
     assert world.query(lambda s: s.get(Case, objection).state) == "closed"
-    history = world.query(lambda s: [h.action for h in removal.history_of(s, removal_of(world, entry_id)[0])])
+    history = world.query(lambda s: [h.action for h in removal_rules.history_of(s, removal_of(world, entry_id)[0])])
     assert history[-2:] == ["removal_contested", "removal_upheld"]
 
 
@@ -246,7 +247,7 @@ def test_revoke_restores_the_entry_and_its_incentives(world, smtp, platform):
     assert statuses(world, entry_id) == ("active", None, ["active"])
     assert ("correction", "红名单恢复公告（泉州守信制造有限公司）") in announcements(world)
     assert ("objection", "revoke") in results(platform)
-    history = world.query(lambda s: [h.action for h in removal.history_of(s, removal_of(world, entry_id)[0])])
+    history = world.query(lambda s: [h.action for h in removal_rules.history_of(s, removal_of(world, entry_id)[0])])
     assert history[-1] == "removal_reversed"
 
 

@@ -13,7 +13,7 @@ from sqlalchemy import select
 from sla.calendar import ZONE
 from sla.sweep import sweep
 from workflows.domain.process import Actor
-from workflows.services import calendar as calendar_service
+from workflows.services import calendar_imports
 from workflows.services import cases as case_service
 from workflows.services.accounts import find_user
 from workflows.services.actors import actor_for
@@ -38,7 +38,7 @@ def accept(session, now):
 
 
 def weekdays_only(session, year):
-    calendar_service.import_arrangement(session, json.dumps({"year": year, "days_off": [f"{year}-01-01"], "working_days": []}),
+    calendar_imports.import_arrangement(session, json.dumps({"year": year, "days_off": [f"{year}-01-01"], "working_days": []}),
                                         f"{year}.json", ADMIN)
     session.commit()
 

@@ -22,6 +22,7 @@ from tests.conftest import DEMO_PASSWORD
 from tests.receivers import free_port
 from workflows.domain.process import Actor
 from workflows.services import calendar as calendar_service
+from workflows.services import calendar_imports
 from workflows.services import cases as case_service
 from workflows.services.accounts import find_user
 from workflows.services.actors import actor_for
@@ -47,7 +48,7 @@ def accepted_case(app, travel):
     travel(TODAY)
     with app.app_context():
         session = db.session
-        calendar_service.import_arrangement(session, arrangement(2098), "2098.json", Actor.system("test"))
+        calendar_imports.import_arrangement(session, arrangement(2098), "2098.json", Actor.system("test"))
         seed(session)
         applicant = actor_for(find_user(session, "applicant"))
         entry_id = session.scalars(select(ListEntry.id).where(ListEntry.subject_id == applicant.subject_id)).first()
@@ -100,7 +101,7 @@ def test_an_import_reaches_every_web_worker_at_its_next_read(app, accepted_case,
     from webapp.extensions import db
 
     with app.app_context():
-        calendar_service.import_arrangement(db.session, arrangement(2099), "2099.json", Actor.system("test"))
+        calendar_imports.import_arrangement(db.session, arrangement(2099), "2099.json", Actor.system("test"))
         db.session.commit()
 
     after = [verification(web, token, accepted_case) for _ in range(8)]

@@ -190,12 +190,12 @@ def walk_app(app, travel):
     from webapp.extensions import db
     from workflows.demo import seed
     from workflows.services import accounts, listings
-    from workflows.services import calendar as calendar_service
+    from workflows.services import calendar_imports
 
     # `app` made the database first, with its stand-in arrangements for the real date's years; only then the clock
     travel(EARLY)
     with app.app_context():
-        calendar_service.import_arrangement(db.session, arrangement(KNOWN), f"{KNOWN}.json", SYSTEM)
+        calendar_imports.import_arrangement(db.session, arrangement(KNOWN), f"{KNOWN}.json", SYSTEM)
         seed(db.session)
         for process in OWN_SUBJECT:
             for index in range(len(WALK[process])):

@@ -8,7 +8,7 @@ from sqlalchemy.exc import DBAPIError, IntegrityError
 from workflows.domain.errors import Conflict, InvalidInput
 from workflows.domain.lists import ExitReason
 from workflows.domain.process import Actor
-from workflows.services import calendar as calendar_service
+from workflows.services import calendar_imports
 from workflows.services import listings, settings
 from workflows.store.base import utcnow
 from workflows.store.migrate import current_revisions, heads
@@ -133,12 +133,12 @@ def test_calendar_import_is_stored_and_takes_effect(seeded, db_session):
     from sla import calendar
 
     text_2027 = '{"year": 2027, "days_off": ["2027-01-01"], "working_days": ["2027-02-06"]}'
-    calendar_service.import_arrangement(db_session, text_2027, "2027.json", ADMIN)
+    calendar_imports.import_arrangement(db_session, text_2027, "2027.json", ADMIN)
     db_session.commit()
     assert calendar.default_calendar().source(2027) == "imported"
     assert calendar.is_working_day(date(2027, 2, 6))
     with pytest.raises(InvalidInput) as caught:
-        calendar_service.import_arrangement(db_session, '{"year": 2028, "days_off": ["2028-13-01"], "working_days": []}',
+        calendar_imports.import_arrangement(db_session, '{"year": 2028, "days_off": ["2028-13-01"], "working_days": []}',
                                             "bad.json", ADMIN)
     assert caught.value.field == "days_off[0]"
     calendar.install_arrangements([])

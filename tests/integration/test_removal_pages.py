@@ -11,6 +11,7 @@ from workflows.demo import ENTERPRISE_RED, ENTERPRISE_RED_2
 from workflows.domain.errors import Conflict, InvalidInput, NotFound, RoleNotAllowed
 from workflows.services import cases as case_service
 from workflows.services import redlist_removal as removal
+from workflows.services import removal_rules
 from workflows.services.accounts import find_user
 from workflows.services.actors import actor_for
 from workflows.services.evidence import Upload
@@ -141,7 +142,7 @@ def test_a_second_removal_case_for_the_same_entry_is_refused(seeded, db_session)
     removal.decide_abuse(db_session, first.id, "confirm_abuse", actor(db_session, "tax"), "经核查属实。")
     db_session.commit()
     with pytest.raises(Conflict, match="no longer on the red list"):
-        removal.open_removal(db_session, red(db_session), "expired", actor=removal.SYSTEM)
+        removal.open_removal(db_session, red(db_session), "expired", actor=removal_rules.SYSTEM)
     db_session.rollback()
     assert removals(db_session) == 1
 

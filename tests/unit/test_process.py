@@ -108,8 +108,8 @@ def test_edges_describe_the_diagram():
 
 
 def test_process_docs_are_generated_from_the_definitions():
-    from workflows.processes.docs import outputs
+    from workflows.docs import outputs
 
     stale = [path.name for path, text in outputs().items()
              if not path.exists() or path.read_text(encoding="utf-8") != text]
-    assert stale == [], f"run `python -m workflows.processes.docs`: {stale} are out of date"
+    assert stale == [], f"run `python -m workflows.docs`: {stale} are out of date"

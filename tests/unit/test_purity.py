@@ -22,7 +22,7 @@ def test_module_imports_no_framework(module):
     assert result.stdout.strip() == "", f"{module} pulls in {result.stdout.strip()}"
 
 
-@pytest.mark.parametrize("module", ["workflows.steps", "workflows.processes.docs"])
+@pytest.mark.parametrize("module", ["workflows.steps", "workflows.docs"])
 def test_the_steps_and_the_process_documents_need_no_prefect(module):
     code = (f"import sys, importlib; m = importlib.import_module({module!r}); "
             "getattr(m, 'outputs', lambda: None)(); print('prefect' in sys.modules)")

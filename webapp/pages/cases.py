@@ -21,7 +21,7 @@ from workflows.services import cases as case_service
 from workflows.services import evidence as evidence_service
 from workflows.services.actors import actor_for
 from workflows.services.history_view import case_history
-from workflows.services.redlist_removal import contested_removal
+from workflows.services.removal_rules import contested_removal
 from workflows.services.subjects import subject_view
 from workflows.store.automation import Notification
 from workflows.store.base import utcnow

@@ -16,7 +16,7 @@ from workflows.domain.roles import Role
 from workflows.services import cases as case_service
 from workflows.services import conditional_acceptance as green
 from workflows.services import evidence as evidence_service
-from workflows.services import green_records, licence_matters
+from workflows.services import green_materials, green_records, licence_matters
 from workflows.services.eligibility import eligibility_of
 from workflows.store.base import utcnow
 
@@ -143,7 +143,7 @@ def submit_material(case_id: int, no: int):
         flash(_("Choose the file of the material to submit."), "error")
         return redirect(url_for("cases.show", case_id=case.id, _anchor="materials"))
     config = current_app.config["CREDIT_CASES"]
-    return _act(case, "submit_materials", lambda actor: green.submit_material(
+    return _act(case, "submit_materials", lambda actor: green_materials.submit_material(
         db.session, case.id, no, actor, uploads, upload_dir=config.upload_dir, max_bytes=config.max_upload_bytes,
         note=form.note.data or "", expected_version=form.version.data))
 

@@ -3,6 +3,8 @@ from __future__ import annotations
 
 import enum
 
+from .errors import N_, InvalidInput
+
 
 class Role(enum.StrEnum):
     APPLICANT = "applicant"  # 信用主体或其代理人
@@ -35,8 +37,6 @@ STAFF_ROLES = frozenset(Role) - {Role.APPLICANT}
 
 
 def parse_role(raw: str) -> Role:
-    from .errors import N_, InvalidInput
-
     try:
         return Role(raw)
     except ValueError:

@@ -9,45 +9,11 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from sla import calendar
-from workflows.domain.errors import CalendarYearMissing, InvalidInput, NotFound
-from workflows.domain.process import Actor
+from workflows.domain.errors import CalendarYearMissing, NotFound
 from workflows.domain.roles import Role
-from workflows.store.base import utcnow
 from workflows.store.models import CalendarYear
 
-from . import history, notify
-
-
-def import_arrangement(session: Session, text: str, filename: str, actor: Actor, *,
-                       year: int | None = None) -> CalendarYear:
-    """Parse, validate and store a year's arrangement; it takes precedence over the packaged data.
-
-    `year`, when given, is the year the caller means to replace: an arrangement of another year is refused."""
-    try:
-        arrangement = calendar.parse_arrangement(text, filename)
-    except calendar.CalendarFileError as error:
-        raise InvalidInput(error.msgid, field=error.field, **error.params) from None
-    if year is not None and arrangement.year != year:
-        raise InvalidInput("the arrangement is for another year than the one being replaced", field="year",
-                           details={"expected": year, "got": arrangement.year})
-    row = session.get(CalendarYear, arrangement.year)
-    replaced = row is not None
-    if row is None:
-        row = CalendarYear(year=arrangement.year)
-        session.add(row)
-    row.days_off = sorted(d.isoformat() for d in arrangement.days_off)
-    row.working_days = sorted(d.isoformat() for d in arrangement.working_days)
-    row.source_filename, row.imported_by_id, row.imported_at = filename[:200], actor.user_id, utcnow()
-    history.record(session, actor=actor, action="import_calendar", entity_type="calendar_year",
-                   entity_id=arrangement.year, data={"replaced": replaced, "file": filename,
-                                                      "days_off": len(row.days_off),
-                                                      "working_days": len(row.working_days)})
-    session.flush()
-    install_from(session)
-    from . import timers  # deadlines that waited for this year are computed now
-
-    timers.schedule_waiting(session)
-    return row
+from . import notify
 
 
 _YEARS_TO_ASK_FOR = "calendar_years_to_ask_for"  # in session.info, which outlives the refused transaction

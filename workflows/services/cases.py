@@ -1,60 +1,27 @@
 """Filing cases and taking actions on them: the one path every process, page and API call shares."""
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm import Session
 
-from workflows.domain.errors import N_, ActionNotAllowed, Conflict, InvalidInput, NotFound, RoleNotAllowed
+from workflows.domain.errors import N_, Conflict, InvalidInput, NotFound, RoleNotAllowed
 from workflows.domain.process import Actor, ProcessDefinition
-from workflows.domain.roles import Role, STAFF_ROLES
+from workflows.domain.roles import Role
 from workflows.processes import definition
 from workflows.store.base import utcnow
 from workflows.store.cases import Case
 
 from . import calendar as calendar_service
 from . import history, outbox, timers
+from .case_records import ProcessRules, get_case, may_view, submitted_before
+from .process_rules import RULES
 
 
-@dataclass
-class Filing:
-    """What a process's filing rule decided: the case's subject, department, entry and data."""
-
-    subject_id: int
-    department_id: int | None
-    list_entry_id: int | None = None
-    data: dict | None = None
-
-
-# process name -> rule(session, actor, params) -> Filing; raises a DomainError to refuse
-FilingRule = Callable[[Session, Actor, Mapping[str, Any]], Filing]
-FILING_RULES: dict[str, FilingRule] = {}
-# process name -> facts(session, case) the guards need beyond the case's own data
-FACTS: dict[str, Callable[[Session, Case], dict]] = {}
-# process name -> follow_up(session, case, now) -> case: effects of an action that belong in its transaction
-FOLLOW_UPS: dict[str, Callable[[Session, Case, datetime], Case]] = {}
-
-
-def filing_rule(process: str):
-    def register(rule: FilingRule) -> FilingRule:
-        FILING_RULES[process] = rule
-        return rule
-
-    return register
-
-
-def submitted_before(session: Session, submission_key: str | None, actor: Actor) -> Case | None:
-    """The case an earlier sending of the same form or request filed (None: none, or no key)."""
-    if not submission_key:
-        return None
-    existing = session.scalar(select(Case).where(Case.submission_key == submission_key))
-    if existing is not None and existing.applicant_id != actor.user_id:
-        raise Conflict("this form was already used", field="submission_key")
-    return existing
+def rules_of(process: str) -> ProcessRules:
+    return RULES[process]
 
 
 def file_case(session: Session, process: str, actor: Actor, params: Mapping[str, Any], *,
@@ -74,7 +41,7 @@ def file_case(session: Session, process: str, actor: Actor, params: Mapping[str,
     for spec in filing.fields:
         if spec.required and not params.get(spec.name):
             raise InvalidInput(N_("'%(name)s' is required"), field=spec.name, labels={"name": "field"}, name=spec.name)
-    decided = FILING_RULES[process](session, actor, params)
+    decided = rules_of(process).filing(session, actor, params)
     case = Case.opened(process, process_definition.initial, subject_id=decided.subject_id,
                        department_id=decided.department_id, list_entry_id=decided.list_entry_id,
                        applicant_id=actor.user_id, submission_key=submission_key, data=decided.data or {},
@@ -89,29 +56,8 @@ def file_case(session: Session, process: str, actor: Actor, params: Mapping[str,
     return case
 
 
-def get_case(session: Session, case_id: int, *, for_update: bool = False) -> Case:
-    query = select(Case).where(Case.id == case_id).options(selectinload(Case.timers), selectinload(Case.evidence))
-    if for_update and session.get_bind().dialect.name == "postgresql":
-        query = query.with_for_update(of=Case)
-    case = session.scalar(query)
-    if case is None:
-        raise NotFound(N_("no case #%(id)s"), field="case", id=case_id)
-    return case
-
-
-def may_view(case: Case, actor: Actor) -> bool:
-    """The same rule as queries.visible: the credit office sees all, departments their own, applicants theirs."""
-    if actor.roles & {Role.ACCEPTING_OFFICE, Role.SUPERVISOR, Role.ADMINISTRATOR}:
-        return True
-    if actor.department_id is not None and actor.roles & STAFF_ROLES and case.department_id == actor.department_id:
-        return True
-    if actor.user_id is not None and actor.roles & STAFF_ROLES and case.applicant_id == actor.user_id:
-        return True  # a report the department filed (abuse of the red list)
-    return actor.subject_id is not None and actor.subject_id == case.subject_id
-
-
 def view_of(session: Session, case: Case):
-    facts = FACTS.get(case.process)
+    facts = rules_of(case.process).facts
     return case.view(**(facts(session, case) if facts else {}))
 
 
@@ -145,25 +91,22 @@ def take_action(session: Session, case_id: int, action: str, actor: Actor, param
         outbox.emit(session, case, action, now, params={k: v for k, v in transition.params.items()
                                                        if isinstance(v, str | int | float | bool)})
         session.flush()
-        follow_up = FOLLOW_UPS.get(case.process)
-        return follow_up(session, case, now) if follow_up is not None else case
+        return follow_up(session, case, now)
+
+
+def follow_up(session: Session, case: Case, now: datetime) -> Case:
+    """The process's effects of an action that belong in its transaction, and the action the system takes next
+    when one is due (idempotent: the flow runs it again after each event)."""
+    rule = rules_of(case.process).follow_up
+    follow_on = rule(session, case, now) if rule is not None else None
+    if follow_on is None:
+        return case
+    return take_action(session, case.id, follow_on.action, follow_on.actor, follow_on.params or {}, now=now)
 
 
 def available_actions(session: Session, case: Case, actor: Actor) -> list[str]:
     return [a.name for a in definition(case.process).available_actions(view_of(session, case), actor)]
 
 
-def ensure_state(case: Case, *states: str) -> None:
-    if case.state not in states:
-        raise ActionNotAllowed(N_("the case is %(state)s"), labels={"state": "state"}, state=case.state)
-
-
 def process_definition_of(case: Case) -> ProcessDefinition:
     return definition(case.process)
-
-
-# each process's rules register themselves when imported
-from . import objection as _objection  # noqa: E402,F401
-from . import conditional_acceptance as _conditional_acceptance  # noqa: E402,F401
-from . import repair_exit as _repair_exit  # noqa: E402,F401
-from . import redlist_removal as _redlist_removal  # noqa: E402,F401

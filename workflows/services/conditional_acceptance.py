@@ -3,15 +3,14 @@ the materials' state derived from the case's history, and the actions the pages 
 
 Every state change goes through services.cases.take_action. An action's effects beyond the case (the
 material deadlines, the move to materials_complete once the last item is verified) follow every action in
-its own transaction (registered in cases.FOLLOW_UPS, so pages, API and flows get the same), and the flow
+its own transaction (its follow-up in process_rules, so pages, API and flows get the same), and the flow
 reconciles again after every event: both are idempotent.
 """
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
-from pathlib import Path
 from typing import Any
 
 from sqlalchemy import select
@@ -30,9 +29,8 @@ from workflows.store.green import GreenApplication
 from workflows.store.models import HistoryEntry, Subject
 
 from . import calendar as calendar_service
-from . import evidence as evidence_service
 from . import settings
-from .cases import FACTS, FOLLOW_UPS, Filing, filing_rule, get_case, may_view, take_action
+from .case_records import Filing, get_case, may_view
 from .eligibility import eligibility_of
 from .licence_matters import materials_of, matter_by_code
 
@@ -95,7 +93,6 @@ def draft(session: Session, subject: Subject, matter_code: str, missing: object)
     return Draft(matter, lines, days, zh, en)
 
 
-@filing_rule(PROCESS)
 def file_conditional_acceptance(session: Session, actor: Actor, params: Mapping[str, Any]) -> Filing:
     subject = session.get(Subject, actor.subject_id) if actor.subject_id else None
     if subject is None:
@@ -163,7 +160,7 @@ def processing_limit(session: Session, case: Case, state: MaterialsState) -> dat
     return due_day(state.accepted_at, application.processing_days)
 
 
-def _facts(session: Session, case: Case) -> dict:
+def facts(session: Session, case: Case) -> dict:
     state = materials_state(session, case)
     application = application_of(session, case)
     room = None
@@ -175,21 +172,6 @@ def _facts(session: Session, case: Case) -> dict:
             "processing_days": application.processing_days if application else 0,
             "extended": state.extended, "extension_room": room}
 
-
-FACTS[PROCESS] = _facts
-
-
-def after_action(session: Session, case: Case, now: datetime) -> Case:
-    """Idempotent: move on once every missing material is verified; keep the deadlines in line."""
-    from .material_deadlines import reconcile
-
-    if case.state == "awaiting_materials" and all_verified(session, case):
-        case = take_action(session, case.id, "complete_materials", SYSTEM, {}, now=now)
-    reconcile(session, case, now)
-    return case
-
-
-FOLLOW_UPS[PROCESS] = after_action
 
 
 def all_verified(session: Session, case: Case) -> bool:
@@ -267,19 +249,4 @@ def notice(session: Session, case_id: int, actor: Actor) -> Notice:
     return Notice(case, application, state, item_views(session, case, state))
 
 
-def submit_material(session: Session, case_id: int, no: int, actor: Actor, uploads: Sequence[evidence_service.Upload],
-                    *, upload_dir: Path, max_bytes: int, note: str = "", expected_version: int | None = None,
-                    now: datetime | None = None) -> Case:
-    """The applicant supplies one missing material with its file(s), kept under that material: the action and
-    the files in the caller's transaction. On a refusal the caller rolls back: nothing is kept."""
-    green_case(session, case_id, actor)
-    if not uploads:
-        raise InvalidInput("attach the file of the material", field="files")
-    params = {"item": no, "note": note or "", "files": [upload.filename for upload in uploads]}
-    case = take_action(session, case_id, "submit_materials", actor, params, expected_version=expected_version,
-                       now=now)
-    evidence_service.store(session, case, list(uploads), actor, upload_dir, max_bytes, purpose=f"material:{no}")
-    return case
-
-
-__all__ = ["SUPPLIED", "after_action", "application_of", "item_views", "materials_state", "processing_limit"]
+__all__ = ["SUPPLIED", "application_of", "item_views", "materials_state", "processing_limit"]

@@ -16,6 +16,7 @@ from workflows.domain.errors import N_, InvalidInput
 from workflows.domain.supervision import DEADLINE_STATUSES, URGING_DEADLINE, check_day
 from workflows.store.cases import Case, Timer
 from workflows.store.models import Department
+from workflows.store.supervision import Urging
 
 RUNNING = ("pending", "warned")
 DATED = ("filed", "open", "closed", "breached", "met")  # "open": still open, filed in the range
@@ -121,7 +122,5 @@ def awaiting_reply(department_id: int | None) -> ColumnElement:
     """Cases on which this department owes a supervisor a reply to an urging (its inbox shows them)."""
     if department_id is None:
         return false()
-    from workflows.store.supervision import Urging
-
     return exists().where(Urging.case_id == Case.id, Urging.department_id == department_id,
                           Urging.replied_at.is_(None))

@@ -19,6 +19,7 @@ from workflows.store.green import BrokenCommitment, LicencePublication, PendingR
 from workflows.store.models import HistoryEntry, ListEntry
 
 from . import history
+from .redlist_removal import take_up_pending
 from .conditional_acceptance import application_of, materials_state
 
 BROKEN_COMMITMENT = "broken_commitment"
@@ -67,8 +68,6 @@ def queue_redlist_removal(session: Session, case: Case, actor: Actor) -> list[Pe
                        data={"list_entry_id": entry.id})
         queued.append(row)
         session.flush()
-        from .redlist_removal import take_up_pending  # noqa: PLC0415 - red-list removal takes the row up at once
-
         take_up_pending(session, row, actor)
     session.flush()
     return queued

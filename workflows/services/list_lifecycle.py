@@ -1,9 +1,8 @@
-"""The lists' life after listing (domain.md, "List lifecycle"): validity timers, exit by expiry or repair,
-the key-attention list that follows a blacklist exit, and a key-attention subject moved to the blacklist.
+"""The lists' life after listing (domain.md, "List lifecycle"): exit by expiry (`ON_EXPIRY`, per list) or
+repair, the key-attention list that follows a blacklist exit, and a key-attention subject moved to the blacklist.
 
 Every blacklist exit except one for a listing in error puts the subject on the key-attention list, which
-is never public. A list entry's validity is a timer row (`sla_timers.list_entry_id`); the sweep arms the
-missing ones, so an entry listed by any path (page, API, bulk import) expires on time.
+is never public. The validity timers themselves are `list_validity`'s.
 """
 from __future__ import annotations
 
@@ -11,7 +10,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from sqlalchemy import exists, func, select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from sla import calendar
@@ -23,47 +22,15 @@ from workflows.domain.roles import Role
 from workflows.processes.repair_exit import add_months
 from workflows.store.automation import Announcement, Notification, OutboxEvent, PlatformDelivery
 from workflows.store.base import utcnow
-from workflows.store.cases import Timer
 from workflows.store.models import Department, ListEntry, User
 
-from . import history, listings, notify, settings
+from . import history, list_validity, listings, notify, redlist_removal, settings
 from .queries import Page
 from .consequences import SYSTEM, announce, change_entry, change_measures, subject_name, tell_measures
 
 PROCESS = "lists"  # the outbox process of list entries' own events
-VALIDITY = "validity"
 
 
-# --- validity timers -------------------------------------------------------------------------------
-
-def start_validity_timer(session: Session, entry: ListEntry, now: datetime) -> Timer:
-    due_at = calendar.day_end_exclusive(entry.valid_until)
-    timer = Timer(list_entry_id=entry.id, kind=VALIDITY, owner="department", department_id=entry.department_id,
-                  status="pending", limit_days=0, started_on=calendar.local_date(now), due_on=entry.valid_until,
-                  due_at=due_at, next_fire_at=due_at, created_at=now)
-    session.add(timer)
-    return timer
-
-
-# list kind -> the step that carries out an expiry; other processes register theirs (the red list's)
-EXPIRY_HANDLERS: dict[str, Callable[[Session, OutboxEvent, ListEntry, Config | None], list[int]]] = {}
-
-
-def arm_validity_timers(session: Session, now: datetime, limit: int = 1000) -> int:
-    """A validity timer for each open entry of a list whose expiry is handled and that has none yet.
-    Two sweepers arming at once may both add one: the second expiry event then finds the entry exited."""
-    kinds = sorted(EXPIRY_HANDLERS)
-    # a timer for the entry's current validity: one whose validity was changed since is armed again
-    has_timer = exists().where(Timer.list_entry_id == ListEntry.id, Timer.case_id.is_(None), Timer.kind == VALIDITY,
-                               Timer.due_on == ListEntry.valid_until)
-    entries = list(session.scalars(
-        select(ListEntry).where(ListEntry.list_kind.in_(kinds), ListEntry.status.in_(
-            [EntryStatus.ACTIVE.value, EntryStatus.SUSPENDED.value]), ~has_timer).order_by(ListEntry.id).limit(limit)))
-    for entry in entries:
-        start_validity_timer(session, entry, now)
-    if entries:
-        session.flush()
-    return len(entries)
 
 
 # --- consequences of a blacklist exit ---------------------------------------------------------------
@@ -103,7 +70,7 @@ def put_on_key_attention(session: Session, event: OutboxEvent, black: ListEntry,
         valid_until=until if until > start else add_months(start, 1),
         measure_codes=lighter)
     entry = listings.record_listing(session, request, SYSTEM, now=now)
-    start_validity_timer(session, entry, now)
+    list_validity.start(session, entry, now)
     notices = tell_measures(session, event, entry, list(entry.measures), "measure.apply")
     notices += notify.notice(session, "key_attention.warning", subject_users(session, entry.subject_id),
                              key={"event": event.id}, case_id=event.case_id, name=black.subject.name,
@@ -145,7 +112,13 @@ def expire_key_attention(session: Session, event: OutboxEvent, entry: ListEntry,
     return notices
 
 
-EXPIRY_HANDLERS.update({ListKind.BLACK.value: expire_blacklist, ListKind.KEY_ATTENTION.value: expire_key_attention})
+# what the end of an entry's validity does, per list: a blacklist entry exits onto the key-attention list, a
+# key-attention entry exits unannounced, a red-list entry goes through red-list removal (its own case and flow)
+ON_EXPIRY: dict[str, Callable[[Session, OutboxEvent, ListEntry, Config | None], list[int]]] = {
+    ListKind.BLACK.value: expire_blacklist,
+    ListKind.KEY_ATTENTION.value: expire_key_attention,
+    ListKind.RED.value: redlist_removal.expire_red,
+}
 
 
 def record_delivery(session: Session, event: OutboxEvent, entry: ListEntry, result: str,
@@ -205,7 +178,7 @@ def escalate_to_blacklist(session: Session, request: Escalation, actor: Actor, *
                    at=now, reason=request.basis[:2000], data={"event_id": event.id, "blacklist_entry_id": black.id})
     change_measures(session, event, key, "stop")
     change_entry(session, event, key, "exit", ExitReason.BLACKLISTED)
-    start_validity_timer(session, black, now)
+    list_validity.start(session, black, now)
     return black
 
 

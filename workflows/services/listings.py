@@ -1,6 +1,7 @@
 """Recording a listing (a subject put on a list) with its measures."""
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
@@ -16,7 +17,7 @@ from workflows.store.automation import OutboxEvent
 from workflows.store.base import utcnow
 from workflows.store.models import Department, ListEntry, Measure, MeasureCatalogueItem
 
-from . import history
+from . import history, redlist_removal
 from .subjects import register_subject
 
 
@@ -100,12 +101,17 @@ def check_listing_department(actor: Actor, department_code: str | None, session:
                              field="department", own=own, code=department_code)
 
 
-def after_listing(session: Session, entry: ListEntry, actor: Actor, now: datetime) -> None:
-    """THE place for per-entry hooks after a listing is recorded, one listing or a bulk import alike
-    (e.g. blacklisting a red-list subject starts red-list removal). Runs in the caller's transaction."""
-    from .redlist_removal import on_listing  # noqa: PLC0415 - the removal process imports the case services
+# what recording an entry does at once, per list, in the listing's transaction (one listing or a bulk import)
+ON_LISTING: dict[str, Callable[[Session, ListEntry, Actor, datetime], None]] = {
+    ListKind.RED.value: redlist_removal.red_listed,  # refused while punished; its validity timer
+    ListKind.BLACK.value: redlist_removal.punished,  # the subject's red-list entries removed
+    ListKind.KEY_ATTENTION.value: redlist_removal.punished,
+}
 
-    on_listing(session, entry, actor, now)  # a red entry's validity timer; blacklisting removes the red entry
+
+def after_listing(session: Session, entry: ListEntry, actor: Actor, now: datetime) -> None:
+    """THE place for per-entry effects after a listing is recorded, one listing or a bulk import alike."""
+    ON_LISTING[entry.list_kind](session, entry, actor, now)
 
 
 def needing_after_listing(session: Session, entries: list[ListEntry]) -> list[ListEntry]:

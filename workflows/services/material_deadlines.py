@@ -16,8 +16,8 @@ from workflows.domain.commitment import MaterialsState
 from workflows.store.cases import Case, Timer
 
 from . import settings, timers
-from .cases import take_action
-from .conditional_acceptance import SYSTEM, application_of, due_day, materials_state
+from .case_records import FollowOn
+from .conditional_acceptance import SYSTEM, all_verified, application_of, due_day, materials_state
 
 MATERIALS, PROCESSING = "materials", "processing"
 OWNERS = {MATERIALS: "applicant", PROCESSING: "department"}
@@ -71,15 +71,10 @@ def _schedule(session: Session, days: int, state: MaterialsState) -> dict:
             "status": "pending", "warned_at": None, "breached_at": None, "next_fire_at": min(plan.warn_at, plan.due_at)}
 
 
-def breach(session: Session, case: Case, timer: Timer, now: datetime) -> bool:
-    """A missed materials deadline ends the case as commitment_breached, if the deadline still stands."""
-    if timer.kind != MATERIALS or case.state != "awaiting_materials" or timer.due_on is None:
-        return False
-    state = materials_state(session, case)
-    overdue = [i for i in state.outstanding() if i.due_on is not None and i.due_on <= timer.due_on]
-    if overdue:
-        case = take_action(session, case.id, "commitment_breached", SYSTEM,
-                           {"items": "；".join(i.line.name for i in overdue), "deadline": timer.due_on.isoformat()},
-                           now=now)
+def after_action(session: Session, case: Case, now: datetime) -> FollowOn | None:
+    """The green channel's follow-up of every action (idempotent): the deadlines kept in line with the
+    materials, and once every missing material is verified, the materials completed."""
     reconcile(session, case, now)
-    return bool(overdue)
+    if case.state == "awaiting_materials" and all_verified(session, case):
+        return FollowOn("complete_materials", SYSTEM)
+    return None

@@ -14,7 +14,8 @@ from workflows.processes import definition
 from workflows.store.cases import Case
 from workflows.store.models import ListEntry
 
-from .cases import Filing, filing_rule
+from .case_records import Filing
+from .removal_rules import contested_removal
 
 
 def open_case_on_entry(session: Session, process: str, entry_id: int) -> Case | None:
@@ -24,7 +25,6 @@ def open_case_on_entry(session: Session, process: str, entry_id: int) -> Case | 
     )
 
 
-@filing_rule("objection")
 def file_objection(session: Session, actor: Actor, params: Mapping[str, Any]) -> Filing:
     try:
         entry_id = int(params.get("list_entry_id"))
@@ -33,8 +33,6 @@ def file_objection(session: Session, actor: Actor, params: Mapping[str, Any]) ->
     entry = session.get(ListEntry, entry_id)
     if entry is None or entry.subject_id != actor.subject_id:
         raise NotFound("no such list entry of your subject", field="list_entry_id")
-    from .redlist_removal import contested_removal  # noqa: PLC0415 - an objection against a red-list removal
-
     contested = contested_removal(session, entry)
     if entry.status != EntryStatus.ACTIVE.value and contested is None:
         raise Conflict(N_("this list entry is %(status)s: there is nothing to object to now"), field="list_entry_id",

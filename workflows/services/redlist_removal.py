@@ -1,14 +1,13 @@
-"""Red-list removal (红名单退出): every trigger opens one case through `open_removal`.
+"""Red-list removal (红名单退出): every trigger opens one case through `open_removal`, on the action path.
 
 The removal itself (the entry exited or purged, every incentive stopped) happens in the transaction
-of the action that decides it, so the red list is true at every moment: a subject is never on the
-blacklist (or key-attention list) and on an active red list at once, and no incentive stays active on
-an entry that left the list. The flow then tells the departments, announces, tells the subject and
-pushes the result (workflows.steps.redlist_removal).
+of the action that decides it (`removal_rules.after_action`), so the red list is true at every moment: a
+subject is never on the blacklist (or key-attention list) and on an active red list at once, and no incentive
+stays active on an entry that left the list. The flow then tells the departments, announces, tells the
+subject and pushes the result (workflows.steps.redlist_removal).
 """
 from __future__ import annotations
 
-import contextvars
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -19,49 +18,21 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from workflows.domain.errors import N_, Conflict, InvalidInput, NotFound, RoleNotAllowed
-from workflows.domain.lists import EntryStatus, ListKind, MeasureStatus
+from workflows.domain.lists import ListKind
 from workflows.domain.process import Actor
 from workflows.domain.roles import Role
 from workflows.processes import definition
-from workflows.processes.redlist_removal import AUTOMATIC, CONTESTABLE, REPORTED, TRIGGERS
+from workflows.processes.redlist_removal import AUTOMATIC, REPORTED, TRIGGERS
 from workflows.store.base import utcnow
-from workflows.store.cases import Case, Timer
+from workflows.store.cases import Case
 from workflows.store.green import PendingRedlistRemoval
-from workflows.store.models import HistoryEntry, ListEntry
+from workflows.store.models import ListEntry
 
 from . import evidence as evidence_service
-from . import history, list_lifecycle
-from .cases import FOLLOW_UPS, Filing, file_case, filing_rule, submitted_before, take_action
-
-PROCESS = "redlist_removal"
-SYSTEM = Actor.system("red-list removal")
-OPEN = (EntryStatus.ACTIVE.value, EntryStatus.SUSPENDED.value)
-# set while open_removal files: a removal case is opened by its trigger, never by a bare filing
-_opening: contextvars.ContextVar[bool] = contextvars.ContextVar("opening_removal", default=False)
-
-
-def open_removal_case(session: Session, entry_id: int) -> Case | None:
-    final = definition(PROCESS).final_states()
-    return session.scalar(select(Case).where(Case.process == PROCESS, Case.list_entry_id == entry_id,
-                                             Case.state.not_in(final)))
-
-
-@filing_rule(PROCESS)
-def _file(session: Session, actor: Actor, params: Mapping[str, Any]) -> Filing:
-    if not _opening.get():
-        raise InvalidInput("a red-list removal is opened by its trigger: a department reports abuse on the abuse "
-                           "report page, a listing department runs a re-evaluation; the others are automatic",
-                           field="process")
-    entry = session.get(ListEntry, int(params["list_entry_id"]))
-    trigger = params["trigger"]
-    if trigger == "criteria_changed" and not actor.is_system and not (
-            Role.LISTING_DEPARTMENT in actor.roles and actor.department_id == entry.department_id):
-        raise RoleNotAllowed("only the department that listed the entry may re-evaluate it", field="department")
-    if trigger not in REPORTED | {"criteria_changed"} and not actor.is_system:
-        raise RoleNotAllowed(N_("a removal for '%(trigger)s' starts automatically"), field="trigger", trigger=trigger)
-    data = {"trigger": trigger, "reason": str(params.get("reason") or "")[:4000],
-            "reported_by_department_id": actor.department_id}
-    return Filing(subject_id=entry.subject_id, department_id=entry.department_id, list_entry_id=entry.id, data=data)
+from . import list_validity, removal_rules
+from .case_records import submitted_before
+from .cases import file_case, take_action
+from .removal_rules import OPEN, PROCESS, SYSTEM, open_red_entry, open_removal_case, other_open_listing
 
 
 def open_removal(session: Session, entry: ListEntry, trigger: str, *, actor: Actor, now: datetime | None = None,
@@ -95,28 +66,12 @@ def open_removal(session: Session, entry: ListEntry, trigger: str, *, actor: Act
             raise InvalidInput("an abuse report needs evidence: attach at least one file", field="files")
         for upload in evidence:
             evidence_service.check(upload, max_bytes)
-    token = _opening.set(True)
-    try:
+    with removal_rules.opening():
         case = file_case(session, PROCESS, actor, {"list_entry_id": entry.id, "trigger": trigger, "reason": reason},
                          now=now)
-    finally:
-        _opening.reset(token)
     if evidence:
         evidence_service.store(session, case, evidence, actor, upload_dir or Path("uploads"), max_bytes)
     return take_action(session, case.id, "remove" if trigger in AUTOMATIC else "report", SYSTEM, now=now)
-
-
-def open_red_entry(session: Session, code: str) -> ListEntry:
-    """The subject's entry on the red list (active, or suspended while an objection is verified)."""
-    from .subjects import get_subject
-
-    subject = get_subject(session, code.strip().upper())
-    entry = session.scalar(select(ListEntry).where(ListEntry.subject_id == subject.id,
-                                                   ListEntry.list_kind == ListKind.RED.value,
-                                                   ListEntry.status.in_(OPEN)))
-    if entry is None:
-        raise NotFound(N_("%(name)s is not on the red list"), field="subject_code", name=subject.name)
-    return entry
 
 
 def report_abuse(session: Session, actor: Actor, params: Mapping[str, Any],
@@ -156,35 +111,6 @@ def report_abuse(session: Session, actor: Actor, params: Mapping[str, Any],
     return case
 
 
-def _after_action(session: Session, case: Case, now: datetime) -> Case:
-    """A removal decided (automatically or by the listing department) takes effect in the same transaction."""
-    if case.state == "removed" and case.list_entry is not None and case.list_entry.status in OPEN:
-        apply_removal(session, case, now)
-    return case
-
-
-FOLLOW_UPS[PROCESS] = _after_action
-
-
-def apply_removal(session: Session, case: Case, now: datetime) -> None:
-    """Every incentive stopped, the entry exited with its reason (or purged: listed in error)."""
-    entry = case.list_entry
-    reason = TRIGGERS[case.data["trigger"]]
-    for measure in entry.measures:
-        if measure.status != MeasureStatus.STOPPED.value:
-            before, after = measure.change_status("stop", at=now)
-            history.record(session, actor=SYSTEM, action="stop_measure", entity_type="measure", entity_id=measure.id,
-                           from_state=before, to_state=after, case_id=case.id, at=now,
-                           data={"list_entry_id": entry.id})
-    before, after = entry.change_status("purge" if reason is None else "exit", at=now, reason=reason)
-    history.record(session, actor=SYSTEM, action="purge_entry" if reason is None else "exit_entry",
-                   entity_type="list_entry", entity_id=entry.id, from_state=before, to_state=after, case_id=case.id,
-                   at=now, data={"trigger": case.data["trigger"], **({"exit_reason": reason.value} if reason else {})})
-    cancel_validity_timer(session, entry, now)
-    for row in session.scalars(select(PendingRedlistRemoval).where(PendingRedlistRemoval.list_entry_id == entry.id,
-                                                                   PendingRedlistRemoval.consumed_at.is_(None))):
-        row.consumed_at, row.consumed_by_case_id = now, case.id
-
 
 def decide_abuse(session: Session, case_id: int, action: str, actor: Actor, reason: str, *,
                  now: datetime | None = None) -> Case:
@@ -208,21 +134,22 @@ def take_up_pending(session: Session, row: PendingRedlistRemoval, actor: Actor =
                         reason=f"green-channel case #{row.case_id}: commitment not kept")
 
 
-# --- listings: the hook run for every entry recorded (listings.after_listing) ---
+# --- what a listing does to the red list (listings.ON_LISTING) ---
 
 
-def on_listing(session: Session, entry: ListEntry, actor: Actor, now: datetime) -> None:
-    """A red-list entry gets its validity timer; a blacklisting or key-attention listing removes the
-    subject's red-list entries in the same transaction."""
-    if entry.list_kind == ListKind.RED.value:
-        punishing = other_open_listing(session, entry)
-        if punishing is not None and punishing.list_kind != ListKind.RED.value:
-            message = (N_("the subject is on the blacklist (entry #%(id)s): it cannot be put on the red list")
-                       if punishing.list_kind == ListKind.BLACK.value else
-                       N_("the subject is on the key-attention list (entry #%(id)s): it cannot be put on the red list"))
-            raise Conflict(message, field="list", id=punishing.id)
-        list_lifecycle.start_validity_timer(session, entry, now)  # the sweep would arm it too; at once is surer
-        return
+def red_listed(session: Session, entry: ListEntry, actor: Actor, now: datetime) -> None:
+    """A red-list entry is refused while the subject is punished, and gets its validity timer at once."""
+    punishing = other_open_listing(session, entry)
+    if punishing is not None and punishing.list_kind != ListKind.RED.value:
+        message = (N_("the subject is on the blacklist (entry #%(id)s): it cannot be put on the red list")
+                   if punishing.list_kind == ListKind.BLACK.value else
+                   N_("the subject is on the key-attention list (entry #%(id)s): it cannot be put on the red list"))
+        raise Conflict(message, field="list", id=punishing.id)
+    list_validity.start(session, entry, now)  # the sweep would arm it too; at once is surer
+
+
+def punished(session: Session, entry: ListEntry, actor: Actor, now: datetime) -> None:
+    """A blacklisting or key-attention listing removes the subject's red-list entries in the same transaction."""
     if entry.subject_id is None:
         return
     reds = session.scalars(select(ListEntry).where(ListEntry.subject_id == entry.subject_id,
@@ -238,12 +165,6 @@ def on_listing(session: Session, entry: ListEntry, actor: Actor, now: datetime) 
                      reason=f"{entry.list_kind} list entry #{entry.id} ({entry.document_no})")
 
 
-def cancel_validity_timer(session: Session, entry: ListEntry, now: datetime) -> None:
-    for timer in session.scalars(select(Timer).where(Timer.list_entry_id == entry.id, Timer.case_id.is_(None),
-                                                     Timer.kind == list_lifecycle.VALIDITY, Timer.status == "pending")):
-        timer.status, timer.ended_at, timer.next_fire_at = "cancelled", now, None
-
-
 def expire(session: Session, entry_id: int, now: datetime | None = None) -> Case | None:
     """The validity timer fired: the entry exits by expiry (nothing when it already left the list)."""
     entry = session.get(ListEntry, entry_id)
@@ -254,61 +175,10 @@ def expire(session: Session, entry_id: int, now: datetime | None = None) -> Case
     return open_removal(session, entry, "expired", actor=SYSTEM, now=now, reason=f"valid until {entry.valid_until}")
 
 
-def _expire_red(session: Session, event, entry: ListEntry, config) -> list[int]:
-    expire(session, entry.id)  # the removal case's own flow tells everyone
+def expire_red(session: Session, event, entry: ListEntry, config) -> list[int]:
+    """A red-list entry's validity ended (list_lifecycle.ON_EXPIRY): its removal case's own flow tells everyone."""
+    expire(session, entry.id)
     return []
-
-
-list_lifecycle.EXPIRY_HANDLERS[ListKind.RED.value] = _expire_red
-
-
-# --- an objection against a removal (the objection process, domain.md "Process 4") ---
-
-
-def last_removal(session: Session, entry_id: int) -> Case | None:
-    return session.scalar(select(Case).where(Case.process == PROCESS, Case.list_entry_id == entry_id,
-                                             Case.state.in_(("removed", "closed"))).order_by(Case.id.desc()).limit(1))
-
-
-# why a removal by these triggers cannot be contested
-_NOT_CONTESTABLE = {
-    "blacklisted": N_("the red-list entry was removed because the subject was put on the blacklist or key-attention "
-                      "list: object to that listing instead"),
-    "expired": N_("the red-list entry left the list because its validity ended: there is no decision to object to"),
-    None: N_("a removal for '%(trigger)s' cannot be contested"),  # any other
-}
-
-
-def contested_removal(session: Session, entry: ListEntry) -> Case | None:
-    """The removal an objection against this exited red-list entry contests; None when it is no such entry.
-    Refused with the reason when the removal cannot be contested."""
-    if entry.list_kind != ListKind.RED.value or entry.status != EntryStatus.EXITED.value:
-        return None
-    removal = last_removal(session, entry.id)
-    if removal is None:
-        return None
-    trigger = removal.data.get("trigger")
-    if trigger not in CONTESTABLE:
-        raise Conflict(_NOT_CONTESTABLE.get(trigger, _NOT_CONTESTABLE[None]), field="list_entry_id", trigger=trigger)
-    if other_open_listing(session, entry) is not None:
-        raise Conflict("the subject is now on another list, so the red-list entry cannot be restored",
-                       field="list_entry_id")
-    decided = session.scalars(select(Case).where(Case.process == "objection", Case.list_entry_id == entry.id,
-                                                 Case.state == "closed"))
-    if any((c.data or {}).get("against_removal") == removal.id for c in decided):
-        raise Conflict(N_("the objection against removal case #%(id)s has already been decided"),
-                       field="list_entry_id", id=removal.id)
-    return removal
-
-
-def other_open_listing(session: Session, entry: ListEntry) -> ListEntry | None:
-    """An open entry that forbids restoring this red-list entry: a blacklist, key-attention or other red one."""
-    return session.scalar(select(ListEntry).where(ListEntry.subject_id == entry.subject_id, ListEntry.id != entry.id,
-                                                  ListEntry.status.in_(OPEN)).limit(1))
-
-
-def is_against_removal(case: Case | None) -> bool:
-    return case is not None and case.process == "objection" and bool((case.data or {}).get("against_removal"))
 
 
 # --- re-evaluation against changed criteria (认定标准发生改变) ---
@@ -367,5 +237,3 @@ def confirm_reevaluation(session: Session, actor: Actor, rule: Reevaluation, ent
             for i in chosen]
 
 
-def history_of(session: Session, case_id: int) -> list[HistoryEntry]:
-    return list(session.scalars(select(HistoryEntry).where(HistoryEntry.case_id == case_id).order_by(HistoryEntry.id)))

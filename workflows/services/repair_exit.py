@@ -20,7 +20,7 @@ from workflows.store.cases import Case
 from workflows.store.models import ListEntry
 
 from . import settings
-from .cases import FACTS, Filing, filing_rule
+from .case_records import Filing
 from .objection import open_case_on_entry
 
 PROCESS = "repair_exit"
@@ -98,7 +98,6 @@ def commitment_of(entry: ListEntry) -> str:
         obligations=(f"{entry.document_no or '列入决定'}所确定的全部义务",)))
 
 
-@filing_rule(PROCESS)
 def file_repair(session: Session, actor: Actor, params: Mapping[str, Any]) -> Filing:
     try:
         entry_id = int(params.get("list_entry_id"))
@@ -124,5 +123,3 @@ def file_repair(session: Session, actor: Actor, params: Mapping[str, Any]) -> Fi
 def facts(session: Session, case: Case) -> dict:
     return {"today": today(), "proof_files": len(case.evidence)}
 
-
-FACTS[PROCESS] = facts

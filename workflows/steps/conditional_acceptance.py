@@ -10,9 +10,9 @@ from __future__ import annotations
 from sqlalchemy.orm import Session
 
 from workflows.domain.roles import Role
-from workflows.services import green_records, material_deadlines
-from workflows.services.cases import take_action
-from workflows.services.conditional_acceptance import SYSTEM, after_action, application_of, materials_state
+from workflows.services import green_materials, green_records, material_deadlines
+from workflows.services.cases import follow_up, take_action
+from workflows.services.conditional_acceptance import SYSTEM, application_of, materials_state
 from workflows.services.consequences import once, subject_name, tell_applicant, tell_role
 from workflows.services.notify import bilingual, notice, users_with_role
 from workflows.store.automation import OutboxEvent
@@ -38,7 +38,7 @@ def _items(items) -> list[dict]:
 @step
 def keep_deadlines(session: Session, event: OutboxEvent, case: Case) -> None:
     """The material and processing deadlines follow the materials' state; all verified moves the case on."""
-    after_action(session, case, utcnow())
+    follow_up(session, case, utcnow())
 
 
 @step
@@ -154,7 +154,7 @@ def breach(session: Session, event: OutboxEvent, case: Case) -> StepResult | Non
     timer = _timer(session, event)
     if timer is None or timer.kind != material_deadlines.MATERIALS:
         return timer_events.breach(session, event, case)
-    material_deadlines.breach(session, case, timer, utcnow())
+    green_materials.breach(session, case, timer, utcnow())
     return None
 
 

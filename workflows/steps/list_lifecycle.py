@@ -24,7 +24,7 @@ def _delivery_id(session: Session, event: OutboxEvent) -> int | None:
 def expire(session: Session, event: OutboxEvent, case: None) -> StepResult:
     """At the end of `valid_until`, an open entry exits by expiry with its list's consequences."""
     entry = session.get(ListEntry, event.payload.get("list_entry_id"))
-    handler = list_lifecycle.EXPIRY_HANDLERS.get(entry.list_kind) if entry is not None else None
+    handler = list_lifecycle.ON_EXPIRY.get(entry.list_kind) if entry is not None else None
     if handler is None or not entry.is_open or calendar.local_date(event.created_at) <= entry.valid_until:
         return StepResult()  # exited meanwhile, or its validity was extended: a later timer will fire
     if not once(session, event.id, "expire"):

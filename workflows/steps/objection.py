@@ -5,8 +5,7 @@ from sqlalchemy.orm import Session
 
 from workflows.domain.lists import EntryStatus, ExitReason
 from workflows.domain.roles import Role
-from workflows.services import erasure
-from workflows.services import redlist_removal as removal
+from workflows.services import erasure, removal_rules
 from workflows.services.consequences import (
     SYSTEM, announce, change_entry, change_measures, once, subject_name, tell_applicant, tell_role,
 )
@@ -91,7 +90,7 @@ DisputedRecord = DisputedListing | DisputedRemoval
 
 def disputed(case: Case) -> DisputedRecord:
     """What the objection disputes, by its target's kind: the one place that tells them apart."""
-    return DisputedRemoval() if removal.is_against_removal(case) else DisputedListing()
+    return DisputedRemoval() if removal_rules.is_against_removal(case) else DisputedListing()
 
 
 @step

@@ -10,7 +10,7 @@ from workflows.domain.roles import Role
 from workflows.labels import mask_name
 from workflows.processes.redlist_removal import CONTESTABLE, TRIGGERS
 from sla import calendar
-from workflows.services import erasure, history, list_lifecycle, notify
+from workflows.services import erasure, history, list_validity, notify, removal_rules
 from workflows.services import redlist_removal as removal
 from workflows.services.cases import take_action
 from workflows.services.consequences import (
@@ -54,8 +54,8 @@ def stop_incentives(session: Session, event: OutboxEvent, case: Case) -> StepRes
     entry = case.list_entry
     if entry is None:
         return StepResult()
-    if entry.status in removal.OPEN:  # a decision that reached the database without its follow-up
-        removal.apply_removal(session, case, utcnow())
+    if entry.status in removal_rules.OPEN:  # a decision that reached the database without its follow-up
+        removal_rules.apply_removal(session, case, utcnow())
     stopped = [m for m in entry.measures if m.status == MeasureStatus.STOPPED.value]
     return StepResult(tell_measures(session, event, entry, stopped, "incentive.stop", why=trigger_of(case)))
 
@@ -130,11 +130,11 @@ def suspend_withdrawal(session: Session, event: OutboxEvent, case: Case) -> Step
     if entry is None or removal_case is None or not once(session, event.id, "suspend_withdrawal"):
         return StepResult()
     notices: list[int] = []
-    if entry.status == EntryStatus.EXITED.value and removal.other_open_listing(session, entry) is None:
+    if entry.status == EntryStatus.EXITED.value and removal_rules.other_open_listing(session, entry) is None:
         change_entry(session, event, entry, "restore")
         notices = change_measures(session, event, entry, "restore")
         if entry.valid_until >= calendar.local_date(utcnow()):
-            list_lifecycle.start_validity_timer(session, entry, utcnow())
+            list_validity.start(session, entry, utcnow())
         _note(session, event, removal_case, "removal_contested", entry)
     return StepResult(notices + tell_subject(session, event, case, "redlist.objection_accepted"))
 
@@ -142,12 +142,12 @@ def suspend_withdrawal(session: Session, event: OutboxEvent, case: Case) -> Step
 def complete_removal(session: Session, event: OutboxEvent, case: Case) -> StepResult:
     """The removal stands (confirmed, or the objection withdrawn): the entry exits again, incentives stop."""
     removal_case, entry = _contested(session, case)
-    if entry is None or removal_case is None or entry.status not in removal.OPEN \
+    if entry is None or removal_case is None or entry.status not in removal_rules.OPEN \
             or not once(session, event.id, "complete_removal"):
         return StepResult()
     notices = change_measures(session, event, entry, "stop")
     change_entry(session, event, entry, "exit", TRIGGERS[removal_case.data["trigger"]])
-    removal.cancel_validity_timer(session, entry, utcnow())
+    list_validity.cancel(session, entry, utcnow())
     _note(session, event, removal_case, "removal_upheld", entry)
     return StepResult(notices)
 
@@ -158,7 +158,7 @@ def reverse_removal(session: Session, event: OutboxEvent, case: Case) -> StepRes
     if entry is None or removal_case is None or not once(session, event.id, "reverse_removal"):
         return StepResult()
     notices: list[int] = []
-    if entry.status == EntryStatus.EXITED.value and removal.other_open_listing(session, entry) is None:
+    if entry.status == EntryStatus.EXITED.value and removal_rules.other_open_listing(session, entry) is None:
         change_entry(session, event, entry, "restore")  # withdrawn before acceptance was not possible; decided now
         notices = change_measures(session, event, entry, "restore")
     if entry.status == EntryStatus.ACTIVE.value:
@@ -170,8 +170,8 @@ def reverse_removal(session: Session, event: OutboxEvent, case: Case) -> StepRes
 def remove_revoked(session: Session, event: OutboxEvent, case: Case) -> StepResult:
     """An objection revoked a red-list entry: red-list removal with purge (no record kept)."""
     entry = case.list_entry
-    if entry is not None and entry.status in removal.OPEN and once(session, event.id, "revoke_red_listing"):
-        pending = removal.open_removal_case(session, entry.id)
+    if entry is not None and entry.status in removal_rules.OPEN and once(session, event.id, "revoke_red_listing"):
+        pending = removal_rules.open_removal_case(session, entry.id)
         if pending is not None and pending.state == "reported":
             take_action(session, pending.id, "supersede", SYSTEM)
         removal.open_removal(session, entry, "objection_revoked", actor=SYSTEM,

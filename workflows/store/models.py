@@ -283,6 +283,3 @@ class AppendOnlyViolation(RuntimeError):
 @event.listens_for(HistoryEntry, "before_delete")
 def _refuse_history_change(mapper, connection, target):
     raise AppendOnlyViolation("the history is append-only: rows cannot be changed or deleted")
-
-
-from . import audit_chain  # noqa: E402,F401 - chains every new history row on flush

@@ -11,6 +11,7 @@ from flask import g, request
 from workflows.domain.errors import InvalidInput, NotFound
 from workflows.domain.settings import SETTINGS
 from workflows.services import calendar as calendar_service
+from workflows.services import calendar_imports
 from workflows.services import settings as settings_service
 from workflows.services.actors import actor_for
 
@@ -125,7 +126,7 @@ def or_icalendar(view):
 def import_calendar(body, year: int):
     """Import a year's holiday arrangement."""
     text_ = body if isinstance(body, str) else json.dumps(body)  # an iCalendar file's text, or the JSON
-    calendar_service.import_arrangement(db.session, text_, f"PUT /api/v1/admin/calendar/{year}",
+    calendar_imports.import_arrangement(db.session, text_, f"PUT /api/v1/admin/calendar/{year}",
                                         actor_for(g.api_user), year=year)
     db.session.commit()
     return arrangement_json(calendar_service.effective_arrangement(db.session, year))

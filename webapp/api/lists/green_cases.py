@@ -7,6 +7,7 @@ from flask import current_app, g, request
 from workflows.domain.errors import InvalidInput
 from workflows.services import conditional_acceptance as green
 from workflows.services import evidence as evidence_service
+from workflows.services import green_materials
 from workflows.services.actors import actor_for
 
 from ...extensions import db
@@ -105,7 +106,7 @@ def submit_material(case_id: int, no: int):
         raise InvalidInput("the note is at most 2000 characters of text", field="note")
     uploads = [evidence_service.Upload(f.filename or "", f.read()) for f in request.files.getlist("files")]
     config = current_app.config["CREDIT_CASES"]
-    case = green.submit_material(db.session, case_id, no, actor, uploads, upload_dir=config.upload_dir,
+    case = green_materials.submit_material(db.session, case_id, no, actor, uploads, upload_dir=config.upload_dir,
                                  max_bytes=config.max_upload_bytes, note=note, expected_version=_version())
     db.session.commit()
     return case_json(case, actor)

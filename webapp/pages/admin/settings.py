@@ -14,6 +14,7 @@ from workflows.domain.roles import Role
 from workflows.domain.settings import SETTINGS
 from workflows.services import administration
 from workflows.services import calendar as calendar_service
+from workflows.services import calendar_imports
 from workflows.services import settings as settings_service
 from workflows.store.base import utcnow
 
@@ -118,7 +119,7 @@ def import_calendar():
     if form.validate_on_submit():
         upload = form.file.data
         try:
-            row = calendar_service.import_arrangement(db.session, form.text(), upload.filename or "",
+            row = calendar_imports.import_arrangement(db.session, form.text(), upload.filename or "",
                                                       current_actor())
         except DomainError as error:
             db.session.rollback()

@@ -1,4 +1,4 @@
-"""Writes docs/processes/<process>.md and .svg from the definitions: `python -m workflows.processes.docs`.
+"""Writes docs/processes/<process>.md and .svg from the definitions: `python -m workflows.docs`.
 
 A test checks that the files in docs/ are what this produces, so the docs cannot drift from the code.
 """
@@ -10,10 +10,11 @@ from pathlib import Path
 from workflows.domain.process import ProcessDefinition
 from workflows.domain.settings import SETTINGS
 
-from . import DEFINITIONS
-from .diagram import mermaid, svg
+from workflows.processes import DEFINITIONS
+from workflows.processes.diagram import mermaid, svg
+from workflows.steps import STEPS, plan_of
 
-DOCS = Path(__file__).resolve().parents[2] / "docs" / "processes"
+DOCS = Path(__file__).resolve().parents[1] / "docs" / "processes"
 
 INTRO = {
     "objection": (
@@ -90,8 +91,6 @@ def render(definition: ProcessDefinition) -> str:
 
 def _consequences(definition: ProcessDefinition) -> list[str]:
     """What the process's flow does after each event: the actions' `then`, described by the steps' docstrings."""
-    from workflows.steps import STEPS, plan_of  # the steps use the services, which use these definitions
-
     lines = ["", "## What the flow does after each event", "", "| event | steps |", "|---|---|"]
     for kind, steps in plan_of(definition).items():
         described = [f"`{name.split('.', 1)[1]}`" + (f": {STEPS[name].__doc__.splitlines()[0]}" if STEPS[name].__doc__ else "")

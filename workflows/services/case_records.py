@@ -1,0 +1,81 @@
+"""What every process's rules share below the action path: a case read for an actor, and the shape of a
+process's own rules (`ProcessRules`), which `process_rules` assembles and `cases` applies."""
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session, selectinload
+
+from workflows.domain.errors import N_, Conflict, NotFound
+from workflows.domain.process import Actor
+from workflows.domain.roles import STAFF_ROLES, Role
+from workflows.store.cases import Case
+
+
+@dataclass
+class Filing:
+    """What a process's filing rule decided: the case's subject, department, entry and data."""
+
+    subject_id: int
+    department_id: int | None
+    list_entry_id: int | None = None
+    data: dict | None = None
+
+
+@dataclass(frozen=True)
+class FollowOn:
+    """An action the system takes next, in the same transaction (all materials verified: complete them)."""
+
+    action: str
+    actor: Actor
+    params: Mapping[str, Any] | None = None
+
+
+@dataclass(frozen=True)
+class ProcessRules:
+    """A process's rules that need the database, beside its definition (workflows/processes):
+
+    - `filing(session, actor, params) -> Filing`: whether and on what a case may be filed (a DomainError refuses);
+    - `facts(session, case) -> dict`: what the definition's guards need beyond the case's own data;
+    - `follow_up(session, case, now) -> FollowOn | None`: effects of any action that belong in its transaction,
+      and the action the system takes next, if one is due.
+    """
+
+    filing: Callable[[Session, Actor, Mapping[str, Any]], Filing]
+    facts: Callable[[Session, Case], dict] | None = None
+    follow_up: Callable[[Session, Case, datetime], FollowOn | None] | None = None
+
+
+def submitted_before(session: Session, submission_key: str | None, actor: Actor) -> Case | None:
+    """The case an earlier sending of the same form or request filed (None: none, or no key)."""
+    if not submission_key:
+        return None
+    existing = session.scalar(select(Case).where(Case.submission_key == submission_key))
+    if existing is not None and existing.applicant_id != actor.user_id:
+        raise Conflict("this form was already used", field="submission_key")
+    return existing
+
+
+def get_case(session: Session, case_id: int, *, for_update: bool = False) -> Case:
+    query = select(Case).where(Case.id == case_id).options(selectinload(Case.timers), selectinload(Case.evidence))
+    if for_update and session.get_bind().dialect.name == "postgresql":
+        query = query.with_for_update(of=Case)
+    case = session.scalar(query)
+    if case is None:
+        raise NotFound(N_("no case #%(id)s"), field="case", id=case_id)
+    return case
+
+
+def may_view(case: Case, actor: Actor) -> bool:
+    """The same rule as queries.visible: the credit office sees all, departments their own, applicants theirs."""
+    if actor.roles & {Role.ACCEPTING_OFFICE, Role.SUPERVISOR, Role.ADMINISTRATOR}:
+        return True
+    if actor.department_id is not None and actor.roles & STAFF_ROLES and case.department_id == actor.department_id:
+        return True
+    if actor.user_id is not None and actor.roles & STAFF_ROLES and case.applicant_id == actor.user_id:
+        return True  # a report the department filed (abuse of the red list)
+    return actor.subject_id is not None and actor.subject_id == case.subject_id
