@@ -12,7 +12,7 @@ from wtforms.widgets import HiddenInput
 from forms.labels import ACTION_FIELDS, ACTIONS, CHOICES, FIELDS, PROCESSES, STATES
 from workflows.domain.process import Action
 from workflows.processes import DEFINITIONS
-from workflows.services.evidence import Upload
+from workflows.services.casework.evidence import Upload
 
 # lets a phone's file picker offer the right files; the server checks the content anyway
 ACCEPT_EVIDENCE = ".pdf,.png,.jpg,.jpeg,application/pdf,image/png,image/jpeg"
@@ -142,7 +142,7 @@ class CaseFilterForm(FlaskForm):
     overdue = SelectField(_l("Deadline"), validate_choice=False,
                           choices=[SelectChoice("", _l("Any")), SelectChoice("yes", _l("Overdue")),
                                    SelectChoice("no", _l("Not overdue"))])
-    # the supervision dashboard's figures link here with these (workflows.services.deadline_filters)
+    # the supervision dashboard's figures link here with these (workflows.services.supervision.deadline_filters)
     department = SelectField(_l("Department"), choices=[], validate_choice=False)  # the page lists the departments
     deadline = SelectField(_l("Deadline status"), choices=DEADLINE_CHOICES, validate_choice=False)
     deadline_owner = HiddenField()

@@ -10,7 +10,7 @@ from wtforms.widgets import CheckboxInput, HiddenInput, ListWidget
 
 from forms.admin import CODE_HELP, CODE_PATTERN
 from forms.cases import ACCEPT_EVIDENCE, EVIDENCE_HINT, UUID_PATTERN
-from workflows.services.evidence import Upload
+from workflows.services.casework.evidence import Upload
 
 
 class CheckboxesField(SelectMultipleField):

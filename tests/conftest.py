@@ -98,7 +98,7 @@ DEMO_PASSWORD = "demo-pass-2026"
 
 @pytest.fixture(scope="session", autouse=True)
 def _fast_password_hashing():
-    from workflows.services import accounts
+    from workflows.services.admin import accounts
 
     accounts.use_fast_hashing_for_tests()
 
@@ -345,7 +345,7 @@ def provisional_years(session) -> None:
     import holidays
 
     from sla import calendar
-    from workflows.services import calendar as calendar_service
+    from workflows.services.admin import calendar as calendar_service
     from workflows.store.models import CalendarYear
 
     calendar_service.install_from(session)  # what this database holds, not what an earlier test installed
@@ -447,14 +447,14 @@ class World:
         self.prefect = request.node.get_closest_marker("prefect") is not None and not shifted
 
     def actor(self, username):
-        from workflows.services.accounts import find_user
-        from workflows.services.actors import actor_for
+        from workflows.services.admin.accounts import find_user
+        from workflows.services.casework.actors import actor_for
         from webapp.extensions import db
 
         return actor_for(find_user(db.session, username))
 
     def file(self, username, process="objection", **params):
-        from workflows.services.cases import file_case
+        from workflows.services.casework.cases import file_case
         from webapp.extensions import db
 
         with self.app.app_context():
@@ -464,7 +464,7 @@ class World:
 
     def act(self, case_id, action, username=None, **params):
         from workflows.domain.process import Actor
-        from workflows.services.cases import take_action
+        from workflows.services.casework.cases import take_action
         from webapp.extensions import db
 
         with self.app.app_context():
@@ -473,7 +473,7 @@ class World:
             db.session.commit()
 
     def drain(self):
-        from workflows.worker import drain
+        from workflows.automation.worker import drain
 
         if self.prefect:
             self._request.getfixturevalue("prefect_harness")

@@ -4,7 +4,7 @@ from __future__ import annotations
 from flask import Flask, request
 
 from workflows.config import Config
-from workflows.services import calendar as calendar_service
+from workflows.services.admin import calendar as calendar_service
 from workflows.store.db import configure_engine, engine_options
 
 from . import i18n

@@ -8,7 +8,7 @@ from flask_login import current_user, login_required
 
 from workflows.domain.process import Actor
 from workflows.domain.roles import Role
-from workflows.services.actors import actor_for
+from workflows.services.casework.actors import actor_for
 
 from .extensions import db, login_manager
 from workflows.store.models import User

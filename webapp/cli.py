@@ -62,7 +62,7 @@ def web(workers: int) -> None:
 @main.command()
 def worker() -> None:
     """Run the automation worker: claims outbox events and runs the process flows for them."""
-    from workflows.worker import run_forever
+    from workflows.automation.worker import run_forever
 
     run_forever(Config.from_env())
 
@@ -70,7 +70,7 @@ def worker() -> None:
 @main.command()
 def scheduler() -> None:
     """Run the APScheduler jobs (SLA timer sweep)."""
-    from sla.scheduler import run_forever
+    from workflows.automation.scheduler import run_forever
 
     run_forever(Config.from_env())
 
@@ -120,7 +120,7 @@ def user() -> None:
 def user_add(name: str, roles: tuple[str, ...], department: str | None, subject: str | None, password_stdin: bool) -> None:
     """Create a user; prompts for the password unless --password-stdin."""
     from workflows.domain.process import Actor
-    from workflows.services import accounts
+    from workflows.services.admin import accounts
 
     password = sys.stdin.readline().rstrip("\n") if password_stdin else click.prompt(
         "Password", hide_input=True, confirmation_prompt=True)
@@ -144,7 +144,7 @@ def sla_sweep(now_text: str | None) -> None:
     """Fire due timers once."""
     from datetime import UTC, datetime
 
-    from sla.sweep import sweep
+    from workflows.automation.sweep import sweep
 
     config = Config.from_env()
     now = None
@@ -173,7 +173,7 @@ def calendar() -> None:
 def calendar_import(file: Path) -> None:
     """Load a year's holiday arrangement (JSON, CSV or iCalendar .ics); it takes precedence over the packaged data."""
     from workflows.domain.process import Actor
-    from workflows.services.calendar import import_arrangement
+    from workflows.services.admin.calendar import import_arrangement
 
     try:
         text = file.read_text(encoding="utf-8-sig")
@@ -197,7 +197,7 @@ def audit() -> None:
 @audit.command("verify")
 def audit_verify() -> None:
     """Check the history's hash chain; prints OK or the first broken row, and exits 1 if broken."""
-    from workflows.services.audit import verify
+    from workflows.services.admin.audit import verify
 
     with app_session() as (_, session):
         verdict = verify(session)

@@ -12,8 +12,10 @@ from stdnum.cn import ric, uscc
 
 from workflows import clock
 from workflows.domain.process import Actor
-from workflows.services import accounts, licence_matters, listings
-from workflows.services.subjects import register_subject
+from workflows.services.admin import accounts
+from workflows.services.processes import licence_matters
+from workflows.services.lists import listings
+from workflows.services.lists.subjects import register_subject
 from workflows.store.models import Department, MeasureCatalogueItem, User
 
 DEMO_PASSWORD = "demo-pass-2026"

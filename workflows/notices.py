@@ -3,7 +3,7 @@
 A notice kind names who receives it (`to`: the recipient groups the caller picks the users of), its
 dedupe key (a pattern filled from the caller's `key` values and the notice's parameters; one inbox row per
 key and user), and its subject and body: English message ids with named parameters, rendered for each
-recipient in that recipient's language (workflows/services/notify.py). A parameter listed in `labels` holds
+recipient in that recipient's language (workflows/services/deliveries/notify.py). A parameter listed in `labels` holds
 an identifier (a list kind, a result) and is shown by its label; one listed in `lines` holds a list of
 items, each shown on its own line by that message. A value {"zh": ..., "en": ...} is a name the records hold
 in both languages (a measure's, a department's).

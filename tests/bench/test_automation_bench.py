@@ -30,8 +30,8 @@ class Writer:
     """Files and accepts objections through the services, as the web app does, one transaction each."""
 
     def __init__(self, url: str):
-        from workflows.services.accounts import find_user
-        from workflows.services.actors import actor_for
+        from workflows.services.admin.accounts import find_user
+        from workflows.services.casework.actors import actor_for
 
         self.factory = make_session_factory(url)
         with self.factory() as session:
@@ -39,7 +39,7 @@ class Writer:
         self._actor = lambda session, name: actor_for(find_user(session, name))
 
     def file(self, username: str, entry_id: int) -> int:
-        from workflows.services.cases import file_case
+        from workflows.services.casework.cases import file_case
 
         with self.factory() as session:
             case = file_case(session, "objection", self._actor(session, username),
@@ -48,7 +48,7 @@ class Writer:
             return case.id
 
     def accept(self, case_id: int) -> None:
-        from workflows.services.cases import take_action
+        from workflows.services.casework.cases import take_action
 
         with self.factory() as session:
             take_action(session, case_id, "accept", self.office, {})

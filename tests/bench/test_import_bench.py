@@ -15,8 +15,8 @@ from sqlalchemy import func, select
 from tests.conftest import make_app
 from workflows.demo import enterprise_code, seed
 from workflows.domain.process import Actor
-from workflows.services.bulk_import import import_listings
-from workflows.services.listings import ListingRequest, record_listing
+from workflows.services.lists.bulk_import import import_listings
+from workflows.services.lists.listings import ListingRequest, record_listing
 from workflows.store.models import ListEntry, Measure
 
 ROWS = 10_000

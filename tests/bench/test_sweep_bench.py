@@ -12,7 +12,7 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import create_engine, text
 
-from sla.sweep import sweep
+from workflows.automation.sweep import sweep
 from tests.bench import perfdoc
 from tests.faults import stack
 from workflows.store.base import utcnow

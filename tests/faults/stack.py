@@ -178,8 +178,8 @@ def worker(env: dict, logs: Path, name: str = "worker") -> Proc:
 
 
 def scheduler(env: dict, logs: Path, name: str = "scheduler", interval: int = 1) -> Proc:
-    """The product's APScheduler scheduler (sla.scheduler.build_scheduler) with a short sweep interval."""
-    code = ("from sla.scheduler import build_scheduler; from workflows.config import Config; "
+    """The product's APScheduler scheduler (workflows.automation.scheduler.build_scheduler) with a short sweep interval."""
+    code = ("from workflows.automation.scheduler import build_scheduler; from workflows.config import Config; "
             f"build_scheduler(Config.from_env(), interval_seconds={interval}).start()")
     return Proc(name, [sys.executable, "-c", code], env, logs / f"{name}.log")
 
@@ -208,7 +208,8 @@ def populate(database_url: str, count: int, *, start: int = 0) -> list[tuple[str
 
     from workflows.demo import DEMO_PASSWORD, seed
     from workflows.domain.process import Actor
-    from workflows.services import accounts, listings
+    from workflows.services.admin import accounts
+    from workflows.services.lists import listings
     from workflows.store.db import make_session_factory
 
     accounts.use_fast_hashing_for_tests()
@@ -249,9 +250,9 @@ class Stream:
 
     def run(self) -> None:
         from workflows.domain.process import Actor
-        from workflows.services.accounts import find_user
-        from workflows.services.actors import actor_for
-        from workflows.services.cases import file_case, take_action
+        from workflows.services.admin.accounts import find_user
+        from workflows.services.casework.actors import actor_for
+        from workflows.services.casework.cases import file_case, take_action
         from workflows.store.db import make_session_factory
 
         factory = make_session_factory(self.database_url)
@@ -331,7 +332,7 @@ def wait_drained(database_url: str, timeout: float, parts: list[Proc] = ()) -> N
 def expire_leases(database_url: str, claimed_by_pid: int) -> int:
     """What 5 minutes do to a dead worker's claims (ADR 0004), without waiting 5 minutes."""
     from workflows.store.automation import OutboxEvent
-    from workflows.worker import LEASE
+    from workflows.automation.worker import LEASE
 
     engine = create_engine(database_url)
     with engine.begin() as connection:

@@ -5,7 +5,7 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import func, select
 
-from sla.sweep import sweep
+from workflows.automation.sweep import sweep
 from workflows.domain.eligibility import NotEligible
 from workflows.store.base import utcnow
 from workflows.store.cases import Case

@@ -7,10 +7,10 @@ import pytest
 from sqlalchemy import select
 
 from sla.calendar import day_end_exclusive
-from sla.sweep import sweep
+from workflows.automation.sweep import sweep
 from workflows.domain.errors import NotFound, RoleNotAllowed
 from workflows.processes.repair_exit import add_months
-from workflows.services import list_lifecycle, list_validity
+from workflows.services.lists import list_lifecycle, list_validity
 from workflows.store.automation import Announcement
 from workflows.store.cases import Timer
 from workflows.store.models import ListEntry, Subject, User

@@ -114,7 +114,7 @@ def test_withdraw_during_verification_resumes_measures(world):
 def test_breach_flags_overdue_tells_supervisors_and_keeps_measures_suspended(world, smtp):
     from datetime import timedelta
 
-    from sla.sweep import sweep
+    from workflows.automation.sweep import sweep
     from workflows.store.base import utcnow
 
     entry_id, case_id = accepted_objection(world)

@@ -52,7 +52,7 @@ def test_worker_down_then_back_processes_every_event_once(world, smtp):
 def test_prefect_down_keeps_events_and_processes_them_once_it_is_back(world, smtp):
     from prefect.settings import PREFECT_API_URL, PREFECT_CLIENT_MAX_RETRIES, temporary_settings
 
-    from workflows.worker import run_once
+    from workflows.automation.worker import run_once
 
     entries = file_and_decide(world)
     with temporary_settings(updates={PREFECT_API_URL: "http://127.0.0.1:9/api", PREFECT_CLIENT_MAX_RETRIES: 0}):

@@ -7,10 +7,10 @@ from sqlalchemy import select
 
 from workflows.demo import ENTERPRISE_RED, ENTERPRISE_RED_2
 from workflows.domain.errors import Conflict
-from workflows.services import listings
-from workflows.services import redlist_removal as removal
-from workflows.services import removal_rules
-from workflows.services.evidence import Upload
+from workflows.services.lists import listings
+from workflows.services.processes import redlist_removal as removal
+from workflows.services.processes import removal_rules
+from workflows.services.casework.evidence import Upload
 from workflows.store.automation import Announcement, Notification
 from workflows.store.cases import Case
 from workflows.store.green import PendingRedlistRemoval
@@ -132,7 +132,7 @@ def test_abuse_dismissed_keeps_the_entry_and_its_incentives(world, smtp, platfor
 @pytest.mark.prefect  # the real flows under Prefect's test harness
 @pytest.mark.clock  # deadline-sensitive: run again with the clock shifted
 def test_validity_end_exits_the_entry_by_timer(world, smtp, platform):
-    from sla.sweep import sweep
+    from workflows.automation.sweep import sweep
     from workflows.store.base import utcnow
 
     entry_id = red_entry(world, ENTERPRISE_RED_2)
@@ -178,7 +178,7 @@ def test_objection_that_revokes_a_red_listing_removes_it_with_purge(world, smtp,
 
 
 def test_a_broken_green_channel_commitment_waiting_for_removal_is_taken_up(world, smtp, platform):
-    from workflows.services.green_records import queue_redlist_removal
+    from workflows.services.processes.green_records import queue_redlist_removal
 
     entry_id = red_entry(world)
 

@@ -6,7 +6,7 @@ from sqlalchemy import select
 from sla.calendar import local_date
 from workflows.domain.errors import DomainError, InvalidInput, NotFound, RoleNotAllowed
 from workflows.processes.repair_exit import add_months
-from workflows.services import evidence
+from workflows.services.casework import evidence
 from workflows.store.automation import Announcement, Notification
 from workflows.store.base import utcnow
 from workflows.store.cases import Case

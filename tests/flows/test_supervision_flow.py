@@ -20,7 +20,7 @@ def accepted(world):
 
 @pytest.mark.prefect  # the real flows under Prefect's test harness
 def test_urging_reaches_the_department_and_the_reply_the_supervisor(world, smtp):
-    from workflows.services import urging
+    from workflows.services.supervision import urging
 
     case_id = accepted(world)
     urging_id = world.query(lambda s: urging.urge(s, [case_id], world.actor("supervisor"), "请于三个工作日内反馈。")[0].id)
@@ -37,9 +37,9 @@ def test_urging_reaches_the_department_and_the_reply_the_supervisor(world, smtp)
 
 
 def test_second_escalation_goes_to_the_head_of_supervision(world, smtp):
-    from sla.sweep import sweep
+    from workflows.automation.sweep import sweep
     from workflows.domain.process import Actor
-    from workflows.services import accounts, settings
+    from workflows.services.admin import accounts, settings
 
     def appoint(session):
         head = accounts.create_user(session, username="chief", password="demo-pass-2026", roles=["supervisor"],

@@ -124,7 +124,7 @@ def test_unsigned_and_replayed_messages_are_refused_by_the_receiver(world, recei
     world.act(case_id, "accept", "office")
     world.drain()
     delivery = world.query(lambda s: s.scalars(select(WebhookDelivery)).one())
-    from workflows.services.webhooks import body_of, signature
+    from workflows.services.deliveries.webhooks import body_of, signature
 
     body = world.query(lambda s: body_of(s.get(WebhookDelivery, delivery.id)))
     assert httpx.post(receiver.url, content=body, headers={"Idempotency-Key": "forged"}).status_code == 401
@@ -160,7 +160,7 @@ def test_a_listing_through_the_api_tells_departments_and_their_endpoints(world, 
 
 def test_endpoint_must_be_https_outside_testing(world):
     from workflows.domain.errors import DomainError
-    from workflows.services import webhooks
+    from workflows.services.deliveries import webhooks
 
     def attempt(session):
         actor = world.actor("implementer")

@@ -338,10 +338,12 @@ def build_world(app) -> dict:
 
     from webapp.extensions import db
     from workflows.demo import ENTERPRISE_BLACK, ENTERPRISE_KEY, seed
-    from workflows.services import evidence, monthly, notify, urging
-    from workflows.services.accounts import find_user
-    from workflows.services.actors import actor_for
-    from workflows.services.cases import file_case
+    from workflows.services.casework import evidence
+    from workflows.services.supervision import monthly, urging
+    from workflows.services.deliveries import notify
+    from workflows.services.admin.accounts import find_user
+    from workflows.services.casework.actors import actor_for
+    from workflows.services.casework.cases import file_case
     from workflows.store.green import LicenceMatter
     from workflows.store.models import Department, ListEntry, MeasureCatalogueItem
 

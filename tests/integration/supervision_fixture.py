@@ -23,13 +23,14 @@ from datetime import date, datetime
 from sqlalchemy import select
 
 from sla.calendar import ZONE
-from sla.sweep import sweep
+from workflows.automation.sweep import sweep
 from workflows.demo import enterprise_code
 from workflows.domain.process import Actor
-from workflows.services import cases as case_service
-from workflows.services import history, listings
-from workflows.services.accounts import find_user
-from workflows.services.actors import actor_for
+from workflows.services.casework import cases as case_service
+from workflows.services.casework import history
+from workflows.services.lists import listings
+from workflows.services.admin.accounts import find_user
+from workflows.services.casework.actors import actor_for
 from workflows.store.models import ListEntry
 
 GROUNDS = "原处罚决定已被复议机关撤销，请核实。"

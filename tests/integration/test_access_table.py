@@ -8,8 +8,8 @@ from sqlalchemy import func, select
 
 from tests.conftest import DEMO_PASSWORD, truncate_pg, make_app
 from tests.integration.access_table import APPLICANTS, ROLES, TABLE, Access, build_world
-from workflows.services import notify
-from workflows.services.accounts import find_user
+from workflows.services.deliveries import notify
+from workflows.services.admin.accounts import find_user
 from workflows.store.automation import Notification
 from workflows.store.models import HistoryEntry
 

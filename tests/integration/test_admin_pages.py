@@ -14,8 +14,8 @@ from sla import calendar as working_calendar
 from tests.integration.calendar_files import (CONTRADICTION_LINE, CONTRADICTORY_2098, DAYS_OFF_2098, GOOD_2098,
                                              WORKING_DAYS_2098)
 from workflows import clock
-from workflows.services import calendar as calendar_service
-from workflows.services import settings as settings_service
+from workflows.services.admin import calendar as calendar_service
+from workflows.services.admin import settings as settings_service
 from workflows.store.models import CalendarYear, Department, HistoryEntry, MeasureCatalogueItem, User
 
 ADMIN_PAGES = [

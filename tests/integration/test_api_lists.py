@@ -159,7 +159,7 @@ def file_green_case(api, db_session):
 
 
 def test_the_granted_licences_are_public_and_paged(api, db_session):
-    from workflows.services import green_records
+    from workflows.services.processes import green_records
     from workflows.store.base import utcnow
 
     empty = api("GET", "/api/v1/public/licences")

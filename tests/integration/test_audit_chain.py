@@ -8,7 +8,8 @@ import pytest
 from sqlalchemy import create_engine, func, select, text
 
 from workflows.domain.process import Actor
-from workflows.services import audit, history
+from workflows.services.admin import audit
+from workflows.services.casework import history
 from workflows.store.db import make_session_factory
 from workflows.store.migrate import alembic_config, upgrade
 from workflows.store.models import AppendOnlyViolation, HistoryEntry
@@ -158,7 +159,7 @@ def test_history_written_in_bulk_is_chained_too(seeded, db_session):
     from datetime import date
 
     from workflows.demo import enterprise_code
-    from workflows.services.bulk_import import import_listings
+    from workflows.services.lists.bulk_import import import_listings
 
     header = "subject_code,subject_name,list,basis,document_no,listed_on,valid_until,measures\n"
     rows = "".join(f"{enterprise_code(f'91440400{n:09d}')},某公司{n},black,某条例第十条,文号{n},2026-11-01,2028-11-01,"

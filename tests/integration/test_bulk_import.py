@@ -8,7 +8,7 @@ from sqlalchemy import func, select
 
 from workflows.demo import ENTERPRISE_BLACK, enterprise_code
 from workflows.domain.process import Actor
-from workflows.services.bulk_import import ImportRejected, import_listings
+from workflows.services.lists.bulk_import import ImportRejected, import_listings
 from workflows.store.models import ListEntry, Measure
 
 TODAY = date(2026, 11, 20)

@@ -11,13 +11,13 @@ import pytest
 from sqlalchemy import select
 
 from sla.calendar import ZONE
-from sla.sweep import sweep
+from workflows.automation.sweep import sweep
 from workflows.domain.process import Actor
-from workflows.services import calendar_imports
-from workflows.services import cases as case_service
-from workflows.services.accounts import find_user
-from workflows.services.actors import actor_for
-from workflows.services.queries import deadline_status
+from workflows.services.admin import calendar_imports
+from workflows.services.casework import cases as case_service
+from workflows.services.admin.accounts import find_user
+from workflows.services.casework.actors import actor_for
+from workflows.services.casework.queries import deadline_status
 from workflows.store.automation import Notification, OutboxEvent
 from workflows.store.cases import Timer
 from workflows.store.models import ListEntry, User

@@ -21,11 +21,11 @@ import pytest
 from tests.conftest import DEMO_PASSWORD
 from tests.receivers import free_port
 from workflows.domain.process import Actor
-from workflows.services import calendar as calendar_service
-from workflows.services import calendar_imports
-from workflows.services import cases as case_service
-from workflows.services.accounts import find_user
-from workflows.services.actors import actor_for
+from workflows.services.admin import calendar as calendar_service
+from workflows.services.admin import calendar_imports
+from workflows.services.casework import cases as case_service
+from workflows.services.admin.accounts import find_user
+from workflows.services.casework.actors import actor_for
 from workflows.store.models import ListEntry
 
 TODAY = date(2098, 12, 24)

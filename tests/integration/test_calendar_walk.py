@@ -189,8 +189,9 @@ def walk_app(app, travel):
     missing, and for each objection and credit repair path a blacklisted subject with its applicant."""
     from webapp.extensions import db
     from workflows.demo import seed
-    from workflows.services import accounts, listings
-    from workflows.services import calendar_imports
+    from workflows.services.admin import accounts
+    from workflows.services.lists import listings
+    from workflows.services.admin import calendar_imports
 
     # `app` made the database first, with its stand-in arrangements for the real date's years; only then the clock
     travel(EARLY)
@@ -296,7 +297,7 @@ class Walk:
 
     def notices(self) -> dict[str, list[str]]:
         """The subjects of each administrator's calendar notices."""
-        from workflows.services.notify import users_with_role
+        from workflows.services.deliveries.notify import users_with_role
 
         def read(session):
             admins = users_with_role(session, Role.ADMINISTRATOR)
@@ -485,7 +486,7 @@ def open_timers(walk: Walk, status: str) -> dict[int, tuple]:
 
 @pytest.mark.parametrize("channel", ["api", "pages"])
 def test_every_action_of_every_process_is_taken_or_refused_cleanly_at_the_end_of_a_year(walk_app, travel, channel):
-    from workflows.services import settings
+    from workflows.services.admin import settings
 
     walk = Walk(walk_app, channel)
     for day in (EARLY, WALK_DAY):

@@ -166,7 +166,7 @@ def test_submitting_without_a_file_is_refused(client, auth, seeded, db_session):
 
 
 def test_public_licences_and_broken_commitments_on_the_subject_page(client, auth, seeded, db_session):
-    from workflows.services import green_records
+    from workflows.services.processes import green_records
     from workflows.store.base import utcnow
 
     case_id, _ = accepted_case(client, auth, db_session)
@@ -305,7 +305,7 @@ def test_bad_actions_through_the_api_change_nothing(api, db_session):
 
 def test_materials_after_the_breach_are_refused(api, db_session):
     from workflows.domain.process import Actor
-    from workflows.services.cases import take_action
+    from workflows.services.casework.cases import take_action
 
     case_id = api_file(api, db_session).json["id"]
     api("POST", f"/api/v1/cases/{case_id}/actions/accept_with_commitment", "licensing", json={})

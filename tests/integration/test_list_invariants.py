@@ -26,13 +26,13 @@ from workflows.config import Config
 from workflows.demo import ENTERPRISE_BLACK, ENTERPRISE_RED, PERSON_BLACK, seed
 from workflows.domain.errors import DomainError
 from workflows.domain.process import Actor
-from workflows.services import listings
-from workflows.services import redlist_removal as removal
-from workflows.services import settings as settings_service
-from workflows.services.accounts import find_user
-from workflows.services.actors import actor_for
-from workflows.services.cases import file_case, take_action
-from workflows.services.evidence import Upload
+from workflows.services.lists import listings
+from workflows.services.processes import redlist_removal as removal
+from workflows.services.admin import settings as settings_service
+from workflows.services.admin.accounts import find_user
+from workflows.services.casework.actors import actor_for
+from workflows.services.casework.cases import file_case, take_action
+from workflows.services.casework.evidence import Upload
 from workflows.steps import EVENT_PLANS, STEPS, plan_of
 from workflows.steps import runtime as flow_runtime
 from workflows.store.automation import OutboxEvent
@@ -246,7 +246,7 @@ class ListsStayTrue(RuleBasedStateMachine):
     @precondition(lambda self: self.now < END)
     @rule(days=st.integers(1, 60))
     def time_passes(self, days):
-        from sla.sweep import sweep
+        from workflows.automation.sweep import sweep
 
         self.now = min(self.now + timedelta(days=days), END)
         sweep(self.session, now=self.now)

@@ -6,7 +6,7 @@ from xml.etree import ElementTree as ET
 from sqlalchemy import select
 
 from workflows.domain.lists import ExitReason
-from workflows.services.list_lifecycle import emit, exit_blacklist
+from workflows.services.lists.list_lifecycle import emit, exit_blacklist
 from workflows.store.automation import Announcement
 from workflows.store.base import utcnow
 from workflows.store.models import ListEntry, Subject, User

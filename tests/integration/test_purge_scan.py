@@ -9,7 +9,8 @@ import pytest
 from sqlalchemy import JSON, MetaData, String, Text, select
 
 from workflows.demo import PERSON_BLACK
-from workflows.services import audit, evidence
+from workflows.services.admin import audit
+from workflows.services.casework import evidence
 from workflows.store.automation import Notification
 from workflows.store.cases import Case
 from workflows.store.models import ListEntry, Subject, User

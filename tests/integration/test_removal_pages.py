@@ -9,12 +9,12 @@ from sqlalchemy import func, select
 
 from workflows.demo import ENTERPRISE_RED, ENTERPRISE_RED_2
 from workflows.domain.errors import Conflict, InvalidInput, NotFound, RoleNotAllowed
-from workflows.services import cases as case_service
-from workflows.services import redlist_removal as removal
-from workflows.services import removal_rules
-from workflows.services.accounts import find_user
-from workflows.services.actors import actor_for
-from workflows.services.evidence import Upload
+from workflows.services.casework import cases as case_service
+from workflows.services.processes import redlist_removal as removal
+from workflows.services.processes import removal_rules
+from workflows.services.admin.accounts import find_user
+from workflows.services.casework.actors import actor_for
+from workflows.services.casework.evidence import Upload
 from workflows.store.cases import Case
 from workflows.store.models import ListEntry, Subject
 
@@ -195,7 +195,7 @@ def test_only_departments_open_the_removal_pages(english, auth):
 
 def test_a_bulk_import_that_blacklists_a_red_list_subject_removes_its_red_entry_in_the_same_transaction(
         seeded, db_session):
-    from workflows.services.bulk_import import import_listings
+    from workflows.services.lists.bulk_import import import_listings
     from tests.integration.test_bulk_import import ACTOR, TODAY, csv_file, good_row
 
     import_listings(db_session, "listings.csv", csv_file([good_row(ENTERPRISE_RED)]), ACTOR, department_code="FY",

@@ -11,10 +11,10 @@ from sqlalchemy import func, select
 
 from workflows.domain.errors import Conflict, GuardFailed, InvalidInput
 from workflows.domain.process import Actor
-from workflows.services import settings
-from workflows.services.accounts import find_user
-from workflows.services.actors import actor_for
-from workflows.services.cases import file_case, take_action
+from workflows.services.admin import settings
+from workflows.services.admin.accounts import find_user
+from workflows.services.casework.actors import actor_for
+from workflows.services.casework.cases import file_case, take_action
 from workflows.store.cases import Case, EvidenceFile, Timer
 from workflows.store.models import ListEntry, Subject, User
 
@@ -214,7 +214,7 @@ def test_a_listing_department_moves_a_key_attention_subject_to_the_blacklist(see
 @pytest.mark.clock  # deadline-sensitive: run again with the clock shifted
 def test_the_review_limit_warns_then_breaches_by_the_sweep(seeded, db_session):
     from sla.calendar import day_end_exclusive
-    from sla.sweep import sweep
+    from workflows.automation.sweep import sweep
     from workflows.store.automation import OutboxEvent
 
     applicant = actor_for(find_user(db_session, "applicant"))

@@ -30,7 +30,7 @@ def test_the_api_answers_in_english_whatever_the_pages_language(api, client):
 def test_a_unique_value_lost_to_a_racing_request_is_a_409_not_a_500(app, api, db_session, monkeypatch):
     from sqlalchemy.exc import IntegrityError
 
-    from workflows.services import cases as case_service
+    from workflows.services.casework import cases as case_service
 
     def racing(*args, **kwargs):  # the other request's INSERT committed first: the database refuses ours
         raise IntegrityError("INSERT INTO cases ...", {}, Exception("duplicate key value violates unique constraint"))

@@ -6,12 +6,12 @@ import pytest
 from sqlalchemy import func, select
 
 from sla.calendar import ZONE
-from sla.scheduler import build_scheduler
-from sla.sweep import sweep
+from workflows.automation.scheduler import build_scheduler
+from workflows.automation.sweep import sweep
 from workflows.domain.process import Actor
-from workflows.services import cases as case_service
-from workflows.services.accounts import find_user
-from workflows.services.actors import actor_for
+from workflows.services.casework import cases as case_service
+from workflows.services.admin.accounts import find_user
+from workflows.services.casework.actors import actor_for
 from workflows.store.automation import OutboxEvent
 from workflows.store.cases import Timer
 from workflows.store.db import make_session_factory
@@ -65,7 +65,7 @@ def test_sweep_warns_then_breaches_each_once(seeded, db_session):
 
 
 def test_a_short_limit_is_not_due_soon_at_filing_and_warns_as_its_last_working_day_begins(seeded, db_session):
-    from workflows.services.queries import deadline_status
+    from workflows.services.casework.queries import deadline_status
 
     applicant = actor_for(find_user(db_session, "applicant"))
     entry_id = db_session.scalars(select(ListEntry.id).where(ListEntry.subject_id == applicant.subject_id)).first()
@@ -83,7 +83,7 @@ def test_a_short_limit_is_not_due_soon_at_filing_and_warns_as_its_last_working_d
 
 
 def test_a_missed_limit_stays_missed_through_a_pause_and_is_counted_once(seeded, db_session):
-    from workflows.services.deadline_filters import dated_timer
+    from workflows.services.supervision.deadline_filters import dated_timer
 
     office = actor_for(find_user(db_session, "office"))
     applicant = actor_for(find_user(db_session, "applicant"))

@@ -14,7 +14,7 @@ import pytest
 from sqlalchemy import func, select
 
 from tests.conftest import DEMO_PASSWORD
-from workflows.services import bulk_import
+from workflows.services.lists import bulk_import
 from workflows.store.cases import Case, EvidenceFile
 from workflows.store.models import ListEntry, User
 
@@ -105,7 +105,7 @@ def test_a_bad_file_is_refused_by_name_and_reason_and_nothing_is_stored(one_case
 
 def test_a_windows_path_is_refused_where_a_client_sends_it():
     from workflows.domain.errors import InvalidInput
-    from workflows.services.evidence import Upload, check
+    from workflows.services.casework.evidence import Upload, check
 
     with pytest.raises(InvalidInput, match="was sent with a path"):
         check(Upload("..\\..\\windows\\system32\\evil.pdf", PDF), 2**20)

@@ -7,7 +7,7 @@ from sqlalchemy import select
 
 from sla.calendar import local_date
 from workflows.domain.errors import ActionNotAllowed, Conflict, InvalidInput, RoleNotAllowed
-from workflows.services import urging as urging_service
+from workflows.services.supervision import urging as urging_service
 from workflows.store.automation import OutboxEvent
 from workflows.store.base import utcnow
 from workflows.store.models import HistoryEntry

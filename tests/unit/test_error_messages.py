@@ -142,7 +142,7 @@ def test_a_message_without_a_translation_is_shown_in_english(zh):
 
 def test_an_import_file_error_says_where_and_what(zh):
     from webapp import messages
-    from workflows.services.calendar_imports import import_arrangement
+    from workflows.services.admin.calendar_imports import import_arrangement
 
     with pytest.raises(InvalidInput) as refused:
         import_arrangement(None, '{"year": 2027, "days_off": ["2027-02-30"], "working_days": []}', "x.json", None)

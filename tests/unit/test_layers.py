@@ -14,11 +14,11 @@ ROOT = Path(__file__).resolve().parents[2]
 # package (as a path prefix) -> modules it must never import (by dotted prefix)
 RULES = {
     "workflows/domain": ("workflows.services", "workflows.store", "workflows.steps", "workflows.flows",
-                         "workflows.processes", "workflows.worker", "webapp", "forms", "sla.sweep", "sla.scheduler"),
-    "workflows/processes": ("workflows.services", "workflows.store", "workflows.flows", "workflows.worker",
+                         "workflows.processes", "workflows.automation.worker", "webapp", "forms", "workflows.automation.sweep", "workflows.automation.scheduler"),
+    "workflows/processes": ("workflows.services", "workflows.store", "workflows.flows", "workflows.automation.worker",
                             "webapp", "forms"),
-    "workflows/services": ("workflows.steps", "workflows.flows", "workflows.worker", "webapp", "forms"),
-    "workflows/steps": ("workflows.flows", "workflows.worker", "webapp", "forms"),
+    "workflows/services": ("workflows.steps", "workflows.flows", "workflows.automation.worker", "webapp", "forms"),
+    "workflows/steps": ("workflows.flows", "workflows.automation.worker", "webapp", "forms"),
     "workflows/flows": ("webapp", "forms"),
     "forms": ("webapp",),
     "sla/calendar.py": ("workflows", "webapp", "forms"),

@@ -7,7 +7,7 @@ import pytest
 
 from workflows.labels import mask_name
 from workflows.notices import KINDS, labels_of
-from workflows.services.notify import locale_of, render
+from workflows.services.deliveries.notify import locale_of, render
 
 ROOT = Path(__file__).resolve().parents[2]
 ZH, EN = "zh_Hans_CN", "en"

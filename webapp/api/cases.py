@@ -11,11 +11,12 @@ from flask_smorest import Blueprint
 from workflows.domain.errors import N_, InvalidInput, NotFound
 from workflows.domain.supervision import DEADLINE_STATUSES
 from workflows.processes import DEFINITIONS
-from workflows.services import cases as case_service
-from workflows.services import evidence as evidence_service
-from workflows.services import deadline_filters, queries
-from workflows.services import redlist_removal as removal_service
-from workflows.services.actors import actor_for
+from workflows.services.casework import cases as case_service
+from workflows.services.casework import evidence as evidence_service
+from workflows.services.supervision import deadline_filters
+from workflows.services.casework import queries
+from workflows.services.processes import redlist_removal as removal_service
+from workflows.services.casework.actors import actor_for
 from workflows.store.base import utcnow
 
 from .v1 import ERROR_SCHEMA, token_required
@@ -123,7 +124,7 @@ class CaseFilter(ma.Schema):
     department = ma.fields.String(load_default=None)
     overdue = ma.fields.Boolean(load_default=None)
     inbox = ma.fields.Boolean(load_default=False, metadata={"description": "only cases waiting on the caller"})
-    # the supervision figures' filters, as on the case list page (workflows.services.deadline_filters)
+    # the supervision figures' filters, as on the case list page (workflows.services.supervision.deadline_filters)
     deadline = ma.fields.String(load_default=None, validate=ma.validate.OneOf(DEADLINE_STATUSES), metadata={
         "description": "open cases whose worst open deadline has this status now"})
     deadline_owner = ma.fields.String(load_default=None, validate=ma.validate.Regexp(r"^[A-Za-z][A-Za-z0-9_-]{0,31}$"),
@@ -140,7 +141,7 @@ class CaseFilter(ma.Schema):
 
 
 def case_json(case, actor) -> dict:
-    from workflows.services.history_view import case_history
+    from workflows.services.casework.history_view import case_history
 
     now = utcnow()
     statuses = [queries.deadline_status(t, now) for t in case.timers]

@@ -8,9 +8,10 @@ from flask_smorest import Blueprint
 from sla.calendar import local_date
 from workflows.domain.errors import InvalidInput
 from workflows.domain.lists import ListKind
-from workflows.services import bulk_import, credit_queries, hub_queries
-from workflows.services.actors import actor_for
-from workflows.services.listings import ListingRequest, check_listing_department, list_for_department
+from workflows.services.lists import bulk_import
+from workflows.services.hub import credit_queries, hub_queries
+from workflows.services.casework.actors import actor_for
+from workflows.services.lists.listings import ListingRequest, check_listing_department, list_for_department
 from workflows.store.base import utcnow
 
 from .v1 import ERROR_SCHEMA, EntryOut, token_required

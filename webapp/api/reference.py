@@ -7,7 +7,8 @@ from flask import g, jsonify, request
 from flask_smorest import Blueprint
 
 from sla.calendar import local_date
-from workflows.services import hub_queries, public_lists
+from workflows.services.hub import hub_queries
+from workflows.services.lists import public_lists
 from workflows.store.base import utcnow
 
 from .v1 import ERROR_SCHEMA, token_required

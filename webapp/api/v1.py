@@ -9,9 +9,9 @@ from flask_smorest import Blueprint
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 
 from workflows.domain.errors import DomainError
-from workflows.services import accounts
-from workflows.services.actors import actor_for
-from workflows.services.subjects import subject_view
+from workflows.services.admin import accounts
+from workflows.services.casework.actors import actor_for
+from workflows.services.lists.subjects import subject_view
 from workflows.store.base import utcnow
 from workflows.store.models import User
 

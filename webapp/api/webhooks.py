@@ -5,8 +5,8 @@ import marshmallow as ma
 from flask import current_app, g
 from flask_smorest import Blueprint
 
-from workflows.services import webhooks
-from workflows.services.actors import actor_for
+from workflows.services.deliveries import webhooks
+from workflows.services.casework.actors import actor_for
 
 from .v1 import ERROR_SCHEMA, token_required
 from ..extensions import db

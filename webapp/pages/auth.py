@@ -7,7 +7,7 @@ from flask_login import login_user, logout_user
 
 from forms.auth import LoginForm, SignUpForm
 from workflows.domain.errors import DomainError
-from workflows.services import accounts
+from workflows.services.admin import accounts
 from workflows.store.base import utcnow
 
 from ..extensions import db

@@ -16,13 +16,15 @@ from workflows.domain.errors import DomainError, NotFound
 from workflows.domain.lists import EntryStatus
 from workflows.domain.roles import STAFF_ROLES, Role
 from workflows.processes import diagram
-from workflows.services import administration, notify, queries
-from workflows.services import cases as case_service
-from workflows.services import evidence as evidence_service
-from workflows.services.actors import actor_for
-from workflows.services.history_view import case_history
-from workflows.services.removal_rules import contested_removal
-from workflows.services.subjects import subject_view
+from workflows.services.admin import administration
+from workflows.services.deliveries import notify
+from workflows.services.casework import queries
+from workflows.services.casework import cases as case_service
+from workflows.services.casework import evidence as evidence_service
+from workflows.services.casework.actors import actor_for
+from workflows.services.casework.history_view import case_history
+from workflows.services.processes.removal_rules import contested_removal
+from workflows.services.lists.subjects import subject_view
 from workflows.store.automation import Notification
 from workflows.store.base import utcnow
 
@@ -263,7 +265,7 @@ def evidence_file(case_id: int, file_id: int):
 
 
 # --- notifications --------------------------------------------------------------------------------
-# No service reads or marks a user's inbox yet: these two queries belong in workflows.services.notify.
+# No service reads or marks a user's inbox yet: these two queries belong in workflows.services.deliveries.notify.
 
 def _notifications(user_id: int, page: int) -> queries.Page:
     query = select(Notification).where(Notification.user_id == user_id)

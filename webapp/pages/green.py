@@ -13,11 +13,11 @@ from flask_login import current_user, login_required
 from forms.green import MissingForm, SubmitMaterialForm, VerifyMaterialForm, commitment_form
 from workflows.domain.errors import DomainError, NotFound
 from workflows.domain.roles import Role
-from workflows.services import cases as case_service
-from workflows.services import conditional_acceptance as green
-from workflows.services import evidence as evidence_service
-from workflows.services import green_materials, green_records, licence_matters
-from workflows.services.eligibility import eligibility_of
+from workflows.services.casework import cases as case_service
+from workflows.services.processes import conditional_acceptance as green
+from workflows.services.casework import evidence as evidence_service
+from workflows.services.processes import green_materials, green_records, licence_matters
+from workflows.services.processes.eligibility import eligibility_of
 from workflows.store.base import utcnow
 
 from .. import labels, messages

@@ -9,7 +9,8 @@ from wtforms import SelectChoice
 from forms.green import MaterialForm, MatterForm
 from workflows.domain.errors import DomainError, NotFound
 from workflows.domain.roles import Role
-from workflows.services import catalogue, licence_matters
+from workflows.services.lists import catalogue
+from workflows.services.processes import licence_matters
 
 from .. import messages, ui
 from ..access import current_actor, roles_required

@@ -9,8 +9,10 @@ from wtforms import SelectChoice
 from sla.calendar import local_date
 from workflows.domain.errors import DomainError
 from workflows.domain.roles import Role
-from workflows.services import bulk_import, catalogue, hub_queries, webhooks
-from workflows.services.listings import ListingRequest, check_listing_department, list_for_department
+from workflows.services.lists import bulk_import, catalogue
+from workflows.services.hub import hub_queries
+from workflows.services.deliveries import webhooks
+from workflows.services.lists.listings import ListingRequest, check_listing_department, list_for_department
 from workflows.store.base import utcnow
 
 from forms.listings import EndpointForm, ImportForm, ListingForm, RedeliverForm

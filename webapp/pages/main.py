@@ -6,7 +6,7 @@ from flask_login import current_user
 from sqlalchemy import text
 
 from workflows.domain.roles import Role
-from workflows.services import administration
+from workflows.services.admin import administration
 
 from ..extensions import db
 from ..i18n import LANGUAGES

@@ -11,7 +11,7 @@ import marshmallow as ma
 from flask import Blueprint, Response, render_template, request, url_for
 from flask_smorest import Blueprint as ApiBlueprint
 
-from workflows.services.list_lifecycle import public_announcements
+from workflows.services.lists.list_lifecycle import public_announcements
 
 from ..extensions import db
 

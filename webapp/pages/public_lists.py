@@ -8,7 +8,7 @@ from flask_login import current_user
 
 from sla.calendar import local_date
 from workflows.domain.errors import DomainError
-from workflows.services import public_lists
+from workflows.services.lists import public_lists
 from workflows.store.base import utcnow
 
 from .. import messages

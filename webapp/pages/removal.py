@@ -9,7 +9,7 @@ from flask_babel import gettext as _
 from forms.removal import AbuseReportForm, ReevaluationForm
 from workflows.domain.errors import DomainError
 from workflows.domain.roles import Role
-from workflows.services import redlist_removal as removal
+from workflows.services.processes import redlist_removal as removal
 
 from .. import messages
 from ..access import current_actor, roles_required

@@ -14,10 +14,11 @@ from forms.repair import EscalationForm, RepairForm
 from workflows.domain.errors import DomainError
 from workflows.domain.lists import EntryStatus, ListKind
 from workflows.domain.roles import Role
-from workflows.services import cases as case_service
-from workflows.services import evidence as evidence_service
-from workflows.services import list_lifecycle, repair_exit
-from workflows.services.catalogue import catalogue
+from workflows.services.casework import cases as case_service
+from workflows.services.casework import evidence as evidence_service
+from workflows.services.lists import list_lifecycle
+from workflows.services.processes import repair_exit
+from workflows.services.lists.catalogue import catalogue
 from workflows.store.base import utcnow
 from workflows.store.models import ListEntry
 

@@ -7,7 +7,7 @@ from flask_babel import gettext as _
 from forms.supervision import GenerateMonthForm, PeriodForm
 from workflows.domain.errors import DomainError
 from workflows.domain.roles import Role
-from workflows.services import monthly
+from workflows.services.supervision import monthly
 from workflows.store.base import utcnow
 
 from ..access import current_actor, roles_required

@@ -4,8 +4,8 @@ from __future__ import annotations
 from flask import Blueprint, render_template
 from flask_login import login_required
 
-from workflows.services import credit_queries
-from workflows.services.subjects import subject_view
+from workflows.services.hub import credit_queries
+from workflows.services.lists.subjects import subject_view
 
 from ..access import current_actor
 from ..extensions import db

@@ -7,7 +7,7 @@ from flask import url_for
 from flask_babel import gettext as _
 
 from workflows.domain.supervision import DEADLINE_STATUSES, Period, next_month
-from workflows.services.supervision import Dashboard, OwnerFigures
+from workflows.services.supervision.dashboard import Dashboard, OwnerFigures
 
 from .. import labels, ui
 

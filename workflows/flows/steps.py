@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from prefect import flow, task
 from prefect.cache_policies import NO_CACHE
 
-from workflows.services import notify, platform, webhooks
+from workflows.services.deliveries import notify, platform, webhooks
 from workflows.store.automation import OutboxEvent, PlatformDelivery
 from workflows.store.cases import Case
 

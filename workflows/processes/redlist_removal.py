@@ -4,7 +4,7 @@ Every way off the red list opens one case with its trigger recorded. The automat
 (blacklisting, expiry, an objection that revoked the listing, a broken green-channel commitment,
 a confirmed re-evaluation) are removed at once by the system; an abuse report waits for the listing
 department, which confirms or dismisses it. A removal can be contested through the objection
-process (workflows.services.removal_rules.contested_removal): the case itself is closed once
+process (workflows.services.processes.removal_rules.contested_removal): the case itself is closed once
 its consequences are carried out.
 """
 from __future__ import annotations

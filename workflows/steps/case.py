@@ -4,9 +4,9 @@ from __future__ import annotations
 from sqlalchemy.orm import Session
 
 from workflows.processes import definition
-from workflows.services import platform
-from workflows.services.cases import take_action
-from workflows.services.consequences import SYSTEM
+from workflows.services.deliveries import platform
+from workflows.services.casework.cases import take_action
+from workflows.services.lists.consequences import SYSTEM
 from workflows.store.automation import OutboxEvent
 from workflows.store.cases import Case
 

@@ -5,8 +5,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
 from workflows.domain.roles import Role
-from workflows.services import notify, webhooks
-from workflows.services.consequences import once, subject_name
+from workflows.services.deliveries import notify, webhooks
+from workflows.services.lists.consequences import once, subject_name
 from workflows.store.automation import OutboxEvent
 from workflows.store.models import ListEntry, Measure
 

@@ -7,8 +7,8 @@ from sla import calendar
 from workflows.domain.lists import EntryStatus, ExitReason
 from workflows.domain.roles import Role
 from workflows.processes.repair_exit import key_attention_until
-from workflows.services.consequences import once, tell_applicant, tell_role
-from workflows.services.list_lifecycle import exit_blacklist
+from workflows.services.lists.consequences import once, tell_applicant, tell_role
+from workflows.services.lists.list_lifecycle import exit_blacklist
 from workflows.store.automation import OutboxEvent
 from workflows.store.cases import Case
 

@@ -3,8 +3,8 @@ from __future__ import annotations
 
 from sqlalchemy.orm import Session
 
-from workflows.services import notify
-from workflows.services.urging import department_users
+from workflows.services.deliveries import notify
+from workflows.services.supervision.urging import department_users
 from workflows.store.automation import OutboxEvent
 from workflows.store.cases import Case
 from workflows.store.models import User

@@ -4,9 +4,9 @@ from __future__ import annotations
 from sqlalchemy.orm import Session
 
 from workflows.domain.roles import Role
-from workflows.services import notify
-from workflows.services.consequences import tell_role
-from workflows.services.urging import head_of_supervision
+from workflows.services.deliveries import notify
+from workflows.services.lists.consequences import tell_role
+from workflows.services.supervision.urging import head_of_supervision
 from workflows.store.automation import OutboxEvent
 from workflows.store.cases import Case, Timer
 

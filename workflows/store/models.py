@@ -271,7 +271,7 @@ class HistoryEntry(Base):
     personal_digest: Mapped[str | None] = mapped_column(String(64))
     prev_hash: Mapped[str | None] = mapped_column(String(64))
     row_hash: Mapped[str | None] = mapped_column(String(64))
-    # set when a purge erased the subject's data in reason and data (workflows.services.audit.redact)
+    # set when a purge erased the subject's data in reason and data (workflows.services.admin.audit.redact)
     redacted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
 

@@ -5,7 +5,7 @@ import marshmallow as ma
 from flask import g
 from flask_smorest import Blueprint
 
-from workflows.services import accounts, administration
+from workflows.services.admin import accounts, administration
 
 from ...extensions import db
 from ..v1 import ERROR_SCHEMA, token_required

@@ -5,8 +5,8 @@ import marshmallow as ma
 from flask import g
 
 from workflows.domain.lists import MeasureEffect, MeasureObligation
-from workflows.services import catalogue
-from workflows.services.actors import actor_for
+from workflows.services.lists import catalogue
+from workflows.services.casework.actors import actor_for
 
 from ...extensions import db
 from ..reference import CatalogueOut, DepartmentOut

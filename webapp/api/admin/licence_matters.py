@@ -4,8 +4,8 @@ from __future__ import annotations
 import marshmallow as ma
 from flask import g
 
-from workflows.services import licence_matters
-from workflows.services.actors import actor_for
+from workflows.services.processes import licence_matters
+from workflows.services.casework.actors import actor_for
 
 from ...extensions import db
 from .blueprint import SECURED, admin_only, bp, refusals, text

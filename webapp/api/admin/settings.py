@@ -10,10 +10,10 @@ from flask import g, request
 
 from workflows.domain.errors import InvalidInput, NotFound
 from workflows.domain.settings import SETTINGS
-from workflows.services import calendar as calendar_service
-from workflows.services import calendar_imports
-from workflows.services import settings as settings_service
-from workflows.services.actors import actor_for
+from workflows.services.admin import calendar as calendar_service
+from workflows.services.admin import calendar_imports
+from workflows.services.admin import settings as settings_service
+from workflows.services.casework.actors import actor_for
 
 from ...extensions import db
 from ..reference import ArrangementOut, SettingOut

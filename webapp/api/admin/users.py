@@ -4,8 +4,8 @@ from __future__ import annotations
 import marshmallow as ma
 from flask import g
 
-from workflows.services import accounts, administration
-from workflows.services.actors import actor_for
+from workflows.services.admin import accounts, administration
+from workflows.services.casework.actors import actor_for
 
 from ...extensions import db
 from .accounts import AccountOut, account_json

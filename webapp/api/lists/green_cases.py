@@ -5,10 +5,10 @@ import marshmallow as ma
 from flask import current_app, g, request
 
 from workflows.domain.errors import InvalidInput
-from workflows.services import conditional_acceptance as green
-from workflows.services import evidence as evidence_service
-from workflows.services import green_materials
-from workflows.services.actors import actor_for
+from workflows.services.processes import conditional_acceptance as green
+from workflows.services.casework import evidence as evidence_service
+from workflows.services.processes import green_materials
+from workflows.services.casework.actors import actor_for
 
 from ...extensions import db
 from ..cases import CaseOut, case_json

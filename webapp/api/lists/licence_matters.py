@@ -5,10 +5,10 @@ import marshmallow as ma
 from flask import g
 
 from workflows.domain.errors import NotFound
-from workflows.services import conditional_acceptance as green
-from workflows.services import green_records, licence_matters
-from workflows.services.actors import actor_for
-from workflows.services.eligibility import eligibility_of
+from workflows.services.processes import conditional_acceptance as green
+from workflows.services.processes import green_records, licence_matters
+from workflows.services.casework.actors import actor_for
+from workflows.services.processes.eligibility import eligibility_of
 
 from ...extensions import db
 from ..hub import GreenOut

@@ -9,7 +9,7 @@ from flask_smorest import Blueprint
 from workflows.domain.errors import RoleNotAllowed
 from workflows.domain.process import Actor
 from workflows.domain.roles import Role
-from workflows.services.actors import actor_for
+from workflows.services.casework.actors import actor_for
 
 bp = Blueprint("api_supervision", __name__, url_prefix="/api/v1/supervision",
                description="Supervision (督办): figures, urging, monthly reports")

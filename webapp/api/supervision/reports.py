@@ -4,7 +4,7 @@ from __future__ import annotations
 import marshmallow as ma
 
 from workflows.domain.supervision import chosen_period, month_period
-from workflows.services import monthly
+from workflows.services.supervision import monthly
 
 from ...extensions import db
 from ...pages.common import send_statistics, statistics_title, today

@@ -6,7 +6,7 @@ from wtforms import SelectChoice
 
 from workflows.domain.errors import DomainError
 from workflows.domain.roles import Role
-from workflows.services import catalogue
+from workflows.services.lists import catalogue
 
 from ... import messages, ui
 from ...access import roles_required

@@ -6,7 +6,7 @@ from flask_babel import gettext as _
 
 from forms.admin import DepartmentForm, MeasureForm
 from workflows.domain.errors import DomainError
-from workflows.services import catalogue
+from workflows.services.lists import catalogue
 
 from ...access import current_actor
 from ...extensions import db

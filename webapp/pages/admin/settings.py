@@ -12,10 +12,10 @@ from sla import calendar as working_calendar
 from workflows.domain.errors import DomainError, NotFound
 from workflows.domain.roles import Role
 from workflows.domain.settings import SETTINGS
-from workflows.services import administration
-from workflows.services import calendar as calendar_service
-from workflows.services import calendar_imports
-from workflows.services import settings as settings_service
+from workflows.services.admin import administration
+from workflows.services.admin import calendar as calendar_service
+from workflows.services.admin import calendar_imports
+from workflows.services.admin import settings as settings_service
 from workflows.store.base import utcnow
 
 from ... import messages

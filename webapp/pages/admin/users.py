@@ -6,7 +6,7 @@ from flask_babel import gettext as _
 
 from forms.admin import RejectClaimForm, UserFilterForm, UserForm
 from workflows.domain.errors import DomainError
-from workflows.services import accounts, administration
+from workflows.services.admin import accounts, administration
 
 from ... import messages
 from ...access import current_actor

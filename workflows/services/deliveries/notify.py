@@ -1,0 +1,151 @@
+"""Notices: an inbox row per recipient (once per dedupe key), in the recipient's language, e-mailed when SMTP
+is configured. What each notice says is declared in workflows/notices.py; this renders and stores it."""
+from __future__ import annotations
+
+import smtplib
+from collections.abc import Iterable, Mapping
+from email.message import EmailMessage
+from functools import lru_cache
+from io import BytesIO
+from pathlib import Path
+
+from babel import Locale, UnknownLocaleError
+from babel.messages.mofile import write_mo
+from babel.messages.pofile import read_po
+from babel.support import NullTranslations, Translations
+from sqlalchemy import select
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.orm import Session
+
+from workflows.config import Config
+from workflows.domain.roles import Role
+from workflows.notices import KINDS, Kind, labels_of
+from workflows.store.automation import Notification
+from workflows.store.base import utcnow
+from workflows.store.models import User, UserRole
+
+TRANSLATIONS = Path(__file__).resolve().parents[3] / "webapp" / "translations"
+DEFAULT_LOCALE = "zh_CN"  # a user who chose no language reads Chinese
+PUBLIC_LOCALE = "zh_CN"  # announcements are public texts, in Chinese
+
+
+def users_with_role(session: Session, role: Role, department_id: int | None = None) -> list[User]:
+    query = select(User).join(UserRole).where(UserRole.role == role.value, User.active.is_(True))
+    if department_id is not None:
+        query = query.where(User.department_id == department_id)
+    return list(session.scalars(query.order_by(User.id)))
+
+
+# --- rendering --------------------------------------------------------------------------------------
+
+def normal_locale(name: str | None) -> str:
+    """A locale as the catalogue's folders name it ("zh_CN" -> "zh_Hans_CN"); Chinese when there is none."""
+    try:
+        return str(Locale.parse(name or DEFAULT_LOCALE))
+    except (ValueError, TypeError, UnknownLocaleError):
+        return str(Locale.parse(DEFAULT_LOCALE))
+
+
+def locale_of(user: User | None) -> str:
+    """The language a user reads notices in: the one chosen on the account, else Chinese."""
+    return normal_locale(user.locale if user is not None else "")
+
+
+@lru_cache(maxsize=8)
+def translations(locale: str) -> NullTranslations:
+    """The product's catalogue for a locale, loaded once per process; English is the message ids themselves.
+    A catalogue not compiled yet is compiled in memory from its .po file."""
+    locale = normal_locale(locale)
+    found = Translations.load(dirname=str(TRANSLATIONS), locales=[locale])
+    if isinstance(found, Translations) or locale.startswith("en"):
+        return found
+    po = TRANSLATIONS / locale / "LC_MESSAGES" / "messages.po"
+    if not po.exists():  # a notice in English to a Chinese reader would be a fault, never a fallback
+        raise FileNotFoundError(f"no message catalogue for {locale} in {TRANSLATIONS}")
+    with po.open("rb") as handle:
+        catalog = read_po(handle, locale=locale)
+    buffer = BytesIO()
+    write_mo(buffer, catalog)
+    buffer.seek(0)
+    return Translations(buffer)
+
+
+def _value(spec: Kind, name: str, value, locale: str, t: NullTranslations) -> str:
+    if name in spec.lines and isinstance(value, list):
+        return "\n".join(t.gettext(spec.lines[name]) % {k: _value(spec, k, v, locale, t) for k, v in item.items()}
+                         for item in value)
+    if isinstance(value, Mapping) and "zh" in value:  # a name held in both languages
+        return str((value.get("en") if locale.startswith("en") else None) or value["zh"])
+    table = labels_of(spec).get(name)
+    if table is not None and isinstance(value, str) and value in table:
+        return t.gettext(table[value])
+    return "" if value is None else str(value)
+
+
+def render(kind_id: str, params: Mapping[str, object], locale: str) -> tuple[str, str]:
+    """A kind's subject (an announcement's title) and body in a locale, its parameters shown by their labels."""
+    spec = KINDS[kind_id]
+    t = translations(locale)
+    values = {name: _value(spec, name, value, locale, t) for name, value in params.items()}
+    return t.gettext(spec.subject) % values, (t.gettext(spec.body) % values).strip()
+
+
+def bilingual(zh: str, en: str | None) -> dict[str, str]:
+    """A name the records hold in Chinese and, perhaps, English: shown in the reader's language."""
+    return {"zh": zh, "en": en or zh}
+
+
+# --- sending ----------------------------------------------------------------------------------------
+
+def notice(session: Session, kind_id: str, users: Iterable[User], *, key: Mapping[str, object] | None = None,
+           case_id: int | None = None, **params) -> list[int]:
+    """One inbox message of a catalogue kind per user, in that user's language, once per dedupe key (the
+    kind's pattern filled from `key` and the parameters); a second call with the same key adds nothing."""
+    spec = KINDS[kind_id]
+    params = {name: (value.isoformat() if hasattr(value, "isoformat") else value) for name, value in params.items()}
+    prefix = spec.key.format(**{**params, **(key or {})})
+    insert = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
+    created = []
+    for user in users:
+        subject, body = render(kind_id, params, locale_of(user))
+        statement = insert(Notification).values(
+            user_id=user.id, case_id=case_id, kind=kind_id, params=params, subject=subject[:300], body=body,
+            dedupe_key=f"{prefix}:u{user.id}", email_to=user.email or "", created_at=utcnow(), email_error="",
+        ).on_conflict_do_nothing(index_elements=["dedupe_key"]).returning(Notification.id)
+        new_id = session.execute(statement).scalar()
+        if new_id is not None:
+            created.append(new_id)
+    return created
+
+
+def unsent_for_event(session: Session, event_id: int) -> list[int]:
+    """The e-mails of an event's notifications not sent yet (every key starts with the event's id)."""
+    return list(session.scalars(select(Notification.id).where(
+        Notification.dedupe_key.like(f"e{event_id}:%"), Notification.emailed_at.is_(None),
+        Notification.email_to != "").order_by(Notification.id)))
+
+
+def send_email(session: Session, notification_id: int, config: Config) -> bool:
+    """E-mail one notification once; True if sent now. Without SMTP configured, the inbox is the channel."""
+    note = session.get(Notification, notification_id)
+    if note is None or note.emailed_at is not None or not note.email_to or not config.smtp_host:
+        return False
+    message = EmailMessage()
+    message["From"], message["To"], message["Subject"] = config.smtp_sender, note.email_to, note.subject
+    # the same for every attempt: a message resent after a crash (SMTP accepted it, the worker died before
+    # recording that) carries the same Message-ID, so mail systems drop the duplicate
+    message["Message-ID"] = f"<n{note.id}.{note.dedupe_key.replace(':', '.')}@credit-cases>"
+    message["X-Notice-Kind"] = note.kind  # the notice's kind (workflows/notices.py), for mail rules
+    message.set_content(note.body)
+    with smtplib.SMTP(config.smtp_host, config.smtp_port, timeout=10) as smtp:
+        smtp.send_message(message)
+    note.emailed_at = utcnow()
+    return True
+
+
+def unread_count(session: Session, user_id: int) -> int:
+    from sqlalchemy import func
+
+    return session.scalar(select(func.count()).select_from(Notification)
+                          .where(Notification.user_id == user_id, Notification.read_at.is_(None))) or 0

@@ -1,0 +1,114 @@
+"""The automated consequences of case events, each idempotent per event (the `once` key).
+
+Each function runs inside one transaction that also records its key in effects_done, so a retry
+or a second delivery of the same event changes nothing twice.
+"""
+from __future__ import annotations
+
+from sqlalchemy import select
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.orm import Session
+
+from workflows.domain.lists import ExitReason
+from workflows.domain.process import Actor
+from workflows.domain.roles import Role
+from workflows.labels import mask_name
+from workflows.notices import KINDS
+from workflows.store.automation import Announcement, EffectDone, OutboxEvent
+from workflows.store.base import utcnow
+from workflows.store.cases import Case
+from workflows.store.models import ListEntry, Measure, User
+
+from workflows.services.casework import history
+from workflows.services.deliveries import notify, webhooks
+
+SYSTEM = Actor.system("automation")
+
+
+def once(session: Session, event_id: int, effect: str) -> bool:
+    """Claim this effect of this event; False if it was already done."""
+    insert = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
+    statement = insert(EffectDone).values(event_id=event_id, effect=effect, done_at=utcnow())
+    statement = statement.on_conflict_do_nothing(index_elements=["event_id", "effect"]).returning(EffectDone.event_id)
+    return session.execute(statement).scalar() is not None
+
+
+def change_measures(session: Session, event: OutboxEvent, entry: ListEntry, verb: str) -> list[int]:
+    """Apply `verb` to every measure it applies to, telling each implementing department; the notice ids."""
+    changed: list[Measure] = []
+    changes: list[webhooks.MeasureChange] = []
+    now = utcnow()
+    for measure in entry.measures:
+        try:
+            before, after = measure.change_status(verb, at=now)
+        except Exception:  # noqa: BLE001 - a measure already in the target state is left alone
+            continue
+        changed.append(measure)
+        changes.append(webhooks.MeasureChange(measure, entry, verb, before, after))
+        history.record(session, actor=SYSTEM, action=f"{verb}_measure", entity_type="measure",
+                       entity_id=measure.id, from_state=before, to_state=after, case_id=event.case_id,
+                       data={"event_id": event.id, "list_entry_id": entry.id})
+    webhooks.record_changes(session, event, changes)  # each department's endpoint, delivered by the flow's steps
+    return tell_measures(session, event, entry, changed, f"measure.{verb}")
+
+
+def tell_measures(session: Session, event: OutboxEvent, entry: ListEntry, measures: list[Measure], kind: str,
+                  **params) -> list[int]:
+    """Each measure's implementing department told what happens to it (a kind of workflows/notices.py)."""
+    notices: list[int] = []
+    for measure in measures:
+        notices += notify.notice(
+            session, kind, notify.users_with_role(session, Role.IMPLEMENTING_DEPARTMENT, measure.department_id),
+            key={"event": event.id, "measure_id": measure.id}, case_id=event.case_id,
+            measure=notify.bilingual(measure.catalogue.name, measure.catalogue.name_en), list=entry.list_kind,
+            entry=entry.id, name=subject_name(entry), until=entry.valid_until, case=event.case_id, **params)
+    return notices
+
+
+def subject_name(entry: ListEntry) -> str:
+    """The entry's subject as notices and announcements name it (a person masked)."""
+    subject = entry.subject
+    return mask_name(subject.name, subject.kind) if subject is not None else f"#{entry.id}"
+
+
+def change_entry(session: Session, event: OutboxEvent, entry: ListEntry, verb: str,
+                 reason: ExitReason | None = None) -> bool:
+    try:
+        before, after = entry.change_status(verb, at=utcnow(), reason=reason)
+    except Exception:  # noqa: BLE001 - already there (a retry after a partial run)
+        return False
+    history.record(session, actor=SYSTEM, action=f"{verb}_entry", entity_type="list_entry", entity_id=entry.id,
+                   from_state=before, to_state=after, case_id=event.case_id,
+                   data={"event_id": event.id, **({"exit_reason": reason.value} if reason else {})})
+    return True
+
+
+def tell_applicant(session: Session, event: OutboxEvent, case: Case, kind: str, **params) -> list[int]:
+    """The case's applicant, and the subject's other confirmed accounts, told (a kind of workflows/notices.py)."""
+    users = [case.applicant] if case.applicant is not None else []
+    if case.subject_id is not None:
+        users += list(session.scalars(select(User).where(User.subject_id == case.subject_id, User.id != case.applicant_id,
+                                                         User.claim_status == "confirmed")))
+    return notify.notice(session, kind, users, key={"event": event.id, "to": "applicant"}, case_id=case.id,
+                         case=case.id, **params)
+
+
+def tell_role(session: Session, event: OutboxEvent, case: Case, role: Role, kind: str,
+              department_id: int | None = None, **params) -> list[int]:
+    """Everyone with a role (in a department) told of a case (a kind of workflows/notices.py)."""
+    return notify.notice(session, kind, notify.users_with_role(session, role, department_id),
+                         key={"event": event.id, "to": role.value}, case_id=case.id, case=case.id, **params)
+
+
+def announce(session: Session, event: OutboxEvent, entry: ListEntry, kind: str, **params) -> Announcement | None:
+    """Publish an announcement kind of workflows/notices.py, in Chinese, through the original channel; the
+    key-attention list is never announced."""
+    if not entry.kind.is_public:
+        return None
+    title, body = notify.render(kind, params, notify.PUBLIC_LOCALE)
+    announcement = Announcement(event_id=event.id, kind=KINDS[kind].public, list_kind=entry.list_kind,
+                                department_id=entry.department_id, channel=entry.published_channel or "",
+                                title=title, body=body, published_at=utcnow())
+    session.add(announcement)
+    return announcement

@@ -1,0 +1,51 @@
+"""The objection process's rules that need the database: who may object to what."""
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from workflows.domain.errors import N_, Conflict, InvalidInput, NotFound
+from workflows.domain.lists import EntryStatus
+from workflows.domain.process import Actor
+from workflows.processes import definition
+from workflows.store.cases import Case
+from workflows.store.models import ListEntry
+
+from workflows.services.casework.case_records import Filing
+from workflows.services.processes.removal_rules import contested_removal
+
+
+def open_case_on_entry(session: Session, process: str, entry_id: int) -> Case | None:
+    final = definition(process).final_states()
+    return session.scalar(
+        select(Case).where(Case.process == process, Case.list_entry_id == entry_id, Case.state.not_in(final))
+    )
+
+
+def file_objection(session: Session, actor: Actor, params: Mapping[str, Any]) -> Filing:
+    try:
+        entry_id = int(params.get("list_entry_id"))
+    except (TypeError, ValueError):
+        raise InvalidInput("choose the list entry you object to", field="list_entry_id") from None
+    entry = session.get(ListEntry, entry_id)
+    if entry is None or entry.subject_id != actor.subject_id:
+        raise NotFound("no such list entry of your subject", field="list_entry_id")
+    contested = contested_removal(session, entry)
+    if entry.status != EntryStatus.ACTIVE.value and contested is None:
+        raise Conflict(N_("this list entry is %(status)s: there is nothing to object to now"), field="list_entry_id",
+                       labels={"status": "state"}, status=entry.status)
+    grounds = str(params.get("grounds", "")).strip()
+    if len(grounds) < 10:
+        raise InvalidInput("state the grounds of the objection (at least 10 characters)", field="grounds")
+    existing = open_case_on_entry(session, "objection", entry.id)
+    if existing is not None:
+        raise Conflict(N_("an objection against this entry is already open (case #%(id)s)"), field="list_entry_id",
+                       id=existing.id)
+    data = {"grounds": grounds[:5000], "contact_name": str(params.get("contact_name", ""))[:100],
+            "contact_phone": str(params.get("contact_phone", ""))[:40]}
+    if contested is not None:
+        data["against_removal"] = contested.id
+    return Filing(subject_id=entry.subject_id, department_id=entry.department_id, list_entry_id=entry.id, data=data)
