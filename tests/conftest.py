@@ -447,15 +447,15 @@ class World:
         self.prefect = request.node.get_closest_marker("prefect") is not None and not shifted
 
     def actor(self, username):
+        from webapp.extensions import db
         from workflows.services.admin.accounts import find_user
         from workflows.services.casework.actors import actor_for
-        from webapp.extensions import db
 
         return actor_for(find_user(db.session, username))
 
     def file(self, username, process="objection", **params):
-        from workflows.services.casework.cases import file_case
         from webapp.extensions import db
+        from workflows.services.casework.cases import file_case
 
         with self.app.app_context():
             case = file_case(db.session, process, self.actor(username), params)
@@ -463,9 +463,9 @@ class World:
             return case.id
 
     def act(self, case_id, action, username=None, **params):
+        from webapp.extensions import db
         from workflows.domain.process import Actor
         from workflows.services.casework.cases import take_action
-        from webapp.extensions import db
 
         with self.app.app_context():
             actor = self.actor(username) if username else Actor.system()

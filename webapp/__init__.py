@@ -7,7 +7,8 @@ from workflows.config import Config
 from workflows.services.admin import calendar as calendar_service
 from workflows.store.db import configure_engine, engine_options
 
-from . import i18n
+from . import errors, i18n, security, ui
+from .blueprints import API, PAGES
 from .extensions import DatabaseId, compiled_templates, csrf, db, login_manager
 from .extensions import api as json_api  # not `api`: the name of the webapp.api package
 
@@ -48,9 +49,6 @@ def create_app(test_config: dict | None = None, *, config: Config | None = None)
     login_manager.login_view = "auth.login"
     i18n.init_app(app)
     json_api.init_app(app)
-
-    from . import errors, security, ui
-    from .blueprints import API, PAGES
 
     errors.init_app(app)
     app.before_request(_calendar_as_stored)

@@ -9,9 +9,9 @@ from flask_login import current_user, login_required
 from workflows.domain.process import Actor
 from workflows.domain.roles import Role
 from workflows.services.casework.actors import actor_for
+from workflows.store.models import User
 
 from .extensions import db, login_manager
-from workflows.store.models import User
 
 
 @login_manager.user_loader

@@ -173,7 +173,7 @@ def calendar() -> None:
 def calendar_import(file: Path) -> None:
     """Load a year's holiday arrangement (JSON, CSV or iCalendar .ics); it takes precedence over the packaged data."""
     from workflows.domain.process import Actor
-    from workflows.services.admin.calendar import import_arrangement
+    from workflows.services.admin.calendar_imports import import_arrangement
 
     try:
         text = file.read_text(encoding="utf-8-sig")

@@ -5,6 +5,7 @@ from flask import Flask, current_app, request
 from flask_babel import get_locale
 from flask_login import current_user
 
+from workflows.demo import demo_logins as logins
 from workflows.domain.roles import STAFF_ROLES
 from workflows.domain.subjects import SubjectCode, SubjectKind
 
@@ -44,8 +45,6 @@ def demo_logins() -> list[tuple[str, str]]:
     config = current_app.config.get("CREDIT_CASES")
     if not getattr(config, "demo", False):
         return []
-    from workflows.demo import demo_logins as logins
-
     return logins()
 
 

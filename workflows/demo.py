@@ -13,9 +13,9 @@ from stdnum.cn import ric, uscc
 from workflows import clock
 from workflows.domain.process import Actor
 from workflows.services.admin import accounts
-from workflows.services.processes import licence_matters
 from workflows.services.lists import listings
 from workflows.services.lists.subjects import register_subject
+from workflows.services.processes import licence_matters
 from workflows.store.models import Department, MeasureCatalogueItem, User
 
 DEMO_PASSWORD = "demo-pass-2026"

@@ -9,7 +9,6 @@ from pathlib import Path
 
 from workflows.domain.process import ProcessDefinition
 from workflows.domain.settings import SETTINGS
-
 from workflows.processes import DEFINITIONS
 from workflows.processes.diagram import mermaid, svg
 from workflows.steps import STEPS, plan_of

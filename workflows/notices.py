@@ -16,7 +16,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
-from workflows.labels import LISTS, STATUSES, N_
+from workflows.labels import LISTS, N_, STATUSES
 
 # recipient groups, as `to` names them; the key pattern's {to} is the group the caller is telling
 APPLICANT = "applicant"  # the case's applicant and the subject's other confirmed accounts

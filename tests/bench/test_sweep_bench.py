@@ -12,9 +12,9 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import create_engine, text
 
-from workflows.automation.sweep import sweep
 from tests.bench import perfdoc
 from tests.faults import stack
+from workflows.automation.sweep import sweep
 from workflows.store.base import utcnow
 from workflows.store.db import make_session_factory
 

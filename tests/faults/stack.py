@@ -22,8 +22,8 @@ from sqlalchemy import create_engine, func, select, text, update
 
 from tests.conftest import PG_ADMIN_URL, with_provisional_years
 from tests.receivers import free_port
-from workflows.store.migrate import upgrade
 from workflows import clock
+from workflows.store.migrate import upgrade
 
 ROOT = Path(__file__).resolve().parents[2]
 # a minute of Prefect outage in the soak variant (`make soak`), a few seconds in the suite
@@ -331,8 +331,8 @@ def wait_drained(database_url: str, timeout: float, parts: list[Proc] = ()) -> N
 
 def expire_leases(database_url: str, claimed_by_pid: int) -> int:
     """What 5 minutes do to a dead worker's claims (ADR 0004), without waiting 5 minutes."""
-    from workflows.store.automation import OutboxEvent
     from workflows.automation.worker import LEASE
+    from workflows.store.automation import OutboxEvent
 
     engine = create_engine(database_url)
     with engine.begin() as connection:

@@ -7,13 +7,13 @@ from datetime import timedelta
 
 from sqlalchemy import select, update
 
+from workflows.automation.worker import claim
 from workflows.services.admin.accounts import find_user
 from workflows.services.casework.actors import actor_for
 from workflows.services.casework.cases import file_case, take_action
 from workflows.store.automation import OutboxEvent
 from workflows.store.base import utcnow
 from workflows.store.models import ListEntry
-from workflows.automation.worker import claim
 
 GROUNDS = "该记录所依据的行政处罚决定已被复议机关撤销，请核实。"
 

@@ -13,9 +13,9 @@ GROUNDS = "该记录所依据的行政处罚决定已被复议机关撤销，请
 
 
 def test_emails_left_by_a_killed_worker_are_sent_by_the_next_attempt(world, smtp):
+    from workflows.automation.worker import LEASE
     from workflows.processes import OBJECTION
     from workflows.steps import STEPS, plan_of, runtime
-    from workflows.automation.worker import LEASE
 
     case_id = world.file("applicant", list_entry_id=world.entry_of("applicant"), grounds=GROUNDS)
     rt = runtime.configure(world.config)

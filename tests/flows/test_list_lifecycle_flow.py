@@ -7,6 +7,7 @@ import pytest
 from sqlalchemy import select
 
 from sla.calendar import day_end_exclusive
+from workflows import clock
 from workflows.automation.sweep import sweep
 from workflows.domain.errors import NotFound, RoleNotAllowed
 from workflows.processes.repair_exit import add_months
@@ -14,7 +15,6 @@ from workflows.services.lists import list_lifecycle, list_validity
 from workflows.store.automation import Announcement
 from workflows.store.cases import Timer
 from workflows.store.models import ListEntry, Subject, User
-from workflows import clock
 
 KEY_ENTERPRISE = "91440402MA51R2C9XC"
 

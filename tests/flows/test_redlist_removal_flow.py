@@ -5,17 +5,17 @@ from datetime import date, timedelta
 import pytest
 from sqlalchemy import select
 
+from workflows import clock
 from workflows.demo import ENTERPRISE_RED, ENTERPRISE_RED_2
 from workflows.domain.errors import Conflict
+from workflows.services.casework.evidence import Upload
 from workflows.services.lists import listings
 from workflows.services.processes import redlist_removal as removal
 from workflows.services.processes import removal_rules
-from workflows.services.casework.evidence import Upload
 from workflows.store.automation import Announcement, Notification
 from workflows.store.cases import Case
 from workflows.store.green import PendingRedlistRemoval
 from workflows.store.models import ListEntry, Subject
-from workflows import clock
 
 PDF = b"%PDF-1.4\n% abuse evidence\n"
 GROUNDS = "该企业并未转让政府采购优先资格，举报所称情况不属实。"

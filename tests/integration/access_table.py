@@ -18,6 +18,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date, timedelta
+
 from workflows import clock
 
 ADMIN, OFFICE, SUPERVISOR = "admin", "office", "supervisor"
@@ -338,12 +339,12 @@ def build_world(app) -> dict:
 
     from webapp.extensions import db
     from workflows.demo import ENTERPRISE_BLACK, ENTERPRISE_KEY, seed
-    from workflows.services.casework import evidence
-    from workflows.services.supervision import monthly, urging
-    from workflows.services.deliveries import notify
     from workflows.services.admin.accounts import find_user
+    from workflows.services.casework import evidence
     from workflows.services.casework.actors import actor_for
     from workflows.services.casework.cases import file_case
+    from workflows.services.deliveries import notify
+    from workflows.services.supervision import monthly, urging
     from workflows.store.green import LicenceMatter
     from workflows.store.models import Department, ListEntry, MeasureCatalogueItem
 

@@ -26,11 +26,11 @@ from sla.calendar import ZONE
 from workflows.automation.sweep import sweep
 from workflows.demo import enterprise_code
 from workflows.domain.process import Actor
+from workflows.services.admin.accounts import find_user
 from workflows.services.casework import cases as case_service
 from workflows.services.casework import history
-from workflows.services.lists import listings
-from workflows.services.admin.accounts import find_user
 from workflows.services.casework.actors import actor_for
+from workflows.services.lists import listings
 from workflows.store.models import ListEntry
 
 GROUNDS = "原处罚决定已被复议机关撤销，请核实。"

@@ -6,10 +6,10 @@ import shutil
 import pytest
 from sqlalchemy import func, select
 
-from tests.conftest import DEMO_PASSWORD, truncate_pg, make_app
+from tests.conftest import DEMO_PASSWORD, make_app, truncate_pg
 from tests.integration.access_table import APPLICANTS, ROLES, TABLE, Access, build_world
-from workflows.services.deliveries import notify
 from workflows.services.admin.accounts import find_user
+from workflows.services.deliveries import notify
 from workflows.store.automation import Notification
 from workflows.store.models import HistoryEntry
 

@@ -11,8 +11,13 @@ import pytest
 from sqlalchemy import event, func, select
 
 from sla import calendar as working_calendar
-from tests.integration.calendar_files import (CONTRADICTION_LINE, CONTRADICTORY_2098, DAYS_OFF_2098, GOOD_2098,
-                                             WORKING_DAYS_2098)
+from tests.integration.calendar_files import (
+    CONTRADICTION_LINE,
+    CONTRADICTORY_2098,
+    DAYS_OFF_2098,
+    GOOD_2098,
+    WORKING_DAYS_2098,
+)
 from workflows import clock
 from workflows.services.admin import calendar as calendar_service
 from workflows.services.admin import settings as settings_service

@@ -10,13 +10,18 @@ from sqlalchemy import func, select
 
 from sla import calendar as working_calendar
 from sla.calendar import ZONE
-from tests.integration.calendar_files import (CONTRADICTION_LINE, CONTRADICTORY_2098, DAYS_OFF_2098, GOOD_2098,
-                                             WORKING_DAYS_2098)
+from tests.integration.calendar_files import (
+    CONTRADICTION_LINE,
+    CONTRADICTORY_2098,
+    DAYS_OFF_2098,
+    GOOD_2098,
+    WORKING_DAYS_2098,
+)
 from workflows.demo import enterprise_code
 from workflows.services.admin import calendar as calendar_service
-from workflows.services.casework import cases as case_service
 from workflows.services.admin import settings as settings_service
 from workflows.services.admin.accounts import find_user
+from workflows.services.casework import cases as case_service
 from workflows.services.casework.actors import actor_for
 from workflows.store.cases import Timer
 from workflows.store.models import CalendarYear, HistoryEntry, ListEntry, MeasureCatalogueItem, User

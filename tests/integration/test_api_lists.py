@@ -6,12 +6,12 @@ from datetime import date, timedelta
 
 from sqlalchemy import func, select
 
+from workflows import clock
 from workflows.demo import ENTERPRISE_KEY, ENTERPRISE_RED, ENTERPRISE_RED_2
 from workflows.store.automation import OutboxEvent
 from workflows.store.cases import Case, EvidenceFile
 from workflows.store.green import LicenceMatter
 from workflows.store.models import HistoryEntry, ListEntry, Subject
-from workflows import clock
 
 PDF = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"
 LATER = (clock.today() + timedelta(days=3 * 365)).isoformat()

@@ -14,8 +14,8 @@ from sla.calendar import ZONE
 from workflows.automation.sweep import sweep
 from workflows.domain.process import Actor
 from workflows.services.admin import calendar_imports
-from workflows.services.casework import cases as case_service
 from workflows.services.admin.accounts import find_user
+from workflows.services.casework import cases as case_service
 from workflows.services.casework.actors import actor_for
 from workflows.services.casework.queries import deadline_status
 from workflows.store.automation import Notification, OutboxEvent

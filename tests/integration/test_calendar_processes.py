@@ -23,8 +23,8 @@ from tests.receivers import free_port
 from workflows.domain.process import Actor
 from workflows.services.admin import calendar as calendar_service
 from workflows.services.admin import calendar_imports
-from workflows.services.casework import cases as case_service
 from workflows.services.admin.accounts import find_user
+from workflows.services.casework import cases as case_service
 from workflows.services.casework.actors import actor_for
 from workflows.store.models import ListEntry
 

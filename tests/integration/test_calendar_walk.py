@@ -189,9 +189,8 @@ def walk_app(app, travel):
     missing, and for each objection and credit repair path a blacklisted subject with its applicant."""
     from webapp.extensions import db
     from workflows.demo import seed
-    from workflows.services.admin import accounts
+    from workflows.services.admin import accounts, calendar_imports
     from workflows.services.lists import listings
-    from workflows.services.admin import calendar_imports
 
     # `app` made the database first, with its stand-in arrangements for the real date's years; only then the clock
     travel(EARLY)

@@ -17,8 +17,8 @@ from workflows.demo import enterprise_code
 from workflows.domain.process import Actor
 from workflows.domain.roles import Role
 from workflows.services.casework import cases as case_service
-from workflows.services.lists import listings
 from workflows.services.deliveries import notify
+from workflows.services.lists import listings
 from workflows.store.automation import Notification
 from workflows.store.cases import Case, EvidenceFile
 from workflows.store.models import ListEntry, User

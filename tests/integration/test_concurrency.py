@@ -5,8 +5,8 @@ import pytest
 from sqlalchemy import func, select
 
 from workflows.domain.errors import DomainError
-from workflows.services.casework import cases as case_service
 from workflows.services.admin.accounts import find_user
+from workflows.services.casework import cases as case_service
 from workflows.services.casework.actors import actor_for
 from workflows.store.db import make_session_factory
 from workflows.store.models import HistoryEntry, ListEntry

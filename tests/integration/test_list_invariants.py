@@ -26,13 +26,13 @@ from workflows.config import Config
 from workflows.demo import ENTERPRISE_BLACK, ENTERPRISE_RED, PERSON_BLACK, seed
 from workflows.domain.errors import DomainError
 from workflows.domain.process import Actor
-from workflows.services.lists import listings
-from workflows.services.processes import redlist_removal as removal
 from workflows.services.admin import settings as settings_service
 from workflows.services.admin.accounts import find_user
 from workflows.services.casework.actors import actor_for
 from workflows.services.casework.cases import file_case, take_action
 from workflows.services.casework.evidence import Upload
+from workflows.services.lists import listings
+from workflows.services.processes import redlist_removal as removal
 from workflows.steps import EVENT_PLANS, STEPS, plan_of
 from workflows.steps import runtime as flow_runtime
 from workflows.store.automation import OutboxEvent

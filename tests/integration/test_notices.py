@@ -1,8 +1,8 @@
 """A notice is stored per recipient in the recipient's language, with its kind and parameters, once per key."""
 from sqlalchemy import select
 
-from workflows.services.deliveries import notify
 from workflows.services.admin.accounts import find_user
+from workflows.services.deliveries import notify
 from workflows.store.automation import Notification
 
 

@@ -8,9 +8,8 @@ from sqlalchemy.exc import DBAPIError, IntegrityError
 from workflows.domain.errors import Conflict, InvalidInput
 from workflows.domain.lists import ExitReason
 from workflows.domain.process import Actor
-from workflows.services.admin import calendar_imports
+from workflows.services.admin import calendar_imports, settings
 from workflows.services.lists import listings
-from workflows.services.admin import settings
 from workflows.store.base import utcnow
 from workflows.store.migrate import current_revisions, heads
 from workflows.store.models import AppendOnlyViolation, HistoryEntry, ListEntry, Measure, Subject
@@ -153,8 +152,8 @@ def test_subject_round_trip(db_session):
 
 
 def test_case_state_changes_only_through_its_process(seeded, db_session):
-    from workflows.services.casework import cases as case_service
     from workflows.services.admin.accounts import find_user
+    from workflows.services.casework import cases as case_service
     from workflows.services.casework.actors import actor_for
 
     applicant = actor_for(find_user(db_session, "applicant"))

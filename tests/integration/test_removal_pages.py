@@ -7,18 +7,17 @@ import io
 import pytest
 from sqlalchemy import func, select
 
+from tests.integration.test_case_pages import PDF, field_error, file_objection, page_alert, text_of
 from workflows.demo import ENTERPRISE_RED, ENTERPRISE_RED_2
 from workflows.domain.errors import Conflict, InvalidInput, NotFound, RoleNotAllowed
-from workflows.services.casework import cases as case_service
-from workflows.services.processes import redlist_removal as removal
-from workflows.services.processes import removal_rules
 from workflows.services.admin.accounts import find_user
+from workflows.services.casework import cases as case_service
 from workflows.services.casework.actors import actor_for
 from workflows.services.casework.evidence import Upload
+from workflows.services.processes import redlist_removal as removal
+from workflows.services.processes import removal_rules
 from workflows.store.cases import Case
 from workflows.store.models import ListEntry, Subject
-
-from tests.integration.test_case_pages import PDF, field_error, file_objection, page_alert, text_of
 
 REASON = "该企业将政府采购优先资格转借关联企业使用。"
 
@@ -195,8 +194,8 @@ def test_only_departments_open_the_removal_pages(english, auth):
 
 def test_a_bulk_import_that_blacklists_a_red_list_subject_removes_its_red_entry_in_the_same_transaction(
         seeded, db_session):
-    from workflows.services.lists.bulk_import import import_listings
     from tests.integration.test_bulk_import import ACTOR, TODAY, csv_file, good_row
+    from workflows.services.lists.bulk_import import import_listings
 
     import_listings(db_session, "listings.csv", csv_file([good_row(ENTERPRISE_RED)]), ACTOR, department_code="FY",
                     today=TODAY)

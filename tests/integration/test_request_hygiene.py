@@ -2,9 +2,8 @@
 on a unique value into a 500, or get the API's answers in the pages' language."""
 from sqlalchemy import func, select
 
-from workflows.store.cases import Case
-
 from tests.integration.test_api_cases import GROUNDS, entry_of
+from workflows.store.cases import Case
 
 
 def test_a_nul_character_anywhere_is_refused_before_it_reaches_the_database(api, client, auth, db_session):

@@ -7,8 +7,8 @@ from sqlalchemy import select
 from tests.integration.supervision_fixture import NOW, TODAY, at, build, file
 from workflows.domain.errors import InvalidInput, NotFound
 from workflows.domain.supervision import Period
-from workflows.services.supervision import monthly, report_files
 from workflows.services.supervision import dashboard as board
+from workflows.services.supervision import monthly, report_files
 from workflows.store.models import Department
 
 OCTOBER = Period(date(2026, 10, 1), date(2026, 10, 31))

@@ -7,8 +7,8 @@ from openpyxl import load_workbook
 from sqlalchemy import select
 
 from tests.integration.supervision_fixture import build
-from workflows.services.supervision import monthly
 from workflows.services.admin import settings
+from workflows.services.supervision import monthly
 from workflows.store.models import User
 
 

@@ -6,13 +6,13 @@ import pytest
 from sqlalchemy import select
 
 from sla.calendar import local_date
+from tests.integration.supervision_fixture import act, actor, file
 from workflows.domain.errors import ActionNotAllowed, Conflict, InvalidInput, RoleNotAllowed
 from workflows.services.supervision import urging as urging_service
 from workflows.store.automation import OutboxEvent
 from workflows.store.base import utcnow
 from workflows.store.models import HistoryEntry
 from workflows.store.supervision import Urging
-from tests.integration.supervision_fixture import act, actor, file
 
 
 @pytest.fixture

@@ -7,9 +7,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from sla import calendar as cal
+from sla.arrangement_files import parse_arrangement, serialize_arrangement
 from sla.calendar import (CalendarDataMissing, CalendarFileError, WorkingCalendar, YearArrangement,
-                          add_working_days, is_working_day, parse_arrangement,
-                          serialize_arrangement, working_days_between)
+                          add_working_days, is_working_day, working_days_between)
 
 pytestmark = pytest.mark.clock  # deadline-sensitive: run again with the clock shifted
 

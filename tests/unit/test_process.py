@@ -3,7 +3,16 @@ import pytest
 
 from workflows.domain.errors import ActionNotAllowed, GuardFailed, InvalidInput, RoleNotAllowed
 from workflows.domain.process import (
-    SYSTEM, Action, Actor, CaseView, DeadlineSpec, Field, ProcessDefinition, State, accepting_office, applicant,
+    SYSTEM,
+    Action,
+    Actor,
+    CaseView,
+    DeadlineSpec,
+    Field,
+    ProcessDefinition,
+    State,
+    accepting_office,
+    applicant,
     department,
 )
 from workflows.domain.roles import Role

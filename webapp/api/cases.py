@@ -13,14 +13,15 @@ from workflows.domain.supervision import DEADLINE_STATUSES
 from workflows.processes import DEFINITIONS
 from workflows.services.casework import cases as case_service
 from workflows.services.casework import evidence as evidence_service
-from workflows.services.supervision import deadline_filters
 from workflows.services.casework import queries
-from workflows.services.processes import redlist_removal as removal_service
 from workflows.services.casework.actors import actor_for
+from workflows.services.casework.history_view import case_history
+from workflows.services.processes import redlist_removal as removal_service
+from workflows.services.supervision import deadline_filters
 from workflows.store.base import utcnow
 
-from .v1 import ERROR_SCHEMA, token_required
 from ..extensions import db
+from .v1 import ERROR_SCHEMA, token_required
 
 bp = Blueprint("api_cases", __name__, url_prefix="/api/v1/cases", description="Cases of the four processes")
 
@@ -141,8 +142,6 @@ class CaseFilter(ma.Schema):
 
 
 def case_json(case, actor) -> dict:
-    from workflows.services.casework.history_view import case_history
-
     now = utcnow()
     statuses = [queries.deadline_status(t, now) for t in case.timers]
     return {

@@ -8,15 +8,15 @@ from flask_smorest import Blueprint
 from sla.calendar import local_date
 from workflows.domain.errors import InvalidInput
 from workflows.domain.lists import ListKind
-from workflows.services.lists import bulk_import
-from workflows.services.hub import credit_queries, hub_queries
 from workflows.services.casework.actors import actor_for
+from workflows.services.hub import credit_queries, hub_queries
+from workflows.services.lists import bulk_import
 from workflows.services.lists.listings import ListingRequest, check_listing_department, list_for_department
 from workflows.store.base import utcnow
 
-from .v1 import ERROR_SCHEMA, EntryOut, token_required
 from ..errors import error_response
 from ..extensions import db
+from .v1 import ERROR_SCHEMA, EntryOut, token_required
 
 entries_bp = Blueprint("api_list_entries", __name__, url_prefix="/api/v1/list-entries",
                        description="List entries: record one, import a file, read them (staff)")

@@ -11,8 +11,8 @@ from workflows.services.hub import hub_queries
 from workflows.services.lists import public_lists
 from workflows.store.base import utcnow
 
-from .v1 import ERROR_SCHEMA, token_required
 from ..extensions import db
+from .v1 import ERROR_SCHEMA, token_required
 
 public_bp = Blueprint("api_public", __name__, url_prefix="/api/v1/public",
                       description="The public red list and blacklist; no token needed")

@@ -5,11 +5,11 @@ import marshmallow as ma
 from flask import current_app, g
 from flask_smorest import Blueprint
 
-from workflows.services.deliveries import webhooks
 from workflows.services.casework.actors import actor_for
+from workflows.services.deliveries import webhooks
 
-from .v1 import ERROR_SCHEMA, token_required
 from ..extensions import db
+from .v1 import ERROR_SCHEMA, token_required
 
 bp = Blueprint("api_webhooks", __name__, url_prefix="/api/v1/webhooks",
                description="An implementing department's webhook endpoints, deliveries and redelivery")

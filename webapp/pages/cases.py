@@ -17,14 +17,14 @@ from workflows.domain.lists import EntryStatus
 from workflows.domain.roles import STAFF_ROLES, Role
 from workflows.processes import diagram
 from workflows.services.admin import administration
-from workflows.services.deliveries import notify
-from workflows.services.casework import queries
 from workflows.services.casework import cases as case_service
 from workflows.services.casework import evidence as evidence_service
+from workflows.services.casework import queries
 from workflows.services.casework.actors import actor_for
 from workflows.services.casework.history_view import case_history
-from workflows.services.processes.removal_rules import contested_removal
+from workflows.services.deliveries import notify
 from workflows.services.lists.subjects import subject_view
+from workflows.services.processes.removal_rules import contested_removal
 from workflows.store.automation import Notification
 from workflows.store.base import utcnow
 

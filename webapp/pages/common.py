@@ -12,8 +12,8 @@ from wtforms import SelectChoice
 
 from sla.calendar import local_date
 from workflows.domain.errors import DomainError
-from workflows.services.lists import catalogue
 from workflows.services.casework import queries
+from workflows.services.lists import catalogue
 from workflows.services.supervision import report_files
 from workflows.store.base import utcnow
 

@@ -14,8 +14,8 @@ from forms.green import MissingForm, SubmitMaterialForm, VerifyMaterialForm, com
 from workflows.domain.errors import DomainError, NotFound
 from workflows.domain.roles import Role
 from workflows.services.casework import cases as case_service
-from workflows.services.processes import conditional_acceptance as green
 from workflows.services.casework import evidence as evidence_service
+from workflows.services.processes import conditional_acceptance as green
 from workflows.services.processes import green_materials, green_records, licence_matters
 from workflows.services.processes.eligibility import eligibility_of
 from workflows.store.base import utcnow

@@ -6,16 +6,15 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from wtforms import SelectChoice
 
+from forms.listings import EndpointForm, ImportForm, ListingForm, RedeliverForm
 from sla.calendar import local_date
 from workflows.domain.errors import DomainError
 from workflows.domain.roles import Role
-from workflows.services.lists import bulk_import, catalogue
-from workflows.services.hub import hub_queries
 from workflows.services.deliveries import webhooks
+from workflows.services.hub import hub_queries
+from workflows.services.lists import bulk_import, catalogue
 from workflows.services.lists.listings import ListingRequest, check_listing_department, list_for_department
 from workflows.store.base import utcnow
-
-from forms.listings import EndpointForm, ImportForm, ListingForm, RedeliverForm
 
 from .. import messages
 from ..access import current_actor, roles_required

@@ -17,8 +17,8 @@ from workflows.domain.roles import Role
 from workflows.services.casework import cases as case_service
 from workflows.services.casework import evidence as evidence_service
 from workflows.services.lists import list_lifecycle
-from workflows.services.processes import repair_exit
 from workflows.services.lists.catalogue import catalogue
+from workflows.services.processes import repair_exit
 from workflows.store.base import utcnow
 from workflows.store.models import ListEntry
 

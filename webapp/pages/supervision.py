@@ -10,10 +10,10 @@ from forms.supervision import DashboardFilterForm, HeadForm, PeriodForm, ReplyFo
 from workflows.domain.errors import DomainError
 from workflows.domain.roles import DEPARTMENT_ROLES, Role
 from workflows.domain.supervision import Period, chosen_period
-from workflows.services.lists import catalogue
-from workflows.services.deliveries import notify
-from workflows.services.casework import queries
 from workflows.services.admin import settings as settings_service
+from workflows.services.casework import queries
+from workflows.services.deliveries import notify
+from workflows.services.lists import catalogue
 from workflows.services.supervision import dashboard as board
 from workflows.services.supervision import urging as urging_service
 from workflows.store.base import utcnow

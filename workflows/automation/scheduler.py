@@ -5,11 +5,12 @@ import logging
 
 from apscheduler.schedulers.blocking import BlockingScheduler
 
+from sla.calendar import local_date
+from workflows.automation.sweep import sweep
 from workflows.config import Config
+from workflows.services.supervision.monthly import generate_due
 from workflows.store.base import utcnow
 from workflows.store.db import make_session_factory
-
-from workflows.automation.sweep import sweep
 
 log = logging.getLogger("credit_cases.scheduler")
 
@@ -23,10 +24,6 @@ def sweep_once(session_factory) -> int:
 
 def monthly_report_once(session_factory, today=None) -> str | None:
     """On and after the first working day of a month, the previous month's statistics exist (kept)."""
-    from workflows.services.supervision.monthly import generate_due
-
-    from sla.calendar import local_date
-
     with session_factory() as session:
         report = generate_due(session, today or local_date(utcnow()))
         session.commit()

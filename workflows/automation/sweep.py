@@ -18,9 +18,9 @@ from sqlalchemy.orm import Session
 from sla import calendar
 from workflows.domain.process import Actor
 from workflows.services.admin import calendar as calendar_service
+from workflows.services.admin import settings
 from workflows.services.casework import history
 from workflows.services.lists import list_validity
-from workflows.services.admin import settings
 from workflows.store.automation import OutboxEvent
 from workflows.store.base import utcnow
 from workflows.store.cases import Case, Timer

@@ -23,10 +23,9 @@ from sqlalchemy.orm import aliased
 
 from workflows.config import Config
 from workflows.services.admin import calendar as calendar_service
+from workflows.steps import runtime as flow_runtime
 from workflows.store.automation import OutboxEvent
 from workflows.store.base import utcnow
-
-from workflows.steps import runtime as flow_runtime
 
 log = logging.getLogger("credit_cases.worker")
 LEASE = timedelta(minutes=5)

@@ -9,11 +9,10 @@ from prefect import flow, task
 from prefect.cache_policies import NO_CACHE
 
 from workflows.services.deliveries import notify, platform, webhooks
-from workflows.store.automation import OutboxEvent, PlatformDelivery
-from workflows.store.cases import Case
-
 from workflows.steps import STEPS, StepResult
 from workflows.steps.runtime import runtime, session_scope
+from workflows.store.automation import OutboxEvent, PlatformDelivery
+from workflows.store.cases import Case
 
 
 @task(retries=3, retry_delay_seconds=[0.5, 2, 5], cache_policy=NO_CACHE, task_run_name="{name}-event-{event_id}")

@@ -14,7 +14,17 @@ from typing import Any
 
 from workflows.domain.errors import N_
 from workflows.domain.lists import ExitReason
-from workflows.domain.process import SYSTEM, Action, CaseView, DeadlineSpec, Field, ProcessDefinition, State, Who, department
+from workflows.domain.process import (
+    SYSTEM,
+    Action,
+    CaseView,
+    DeadlineSpec,
+    Field,
+    ProcessDefinition,
+    State,
+    Who,
+    department,
+)
 from workflows.domain.roles import Role
 
 # trigger -> the exit reason the entry gets (None: purged, no record kept)

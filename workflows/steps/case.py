@@ -4,8 +4,8 @@ from __future__ import annotations
 from sqlalchemy.orm import Session
 
 from workflows.processes import definition
-from workflows.services.deliveries import platform
 from workflows.services.casework.cases import take_action
+from workflows.services.deliveries import platform
 from workflows.services.lists.consequences import SYSTEM
 from workflows.store.automation import OutboxEvent
 from workflows.store.cases import Case

@@ -10,11 +10,11 @@ from __future__ import annotations
 from sqlalchemy.orm import Session
 
 from workflows.domain.roles import Role
-from workflows.services.processes import green_materials, green_records, material_deadlines
 from workflows.services.casework.cases import follow_up, take_action
-from workflows.services.processes.conditional_acceptance import SYSTEM, application_of, materials_state
-from workflows.services.lists.consequences import once, subject_name, tell_applicant, tell_role
 from workflows.services.deliveries.notify import bilingual, notice, users_with_role
+from workflows.services.lists.consequences import once, subject_name, tell_applicant, tell_role
+from workflows.services.processes import green_materials, green_records, material_deadlines
+from workflows.services.processes.conditional_acceptance import SYSTEM, application_of, materials_state
 from workflows.store.automation import OutboxEvent
 from workflows.store.base import utcnow
 from workflows.store.cases import Case, Timer

@@ -5,8 +5,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from sla import calendar
-from workflows.services.lists import list_lifecycle
 from workflows.services.deliveries import notify
+from workflows.services.lists import list_lifecycle
 from workflows.services.lists.consequences import once, tell_measures
 from workflows.store.automation import OutboxEvent, PlatformDelivery
 from workflows.store.models import ListEntry

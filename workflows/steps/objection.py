@@ -6,8 +6,17 @@ from sqlalchemy.orm import Session
 from workflows.domain.lists import EntryStatus, ExitReason
 from workflows.domain.roles import Role
 from workflows.services.lists import erasure
+from workflows.services.lists.consequences import (
+    SYSTEM,
+    announce,
+    change_entry,
+    change_measures,
+    once,
+    subject_name,
+    tell_applicant,
+    tell_role,
+)
 from workflows.services.processes import removal_rules
-from workflows.services.lists.consequences import SYSTEM, announce, change_entry, change_measures, once, subject_name, tell_applicant, tell_role
 from workflows.store.automation import OutboxEvent
 from workflows.store.cases import Case
 

@@ -5,18 +5,26 @@ from __future__ import annotations
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from sla import calendar
 from workflows.domain.lists import EntryStatus, MeasureStatus
 from workflows.domain.roles import Role
 from workflows.labels import mask_name
 from workflows.processes.redlist_removal import CONTESTABLE, TRIGGERS
-from sla import calendar
-from workflows.services.lists import erasure, list_validity
 from workflows.services.casework import history
-from workflows.services.deliveries import notify
-from workflows.services.processes import removal_rules
-from workflows.services.processes import redlist_removal as removal
 from workflows.services.casework.cases import take_action
-from workflows.services.lists.consequences import SYSTEM, announce, change_entry, change_measures, once, tell_measures, tell_role
+from workflows.services.deliveries import notify
+from workflows.services.lists import erasure, list_validity
+from workflows.services.lists.consequences import (
+    SYSTEM,
+    announce,
+    change_entry,
+    change_measures,
+    once,
+    tell_measures,
+    tell_role,
+)
+from workflows.services.processes import redlist_removal as removal
+from workflows.services.processes import removal_rules
 from workflows.store.automation import OutboxEvent
 from workflows.store.base import utcnow
 from workflows.store.cases import Case

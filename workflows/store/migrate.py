@@ -6,6 +6,8 @@ from pathlib import Path
 from alembic import command
 from alembic.config import Config as AlembicConfig
 
+from .db import make_engine
+
 MIGRATIONS = Path(__file__).resolve().parents[2] / "migrations"
 
 
@@ -29,8 +31,6 @@ def heads() -> set[str]:
 
 def current_revisions(url: str) -> set[str]:
     from alembic.runtime.migration import MigrationContext
-
-    from .db import make_engine
 
     engine = make_engine(url)
     with engine.connect() as connection:

@@ -5,13 +5,12 @@ import marshmallow as ma
 from flask import g
 
 from workflows.domain.lists import MeasureEffect, MeasureObligation
-from workflows.services.lists import catalogue
 from workflows.services.casework.actors import actor_for
+from workflows.services.lists import catalogue
 
 from ...extensions import db
 from ..reference import CatalogueOut, DepartmentOut
 from .blueprint import SECURED, admin_only, bp, refusals, text
-
 
 # --- departments ----------------------------------------------------------------------------------
 

@@ -5,14 +5,13 @@ import marshmallow as ma
 from flask import g
 
 from workflows.domain.roles import Role
-from workflows.services.deliveries import notify
 from workflows.services.admin import settings as settings_service
-from workflows.services.supervision import urging as urging_service
 from workflows.services.casework.actors import actor_for
+from workflows.services.deliveries import notify
+from workflows.services.supervision import urging as urging_service
 
 from ...extensions import db
 from .blueprint import SECURED, admin_only, bp, refusals
-
 
 # --- the head of supervision ----------------------------------------------------------------------
 

@@ -4,12 +4,11 @@ from __future__ import annotations
 import marshmallow as ma
 from flask import g
 
-from workflows.services.processes import licence_matters
 from workflows.services.casework.actors import actor_for
+from workflows.services.processes import licence_matters
 
 from ...extensions import db
 from .blueprint import SECURED, admin_only, bp, refusals, text
-
 
 # --- licence matters ------------------------------------------------------------------------------
 

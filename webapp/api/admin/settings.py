@@ -19,7 +19,6 @@ from ...extensions import db
 from ..reference import ArrangementOut, SettingOut
 from .blueprint import SECURED, admin_only, bp, refusals
 
-
 # --- settings -------------------------------------------------------------------------------------
 
 class SettingIn(ma.Schema):

@@ -11,7 +11,6 @@ from ...extensions import db
 from .accounts import AccountOut, account_json
 from .blueprint import ROLE_NAMES, SECURED, admin_only, bp, email_field, office_or_admin, refusals, text, username_field
 
-
 # --- users ----------------------------------------------------------------------------------------
 
 class UserFilter(ma.Schema):

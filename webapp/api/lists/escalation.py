@@ -5,8 +5,8 @@ import marshmallow as ma
 from flask import g
 
 from workflows.domain.lists import LAST_VALID_DAY
-from workflows.services.lists import list_lifecycle
 from workflows.services.casework.actors import actor_for
+from workflows.services.lists import list_lifecycle
 
 from ...extensions import db
 from ..hub import StaffEntryOut

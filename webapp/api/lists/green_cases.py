@@ -5,10 +5,10 @@ import marshmallow as ma
 from flask import current_app, g, request
 
 from workflows.domain.errors import InvalidInput
-from workflows.services.processes import conditional_acceptance as green
 from workflows.services.casework import evidence as evidence_service
-from workflows.services.processes import green_materials
 from workflows.services.casework.actors import actor_for
+from workflows.services.processes import conditional_acceptance as green
+from workflows.services.processes import green_materials
 
 from ...extensions import db
 from ..cases import CaseOut, case_json

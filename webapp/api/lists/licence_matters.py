@@ -5,16 +5,15 @@ import marshmallow as ma
 from flask import g
 
 from workflows.domain.errors import NotFound
+from workflows.services.casework.actors import actor_for
 from workflows.services.processes import conditional_acceptance as green
 from workflows.services.processes import green_records, licence_matters
-from workflows.services.casework.actors import actor_for
 from workflows.services.processes.eligibility import eligibility_of
 
 from ...extensions import db
 from ..hub import GreenOut
 from ..v1 import ERROR_SCHEMA, token_required
 from .blueprint import MATTER_CODE, SECURED, bp
-
 
 # --- the green channel's catalogue ---
 

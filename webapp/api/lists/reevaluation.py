@@ -4,8 +4,8 @@ from __future__ import annotations
 import marshmallow as ma
 from flask import g
 
-from workflows.services.processes import redlist_removal as removal
 from workflows.services.casework.actors import actor_for
+from workflows.services.processes import redlist_removal as removal
 
 from ...extensions import db
 from ..cases import CaseOut, case_json

@@ -7,10 +7,10 @@ from flask import g
 from workflows.domain.errors import N_, InvalidInput
 from workflows.domain.supervision import DEADLINE_STATUSES, chosen_period
 from workflows.processes import DEFINITIONS
-from workflows.services.lists import catalogue
 from workflows.services.casework import queries
-from workflows.services.supervision import dashboard as board
 from workflows.services.casework.actors import actor_for
+from workflows.services.lists import catalogue
+from workflows.services.supervision import dashboard as board
 from workflows.store.base import utcnow
 
 from ...extensions import db

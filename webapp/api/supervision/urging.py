@@ -4,8 +4,8 @@ from __future__ import annotations
 import marshmallow as ma
 from flask import g
 
-from workflows.services.supervision import urging as urging_service
 from workflows.services.casework.actors import actor_for
+from workflows.services.supervision import urging as urging_service
 
 from ...extensions import db
 from ..v1 import ERROR_SCHEMA, token_required

@@ -12,7 +12,6 @@ from ...access import current_actor
 from ...extensions import db
 from .blueprint import admin_only, bp, department_choices, form_status, invalid
 
-
 # --- departments ----------------------------------------------------------------------------------
 
 @bp.get("/departments")

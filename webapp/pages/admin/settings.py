@@ -8,13 +8,13 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from forms.admin import CalendarImportForm, setting_form
+from sla import arrangement_files
 from sla import calendar as working_calendar
 from workflows.domain.errors import DomainError, NotFound
 from workflows.domain.roles import Role
 from workflows.domain.settings import SETTINGS
-from workflows.services.admin import administration
+from workflows.services.admin import administration, calendar_imports
 from workflows.services.admin import calendar as calendar_service
-from workflows.services.admin import calendar_imports
 from workflows.services.admin import settings as settings_service
 from workflows.store.base import utcnow
 
@@ -22,7 +22,6 @@ from ... import messages
 from ...access import current_actor
 from ...extensions import db
 from .blueprint import admin_only, bp, show_error
-
 
 # --- settings -------------------------------------------------------------------------------------
 
@@ -107,7 +106,7 @@ def export_calendar(year: int):
         arrangement = calendar_service.effective_arrangement(db.session, year)
     except NotFound:
         abort(404)
-    text = working_calendar.serialize_arrangement(arrangement)
+    text = arrangement_files.serialize_arrangement(arrangement)
     return Response(text, mimetype="application/json",
                     headers={"Content-Disposition": f"attachment; filename=holidays-{year}.json"})
 

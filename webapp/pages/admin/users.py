@@ -13,7 +13,6 @@ from ...access import current_actor
 from ...extensions import db
 from .blueprint import admin_only, bp, department_choices, form_status, invalid, office_or_admin, show_error
 
-
 # --- users ----------------------------------------------------------------------------------------
 
 @bp.get("/")

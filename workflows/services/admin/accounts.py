@@ -11,11 +11,10 @@ from sqlalchemy.orm import Session
 from workflows.domain.errors import N_, Conflict, InvalidInput, NotFound
 from workflows.domain.process import Actor
 from workflows.domain.roles import DEPARTMENT_ROLES, Role, parse_role
-from workflows.store.models import Department, Subject, User, UserRole
-
-from workflows.services.casework import history
 from workflows.services.admin import settings as settings_service
+from workflows.services.casework import history
 from workflows.services.lists.subjects import register_subject
+from workflows.store.models import Department, Subject, User, UserRole
 
 # argon2id: memory-hard, so a stolen hash table is slow to attack on GPUs
 _hasher = PasswordHasher()

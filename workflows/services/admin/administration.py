@@ -10,10 +10,9 @@ from sla import calendar as working_calendar
 from workflows.domain.errors import Conflict, NotFound
 from workflows.domain.process import Actor
 from workflows.domain.roles import Role
-from workflows.store.models import CalendarYear, HistoryEntry, User, UserRole
-
-from workflows.services.casework import history
 from workflows.services.admin.calendar import install_from
+from workflows.services.casework import history
+from workflows.store.models import CalendarYear, HistoryEntry, User, UserRole
 
 
 @dataclass(frozen=True)

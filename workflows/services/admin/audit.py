@@ -8,11 +8,10 @@ from sqlalchemy import case, select, update
 from sqlalchemy.orm import Session
 
 from workflows.domain.process import Actor
+from workflows.services.casework import history
 from workflows.store import audit_chain
 from workflows.store.base import utcnow
 from workflows.store.models import HistoryEntry
-
-from workflows.services.casework import history
 
 REDACTION = "redact_history"
 REDACTED_ACTOR = "***"

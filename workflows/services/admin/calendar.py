@@ -11,10 +11,8 @@ from sqlalchemy.orm import Session
 from sla import calendar
 from workflows.domain.errors import CalendarYearMissing, NotFound
 from workflows.domain.roles import Role
-from workflows.store.models import CalendarYear
-
 from workflows.services.deliveries import notify
-
+from workflows.store.models import CalendarYear
 
 _YEARS_TO_ASK_FOR = "calendar_years_to_ask_for"  # in session.info, which outlives the refused transaction
 

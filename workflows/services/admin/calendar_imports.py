@@ -4,14 +4,13 @@ from __future__ import annotations
 
 from sqlalchemy.orm import Session
 
-from sla import calendar
+from sla import arrangement_files, calendar
 from workflows.domain.errors import InvalidInput
 from workflows.domain.process import Actor
+from workflows.services.admin.calendar import install_from
+from workflows.services.casework import history, timers
 from workflows.store.base import utcnow
 from workflows.store.models import CalendarYear
-
-from workflows.services.casework import history, timers
-from workflows.services.admin.calendar import install_from
 
 
 def import_arrangement(session: Session, text: str, filename: str, actor: Actor, *,
@@ -20,7 +19,7 @@ def import_arrangement(session: Session, text: str, filename: str, actor: Actor,
 
     `year`, when given, is the year the caller means to replace: an arrangement of another year is refused."""
     try:
-        arrangement = calendar.parse_arrangement(text, filename)
+        arrangement = arrangement_files.parse_arrangement(text, filename)
     except calendar.CalendarFileError as error:
         raise InvalidInput(error.msgid, field=error.field, **error.params) from None
     if year is not None and arrangement.year != year:

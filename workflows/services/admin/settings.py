@@ -6,10 +6,9 @@ from sqlalchemy.orm import Session
 
 from workflows.domain.process import Actor
 from workflows.domain.settings import SETTINGS, spec
+from workflows.services.casework import history
 from workflows.store.base import utcnow
 from workflows.store.models import Setting
-
-from workflows.services.casework import history
 
 
 def get(session: Session, key: str) -> int | bool:

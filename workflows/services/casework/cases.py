@@ -11,13 +11,12 @@ from workflows.domain.errors import N_, Conflict, InvalidInput, NotFound, RoleNo
 from workflows.domain.process import Actor, ProcessDefinition
 from workflows.domain.roles import Role
 from workflows.processes import definition
-from workflows.store.base import utcnow
-from workflows.store.cases import Case
-
 from workflows.services.admin import calendar as calendar_service
 from workflows.services.casework import history, outbox, timers
 from workflows.services.casework.case_records import ProcessRules, get_case, may_view, submitted_before
 from workflows.services.processes.rules import RULES
+from workflows.store.base import utcnow
+from workflows.store.cases import Case
 
 
 def rules_of(process: str) -> ProcessRules:

@@ -12,10 +12,9 @@ from sqlalchemy.orm import Session
 
 from workflows.domain.errors import N_, InvalidInput, NotFound
 from workflows.domain.process import Actor
+from workflows.services.casework import history
 from workflows.store.base import utcnow
 from workflows.store.cases import Case, EvidenceFile
-
-from workflows.services.casework import history
 
 # magic bytes -> (content type, what to call it in an error)
 SIGNATURES = (

@@ -11,11 +11,10 @@ from sla import calendar, deadlines
 from workflows.domain.process import Actor
 from workflows.domain.roles import Role
 from workflows.processes import DEFINITIONS
+from workflows.services.supervision import deadline_filters
 from workflows.store.base import utcnow
 from workflows.store.cases import Case, Timer
 from workflows.store.models import Department
-
-from workflows.services.supervision import deadline_filters
 
 ALL_SEEING = {Role.ACCEPTING_OFFICE, Role.SUPERVISOR, Role.ADMINISTRATOR}
 OPEN_TIMER = ("pending", "warned", "paused", "breached", "unscheduled")

@@ -15,10 +15,9 @@ from sqlalchemy.orm import Session
 
 from sla import calendar, deadlines
 from workflows.domain.process import DeadlineSpec
-from workflows.store.cases import Case, Timer
-
 from workflows.services.admin import calendar as calendar_service
 from workflows.services.admin import settings
+from workflows.store.cases import Case, Timer
 
 OPEN = ("pending", "warned", "paused", "breached", "unscheduled")
 

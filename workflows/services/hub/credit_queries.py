@@ -13,11 +13,10 @@ from sqlalchemy.orm import Session, selectinload
 
 from workflows.domain.errors import N_, DomainError, InvalidInput, NotFound
 from workflows.domain.process import Actor
+from workflows.services.lists.subjects import get_subject, may_see_key_attention
+from workflows.services.processes.eligibility import CreditStatus, credit_status
 from workflows.store.base import utcnow
 from workflows.store.hub import CreditQuery
-
-from workflows.services.processes.eligibility import CreditStatus, credit_status
-from workflows.services.lists.subjects import get_subject, may_see_key_attention
 
 PURPOSE_MIN, PURPOSE_MAX = 4, 300
 DEFAULT_LIMIT, DEFAULT_WINDOW = 60, 60

@@ -13,15 +13,14 @@ from workflows.domain.lists import EntryStatus, ListKind
 from workflows.domain.process import Actor
 from workflows.domain.roles import STAFF_ROLES
 from workflows.domain.subjects import parse_subject_code
-from workflows.store.automation import Notification
-from workflows.store.base import utcnow
-from workflows.store.models import Department, ListEntry, Measure, MeasureCatalogueItem, Subject
-
-from workflows.services.lists import catalogue as catalogue_service
 from workflows.services.admin import settings as settings_service
 from workflows.services.admin.calendar import arrangements as calendar_arrangements
 from workflows.services.admin.calendar import install_from
+from workflows.services.lists import catalogue as catalogue_service
 from workflows.services.lists.subjects import may_see_key_attention
+from workflows.store.automation import Notification
+from workflows.store.base import utcnow
+from workflows.store.models import Department, ListEntry, Measure, MeasureCatalogueItem, Subject
 
 
 @dataclass

@@ -10,13 +10,11 @@ from __future__ import annotations
 
 import csv
 import io
-from functools import lru_cache
 import zipfile
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import date
-
-from datetime import datetime
+from datetime import date, datetime
+from functools import lru_cache
 
 from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
@@ -25,11 +23,10 @@ from workflows.domain.errors import N_, DomainError, InvalidInput, fill
 from workflows.domain.lists import EntryStatus, Validity, check_measure_fits_list, parse_list_kind
 from workflows.domain.process import Actor
 from workflows.domain.subjects import parse_subject_code
-from workflows.store.base import utcnow
-from workflows.store import audit_chain
-from workflows.store.models import Department, HistoryEntry, ListEntry, Measure, MeasureCatalogueItem, Subject
-
 from workflows.services.lists.listings import ListingRequest, after_listing, emit_listed, needing_after_listing
+from workflows.store import audit_chain
+from workflows.store.base import utcnow
+from workflows.store.models import Department, HistoryEntry, ListEntry, Measure, MeasureCatalogueItem, Subject
 
 COLUMNS = ("subject_code", "subject_name", "list", "basis", "document_no", "listed_on", "valid_until", "measures")
 OPTIONAL = ("category", "published_channel", "department")

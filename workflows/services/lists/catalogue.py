@@ -13,9 +13,8 @@ from sqlalchemy.orm import Session, selectinload
 from workflows.domain.errors import Conflict, InvalidInput, NotFound
 from workflows.domain.lists import MeasureEffect, MeasureObligation
 from workflows.domain.process import Actor
-from workflows.store.models import Department, Measure, MeasureCatalogueItem
-
 from workflows.services.casework import history
+from workflows.store.models import Department, Measure, MeasureCatalogueItem
 
 _CODE = re.compile(r"[A-Z][A-Z0-9_-]{0,31}")
 _EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")

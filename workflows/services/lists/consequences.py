@@ -15,13 +15,12 @@ from workflows.domain.process import Actor
 from workflows.domain.roles import Role
 from workflows.labels import mask_name
 from workflows.notices import KINDS
+from workflows.services.casework import history
+from workflows.services.deliveries import notify, webhooks
 from workflows.store.automation import Announcement, EffectDone, OutboxEvent
 from workflows.store.base import utcnow
 from workflows.store.cases import Case
 from workflows.store.models import ListEntry, Measure, User
-
-from workflows.services.casework import history
-from workflows.services.deliveries import notify, webhooks
 
 SYSTEM = Actor.system("automation")
 

@@ -17,11 +17,10 @@ from sqlalchemy import JSON, MetaData, String, Table, Text, or_, select, update
 from sqlalchemy.orm import Session
 
 from workflows.domain.process import Actor
+from workflows.services.admin import audit
 from workflows.store.automation import OutboxEvent
 from workflows.store.cases import Case, EvidenceFile
 from workflows.store.models import HistoryEntry, ListEntry, Measure
-
-from workflows.services.admin import audit
 
 MASK = "***"
 SKIPPED = {"history", "subjects", "users", "alembic_version"}  # history: redacted; subject, account: the subject's own

@@ -20,17 +20,23 @@ from workflows.domain.lists import EntryStatus, ExitReason, ListKind
 from workflows.domain.process import Actor
 from workflows.domain.roles import Role
 from workflows.processes.repair_exit import add_months
+from workflows.services.admin import settings
+from workflows.services.casework import history
+from workflows.services.casework.queries import Page
+from workflows.services.deliveries import notify
+from workflows.services.lists import list_validity, listings
+from workflows.services.lists.consequences import (
+    SYSTEM,
+    announce,
+    change_entry,
+    change_measures,
+    subject_name,
+    tell_measures,
+)
+from workflows.services.processes import redlist_removal
 from workflows.store.automation import Announcement, Notification, OutboxEvent, PlatformDelivery
 from workflows.store.base import utcnow
 from workflows.store.models import Department, ListEntry, User
-
-from workflows.services.casework import history
-from workflows.services.lists import list_validity, listings
-from workflows.services.deliveries import notify
-from workflows.services.processes import redlist_removal
-from workflows.services.admin import settings
-from workflows.services.casework.queries import Page
-from workflows.services.lists.consequences import SYSTEM, announce, change_entry, change_measures, subject_name, tell_measures
 
 PROCESS = "lists"  # the outbox process of list entries' own events
 

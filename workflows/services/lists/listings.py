@@ -13,13 +13,12 @@ from workflows.domain.errors import N_, Conflict, InvalidInput, NotFound, RoleNo
 from workflows.domain.lists import EntryStatus, ListKind, Validity, check_measure_fits_list, parse_list_kind
 from workflows.domain.process import Actor
 from workflows.domain.roles import Role
+from workflows.services.casework import history
+from workflows.services.lists.subjects import register_subject
+from workflows.services.processes import redlist_removal
 from workflows.store.automation import OutboxEvent
 from workflows.store.base import utcnow
 from workflows.store.models import Department, ListEntry, Measure, MeasureCatalogueItem
-
-from workflows.services.casework import history
-from workflows.services.processes import redlist_removal
-from workflows.services.lists.subjects import register_subject
 
 
 @dataclass

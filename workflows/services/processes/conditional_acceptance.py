@@ -18,21 +18,27 @@ from sqlalchemy.orm import Session
 
 from sla import calendar
 from workflows.domain.commitment import (
-    SUPPLIED, VERIFIED, CaseEvent, Line, MaterialsState, commitment_text, lines_for, project,
+    SUPPLIED,
+    VERIFIED,
+    CaseEvent,
+    Line,
+    MaterialsState,
+    commitment_text,
+    lines_for,
+    project,
 )
 from workflows.domain.errors import N_, Conflict, InvalidInput, NotFound
 from workflows.domain.process import Actor
 from workflows.processes import definition
-from workflows.store.base import utcnow
-from workflows.store.cases import Case, EvidenceFile
-from workflows.store.green import GreenApplication
-from workflows.store.models import HistoryEntry, Subject
-
 from workflows.services.admin import calendar as calendar_service
 from workflows.services.admin import settings
 from workflows.services.casework.case_records import Filing, get_case, may_view
 from workflows.services.processes.eligibility import eligibility_of
 from workflows.services.processes.licence_matters import materials_of, matter_by_code
+from workflows.store.base import utcnow
+from workflows.store.cases import Case, EvidenceFile
+from workflows.store.green import GreenApplication
+from workflows.store.models import HistoryEntry, Subject
 
 PROCESS = "conditional_acceptance"
 SYSTEM = Actor.system("green channel")

@@ -21,12 +21,11 @@ from sla import calendar
 from workflows.domain import eligibility
 from workflows.domain.lists import EntryStatus, ExitReason, ListKind
 from workflows.domain.process import Actor
+from workflows.services.admin import settings
+from workflows.services.lists.subjects import get_subject, may_see_key_attention
 from workflows.store.base import utcnow
 from workflows.store.green import BrokenCommitment
 from workflows.store.models import ListEntry, Subject
-
-from workflows.services.admin import settings
-from workflows.services.lists.subjects import get_subject, may_see_key_attention
 
 OPEN = (EntryStatus.ACTIVE.value, EntryStatus.SUSPENDED.value)
 # entries that were wrong are no bad record: purged (listed in error) or ended because an objection was upheld

@@ -10,12 +10,11 @@ from sqlalchemy.orm import Session
 
 from workflows.domain.errors import InvalidInput
 from workflows.domain.process import Actor
-from workflows.store.cases import Case, Timer
-
 from workflows.services.casework import evidence as evidence_service
 from workflows.services.casework.cases import take_action
 from workflows.services.processes.conditional_acceptance import SYSTEM, green_case, materials_state
 from workflows.services.processes.material_deadlines import MATERIALS, reconcile
+from workflows.store.cases import Case, Timer
 
 
 def submit_material(session: Session, case_id: int, no: int, actor: Actor, uploads: Sequence[evidence_service.Upload],

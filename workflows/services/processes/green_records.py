@@ -13,14 +13,13 @@ from workflows.domain.lists import EntryStatus, ListKind
 from workflows.domain.process import Actor
 from workflows.domain.subjects import SubjectCode, SubjectKind
 from workflows.labels import mask_name
+from workflows.services.casework import history
+from workflows.services.processes.conditional_acceptance import application_of, materials_state
+from workflows.services.processes.redlist_removal import take_up_pending
 from workflows.store.base import utcnow
 from workflows.store.cases import Case
 from workflows.store.green import BrokenCommitment, LicencePublication, PendingRedlistRemoval
 from workflows.store.models import HistoryEntry, ListEntry
-
-from workflows.services.casework import history
-from workflows.services.processes.redlist_removal import take_up_pending
-from workflows.services.processes.conditional_acceptance import application_of, materials_state
 
 BROKEN_COMMITMENT = "broken_commitment"
 

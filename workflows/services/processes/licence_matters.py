@@ -13,11 +13,10 @@ from sqlalchemy.orm import Session, selectinload
 from workflows.domain.commitment import Material
 from workflows.domain.errors import N_, Conflict, InvalidInput, NotFound
 from workflows.domain.process import Actor
-from workflows.store.green import LicenceMatter, MatterMaterial
-from workflows.store.models import Department
-
 from workflows.services.casework import history
 from workflows.services.lists.catalogue import assign, check_code, clean_text
+from workflows.store.green import LicenceMatter, MatterMaterial
+from workflows.store.models import Department
 
 MAX_DAYS = 365
 

@@ -13,12 +13,17 @@ from sqlalchemy.orm import Session
 
 from sla import calendar, deadlines
 from workflows.domain.commitment import MaterialsState
-from workflows.store.cases import Case, Timer
-
 from workflows.services.admin import settings
 from workflows.services.casework import timers
 from workflows.services.casework.case_records import FollowOn
-from workflows.services.processes.conditional_acceptance import SYSTEM, all_verified, application_of, due_day, materials_state
+from workflows.services.processes.conditional_acceptance import (
+    SYSTEM,
+    all_verified,
+    application_of,
+    due_day,
+    materials_state,
+)
+from workflows.store.cases import Case, Timer
 
 MATERIALS, PROCESSING = "materials", "processing"
 OWNERS = {MATERIALS: "applicant", PROCESSING: "department"}

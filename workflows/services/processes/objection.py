@@ -11,11 +11,10 @@ from workflows.domain.errors import N_, Conflict, InvalidInput, NotFound
 from workflows.domain.lists import EntryStatus
 from workflows.domain.process import Actor
 from workflows.processes import definition
-from workflows.store.cases import Case
-from workflows.store.models import ListEntry
-
 from workflows.services.casework.case_records import Filing
 from workflows.services.processes.removal_rules import contested_removal
+from workflows.store.cases import Case
+from workflows.store.models import ListEntry
 
 
 def open_case_on_entry(session: Session, process: str, entry_id: int) -> Case | None:

@@ -23,17 +23,23 @@ from workflows.domain.process import Actor
 from workflows.domain.roles import Role
 from workflows.processes import definition
 from workflows.processes.redlist_removal import AUTOMATIC, REPORTED, TRIGGERS
+from workflows.services.casework import evidence as evidence_service
+from workflows.services.casework.case_records import submitted_before
+from workflows.services.casework.cases import file_case, take_action
+from workflows.services.lists import list_validity
+from workflows.services.processes import removal_rules
+from workflows.services.processes.removal_rules import (
+    OPEN,
+    PROCESS,
+    SYSTEM,
+    open_red_entry,
+    open_removal_case,
+    other_open_listing,
+)
 from workflows.store.base import utcnow
 from workflows.store.cases import Case
 from workflows.store.green import PendingRedlistRemoval
 from workflows.store.models import ListEntry
-
-from workflows.services.casework import evidence as evidence_service
-from workflows.services.lists import list_validity
-from workflows.services.processes import removal_rules
-from workflows.services.casework.case_records import submitted_before
-from workflows.services.casework.cases import file_case, take_action
-from workflows.services.processes.removal_rules import OPEN, PROCESS, SYSTEM, open_red_entry, open_removal_case, other_open_listing
 
 
 def open_removal(session: Session, entry: ListEntry, trigger: str, *, actor: Actor, now: datetime | None = None,

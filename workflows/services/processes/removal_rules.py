@@ -18,15 +18,13 @@ from workflows.domain.process import Actor
 from workflows.domain.roles import Role
 from workflows.processes import definition
 from workflows.processes.redlist_removal import CONTESTABLE, REPORTED, TRIGGERS
+from workflows.services.casework import history
+from workflows.services.casework.case_records import Filing, FollowOn
+from workflows.services.lists import list_validity
+from workflows.services.lists.subjects import get_subject
 from workflows.store.cases import Case
 from workflows.store.green import PendingRedlistRemoval
 from workflows.store.models import HistoryEntry, ListEntry
-
-from workflows.services.casework import history
-from workflows.services.lists import list_validity
-from workflows.services.casework.case_records import Filing, FollowOn
-from workflows.services.lists.subjects import get_subject
-
 
 PROCESS = "redlist_removal"
 SYSTEM = Actor.system("red-list removal")

@@ -15,13 +15,12 @@ from workflows.domain.lists import EntryStatus, ListKind
 from workflows.domain.process import Actor
 from workflows.domain.settings import SETTINGS
 from workflows.processes.repair_exit import CommitmentFacts, add_months, commitment_text
-from workflows.store.base import utcnow
-from workflows.store.cases import Case
-from workflows.store.models import ListEntry
-
 from workflows.services.admin import settings
 from workflows.services.casework.case_records import Filing
 from workflows.services.processes.objection import open_case_on_entry
+from workflows.store.base import utcnow
+from workflows.store.cases import Case
+from workflows.store.models import ListEntry
 
 PROCESS = "repair_exit"
 

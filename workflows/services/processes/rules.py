@@ -4,8 +4,14 @@ A process without an entry here cannot be filed; `tests/unit/test_layers.py` kee
 the action path (none of them imports `cases`)."""
 from __future__ import annotations
 
-from workflows.services.processes import conditional_acceptance, material_deadlines, objection, removal_rules, repair_exit
 from workflows.services.casework.case_records import ProcessRules
+from workflows.services.processes import (
+    conditional_acceptance,
+    material_deadlines,
+    objection,
+    removal_rules,
+    repair_exit,
+)
 
 RULES: dict[str, ProcessRules] = {
     "objection": ProcessRules(filing=objection.file_objection),

@@ -18,16 +18,21 @@ from sla import calendar, deadlines
 from workflows.domain.errors import RoleNotAllowed
 from workflows.domain.process import Actor
 from workflows.domain.roles import DEPARTMENT_ROLES, Role
-from workflows.domain.supervision import URGING_DEADLINE, Period, compliance_rate, months_ending, next_month, \
-    weighted_median
-from workflows.store.cases import Case, Timer
-from workflows.store.models import Department
-from workflows.store.supervision import Urging
-
+from workflows.domain.supervision import (
+    URGING_DEADLINE,
+    Period,
+    compliance_rate,
+    months_ending,
+    next_month,
+    weighted_median,
+)
 from workflows.services.admin import calendar as calendar_service
 from workflows.services.casework import queries
 from workflows.services.supervision import urging
 from workflows.services.supervision.deadline_filters import SEVERITY_NAMES, day_start, severity, timer_status
+from workflows.store.cases import Case, Timer
+from workflows.store.models import Department
+from workflows.store.supervision import Urging
 
 OPEN_TIMER = ("pending", "warned", "paused", "breached")
 TREND_MONTHS = 12

@@ -18,14 +18,13 @@ from workflows.domain.lists import ListKind
 from workflows.domain.process import Actor
 from workflows.domain.supervision import Period, compliance_rate, month_period, previous_month, weighted_median
 from workflows.processes import DEFINITIONS
+from workflows.services.admin import calendar as calendar_service
+from workflows.services.casework import history
+from workflows.services.supervision.dashboard import Filters, deadlines_in_period, handling_spans, next_day, owners_of
 from workflows.store.base import utcnow
 from workflows.store.cases import Case
 from workflows.store.models import HistoryEntry, ListEntry, Measure
 from workflows.store.supervision import MonthlyReport
-
-from workflows.services.admin import calendar as calendar_service
-from workflows.services.casework import history
-from workflows.services.supervision.dashboard import Filters, deadlines_in_period, handling_spans, next_day, owners_of
 
 MEASURE_ACTIONS = {"apply_measure": "applied", "suspend_measure": "suspended", "resume_measure": "resumed",
                    "restore_measure": "resumed", "stop_measure": "stopped"}

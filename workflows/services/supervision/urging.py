@@ -15,14 +15,13 @@ from workflows.domain.errors import N_, ActionNotAllowed, Conflict, InvalidInput
 from workflows.domain.process import Actor, DeadlineSpec
 from workflows.domain.roles import DEPARTMENT_ROLES, Role
 from workflows.domain.supervision import URGING_DEADLINE
+from workflows.services.admin import calendar as calendar_service
+from workflows.services.admin import settings
+from workflows.services.casework import history, outbox, timers
+from workflows.services.casework.cases import get_case
 from workflows.store.base import utcnow
 from workflows.store.models import Department, User, UserRole
 from workflows.store.supervision import Urging
-
-from workflows.services.admin import calendar as calendar_service
-from workflows.services.casework import history, outbox, timers
-from workflows.services.admin import settings
-from workflows.services.casework.cases import get_case
 
 REPLY = DeadlineSpec(URGING_DEADLINE, "supervision.reply_days", "department")
 MAX_CASES = 200
