@@ -195,3 +195,9 @@ def test_no_project_module_is_imported_inside_a_function_but_by_the_late_loaders
                           and (node.level or (node.module or "").split(".")[0] in GRAPH_PACKAGES)]
     assert found == []
 
+
+
+def test_no_two_test_modules_share_a_name():
+    """The test folders are not packages: pytest imports each test module by its file name."""
+    names = [path.name for path in sorted((ROOT / "tests").rglob("test_*.py"))]
+    assert sorted({name for name in names if names.count(name) > 1}) == []
