@@ -15,12 +15,19 @@ run: install translations
 
 # The suite on every core, as the clock stands today, with the deadline-sensitive tests (marked `clock`) run again
 # as if today were each of CLOCK_DAYS (a limit that runs into a year without a package's data, the first working
-# day of such a year, a limit across the National Day holiday); then the fault tests, alone: they kill workers
-# and restart PostgreSQL. `pytest --today=YYYY-MM-DD` runs any selection as if today were that day.
+# day of such a year, a limit across the National Day holiday). Beside it, in a process of its own, the fault
+# tests, which mostly wait on the real worker, scheduler and Prefect server they kill and restart; the one that
+# restarts PostgreSQL runs last and alone, since it drops every connection on the server.
+# `pytest --today=YYYY-MM-DD` runs any selection as if today were that day.
 CLOCK_DAYS ?= 2026-12-20 2027-01-04 2026-09-28
+PG_RESTART := tests/faults/test_faults.py::test_postgresql_restarted_under_load
 test: install system-deps translations
-	$(VENV)/bin/pytest -n auto --dist worksteal --ignore=tests/faults --clock-days="$(CLOCK_DAYS)"
-	$(VENV)/bin/pytest tests/faults
+	@faults_log=$$(mktemp); \
+	$(VENV)/bin/pytest tests/faults --deselect $(PG_RESTART) > $$faults_log 2>&1 & faults=$$!; \
+	$(VENV)/bin/pytest -n auto --dist worksteal --ignore=tests/faults --clock-days="$(CLOCK_DAYS)"; main=$$?; \
+	wait $$faults; fault_status=$$?; echo "--- the fault tests:"; cat $$faults_log; rm -f $$faults_log; \
+	test $$main -eq 0 -a $$fault_status -eq 0
+	$(VENV)/bin/pytest $(PG_RESTART)
 
 bench: install system-deps translations
 	$(VENV)/bin/pytest -m bench tests/bench -p no:randomly -p no:cacheprovider -s
