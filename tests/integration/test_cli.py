@@ -1,6 +1,8 @@
 """The `credit-cases` command line, run as a person would run it (a real subprocess)."""
 import json
 import os
+import shutil
+import sqlite3
 import subprocess
 import sys
 
@@ -30,6 +32,17 @@ def fresh_db(tmp_path):
     return f"sqlite:///{tmp_path / 'cli.sqlite'}"
 
 
+@pytest.fixture
+def migrated_db(tmp_path, sqlite_template):
+    """What `credit-cases db upgrade` makes (test_upgrade_seed_and_user_add runs the command itself), without
+    the suite's stand-in calendar years."""
+    path = tmp_path / "cli.sqlite"
+    shutil.copy(sqlite_template, path)
+    with sqlite3.connect(path) as connection:
+        connection.execute("DELETE FROM calendar_years")
+    return f"sqlite:///{path}"
+
+
 def test_upgrade_seed_and_user_add(fresh_db, tmp_path):
     assert run(["db", "upgrade"], fresh_db, tmp_path).returncode == 0
     seeded = run(["demo", "seed", "--if-empty"], fresh_db, tmp_path)
@@ -50,50 +63,46 @@ def test_upgrade_seed_and_user_add(fresh_db, tmp_path):
         (["user", "add", "x", "--role", "applicant", "--subject", "91110000600037341A", "--password-stdin"], "subject"),
     ],
 )
-def test_user_add_refusals_name_the_problem(fresh_db, tmp_path, args, message):
-    run(["db", "upgrade"], fresh_db, tmp_path)
-    result = run(args, fresh_db, tmp_path, stdin="a-long-password\n")
+def test_user_add_refusals_name_the_problem(migrated_db, tmp_path, args, message):
+    result = run(args, migrated_db, tmp_path, stdin="a-long-password\n")
     assert result.returncode == 2 and message in result.stderr
-    assert scalar(fresh_db, "SELECT count(*) FROM users") == 0
+    assert scalar(migrated_db, "SELECT count(*) FROM users") == 0
 
 
-def test_calendar_import_good_and_bad(fresh_db, tmp_path):
-    run(["db", "upgrade"], fresh_db, tmp_path)
+def test_calendar_import_good_and_bad(migrated_db, tmp_path):
     good = tmp_path / "2027.json"
     good.write_text(json.dumps({"year": 2027, "days_off": ["2027-01-01"], "working_days": ["2027-02-07"]}))
-    result = run(["calendar", "import", str(good)], fresh_db, tmp_path)
+    result = run(["calendar", "import", str(good)], migrated_db, tmp_path)
     assert result.returncode == 0 and "2027" in result.stdout
     bad = tmp_path / "bad.csv"
     bad.write_text("date,type\n2028-01-01,off\n2028-01-01,working\n")
-    refused = run(["calendar", "import", str(bad)], fresh_db, tmp_path)
+    refused = run(["calendar", "import", str(bad)], migrated_db, tmp_path)
     assert refused.returncode == 2 and "row 3" in refused.stderr
-    assert scalar(fresh_db, "SELECT count(*) FROM calendar_years") == 1
+    assert scalar(migrated_db, "SELECT count(*) FROM calendar_years") == 1
 
 
-def test_calendar_import_takes_an_icalendar_file(fresh_db, tmp_path):
-    run(["db", "upgrade"], fresh_db, tmp_path)
-    assert "iCalendar" in run(["calendar", "import", "--help"], fresh_db, tmp_path).stdout
+def test_calendar_import_takes_an_icalendar_file(migrated_db, tmp_path):
+    assert "iCalendar" in run(["calendar", "import", "--help"], migrated_db, tmp_path).stdout
     bad = tmp_path / "2098-contradictory.ics"
     bad.write_text(CONTRADICTORY_2098, encoding="utf-8")
-    refused = run(["calendar", "import", str(bad)], fresh_db, tmp_path)
+    refused = run(["calendar", "import", str(bad)], migrated_db, tmp_path)
     assert refused.returncode == 2
     assert f"line {CONTRADICTION_LINE}: 2098-02-08 is both a day off and a working day" in refused.stderr
-    assert scalar(fresh_db, "SELECT count(*) FROM calendar_years WHERE year = 2098") == 0
+    assert scalar(migrated_db, "SELECT count(*) FROM calendar_years WHERE year = 2098") == 0
     good = tmp_path / "2098.ics"
     good.write_text(GOOD_2098, encoding="utf-8")
-    result = run(["calendar", "import", str(good)], fresh_db, tmp_path)
+    result = run(["calendar", "import", str(good)], migrated_db, tmp_path)
     assert result.returncode == 0 and "2098" in result.stdout, result.stderr
-    stored = scalar(fresh_db, "SELECT working_days FROM calendar_years WHERE year = 2098")
+    stored = scalar(migrated_db, "SELECT working_days FROM calendar_years WHERE year = 2098")
     assert json.loads(stored) == WORKING_DAYS_2098
 
 
-def test_sweep_now_only_in_testing_or_demo(fresh_db, tmp_path):
-    run(["db", "upgrade"], fresh_db, tmp_path)
+def test_sweep_now_only_in_testing_or_demo(migrated_db, tmp_path):
     # neither testing nor demo, whatever the suite runs with (a shifted suite sets both variables for its servers)
-    refused = run(["sla", "sweep", "--now", "2026-10-31T00:00:00+08:00"], fresh_db, tmp_path,
+    refused = run(["sla", "sweep", "--now", "2026-10-31T00:00:00+08:00"], migrated_db, tmp_path,
                   CREDIT_CASES_TESTING="", CREDIT_CASES_TODAY="")
     assert refused.returncode == 2 and "--now" in refused.stderr
-    allowed = run(["sla", "sweep", "--now", "2026-10-31T00:00:00+08:00"], fresh_db, tmp_path, CREDIT_CASES_TESTING="true")
+    allowed = run(["sla", "sweep", "--now", "2026-10-31T00:00:00+08:00"], migrated_db, tmp_path, CREDIT_CASES_TESTING="true")
     assert allowed.returncode == 0 and "0 timer(s) fired" in allowed.stdout
-    malformed = run(["sla", "sweep", "--now", "yesterday"], fresh_db, tmp_path, CREDIT_CASES_TESTING="true")
+    malformed = run(["sla", "sweep", "--now", "yesterday"], migrated_db, tmp_path, CREDIT_CASES_TESTING="true")
     assert malformed.returncode == 2 and "ISO-8601" in malformed.stderr
