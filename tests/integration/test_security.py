@@ -54,3 +54,27 @@ def test_passwords_are_hashed_with_argon2id(seeded, db_session):
     hashes = db_session.scalars(select(User.password_hash)).all()
     assert hashes and all(h.startswith("$argon2id$") for h in hashes)
     assert not any("demo-pass-2026" in h for h in hashes)
+
+
+OTHER_SITES = ("/%09/evil.example/", "/\t/evil.example/", "//evil.example/", "/\\evil.example", "/%5Cevil.example",
+               "https://evil.example/", "/\n/evil.example", "/ /evil.example", "/\x0b/evil.example",
+               "javascript:alert(1)", "/%E3%80%80/evil.example")
+
+
+@pytest.mark.parametrize("target", OTHER_SITES)
+def test_log_in_and_language_switch_follow_only_same_site_paths(client, seeded, target):
+    from urllib.parse import quote, unquote
+
+    logged_in = client.post(f"/login?next={target if '%' in target else quote(target, safe='/:')}",
+                            data={"username": "office", "password": "demo-pass-2026"})
+    assert logged_in.status_code == 302
+    assert logged_in.headers["Location"] == "/", logged_in.headers["Location"]
+    switched = client.post("/lang/en", data={"next": unquote(target)})
+    assert switched.status_code == 302 and switched.headers["Location"] == "/", switched.headers["Location"]
+
+
+def test_a_same_site_path_is_followed(client, seeded):
+    response = client.post("/login?next=/cases%3Fstate%3Dsubmitted", data={"username": "office",
+                                                                           "password": "demo-pass-2026"})
+    assert response.headers["Location"] == "/cases?state=submitted"
+    assert client.post("/lang/en", data={"next": "/inbox"}).headers["Location"] == "/inbox"

@@ -12,6 +12,7 @@ from workflows.store.base import utcnow
 
 from ..extensions import db
 from ..messages import translate
+from ..security import same_site_path
 
 bp = Blueprint("auth", __name__)
 
@@ -28,7 +29,7 @@ def login():
             return render_template("auth/login.html", form=form), 401
         db.session.commit()
         login_user(user)
-        return redirect(_safe_next(request.args.get("next")) or url_for("main.home"))
+        return redirect(same_site_path(request.args.get("next")) or url_for("main.home"))
     return render_template("auth/login.html", form=form)
 
 
@@ -57,10 +58,3 @@ def signup():
             flash(_("Signed up. The credit office will confirm that you act for this subject before you can file."), "info")
         return redirect(url_for("main.home"))
     return render_template("auth/signup.html", form=form), (422 if form.is_submitted() else 200)
-
-
-def _safe_next(target: str | None) -> str | None:
-    # only local paths, so the log-in page cannot be used to redirect elsewhere
-    if target and target.startswith("/") and not target.startswith("//"):
-        return target
-    return None
