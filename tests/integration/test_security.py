@@ -78,3 +78,88 @@ def test_a_same_site_path_is_followed(client, seeded):
                                                                            "password": "demo-pass-2026"})
     assert response.headers["Location"] == "/cases?state=submitted"
     assert client.post("/lang/en", data={"next": "/inbox"}).headers["Location"] == "/inbox"
+
+
+def _copy_of_session(client, app):
+    """A second browser holding a copy of the first one's session cookie."""
+    thief = app.test_client()
+    thief.set_cookie("session", client.get_cookie("session").value)
+    return thief
+
+
+def _token(client, username, password="demo-pass-2026"):
+    return {"Authorization": "Bearer " + client.post("/api/v1/auth/token", json={
+        "username": username, "password": password}).json["token"]}
+
+
+def test_a_copied_session_cookie_and_the_tokens_end_with_the_log_out(app, client, auth, seeded):
+    auth.login("office")
+    thief = _copy_of_session(client, app)
+    token = _token(app.test_client(), "office")
+    assert thief.get("/inbox").status_code == 200 and client.get("/api/v1/accounts/me", headers=token).status_code == 200
+    auth.logout()
+    assert thief.get("/inbox").status_code == 302  # to the log-in page
+    assert client.get("/api/v1/accounts/me", headers=token).status_code == 401
+    auth.login("office")
+    assert client.get("/inbox").status_code == 200
+
+
+def _user_id(app, username):
+    """Outside any request: a test holding an app context would share it (and Flask-Login's user) with its requests."""
+    from webapp.extensions import db
+
+    with app.app_context():
+        return db.session.scalar(select(User.id).where(User.username == username))
+
+
+def test_a_password_change_ends_every_other_session_and_token(app, client, auth, seeded):
+    auth.login("applicant")
+    thief = _copy_of_session(client, app)
+    token = _token(app.test_client(), "applicant")
+    refused = client.post("/account/password", data={"current_password": "wrong-one", "password": "new-pass-2026",
+                                                    "confirm": "new-pass-2026"})
+    assert refused.status_code == 422 and thief.get("/cases").status_code == 200
+    changed = client.post("/account/password", data={"current_password": "demo-pass-2026",
+                                                    "password": "new-pass-2026", "confirm": "new-pass-2026"})
+    assert changed.status_code == 302
+    assert client.get("/cases").status_code == 200  # the owner's own session goes on
+    assert thief.get("/cases").status_code == 302 and client.get("/api/v1/accounts/me", headers=token).status_code == 401
+    assert auth.login("applicant").status_code == 401 and auth.login("applicant", "new-pass-2026").status_code == 302
+    # by the API: the answer carries the new token, the old one has ended
+    api_token = _token(client, "applicant", "new-pass-2026")
+    answer = client.post("/api/v1/accounts/me/password", headers=api_token,
+                         json={"current_password": "new-pass-2026", "new_password": "third-pass-2026"})
+    assert answer.status_code == 200
+    assert client.get("/api/v1/accounts/me", headers=api_token).status_code == 401
+    assert client.get("/api/v1/accounts/me", headers={"Authorization": "Bearer " + answer.json["token"]}).status_code == 200
+
+
+def test_an_administrators_reset_and_disabling_end_every_session_and_token(app, client, auth, seeded):
+    victim = app.test_client()
+    victim.post("/login", data={"username": "office", "password": "demo-pass-2026"})
+    token = _token(app.test_client(), "office")
+    office_id = _user_id(app, "office")
+    admin = _token(app.test_client(), "admin")
+    reset = client.post(f"/api/v1/admin/users/{office_id}/password", headers=admin, json={"password": "reset-pass-1"})
+    assert reset.status_code == 200
+    assert victim.get("/inbox").status_code == 302 and client.get("/api/v1/accounts/me", headers=token).status_code == 401
+    victim.post("/login", data={"username": "office", "password": "reset-pass-1"})
+    token = _token(app.test_client(), "office", "reset-pass-1")
+    auth.login("admin")
+    page = client.post(f"/admin/users/{office_id}/password", data={"password": "page-pass-12", "confirm": "page-pass-12"})
+    assert page.status_code == 302 and victim.get("/inbox").status_code == 302
+    victim.post("/login", data={"username": "office", "password": "page-pass-12"})
+    token = _token(app.test_client(), "office", "page-pass-12")
+    assert client.post(f"/admin/users/{office_id}/active", data={"active": "0"}).status_code == 302
+    assert client.post(f"/admin/users/{office_id}/active", data={"active": "1"}).status_code == 302
+    assert victim.get("/inbox").status_code == 302 and client.get("/api/v1/accounts/me", headers=token).status_code == 401
+
+
+def test_a_token_carries_no_part_of_the_password_hash(app, client, seeded, db_session):
+    from itsdangerous import URLSafeTimedSerializer
+
+    token = _token(client, "office")["Authorization"][7:]
+    data = URLSafeTimedSerializer(app.config["SECRET_KEY"], salt="api-token").loads(token)
+    password_hash = db_session.scalar(select(User.password_hash).where(User.username == "office"))
+    assert set(data) == {"uid", "sv"}
+    assert not any(str(value) in password_hash for value in data.values() if len(str(value)) > 3)

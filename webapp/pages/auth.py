@@ -1,11 +1,11 @@
-"""Log in, log out, sign up."""
+"""Log in, log out, sign up, change one's password."""
 from __future__ import annotations
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from flask_login import login_user, logout_user
+from flask_login import current_user, login_required, login_user, logout_user
 
-from forms.auth import LoginForm, SignUpForm
+from forms.auth import LoginForm, PasswordForm, SignUpForm
 from workflows.domain.errors import DomainError
 from workflows.services import accounts
 from workflows.store.base import utcnow
@@ -35,8 +35,29 @@ def login():
 
 @bp.route("/logout", methods=["POST"])
 def logout():
+    if current_user.is_authenticated:  # every session and token of the user ends, a copied cookie too
+        accounts.end_sessions(current_user)
+        db.session.commit()
     logout_user()
     return redirect(url_for("auth.login"))
+
+
+@bp.route("/account/password", methods=["GET", "POST"])
+@login_required
+def change_password():
+    form = PasswordForm()
+    if form.validate_on_submit():
+        try:
+            accounts.change_password(db.session, current_user, form.current_password.data, form.password.data)
+        except DomainError as error:
+            db.session.rollback()
+            getattr(form, error.field, form.password).errors.append(translate(error))
+            return render_template("auth/password.html", form=form), 422
+        db.session.commit()
+        login_user(current_user._get_current_object())  # this session goes on in the new generation; every other one has ended
+        flash(_("Your password is changed. Every other session and token of your account has ended."), "success")
+        return redirect(url_for("main.home"))
+    return render_template("auth/password.html", form=form), (422 if form.is_submitted() else 200)
 
 
 @bp.route("/signup", methods=["GET", "POST"])

@@ -128,6 +128,38 @@ def sign_up_applicant(
     return user
 
 
+def end_sessions(user: User) -> None:
+    """Every session and token the user holds stops working (log-out, a new password, disabling)."""
+    user.session_version = (user.session_version or 1) + 1
+
+
+def change_password(session: Session, user: User, current: str, new: str) -> User:
+    """The user's own new password, given the current one; every session and token of the user ends."""
+    if not check_password(user, current or ""):
+        raise InvalidInput("the current password is not right", field="current_password")
+    _check_new_password(new)
+    if new == current:
+        raise InvalidInput("the new password must differ from the current one", field="password")
+    user.password_hash = hash_password(new)
+    end_sessions(user)
+    history.record(session, actor=Actor(user_id=user.id, label=user.username), action="change_password",
+                   entity_type="user", entity_id=user.id)
+    return user
+
+
+def reset_password(session: Session, user_id: int, new: str, actor: Actor) -> User:
+    """An administrator sets a user's password (told to the user outside the system); every session and token of
+    the user ends."""
+    user = session.get(User, user_id)
+    if user is None:
+        raise NotFound("no such user", field="user")
+    _check_new_password(new)
+    user.password_hash = hash_password(new)
+    end_sessions(user)
+    history.record(session, actor=actor, action="reset_password", entity_type="user", entity_id=user.id)
+    return user
+
+
 # why a claim that is not pending cannot be decided, by its status
 ALREADY_DECIDED = {"confirmed": N_("this claim is already confirmed"), "rejected": N_("this claim is already rejected"),
                    "none": N_("this account has no claim to decide")}
