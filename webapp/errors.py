@@ -123,8 +123,11 @@ def init_app(app: Flask) -> None:
             details.setdefault("field", error.field)
         # the API speaks English to integrators; the pages speak the reader's language
         message = error.message if wants_json() else translate(error)
-        return error_response(error.http_status, error.code, f"{error.field}: {message}" if error.field else message,
-                              details)
+        response = error_response(error.http_status, error.code,
+                                  f"{error.field}: {message}" if error.field else message, details)
+        if isinstance(details.get("retry_after"), int) and not isinstance(response, tuple):
+            response.headers["Retry-After"] = str(details["retry_after"])
+        return response
 
     @app.errorhandler(StaleDataError)
     def stale(error):

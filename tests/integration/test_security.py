@@ -40,14 +40,93 @@ def test_session_cookie_flags_and_security_headers(client, seeded):
     assert "default-src 'self'" in page.headers["Content-Security-Policy"]
 
 
-def test_lockout_after_five_failures(client, seeded, db_session):
+def _from(app, address):
+    client = app.test_client()
+    client.environ_base["REMOTE_ADDR"] = address
+    return client
+
+
+def _log_in(client, username, password="demo-pass-2026"):
+    return client.post("/login", data={"username": username, "password": password})
+
+
+def test_failed_log_ins_slow_down_the_client_never_lock_out_the_owner(app, seeded):
+    """Five wrong passwords from one client: that client waits before its next attempt (the right password too);
+    the owner logs in from elsewhere at once, and is told by a notice."""
+    from webapp.extensions import db
+    from workflows.store.automation import Notification
+
+    attacker, owner = _from(app, "203.0.113.9"), _from(app, "198.51.100.7")
     for _ in range(5):
-        assert client.post("/login", data={"username": "office", "password": "wrong"}).status_code == 401
-    locked = client.post("/login", data={"username": "office", "password": "demo-pass-2026"})
-    text = locked.get_data(as_text=True)
-    assert locked.status_code == 401 and ("locked" in text.lower() or "锁定" in text)
-    user = db_session.scalar(select(User).where(User.username == "office"))
-    assert user.locked_until is not None
+        assert _log_in(attacker, "office", "wrong").status_code == 401
+    throttled = _log_in(attacker, "office")
+    assert throttled.status_code == 429 and int(throttled.headers["Retry-After"]) >= 1
+    token = attacker.post("/api/v1/auth/token", json={"username": "office", "password": "demo-pass-2026"})
+    assert token.status_code == 429 and token.json["error"]["details"]["retry_after"] >= 1
+    assert _log_in(owner, "office").status_code == 302
+    with app.app_context():
+        user = db.session.scalar(select(User).where(User.username == "office"))
+        notices = db.session.scalars(select(Notification).where(Notification.user_id == user.id,
+                                                                Notification.kind == "failed_logins")).all()
+        assert len(notices) == 1 and "203.0.113.9" in notices[0].body
+
+
+def test_the_delays_grow_and_end(app, seeded):
+    from datetime import timedelta
+
+    from webapp.extensions import db
+    from workflows.services import accounts
+    from workflows.store.base import utcnow
+
+    now = utcnow()
+    with app.app_context():
+        for _ in range(5):
+            with pytest.raises(accounts.LoginRefused):
+                accounts.authenticate(db.session, "office", "wrong", now=now, client="203.0.113.9")
+        with pytest.raises(accounts.LoginRefused) as waiting:
+            accounts.authenticate(db.session, "office", "demo-pass-2026", now=now, client="203.0.113.9")
+        assert waiting.value.retry_after == 1
+        later = now + timedelta(seconds=1)
+        with pytest.raises(accounts.LoginRefused):  # a sixth failure: two seconds now
+            accounts.authenticate(db.session, "office", "wrong", now=later, client="203.0.113.9")
+        with pytest.raises(accounts.LoginRefused) as waiting:
+            accounts.authenticate(db.session, "office", "demo-pass-2026", now=later, client="203.0.113.9")
+        assert waiting.value.retry_after == 2
+        user = accounts.authenticate(db.session, "office", "demo-pass-2026", now=later + timedelta(seconds=2),
+                                     client="203.0.113.9")
+        assert user.username == "office"
+        db.session.rollback()
+
+
+def test_real_and_unknown_accounts_get_the_same_answers_for_the_same_cost(app, seeded, monkeypatch):
+    """Wrong passwords on an account and on a name no account has: the same statuses, the same words, one hash
+    check each time (throttled or not): neither the answer nor its time tells which names exist."""
+    from workflows.services import accounts
+
+    from argon2 import PasswordHasher
+
+    checks = []
+
+    class Counting(PasswordHasher):
+        def verify(self, *args):
+            checks.append(1)
+            return super().verify(*args)
+
+    monkeypatch.setattr(accounts, "_hasher", Counting(time_cost=1, memory_cost=1024, parallelism=1))
+
+    def answers(username, address):
+        client, seen = _from(app, address), []
+        for _ in range(7):
+            checks.clear()
+            response = _log_in(client, username, "wrong")
+            text = response.get_data(as_text=True)
+            seen.append((response.status_code, "wait" in text, "wrong user name or password" in text.lower()
+                         or "用户名或密码错误" in text, len(checks)))
+        return seen
+
+    real, unknown = answers("office", "203.0.113.1"), answers("no-such-user", "203.0.113.2")
+    assert real == unknown
+    assert [status for status, *_ in real] == [401] * 5 + [429] * 2 and all(n == 1 for *_, n in real)
 
 
 def test_passwords_are_hashed_with_argon2id(seeded, db_session):

@@ -22,9 +22,14 @@ def login():
     form = LoginForm()
     if form.validate_on_submit():
         try:
-            user = accounts.authenticate(db.session, form.username.data, form.password.data, now=utcnow())
+            user = accounts.authenticate(db.session, form.username.data, form.password.data, now=utcnow(),
+                                         client=request.remote_addr or "")
         except accounts.LoginRefused as refused:
             db.session.commit()  # keep the failure count
+            if refused.retry_after:
+                flash(_("Too many failed log-ins from here: wait %(seconds)s seconds before the next attempt.",
+                        seconds=refused.retry_after), "error")
+                return render_template("auth/login.html", form=form), 429, {"Retry-After": str(refused.retry_after)}
             flash(_(str(refused)), "error")
             return render_template("auth/login.html", form=form), 401
         db.session.commit()
