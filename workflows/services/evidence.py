@@ -10,7 +10,7 @@ from pathlib import Path, PurePosixPath, PureWindowsPath
 import filetype
 from sqlalchemy.orm import Session
 
-from workflows.domain.errors import N_, InvalidInput, NotFound
+from workflows.domain.errors import N_, InvalidInput, NotFound, RoleNotAllowed
 from workflows.domain.process import Actor
 from workflows.store.base import utcnow
 from workflows.store.cases import Case, EvidenceFile
@@ -79,6 +79,16 @@ def check(upload: Upload, max_bytes: int, field: str = "files") -> str:
                               "under its real name"), field=field, labels={"kind": "file_kind"}, name=name,
                            suffix=suffix, kind=NAMES[kind])
     return kind
+
+
+def check_may_add(session: Session, case: Case, actor: Actor) -> None:
+    """Files are added to a case by the parties who act on it at its present step (an action of theirs is open):
+    not by those who only see it, such as supervision or another window of the listing department."""
+    from .cases import available_actions  # the case service imports the processes, which store evidence
+
+    if not available_actions(session, case, actor):
+        raise RoleNotAllowed(N_("only a party who acts on the case at its present step adds files to it"),
+                             field="files")
 
 
 def store(session: Session, case: Case, uploads: list[Upload], actor: Actor, upload_dir: Path, max_bytes: int,
