@@ -1,10 +1,14 @@
-"""Security headers on every response; everything is served by the app itself (no CDN)."""
+"""Security headers on every response; everything is served by the app itself (no CDN). Behind a TLS proxy: the
+proxy's word on the scheme and the client believed only from the configured proxies, HSTS and Secure cookies over
+HTTPS, absolute links on the configured base URL."""
 from __future__ import annotations
 
 import unicodedata
 from urllib.parse import urlsplit
 
-from flask import Flask
+from flask import Flask, request
+from flask.sessions import SecureCookieSessionInterface
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 HEADERS = {
     "X-Content-Type-Options": "nosniff",
@@ -15,11 +19,41 @@ HEADERS = {
 }
 
 
+HSTS = "max-age=31536000; includeSubDomains"
+
+
+class TrustedProxies:
+    """werkzeug's ProxyFix for requests from the configured proxies only: anyone else's X-Forwarded-* is ignored."""
+
+    def __init__(self, wsgi_app, proxies: frozenset[str]):
+        self.plain, self.proxies = wsgi_app, proxies
+        self.fixed = ProxyFix(wsgi_app, x_for=1, x_proto=1, x_host=0, x_port=0, x_prefix=0)
+
+    def __call__(self, environ, start_response):
+        if environ.get("REMOTE_ADDR") in self.proxies:
+            return self.fixed(environ, start_response)
+        return self.plain(environ, start_response)
+
+
+class SessionCookies(SecureCookieSessionInterface):
+    """The session cookie is Secure on every HTTPS request (the proxy's word counts when it is trusted)."""
+
+    def get_cookie_secure(self, app) -> bool:
+        return bool(app.config["SESSION_COOKIE_SECURE"] or request.is_secure)
+
+
 def init_app(app: Flask) -> None:
+    config = app.config["CREDIT_CASES"]
+    if config.proxies:
+        app.wsgi_app = TrustedProxies(app.wsgi_app, config.proxies)
+    app.session_interface = SessionCookies()
+
     @app.after_request
     def add_headers(response):
         for name, value in HEADERS.items():
             response.headers.setdefault(name, value)
+        if request.is_secure:
+            response.headers.setdefault("Strict-Transport-Security", HSTS)
         return response
 
 

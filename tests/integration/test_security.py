@@ -242,3 +242,36 @@ def test_a_token_carries_no_part_of_the_password_hash(app, client, seeded, db_se
     password_hash = db_session.scalar(select(User.password_hash).where(User.username == "office"))
     assert set(data) == {"uid", "sv"}
     assert not any(str(value) in password_hash for value in data.values() if len(str(value)) > 3)
+
+
+def _app_with(app, **settings):
+    from dataclasses import replace
+
+    from webapp import create_app
+
+    config = replace(app.config["CREDIT_CASES"], **settings)
+    return create_app({"TESTING": True, "WTF_CSRF_ENABLED": False}, config=config)
+
+
+def test_behind_a_trusted_tls_proxy_the_cookie_is_secure_and_hsts_is_sent(app, seeded):
+    proxied = _app_with(app, trusted_proxies="127.0.0.1")
+    tls = {"X-Forwarded-Proto": "https", "X-Forwarded-For": "203.0.113.4"}
+    response = proxied.test_client().post("/login", data={"username": "office", "password": "demo-pass-2026"},
+                                          headers=tls)
+    assert response.status_code == 302 and "Secure" in response.headers["Set-Cookie"]
+    assert response.headers["Strict-Transport-Security"].startswith("max-age=")
+    # the same headers from a client that is not the proxy, or with no proxy configured: believed by no one
+    stranger = proxied.test_client()
+    stranger.environ_base["REMOTE_ADDR"] = "203.0.113.4"
+    for client in (stranger, app.test_client()):
+        forged = client.post("/login", data={"username": "office", "password": "demo-pass-2026"}, headers=tls)
+        assert forged.status_code == 302 and "Secure" not in forged.headers["Set-Cookie"]
+        assert "Strict-Transport-Security" not in forged.headers
+
+
+def test_absolute_links_use_the_base_url_never_the_host_header(app, seeded):
+    for configured, base in ((_app_with(app, base_url="https://credit.example.gov.cn/"), "https://credit.example.gov.cn"),
+                             (app, "http://127.0.0.1:5000")):
+        feed = configured.test_client().get("/public/announcements.atom", headers={"Host": "evil.example"})
+        text = feed.get_data(as_text=True)
+        assert feed.status_code == 200 and "evil.example" not in text and f'href="{base}/public/announcements"' in text
