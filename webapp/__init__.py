@@ -5,7 +5,7 @@ from flask import Flask, request
 
 from workflows.config import Config
 from workflows.services import calendar as calendar_service
-from workflows.store.db import configure_engine, engine_options
+from workflows.store.db import configure_engine, engine_options, private_sqlite_file
 
 from . import i18n
 from .extensions import DatabaseId, compiled_templates, csrf, db, login_manager
@@ -53,6 +53,7 @@ def create_app(test_config: dict | None = None, *, config: Config | None = None)
     if test_config:
         app.config.update(test_config)
 
+    private_sqlite_file(config.database_url)
     db.init_app(app)
     with app.app_context():
         configure_engine(db.engine)

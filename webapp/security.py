@@ -6,7 +6,7 @@ from __future__ import annotations
 import unicodedata
 from urllib.parse import urlsplit
 
-from flask import Flask, request
+from flask import Flask, g, request, session
 from flask.sessions import SecureCookieSessionInterface
 from werkzeug.middleware.proxy_fix import ProxyFix
 
@@ -54,7 +54,25 @@ def init_app(app: Flask) -> None:
             response.headers.setdefault(name, value)
         if request.is_secure:
             response.headers.setdefault("Strict-Transport-Security", HSTS)
+        if _for_a_user():
+            response.headers["Cache-Control"] = "no-store"
+        elif _for_a_browser():  # a shared cache must not hand one browser's form token to another
+            cache = response.headers.get("Cache-Control", "")
+            if "public" in cache:
+                response.headers["Cache-Control"] = cache.replace("public", "private")
+        response.headers.pop("Server", None)
         return response
+
+
+def _for_a_user() -> bool:
+    """A response for a logged-in user or a token's bearer (a name, cases, notifications): no cache keeps it."""
+    user = g.get("_login_user")
+    return g.get("api_user") is not None or (user is not None and user.is_authenticated)
+
+
+def _for_a_browser() -> bool:
+    """A response carrying a CSRF token (every form, the language switch) or setting the session cookie."""
+    return "csrf_token" in g or session.modified
 
 
 def same_site_path(target: str | None) -> str | None:

@@ -64,7 +64,8 @@ class Config:
         config = cls(**values)
         _shift_clock(config, os.environ.get(PREFIX + "TODAY"))
         config.instance_path = Path(config.instance_path)
-        config.instance_path.mkdir(parents=True, exist_ok=True)
+        config.instance_path.mkdir(parents=True, exist_ok=True, mode=0o700)
+        config.instance_path.chmod(0o700)  # the database, its WAL, the uploads and the secret key: the service's only
         if not config.database_url:
             config.database_url = f"sqlite:///{config.instance_path / 'credit-cases.sqlite'}"
         if not config.secret_key:

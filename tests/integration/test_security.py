@@ -275,3 +275,68 @@ def test_absolute_links_use_the_base_url_never_the_host_header(app, seeded):
         feed = configured.test_client().get("/public/announcements.atom", headers={"Host": "evil.example"})
         text = feed.get_data(as_text=True)
         assert feed.status_code == 200 and "evil.example" not in text and f'href="{base}/public/announcements"' in text
+
+
+def test_personal_pages_are_never_cached_and_no_server_banner(app, client, auth, seeded):
+    """A page with a user's name or a CSRF token is never `public`; a logged-in user's pages and a token's answers
+    are `no-store`; what is the same for everyone (the Atom feed, the public list API without a token) stays
+    cacheable."""
+    for path in ("/public/announcements", "/login", "/public/lists", "/public/licences"):
+        cache = client.get(path).headers.get("Cache-Control", "")
+        assert "public" not in cache, (path, cache)
+    assert "public" in client.get("/public/announcements.atom").headers["Cache-Control"]
+    assert "public" in client.get("/api/v1/public/list-entries?list=black").headers["Cache-Control"]
+    auth.login("office")
+    for path in ("/", "/inbox", "/public/announcements", "/public/lists", "/notifications"):
+        response = client.get(path)
+        assert response.headers.get("Cache-Control") == "no-store", (path, response.headers.get("Cache-Control"))
+        assert "Server" not in response.headers
+    token = client.post("/api/v1/auth/token", json={"username": "office", "password": "demo-pass-2026"}).json["token"]
+    for path in ("/api/v1/accounts/me", "/api/v1/cases", "/api/v1/notifications"):
+        answer = client.get(path, headers={"Authorization": f"Bearer {token}"})
+        assert answer.headers.get("Cache-Control") == "no-store", path
+
+
+def test_the_server_names_no_version():
+    import gunicorn
+
+    assert not any(c.isdigit() for c in gunicorn.SERVER)  # the `Server` header of `credit-cases web`
+
+
+def test_the_database_its_wal_and_the_uploads_are_the_service_users_alone(tmp_path, sqlite_template):
+    import os
+    import shutil
+    import stat
+
+    from tests.conftest import make_app
+    from tests.integration.access_table import build_world
+
+    old = os.umask(0o022)  # a permissive umask: the product must not depend on the caller's
+    try:
+        database = tmp_path / "fresh" / "app.sqlite"
+        database.parent.mkdir()
+        shutil.copy(sqlite_template, database)
+        database.chmod(0o644)
+        instance = tmp_path / "instance"
+        app = make_app(f"sqlite:///{database}", instance)
+        with app.app_context():
+            build_world(app)  # writes (the WAL) and stores two evidence files
+        uploads = app.config["CREDIT_CASES"].upload_dir
+        mode = lambda path: stat.S_IMODE(path.stat().st_mode)  # noqa: E731
+        assert mode(instance) == 0o700 and mode(uploads) == 0o700
+        files = list(uploads.iterdir())
+        assert files and all(mode(f) == 0o600 for f in files)
+        for path in (database, database.with_name("app.sqlite-wal"), database.with_name("app.sqlite-shm")):
+            if path.exists():
+                assert mode(path) == 0o600, path
+        assert database.with_name("app.sqlite-wal").exists()
+        brand_new = tmp_path / "fresh" / "new.sqlite"
+        from workflows.store.db import make_engine
+
+        engine = make_engine(f"sqlite:///{brand_new}")
+        with engine.connect() as connection:
+            connection.exec_driver_sql("CREATE TABLE t (x INTEGER)")
+        engine.dispose()
+        assert mode(brand_new) == 0o600
+    finally:
+        os.umask(old)

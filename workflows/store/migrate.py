@@ -18,6 +18,9 @@ def alembic_config(url: str) -> AlembicConfig:
 
 def upgrade(url: str, revision: str = "heads") -> None:
     """To the newest revision of every branch (features may add their tables on branches of their own)."""
+    from .db import private_sqlite_file
+
+    private_sqlite_file(url)
     command.upgrade(alembic_config(url), revision)
 
 
