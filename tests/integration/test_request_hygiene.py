@@ -133,5 +133,5 @@ def test_lone_surrogates_and_numbers_out_of_range_are_refused_and_nothing_is_sav
 def test_json_of_ordinary_depth_passes():
     from webapp.errors import MAX_JSON_DEPTH, json_depth
 
-    assert json_depth(b'{"a": "[[[[\\"{{", "b": [1, [2, {"c": []}]]}') == 4
+    assert json_depth(b'{"a": "[[[[\\"{{", "b": [1, [2, {"c": []}]]}') == 5  # brackets in strings do not count
     assert json_depth(("[" * MAX_JSON_DEPTH + "]" * MAX_JSON_DEPTH).encode()) == MAX_JSON_DEPTH

@@ -275,9 +275,9 @@ def upload(case_id: int):
     is open), not those who only see it."""
     actor = actor_for(g.api_user)
     case = _visible_case(case_id, actor)
-    evidence_service.check_may_add(db.session, case, actor)
     if case.closed_at is not None:
         raise InvalidInput("the case is closed: no more files", field="files")
+    evidence_service.check_may_add(db.session, case, actor)
     config = current_app.config["CREDIT_CASES"]
     uploads = [evidence_service.Upload(f.filename or "", f.read()) for f in request.files.getlist("files")]
     if not uploads:
