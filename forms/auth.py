@@ -20,3 +20,16 @@ class SignUpForm(FlaskForm):
     password = PasswordField(_l("Password"), validators=[DataRequired(), Length(min=8, max=200)])
     confirm = PasswordField(_l("Repeat the password"), validators=[DataRequired(), EqualTo("password")])
     submit = SubmitField(_l("Sign up"))
+
+
+class PasswordForm(FlaskForm):
+    current_password = PasswordField(_l("Current password"), validators=[DataRequired(), Length(max=200)])
+    password = PasswordField(_l("New password"), validators=[DataRequired(), Length(min=8, max=200)])
+    confirm = PasswordField(_l("Repeat the new password"), validators=[DataRequired(), EqualTo("password")])
+    submit = SubmitField(_l("Change the password"))
+
+
+class PasswordResetForm(FlaskForm):
+    password = PasswordField(_l("New password"), validators=[DataRequired(), Length(min=8, max=200)])
+    confirm = PasswordField(_l("Repeat the new password"), validators=[DataRequired(), EqualTo("password")])
+    submit = SubmitField(_l("Set the password"))

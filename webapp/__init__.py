@@ -5,7 +5,7 @@ from flask import Flask, request
 
 from workflows.config import Config
 from workflows.services.admin import calendar as calendar_service
-from workflows.store.db import configure_engine, engine_options
+from workflows.store.db import configure_engine, engine_options, private_sqlite_file
 
 from . import errors, i18n, security, ui
 from .blueprints import API, PAGES
@@ -13,9 +13,21 @@ from .extensions import DatabaseId, compiled_templates, csrf, db, login_manager
 from .extensions import api as json_api  # not `api`: the name of the webapp.api package
 
 
+class CreditCases(Flask):
+    """Absolute links (`url_for(..., _external=True)`: the Atom feed, e-mails) are built on the configured base URL,
+    never on the request's Host header, which any client sets (and a cache would keep)."""
+
+    def url_for(self, endpoint: str, *, _anchor=None, _method=None, _scheme=None, _external=None, **values) -> str:
+        if not _external:
+            return super().url_for(endpoint, _anchor=_anchor, _method=_method, _scheme=_scheme, _external=_external,
+                                   **values)
+        path = super().url_for(endpoint, _anchor=_anchor, _method=_method, _external=False, **values)
+        return self.config["CREDIT_CASES"].external_base + path
+
+
 def create_app(test_config: dict | None = None, *, config: Config | None = None) -> Flask:
     config = config or Config.from_env(**(test_config or {}).pop("CREDIT_CASES", {}))
-    app = Flask(__name__, instance_path=str(config.instance_path), instance_relative_config=True)
+    app = CreditCases(__name__, instance_path=str(config.instance_path), instance_relative_config=True)
     app.url_map.converters["int"] = DatabaseId
     app.jinja_options = {**app.jinja_options, "bytecode_cache": compiled_templates}
     app.config.update(
@@ -26,6 +38,7 @@ def create_app(test_config: dict | None = None, *, config: Config | None = None)
         MAX_CONTENT_LENGTH=config.max_upload_bytes + 1024 * 1024,
         TESTING=config.testing,
         SESSION_COOKIE_HTTPONLY=True,
+        SESSION_COOKIE_SECURE=config.base_url.startswith("https://"),
         SESSION_COOKIE_SAMESITE="Lax",
         REMEMBER_COOKIE_HTTPONLY=True,
         WTF_CSRF_TIME_LIMIT=None,
@@ -41,6 +54,7 @@ def create_app(test_config: dict | None = None, *, config: Config | None = None)
     if test_config:
         app.config.update(test_config)
 
+    private_sqlite_file(config.database_url)
     db.init_app(app)
     with app.app_context():
         configure_engine(db.engine)

@@ -35,6 +35,9 @@ def fail(error: DomainError) -> None:
 @click.group()
 def main() -> None:
     """credit-cases: objection, credit repair, green channel and red-list removal cases."""
+    import os
+
+    os.umask(0o077)  # whatever a command creates (database, WAL, uploads, logs) is the service user's alone
 
 
 @main.command()

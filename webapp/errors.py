@@ -1,10 +1,13 @@
 """Errors: JSON `{"error": {code, message, details}}` under /api, a page elsewhere; never a 500 for bad input."""
 from __future__ import annotations
 
+import math
+import re
+
 from flask import Flask, jsonify, render_template, request
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
-from sqlalchemy.exc import IntegrityError, OperationalError
+from sqlalchemy.exc import DataError, IntegrityError, OperationalError
 from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.exceptions import HTTPException
 
@@ -26,10 +29,42 @@ def error_response(status: int, code: str, message: str, details: dict | None = 
     return render_template("error.html", status=status, code=code, message=message), status
 
 
-def _nul_in(value, path: str = "") -> str | None:
-    """Where a NUL character hides in a JSON value (its path), or None."""
+MAX_JSON_DEPTH = 32  # no request of the product nests deeper than a few levels
+MAX_JSON_NUMBER = 2**53 - 1  # the integers a JSON number holds exactly; no id or count of the product is larger
+_JSON_STRING = re.compile(rb'"[^"\\]*(?:\\.[^"\\]*)*"', re.S)
+_SURROGATE = re.compile("[\ud800-\udfff]")
+_NOT_BRACKETS = bytes(b for b in range(256) if b not in b"[]{}")
+
+
+def json_depth(raw: bytes) -> int:
+    """How deep the arrays and objects of a JSON text nest, measured before it is parsed (a parser recurses)."""
+    depth = deepest = 0
+    for byte in _JSON_STRING.sub(b'""', raw).translate(None, _NOT_BRACKETS):
+        depth += 1 if byte in b"[{" else -1
+        deepest = max(deepest, depth)
+    return deepest
+
+
+def _text_problem(text: str) -> str | None:
+    if "\x00" in text:
+        return "nul"
+    if _SURROGATE.search(text):
+        return "surrogate"
+    return None
+
+
+def _json_problem(value, path: str = "") -> tuple[str, str] | None:
+    """Where a JSON value holds what no database keeps (its path) and what it is, or None: a NUL character, a
+    lone surrogate (half a character), a number that is infinite or too large for any id or count."""
     if isinstance(value, str):
-        return path or "body" if "\x00" in value else None
+        problem = _text_problem(value)
+        return (path or "body", problem) if problem else None
+    if isinstance(value, bool) or value is None:
+        return None
+    if isinstance(value, (int, float)):
+        if isinstance(value, float) and not math.isfinite(value) or abs(value) > MAX_JSON_NUMBER:
+            return path or "body", "number"
+        return None
     if isinstance(value, dict):
         items = value.items()
     elif isinstance(value, list):
@@ -38,32 +73,46 @@ def _nul_in(value, path: str = "") -> str | None:
         return None
     for key, item in items:
         where = f"{path}.{key}" if path else str(key)
-        if "\x00" in str(key):
-            return where
-        found = _nul_in(item, where)
+        problem = _text_problem(str(key))
+        if problem:
+            return where.replace("\x00", ""), problem
+        found = _json_problem(item, where)
         if found:
             return found
     return None
 
 
-def nul_field() -> str | None:
-    """The field of this request that carries a NUL character: no database keeps one, no person types one."""
+def request_problem() -> tuple[str, str] | None:
+    """The field of this request that carries what no database keeps and no person types, and what it is."""
     for values in (request.args, request.form):
         for key, value in values.items(multi=True):
-            if "\x00" in key or "\x00" in value:
-                return key.replace("\x00", "")
+            problem = _text_problem(key) or _text_problem(value)
+            if problem:
+                return key.replace("\x00", ""), problem
     if request.is_json:
-        return _nul_in(request.get_json(silent=True))
+        if json_depth(request.get_data(cache=True)) > MAX_JSON_DEPTH:
+            return "body", "depth"
+        return _json_problem(request.get_json(silent=True))
     return None
+
+
+def _problem_message(problem: str) -> str:
+    if problem == "nul":
+        return _("the text contains a NUL character")
+    if problem == "surrogate":
+        return _("the text contains half of a character (a lone surrogate)")
+    if problem == "number":
+        return _("the number is infinite or too large")
+    return _("the JSON nests more than %(depth)s levels deep", depth=MAX_JSON_DEPTH)
 
 
 def init_app(app: Flask) -> None:
     @app.before_request
-    def refuse_nul_characters():
-        field = nul_field()
-        if field is not None:
-            return error_response(422, "invalid_input", f"{field}: " + _("the text contains a NUL character"),
-                                  {"field": field})
+    def refuse_what_no_database_keeps():
+        found = request_problem()
+        if found is not None:
+            field, problem = found
+            return error_response(422, "invalid_input", f"{field}: " + _problem_message(problem), {"field": field})
         return None
 
     @app.errorhandler(DomainError)
@@ -74,8 +123,11 @@ def init_app(app: Flask) -> None:
             details.setdefault("field", error.field)
         # the API speaks English to integrators; the pages speak the reader's language
         message = error.message if wants_json() else translate(error)
-        return error_response(error.http_status, error.code, f"{error.field}: {message}" if error.field else message,
-                              details)
+        response = error_response(error.http_status, error.code,
+                                  f"{error.field}: {message}" if error.field else message, details)
+        if isinstance(details.get("retry_after"), int) and not isinstance(response, tuple):
+            response.headers["Retry-After"] = str(details["retry_after"])
+        return response
 
     @app.errorhandler(StaleDataError)
     def stale(error):
@@ -88,6 +140,13 @@ def init_app(app: Flask) -> None:
         db.session.rollback()
         return error_response(409, "conflict", _("The same record was saved by another request at the same moment: "
                                                  "nothing was saved by this one. Reload to see it."))
+
+    @app.errorhandler(DataError)
+    def out_of_range(error):
+        # a value the database's column cannot hold (an integer beyond its range): refused, nothing written
+        db.session.rollback()
+        return error_response(422, "invalid_input", _("A value is out of the range the database can keep: nothing "
+                                                      "was saved."))
 
     @app.errorhandler(OperationalError)
     def database_busy(error):
@@ -108,4 +167,7 @@ def init_app(app: Flask) -> None:
         if error.code == 422 and wants_json():  # webargs/flask-smorest validation failure
             messages = getattr(error, "data", {}).get("messages", {})
             return error_response(422, "invalid_input", _("The request has invalid fields."), {"fields": messages})
-        return error_response(error.code or 500, (error.name or "error").lower().replace(" ", "_"), error.description or "")
+        description = error.description or ""
+        # werkzeug's descriptions are in the catalogue (webapp.messages.HTTP_DESCRIPTIONS); the API speaks English
+        return error_response(error.code or 500, (error.name or "error").lower().replace(" ", "_"),
+                              description if wants_json() or not description else _(description))

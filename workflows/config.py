@@ -35,6 +35,15 @@ class Config:
     smtp_sender: str = "credit-cases@localhost"
     platform_url: str = ""  # the municipal public credit platform's result endpoint
     default_locale: str = "zh_CN"
+    # behind a TLS proxy: the proxies' addresses (comma-separated) whose X-Forwarded-For and X-Forwarded-Proto are
+    # believed; nobody else's
+    trusted_proxies: str = ""
+    # the address the product is reached at (https://credit.example.gov.cn): every absolute link is built on it,
+    # never on a request's Host header; empty: http://<host>:<port>
+    base_url: str = ""
+    # hosts (comma-separated, host or host:port) a department's webhook may point at although they are loopback,
+    # link-local or private addresses
+    webhook_allowed_hosts: str = ""
 
     @classmethod
     def from_env(cls, **overrides) -> "Config":
@@ -55,12 +64,21 @@ class Config:
         config = cls(**values)
         _shift_clock(config, os.environ.get(PREFIX + "TODAY"))
         config.instance_path = Path(config.instance_path)
-        config.instance_path.mkdir(parents=True, exist_ok=True)
+        config.instance_path.mkdir(parents=True, exist_ok=True, mode=0o700)
+        config.instance_path.chmod(0o700)  # the database, its WAL, the uploads and the secret key: the service's only
         if not config.database_url:
             config.database_url = f"sqlite:///{config.instance_path / 'credit-cases.sqlite'}"
         if not config.secret_key:
             config.secret_key = _instance_secret(config.instance_path)
         return config
+
+    @property
+    def external_base(self) -> str:
+        return (self.base_url or f"http://{self.host}:{self.port}").rstrip("/")
+
+    @property
+    def proxies(self) -> frozenset[str]:
+        return frozenset(p.strip() for p in self.trusted_proxies.split(",") if p.strip())
 
     @property
     def upload_dir(self) -> Path:

@@ -276,6 +276,11 @@ _KINDS = [
     Kind("announce.redlist_restored", N_("Announcement of a red-list restoration (%(name)s)"),
          N_("Verified on objection: the decision to remove %(name)s from the red list was wrong; its red-list "
             "standing and incentives are restored."), public="correction"),
+    # --- accounts ---
+    Kind("account.failed_logins", N_("Failed log-ins on your account"),
+         N_("Someone at %(client)s tried %(failures)s wrong passwords on your account %(username)s. If it was not "
+            "you, change your password. Your account is not locked."),
+         to=("owner",), key="failed-logins:{client}:{hour}"),
 ]
 
 KINDS: dict[str, Kind] = {kind.id: kind for kind in _KINDS}

@@ -83,6 +83,8 @@ def token(client, username):
 
 
 def register(world, receiver, username="implementer"):
+    # the receiver listens on loopback: allowed by the administrator's setting, for the app and for the worker
+    world.app.config["CREDIT_CASES"].webhook_allowed_hosts = world.config.webhook_allowed_hosts = "127.0.0.1"
     client = world.app.test_client()
     headers = token(client, username)
     response = client.post("/api/v1/webhooks", json={"url": receiver.url}, headers=headers)
@@ -195,3 +197,48 @@ def test_a_bulk_import_is_one_event_fanned_out_per_department(world, receiver, s
     assert smtp.kinds("bank@example.gov.cn").count("listing.apply") == 1
     to_bank = [params for kind, params in world.notices_to("bank@example.gov.cn") if kind == "listing.apply"]
     assert len(to_bank) == 1 and to_bank[0]["count"] == 30
+
+
+INTERNAL = ("http://127.0.0.1:6379/", "http://localhost:5432/", "http://[::1]/hooks", "http://169.254.169.254/latest/",
+            "http://10.0.0.5/hooks", "http://192.168.1.1/", "http://172.16.0.9/", "http://[::ffff:127.0.0.1]/",
+            "http://0.0.0.0:8080/", "http://100.64.0.1/")
+
+
+def test_internal_addresses_are_refused_alike_unless_the_administrator_allows_the_host(world, receiver):
+    """Loopback, link-local and private targets: the same refusal whether anything answers there (a receiver
+    listens on one of them) or not; the administrator's setting allows a host; a department keeps at most a few."""
+    client = world.app.test_client()
+    headers = token(client, "implementer")
+    answers = set()
+    for url in (*INTERNAL, receiver.url):
+        response = client.post("/api/v1/webhooks", json={"url": url}, headers=headers)
+        assert response.status_code == 422, (url, response.status_code)
+        answers.add((response.json["error"]["message"], response.json["error"]["details"]["field"]))
+    assert len(answers) == 1  # what listens on an internal port is not told
+    page_client = world.app.test_client()
+    page_client.post("/login", data={"username": "implementer", "password": "demo-pass-2026"})
+    assert page_client.post("/webhooks", data={"url": "http://169.254.169.254/"}).status_code == 422
+    register(world, receiver)  # allowed now
+    from workflows.services.deliveries import webhooks
+
+    for number in range(2, webhooks.MAX_ENDPOINTS_PER_DEPARTMENT + 1):
+        assert client.post("/api/v1/webhooks", json={"url": f"{receiver.url}?n={number}"},
+                           headers=headers).status_code == 201
+    over = client.post("/api/v1/webhooks", json={"url": f"{receiver.url}?n=over"}, headers=headers)
+    assert over.status_code == 409 and over.json["error"]["details"]["field"] == "url"
+
+
+def test_a_delivery_to_an_address_no_longer_allowed_is_refused_and_logs_no_network_detail(world, receiver):
+    from workflows.services.deliveries import webhooks
+    from workflows.store.hub import WebhookAttempt
+
+    register(world, receiver)
+    world.app.config["CREDIT_CASES"].webhook_allowed_hosts = world.config.webhook_allowed_hosts = ""
+    entry_id = world.entry_of("applicant")
+    case_id = world.file("applicant", list_entry_id=entry_id, grounds=GROUNDS)
+    world.act(case_id, "accept", "office")
+    world.drain()
+    assert not receiver.effects
+    errors = world.query(lambda s: {a.error for a in s.query(WebhookAttempt).all()})
+    assert errors == {webhooks.NOT_ALLOWED}
+    assert all("Errno" not in e and "Connect" not in e for e in errors)

@@ -14,6 +14,7 @@ PAGE_TO_API: dict[str, tuple[str, ...]] = {
     # accounts
     "auth.login": ("api_auth.token",),
     "auth.signup": ("api_accounts.sign_up",),
+    "auth.change_password": ("api_accounts.change_password",),
     "main.home": ("api_accounts.me", "api_cases.index", "api_admin.claims"),
     # cases of the four processes
     "cases.index": ("api_cases.index",),
@@ -61,6 +62,7 @@ PAGE_TO_API: dict[str, tuple[str, ...]] = {
     "admin.users": ("api_admin.list_users",),
     "admin.new_user": ("api_admin.create_user",),
     "admin.set_user_active": ("api_admin.set_user_active",),
+    "admin.reset_password": ("api_admin.reset_password",),
     "admin.claims": ("api_admin.claims",),
     "admin.confirm_claim": ("api_admin.confirm_claim",),
     "admin.reject_claim": ("api_admin.reject_claim",),
@@ -86,7 +88,7 @@ PAGE_TO_API: dict[str, tuple[str, ...]] = {
 NO_API: dict[str, str] = {
     "static": "style sheets, scripts and images of the pages",
     "main.set_language": "the pages' language; the API answers in English",
-    "auth.logout": "ends a browser session; a token simply expires (12 hours) or dies with a password change",
+    "auth.logout": "ends the user's browser sessions and tokens; a token also expires (12 hours)",
     "main.health": "the health check is JSON already, for load balancers",
     "admin.index": "a menu of the administration pages",
 }

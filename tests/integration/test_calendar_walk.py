@@ -227,7 +227,11 @@ class Api:
             assert response.status_code == 200, response.json
             self.tokens[username] = response.json["token"]
         headers = {**kwargs.pop("headers", {}), "Authorization": f"Bearer {self.tokens[username]}"}
-        return checked(self.client.open(path, method=method, headers=headers, **kwargs))
+        response = checked(self.client.open(path, method=method, headers=headers, **kwargs))
+        if response.status_code == 401 and "no longer valid" in response.json["error"]["message"]:
+            del self.tokens[username]  # the user logged out of the pages meanwhile, which ends its tokens too
+            return self(method, path, username, **kwargs)
+        return response
 
     def case(self, case_id):
         response = self("GET", f"/api/v1/cases/{case_id}", "office")

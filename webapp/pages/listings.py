@@ -116,8 +116,10 @@ def hooks():
     secret = None
     if form.validate_on_submit():
         try:
+            config = current_app.config["CREDIT_CASES"]
             endpoint = webhooks.register_endpoint(db.session, current_actor(), form.url.data,
-                                                  allow_http=current_app.config["CREDIT_CASES"].testing)
+                                                  allow_http=config.testing,
+                                                  allowed_hosts=config.webhook_allowed_hosts)
         except DomainError as error:
             db.session.rollback()
             form.url.errors = [*form.url.errors, messages.translate(error)]
@@ -136,7 +138,8 @@ def hooks():
 @implementers
 def redeliver(delivery_id: int):
     if RedeliverForm().validate_on_submit():
-        delivery = webhooks.redeliver(db.session, current_actor(), delivery_id)
+        delivery = webhooks.redeliver(db.session, current_actor(), delivery_id,
+                                      allowed_hosts=current_app.config["CREDIT_CASES"].webhook_allowed_hosts)
         db.session.commit()
         if delivery.status == "delivered":
             flash(_("Delivered again."), "success")

@@ -10,6 +10,7 @@ from workflows.services.admin import administration
 
 from ..extensions import db
 from ..i18n import LANGUAGES
+from ..security import same_site_path
 
 bp = Blueprint("main", __name__)
 
@@ -44,8 +45,7 @@ def home():
 def set_language(code: str):
     if code in LANGUAGES:
         session["lang"] = code
-    target = request.form.get("next", "/")
-    return redirect(target if target.startswith("/") and not target.startswith("//") else "/")
+    return redirect(same_site_path(request.form.get("next")) or "/")
 
 
 @bp.route("/healthz")

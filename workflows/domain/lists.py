@@ -114,6 +114,15 @@ def parse_list_kind(raw: str, *, field: str = "list") -> ListKind:
 LAST_VALID_DAY = date(2999, 12, 31)
 
 
+def check_record_day(day: date, field: str, earliest_year: int) -> None:
+    """A record's date within the range the product keeps (from the administrator's earliest year to
+    LAST_VALID_DAY): 0001-01-01 or 1900-01-01 is a placeholder or a typing error, not a decision."""
+    first = date(earliest_year, 1, 1)
+    if not first <= day <= LAST_VALID_DAY:
+        raise InvalidInput(N_("%(day)s is outside the dates a record may have, %(first)s to %(last)s"), field=field,
+                           day=day.isoformat(), first=first.isoformat(), last=LAST_VALID_DAY.isoformat())
+
+
 @dataclass(frozen=True)
 class Validity:
     listed_on: date

@@ -81,6 +81,8 @@ SETTINGS: dict[str, SettingSpec] = {
         SettingSpec("supervision.reply_days", 3, "Department's reply to an urging", 1, 60),
         SettingSpec("supervision.head_user_id", 0, "Head of supervision: user number told of second escalations "
                     "(0: every supervisor)", 0, 10**9, ""),
+        SettingSpec("records.earliest_year", 1990, "Dates of records (a listing's start): the earliest year accepted",
+                    1900, 2100, ""),
         SettingSpec("accounts.confirm_applicants", True, "Applicants' claims must be confirmed before filing", unit=""),
     )
 }

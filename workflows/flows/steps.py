@@ -41,7 +41,7 @@ def deliver_to_platform(delivery_id: int) -> bool:
 def deliver_webhook(delivery_id: int) -> bool:
     """One signed POST to a department's endpoint; Prefect retries it with growing delays."""
     with runtime().sessions() as session:
-        return webhooks.attempt(session, delivery_id)
+        return webhooks.attempt(session, delivery_id, allowed_hosts=runtime().config.webhook_allowed_hosts)
 
 
 @dataclass(frozen=True)

@@ -1,8 +1,26 @@
 """Engines and sessions outside Flask (worker, scheduler, CLI), with the same settings as the web app."""
 from __future__ import annotations
 
+import os
+from pathlib import Path
+
 from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
+
+
+def private_sqlite_file(url: str) -> None:
+    """A SQLite database readable and writable by the service's user alone (0600), created so before SQLite
+    opens it: SQLite gives its -wal and -shm files the database file's permissions."""
+    parsed = make_url(url)
+    if not parsed.drivername.startswith("sqlite") or parsed.database in (None, "", ":memory:"):
+        return
+    path = Path(parsed.database)
+    if path.parent.is_dir():
+        os.close(os.open(path, os.O_CREAT | os.O_WRONLY, 0o600))
+    for part in (path, Path(f"{path}-wal"), Path(f"{path}-shm"), Path(f"{path}-journal")):
+        if part.exists():
+            part.chmod(0o600)
 
 
 def engine_options(url: str) -> dict:
@@ -27,6 +45,7 @@ def configure_engine(engine: Engine) -> Engine:
 
 
 def make_engine(url: str) -> Engine:
+    private_sqlite_file(url)
     return configure_engine(create_engine(url, **engine_options(url)))
 
 

@@ -6,7 +6,7 @@ from pathlib import Path
 from alembic import command
 from alembic.config import Config as AlembicConfig
 
-from .db import make_engine
+from .db import make_engine, private_sqlite_file
 
 MIGRATIONS = Path(__file__).resolve().parents[2] / "migrations"
 
@@ -20,6 +20,7 @@ def alembic_config(url: str) -> AlembicConfig:
 
 def upgrade(url: str, revision: str = "heads") -> None:
     """To the newest revision of every branch (features may add their tables on branches of their own)."""
+    private_sqlite_file(url)
     command.upgrade(alembic_config(url), revision)
 
 

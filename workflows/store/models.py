@@ -65,6 +65,8 @@ class User(Base):
     locked_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
     locale: Mapped[str] = mapped_column(String(8), default="")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # raised by log-out, a password change and disabling: every session and token carrying an older one ends
+    session_version: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
 
     department: Mapped[Department | None] = relationship()
     subject: Mapped[Subject | None] = relationship()
@@ -91,7 +93,20 @@ class User(Base):
         return False
 
     def get_id(self) -> str:
-        return str(self.id)
+        """What the session cookie keeps: the user and the session generation it was issued in."""
+        return f"{self.id}.{self.session_version}"
+
+
+class LoginThrottle(Base):
+    """Failed log-ins counted per key (`client|account name` and `client|*`): after a few, each further attempt
+    from that client waits a growing delay; the account itself is never locked."""
+
+    __tablename__ = "login_throttles"
+
+    key: Mapped[str] = mapped_column(String(300), primary_key=True)
+    failures: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    blocked_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    last_failure_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
 
 class UserRole(Base):

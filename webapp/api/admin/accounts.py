@@ -8,7 +8,7 @@ from flask_smorest import Blueprint
 from workflows.services.admin import accounts, administration
 
 from ...extensions import db
-from ..v1 import ERROR_SCHEMA, token_required
+from ..v1 import ERROR_SCHEMA, TOKEN_MAX_AGE, issue_token, token_required
 from .blueprint import SECURED, email_field, text, username_field
 
 accounts_bp = Blueprint("api_accounts", __name__, url_prefix="/api/v1/accounts",
@@ -79,3 +79,29 @@ def me():
     user = g.api_user
     reason = administration.claim_rejection_reason(db.session, user.id) if user.claim_status == "rejected" else None
     return {**account_json(user), "claim_rejection_reason": reason}
+
+
+class PasswordChangeIn(ma.Schema):
+    current_password = ma.fields.String(required=True, load_only=True, validate=ma.validate.Length(max=200))
+    new_password = ma.fields.String(required=True, load_only=True, validate=ma.validate.Length(min=8, max=200))
+
+
+class NewTokenOut(ma.Schema):
+    token = ma.fields.String(required=True, metadata={"description": "the caller's new token: every other one ended"})
+    expires_in = ma.fields.Integer(required=True)
+
+
+@accounts_bp.route("/me/password", methods=["POST"])
+@token_required  # before the body is read: no token, 401 whatever it holds
+@accounts_bp.arguments(PasswordChangeIn)
+@accounts_bp.response(200, NewTokenOut)
+@accounts_bp.alt_response(401, schema=ERROR_SCHEMA, description="No token, or a bad or expired one")
+@accounts_bp.alt_response(422, schema=ERROR_SCHEMA, description="The current password is not right, or the new one "
+                          "is too short or the same; `details.field` names it")
+@accounts_bp.doc(**SECURED, description="Every session and token of the account ends, this token too: the answer "
+                 "carries a new one.")
+def change_password(body):
+    """Change the caller's own password."""
+    user = accounts.change_password(db.session, g.api_user, body["current_password"], body["new_password"])
+    db.session.commit()
+    return {"token": issue_token(user), "expires_in": TOKEN_MAX_AGE}

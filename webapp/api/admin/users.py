@@ -92,6 +92,24 @@ def set_user_active(body, user_id: int):
     return account_json(user)
 
 
+class PasswordResetIn(ma.Schema):
+    password = ma.fields.String(required=True, load_only=True, validate=ma.validate.Length(min=8, max=200),
+                                metadata={"description": "the new password, told to the user outside the system"})
+
+
+@bp.route("/users/<int:user_id>/password", methods=["POST"])
+@admin_only
+@bp.arguments(PasswordResetIn)
+@bp.response(200, AccountOut)
+@refusals(bp, e404="No such user", e422="The password is missing or too short")
+@bp.doc(**SECURED, description="Every session and token of the user ends.")
+def reset_password(body, user_id: int):
+    """Set a user's password (an administrator's reset)."""
+    user = accounts.reset_password(db.session, user_id, body["password"], actor_for(g.api_user))
+    db.session.commit()
+    return account_json(user)
+
+
 # --- applicants' claims ---------------------------------------------------------------------------
 
 class RejectIn(ma.Schema):

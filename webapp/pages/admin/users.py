@@ -1,12 +1,14 @@
 """The administrator's pages of users, and applicants' claims (also the credit office's)."""
 from __future__ import annotations
 
-from flask import flash, redirect, render_template, request, url_for
+from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
 from forms.admin import RejectClaimForm, UserFilterForm, UserForm
+from forms.auth import PasswordResetForm
 from workflows.domain.errors import DomainError
 from workflows.services.admin import accounts, administration
+from workflows.store.models import User
 
 from ... import messages
 from ...access import current_actor
@@ -72,6 +74,23 @@ def set_user_active(user_id: int):
         flash(_("%(name)s can no longer log in.", name=user.username), "success")
     target = request.form.get("next", "")
     return redirect(target if target.startswith("/admin/") else url_for(".users"))
+
+
+@bp.route("/users/<int:user_id>/password", methods=["GET", "POST"])
+@admin_only
+def reset_password(user_id: int):
+    user = db.session.get(User, user_id) or abort(404)
+    form = PasswordResetForm()
+    if form.validate_on_submit():
+        try:
+            accounts.reset_password(db.session, user_id, form.password.data, current_actor())
+        except DomainError as error:
+            return invalid(form, error, "admin/password_reset.html", user=user)
+        db.session.commit()
+        flash(_("New password set for %(name)s: every session and token of the account has ended. Tell the user the "
+                "password by a safe way.", name=user.username), "success")
+        return redirect(url_for(".users"))
+    return render_template("admin/password_reset.html", form=form, user=user), form_status(form)
 
 
 # --- applicants' claims ---------------------------------------------------------------------------

@@ -1,6 +1,7 @@
 """Accounts: staff created by administrators, applicants who sign up and are confirmed."""
 from __future__ import annotations
 
+import secrets
 from datetime import datetime, timedelta
 
 from argon2 import PasswordHasher
@@ -13,8 +14,9 @@ from workflows.domain.process import Actor
 from workflows.domain.roles import DEPARTMENT_ROLES, Role, parse_role
 from workflows.services.admin import settings as settings_service
 from workflows.services.casework import history
+from workflows.services.deliveries import notify
 from workflows.services.lists.subjects import register_subject
-from workflows.store.models import Department, Subject, User, UserRole
+from workflows.store.models import Department, LoginThrottle, Subject, User, UserRole
 
 # argon2id: memory-hard, so a stolen hash table is slow to attack on GPUs
 _hasher = PasswordHasher()
@@ -24,8 +26,12 @@ def use_fast_hashing_for_tests() -> None:
     """Still argon2id, with the smallest cost: the test suite hashes hundreds of demo passwords."""
     global _hasher
     _hasher = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
-MAX_FAILED_LOGINS = 5
-LOCKOUT = timedelta(minutes=15)
+# failed log-ins: a client may try THROTTLE_AFTER wrong passwords on one account name (CLIENT_THROTTLE_AFTER on any
+# names) before each further attempt from it waits 1 s, 2 s, 4 s, ... up to THROTTLE_MAX; a quiet day forgets them
+THROTTLE_AFTER = 5
+CLIENT_THROTTLE_AFTER = 20
+THROTTLE_MAX = timedelta(minutes=15)
+THROTTLE_FORGET = timedelta(days=1)
 MIN_PASSWORD_LENGTH = 8
 
 
@@ -127,6 +133,38 @@ def sign_up_applicant(
     return user
 
 
+def end_sessions(user: User) -> None:
+    """Every session and token the user holds stops working (log-out, a new password, disabling)."""
+    user.session_version = (user.session_version or 1) + 1
+
+
+def change_password(session: Session, user: User, current: str, new: str) -> User:
+    """The user's own new password, given the current one; every session and token of the user ends."""
+    if not check_password(user, current or ""):
+        raise InvalidInput("the current password is not right", field="current_password")
+    _check_new_password(new)
+    if new == current:
+        raise InvalidInput("the new password must differ from the current one", field="password")
+    user.password_hash = hash_password(new)
+    end_sessions(user)
+    history.record(session, actor=Actor(user_id=user.id, label=user.username), action="change_password",
+                   entity_type="user", entity_id=user.id)
+    return user
+
+
+def reset_password(session: Session, user_id: int, new: str, actor: Actor) -> User:
+    """An administrator sets a user's password (told to the user outside the system); every session and token of
+    the user ends."""
+    user = session.get(User, user_id)
+    if user is None:
+        raise NotFound("no such user", field="user")
+    _check_new_password(new)
+    user.password_hash = hash_password(new)
+    end_sessions(user)
+    history.record(session, actor=actor, action="reset_password", entity_type="user", entity_id=user.id)
+    return user
+
+
 # why a claim that is not pending cannot be decided, by its status
 ALREADY_DECIDED = {"confirmed": N_("this claim is already confirmed"), "rejected": N_("this claim is already rejected"),
                    "none": N_("this account has no claim to decide")}
@@ -149,25 +187,80 @@ def decide_claim(session: Session, user_id: int, *, confirm: bool, actor: Actor,
 
 
 class LoginRefused(Exception):
-    def __init__(self, message: str, locked_until: datetime | None = None):
+    def __init__(self, message: str, retry_after: int | None = None):
         super().__init__(message)
-        self.locked_until = locked_until
+        self.retry_after = retry_after  # seconds this client waits before its next attempt
 
 
-def authenticate(session: Session, username: str, password: str, *, now: datetime) -> User:
-    """Check a password, counting failures; after MAX_FAILED_LOGINS the account locks for a while."""
+def _dummy_hash() -> str:
+    """A hash of no one's password, checked for a name no account has: every answer costs one hash check."""
+    key = id(_hasher)
+    if key not in _DUMMY:
+        _DUMMY[key] = _hasher.hash(secrets.token_urlsafe(16))
+    return _DUMMY[key]
+
+
+_DUMMY: dict[int, str] = {}
+
+
+def _throttle_keys(client: str, username: str) -> tuple[str, str]:
+    name = (username or "").strip().lower()[:200]
+    return f"{client[:90]}|{name}", f"{client[:90]}|*"
+
+
+def _delay(failures: int, allowed: int) -> timedelta | None:
+    """The wait after `failures` failures once `allowed` are used up: 1 s, 2 s, 4 s, ... at most THROTTLE_MAX."""
+    if failures < allowed:
+        return None
+    return min(THROTTLE_MAX, timedelta(seconds=2 ** min(failures - allowed, 20)))
+
+
+def authenticate(session: Session, username: str, password: str, *, now: datetime, client: str = "") -> User:
+    """Check a password. Failed attempts are counted per client and account name (and per client over all names):
+    after a few, each further attempt from that client waits a growing delay. The account is never locked: its
+    owner logs in from elsewhere meanwhile, and is told by a notice. The answers and their time are the same for
+    an account that exists and one that does not (one hash check each time, a dummy hash for an unknown name)."""
+    by_name, by_client = _throttle_keys(client, username)
+    throttles = {key: session.get(LoginThrottle, key) for key in (by_name, by_client)}
     user = find_user(session, username)
-    if user is None:
-        _hasher.hash(password or "x")  # same cost either way, so timing does not reveal user names
-        raise LoginRefused("wrong user name or password")
-    if user.locked_until is not None and user.locked_until > now:
-        raise LoginRefused("too many failed attempts: the account is locked for a while", user.locked_until)
-    if not check_password(user, password):
-        user.failed_logins += 1
-        if user.failed_logins >= MAX_FAILED_LOGINS:
-            user.locked_until, user.failed_logins = now + LOCKOUT, 0
+    try:
+        right = _hasher.verify(user.password_hash if user is not None else _dummy_hash(), password or "")
+    except (VerificationError, InvalidHashError):
+        right = False
+    waits = [t.blocked_until for t in throttles.values() if t and t.blocked_until and t.blocked_until > now]
+    if waits:
+        raise LoginRefused("too many failed log-ins from here: wait a moment before the next attempt",
+                           retry_after=max(1, int((max(waits) - now).total_seconds() + 0.999)))
+    if user is None or not right:
+        _count_failure(session, throttles, by_name, by_client, now, user, client)
         raise LoginRefused("wrong user name or password")
     if not user.active:
         raise LoginRefused("this account is disabled")
-    user.failed_logins, user.locked_until = 0, None
+    if throttles[by_name] is not None:
+        session.delete(throttles[by_name])  # the owner, from here: this client's count on the name starts again
     return user
+
+
+def _count_failure(session: Session, throttles: dict, by_name: str, by_client: str, now: datetime,
+                   user: User | None, client: str) -> None:
+    for key, allowed in ((by_name, THROTTLE_AFTER), (by_client, CLIENT_THROTTLE_AFTER)):
+        throttle = throttles[key]
+        if throttle is None:
+            throttle = throttles[key] = LoginThrottle(key=key, failures=0)
+            session.add(throttle)
+        elif throttle.last_failure_at is not None and now - throttle.last_failure_at > THROTTLE_FORGET:
+            throttle.failures = 0  # a failure long ago no longer counts
+        throttle.failures += 1
+        throttle.last_failure_at = now
+        delay = _delay(throttle.failures, allowed)
+        throttle.blocked_until = now + delay if delay else None
+    if user is not None and throttles[by_name].failures == THROTTLE_AFTER:
+        tell_owner_of_failed_logins(session, user, client, THROTTLE_AFTER, now)
+    session.flush()
+
+
+def tell_owner_of_failed_logins(session: Session, user: User, client: str, failures: int, now: datetime) -> None:
+    """An inbox notice (and e-mail) to the account's owner: someone keeps trying its password. One per client and
+    hour."""
+    notify.notice(session, "account.failed_logins", [user], key={"hour": f"{now:%Y%m%d%H}"},
+                  client=client or "?", failures=failures, username=user.username)

@@ -56,6 +56,8 @@ def set_user_active(session: Session, user_id: int, active: bool, actor: Actor) 
         raise Conflict("the last active administrator cannot be disabled", field="user")
     before = "active" if user.active else "disabled"
     user.active = active
+    if not active:
+        user.session_version = (user.session_version or 1) + 1  # its sessions and tokens end now
     history.record(session, actor=actor, action="enable_user" if active else "disable_user", entity_type="user",
                    entity_id=user.id, from_state=before, to_state="active" if active else "disabled")
     return user

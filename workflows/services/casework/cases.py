@@ -109,3 +109,11 @@ def available_actions(session: Session, case: Case, actor: Actor) -> list[str]:
 
 def process_definition_of(case: Case) -> ProcessDefinition:
     return definition(case.process)
+
+
+def check_may_add(session: Session, case: Case, actor: Actor) -> None:
+    """Files are added to a case by the parties who act on it at its present step (an action of theirs is open):
+    not by those who only see it, such as supervision or another window of the listing department."""
+    if not available_actions(session, case, actor):
+        raise RoleNotAllowed(N_("only a party who acts on the case at its present step adds files to it"),
+                             field="files")

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import hashlib
+import os
 import secrets
 import unicodedata
 from dataclasses import dataclass
@@ -86,11 +87,12 @@ def store(session: Session, case: Case, uploads: list[Upload], actor: Actor, upl
     if len(uploads) > MAX_FILES_PER_ACTION:
         raise InvalidInput(N_("at most %(count)s files at once"), field="files", count=MAX_FILES_PER_ACTION)
     kinds = [check(upload, max_bytes) for upload in uploads]
-    upload_dir.mkdir(parents=True, exist_ok=True)
+    upload_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
+    upload_dir.chmod(0o700)
     stored = []
     for upload, kind in zip(uploads, kinds):
         name = secrets.token_hex(16)
-        (upload_dir / name).write_bytes(upload.content)
+        _write_private(upload_dir / name, upload.content)
         row = EvidenceFile(case=case, stored_name=name, original_name=clean_name(upload.filename), content_type=kind,
                            size=len(upload.content), sha256=hashlib.sha256(upload.content).hexdigest(),
                            purpose=purpose, uploaded_by_id=actor.user_id, uploaded_at=utcnow())
@@ -101,6 +103,13 @@ def store(session: Session, case: Case, uploads: list[Upload], actor: Actor, upl
         history.record(session, actor=actor, action="upload", entity_type="case", entity_id=case.id, case_id=case.id,
                        data={"files": [f.original_name for f in stored], "purpose": purpose})
     return stored
+
+
+def _write_private(path: Path, content: bytes) -> None:
+    """A new file readable and writable by the service's user alone (0600), whatever the process's umask."""
+    descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(descriptor, "wb") as handle:
+        handle.write(content)
 
 
 def path_of(evidence: EvidenceFile, upload_dir: Path) -> Path:

@@ -10,19 +10,21 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import ipaddress
 import json
 import secrets
+import socket
 import time
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
 import httpx
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
-from workflows.domain.errors import N_, InvalidInput, NotFound, RoleNotAllowed
+from workflows.domain.errors import N_, Conflict, InvalidInput, NotFound, RoleNotAllowed
 from workflows.domain.process import Actor
 from workflows.domain.roles import Role
 from workflows.store.automation import OutboxEvent
@@ -52,7 +54,11 @@ class MeasureChange:
 
 # --- endpoints ---
 
-def check_url(url: str, *, allow_http: bool) -> str:
+MAX_ENDPOINTS_PER_DEPARTMENT = 5  # active ones
+NOT_ALLOWED = N_("the endpoint's address is not allowed: loopback, link-local and private addresses are refused")
+
+
+def check_url(url: str, *, allow_http: bool, allowed_hosts: str = "") -> str:
     url = (url or "").strip()
     parts = urlsplit(url)
     if parts.scheme not in ("https", "http") or not parts.hostname:
@@ -61,7 +67,47 @@ def check_url(url: str, *, allow_http: bool) -> str:
         raise InvalidInput("the endpoint must use HTTPS", field="url")
     if len(url) > 500:
         raise InvalidInput("the URL is longer than 500 characters", field="url")
+    check_target(url, allowed_hosts)
     return url
+
+
+def _allowed(parts, allowed_hosts: str) -> bool:
+    allowed = {h.strip().lower() for h in (allowed_hosts or "").split(",") if h.strip()}
+    host = (parts.hostname or "").lower()
+    return host in allowed or f"{host}:{parts.port}" in allowed
+
+
+def _internal(address: str) -> bool:
+    ip = ipaddress.ip_address(address.split("%")[0])
+    if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped:
+        ip = ip.ipv4_mapped
+    return not ip.is_global or ip.is_multicast
+
+
+def check_target(url: str, allowed_hosts: str = "") -> None:
+    """Refuse an endpoint on a loopback, link-local, private or otherwise not public address (the product would
+    call into its own network), unless the administrator allows its host (CREDIT_CASES_WEBHOOK_ALLOWED_HOSTS).
+    A name is resolved: every address it has must be public; a name that does not resolve now is checked again
+    at each delivery. The refusal is the same whatever answers at the address."""
+    parts = urlsplit(url)
+    if _allowed(parts, allowed_hosts):
+        return
+    host = parts.hostname or ""
+    try:
+        addresses = [host] if _is_address(host) else [info[4][0] for info in socket.getaddrinfo(
+            host, parts.port or (443 if parts.scheme == "https" else 80), proto=socket.IPPROTO_TCP)]
+    except (OSError, UnicodeError):
+        return
+    if any(_internal(address) for address in addresses):
+        raise InvalidInput(NOT_ALLOWED, field="url")
+
+
+def _is_address(host: str) -> bool:
+    try:
+        ipaddress.ip_address(host.split("%")[0])
+    except ValueError:
+        return False
+    return True
 
 
 def _department_of(actor: Actor) -> int:
@@ -70,9 +116,18 @@ def _department_of(actor: Actor) -> int:
     return actor.department_id
 
 
-def register_endpoint(session: Session, actor: Actor, url: str, *, allow_http: bool = False) -> WebhookEndpoint:
-    """A new endpoint for the actor's department with a fresh secret (shown to the department once)."""
-    endpoint = WebhookEndpoint(department_id=_department_of(actor), url=check_url(url, allow_http=allow_http),
+def register_endpoint(session: Session, actor: Actor, url: str, *, allow_http: bool = False,
+                      allowed_hosts: str = "") -> WebhookEndpoint:
+    """A new endpoint for the actor's department with a fresh secret (shown to the department once); at most
+    MAX_ENDPOINTS_PER_DEPARTMENT active ones."""
+    department_id = _department_of(actor)
+    url = check_url(url, allow_http=allow_http, allowed_hosts=allowed_hosts)
+    active = session.scalar(select(func.count()).select_from(WebhookEndpoint).where(
+        WebhookEndpoint.department_id == department_id, WebhookEndpoint.active.is_(True))) or 0
+    if active >= MAX_ENDPOINTS_PER_DEPARTMENT:
+        raise Conflict(N_("a department has at most %(count)s active endpoints: deactivate one first"), field="url",
+                       count=MAX_ENDPOINTS_PER_DEPARTMENT)
+    endpoint = WebhookEndpoint(department_id=department_id, url=url,
                                secret=secrets.token_hex(32), active=True, created_by_id=actor.user_id,
                                created_at=utcnow())
     session.add(endpoint)
@@ -178,8 +233,19 @@ def verify(secret: str, headers: dict, body: bytes, *, now: float | None = None)
     return hmac.compare_digest(signature(secret, timestamp, body), headers.get(SIGNATURE_HEADER, ""))
 
 
-def attempt(session: Session, delivery_id: int, *, manual: bool = False, timeout: float = 10) -> bool:
-    """One signed POST, logged. Raises DeliveryFailed so the caller's retry policy can act."""
+def _failure(error: Exception) -> str:
+    """What a failed attempt is logged as: its kind, never the network's details (what answers where)."""
+    if isinstance(error, httpx.HTTPStatusError):
+        return f"the endpoint answered {error.response.status_code}"
+    if isinstance(error, httpx.TimeoutException):
+        return "the endpoint did not answer in time"
+    return "the endpoint could not be reached"
+
+
+def attempt(session: Session, delivery_id: int, *, manual: bool = False, timeout: float = 10,
+            allowed_hosts: str = "") -> bool:
+    """One signed POST, logged. Raises DeliveryFailed so the caller's retry policy can act. The address is checked
+    again each time (a name may have been pointed at an internal address since it was registered)."""
     delivery = session.get(WebhookDelivery, delivery_id)
     if delivery is None or (delivery.status == "delivered" and not manual):
         return False
@@ -191,11 +257,12 @@ def attempt(session: Session, delivery_id: int, *, manual: bool = False, timeout
     log = WebhookAttempt(delivery_id=delivery.id, at=utcnow(), error="", manual=manual)
     session.add(log)
     try:
+        check_target(delivery.endpoint.url, allowed_hosts)
         response = httpx.post(delivery.endpoint.url, content=body, headers=headers, timeout=timeout)
         log.status_code = delivery.last_status_code = response.status_code
         response.raise_for_status()
-    except httpx.HTTPError as error:
-        log.error = delivery.last_error = f"{type(error).__name__}: {error}"[:1000]
+    except (httpx.HTTPError, InvalidInput) as error:
+        log.error = delivery.last_error = (error.message if isinstance(error, InvalidInput) else _failure(error))
         if delivery.status != "delivered":
             delivery.status = "failed" if delivery.attempts >= MAX_ATTEMPTS else "pending"
         session.commit()
@@ -213,11 +280,11 @@ def give_up(session: Session, delivery_id: int) -> None:
         session.commit()
 
 
-def redeliver(session: Session, actor: Actor, delivery_id: int) -> WebhookDelivery:
+def redeliver(session: Session, actor: Actor, delivery_id: int, *, allowed_hosts: str = "") -> WebhookDelivery:
     """A department's manual redelivery: one attempt now, with the same idempotency key; logged as manual."""
     delivery = delivery_for(session, actor, delivery_id)
     try:
-        attempt(session, delivery.id, manual=True, timeout=5)
+        attempt(session, delivery.id, manual=True, timeout=5, allowed_hosts=allowed_hosts)
     except DeliveryFailed:
         pass
     return delivery

@@ -20,9 +20,10 @@ from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
 from workflows.domain.errors import N_, DomainError, InvalidInput, fill
-from workflows.domain.lists import EntryStatus, Validity, check_measure_fits_list, parse_list_kind
+from workflows.domain.lists import EntryStatus, Validity, check_measure_fits_list, check_record_day, parse_list_kind
 from workflows.domain.process import Actor
 from workflows.domain.subjects import parse_subject_code
+from workflows.services.admin import settings as settings_service
 from workflows.services.lists.listings import ListingRequest, after_listing, emit_listed, needing_after_listing
 from workflows.store import audit_chain
 from workflows.store.base import utcnow
@@ -154,6 +155,7 @@ def validate(session: Session, rows: list[dict[str, str]], *, department_code: s
         return [], [Problem(1, "file", N_("more than %(count)s rows"), {"count": MAX_ROWS})]
     catalogue = {m.code: m for m in session.scalars(select(MeasureCatalogueItem).where(MeasureCatalogueItem.active))}
     departments = {d.code for d in session.scalars(select(Department))}
+    earliest_year = settings_service.get(session, "records.earliest_year")
     open_entries = set(session.execute(
         select(Subject.code, ListEntry.list_kind).join(ListEntry, ListEntry.subject_id == Subject.id)
         .where(ListEntry.status.in_([EntryStatus.ACTIVE.value, EntryStatus.SUSPENDED.value]))).all())
@@ -175,6 +177,11 @@ def validate(session: Session, rows: list[dict[str, str]], *, department_code: s
             problems.append(Problem(number, "basis", N_("the legal basis is required")))
         listed_on = _date(row, "listed_on", number, problems)
         valid_until = _date(row, "valid_until", number, problems)
+        if listed_on:
+            try:
+                check_record_day(listed_on, "listed_on", earliest_year)
+            except DomainError as error:
+                problems.append(Problem.of(number, "listed_on", error))
         if listed_on and valid_until:
             try:
                 Validity(listed_on, valid_until)

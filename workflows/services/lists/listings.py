@@ -10,9 +10,11 @@ from sqlalchemy.orm import Session
 
 from sla.calendar import local_date
 from workflows.domain.errors import N_, Conflict, InvalidInput, NotFound, RoleNotAllowed
-from workflows.domain.lists import EntryStatus, ListKind, Validity, check_measure_fits_list, parse_list_kind
+from workflows.domain.lists import (EntryStatus, ListKind, Validity, check_measure_fits_list, check_record_day,
+                                    parse_list_kind)
 from workflows.domain.process import Actor
 from workflows.domain.roles import Role
+from workflows.services.admin import settings as settings_service
 from workflows.services.casework import history
 from workflows.services.lists.subjects import register_subject
 from workflows.services.processes import redlist_removal
@@ -45,6 +47,7 @@ def record_listing(session: Session, request: ListingRequest, actor: Actor, *, n
     department (and its webhook); the demo seed and tests of other features record without telling."""
     now = now or utcnow()
     kind = parse_list_kind(request.list_kind)
+    check_record_day(request.listed_on, "listed_on", settings_service.get(session, "records.earliest_year"))
     validity = Validity(request.listed_on, request.valid_until)
     if not request.basis.strip():
         raise InvalidInput("the legal basis is required", field="basis")

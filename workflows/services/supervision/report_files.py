@@ -17,6 +17,18 @@ Labeler = Callable[[str, str], str]
 FIXED_ZIP_TIME = (2000, 1, 1, 0, 0, 0)
 
 
+# OWASP's rule against formula injection: a text cell starting with one of these is read as a formula by a
+# spreadsheet (a department's name `=HYPERLINK(...)`); a single quote in front makes it text
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def neutral(value):
+    """A text cell a spreadsheet shows as text, never runs; numbers and empty cells as they are."""
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+        return "'" + value
+    return value
+
+
 def english(what: str, part: str) -> str:
     return f"{what} {part}".strip().replace("_", " ")
 
@@ -42,13 +54,14 @@ def _value(row: dict, group: str, part: str):
 
 
 def table(figures: dict, label: Labeler = english, name: Callable[[dict], str] | None = None) -> list[list]:
-    """Header row, one row per department (and the accepting office), then the total row."""
+    """Header row, one row per department (and the accepting office), then the total row; every text cell
+    neutralised (`neutral`), whatever file it goes into."""
     cols = columns(figures)
     header = [label("department", "code"), label("department", "name")] + [label(group, part) for group, part, _ in cols]
     rows = [header]
     for row in [*figures["departments"], figures["total"]]:
         rows.append([row["code"], name(row) if name else row["name"]] + [_value(row, g, p) for g, p, _ in cols])
-    return rows
+    return [[neutral(value) for value in row] for row in rows]
 
 
 def csv_bytes(figures: dict, label: Labeler = english, name=None) -> bytes:
@@ -64,7 +77,7 @@ def xlsx_bytes(figures: dict, title: str, generated_at: datetime, label: Labeler
     workbook = Workbook()
     sheet = workbook.active
     sheet.title = figures["period"]["start"][:7]
-    sheet.append([title])
+    sheet.append([neutral(title)])
     sheet["A1"].font = Font(bold=True, size=13)
     rows = table(figures, label, name)
     kinds = ["text", "text"] + [kind for *_, kind in columns(figures)]
@@ -83,6 +96,10 @@ def xlsx_bytes(figures: dict, title: str, generated_at: datetime, label: Labeler
                 cell.number_format = "0.0"
     for cell in sheet[sheet.max_row]:
         cell.font = Font(bold=True)
+    for row_cells in sheet.iter_rows():
+        for cell in row_cells:
+            if isinstance(cell.value, str):
+                cell.data_type = "s"  # written as text: openpyxl would store a leading "=" as a formula
     sheet.freeze_panes = "C3"
     sheet.column_dimensions["A"].width = 16
     sheet.column_dimensions["B"].width = 26
