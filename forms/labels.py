@@ -118,6 +118,9 @@ FIELDS = {
     "commitment_signed": _l("I sign the credit repair commitment"),
     "key_attention_until": _l("On the key-attention list until"),
     "key_attention_months": _l("Or: months on the key-attention list"),
+    "basis": _l("Legal basis"),
+    "document_no": _l("Document number"),
+    "valid_until": _l("Valid until"),
 }
 
 # a field whose meaning depends on the action
@@ -130,6 +133,9 @@ ACTION_FIELDS = {
     ("dismiss", "reason"): _l("Why the report is dismissed"),
     ("deny", "reason"): _l("Reasons for the denial (the applicant reads them)"),
     ("approve", "reason"): _l("Note (optional)"),
+    ("correct", "basis"): _l("Corrected legal basis (blank: unchanged)"),
+    ("correct", "document_no"): _l("Corrected document number (blank: unchanged)"),
+    ("correct", "valid_until"): _l("Corrected end of validity (blank: unchanged)"),
 }
 
 CHOICES = {

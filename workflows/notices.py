@@ -60,6 +60,10 @@ OBJECTION_RESULTS = {
     "revoke": N_("the information was wrong and has been revoked"),
     "withdraw": N_("the applicant withdrew the objection"),
 }
+CORRECTED_MEASURES = {
+    "resume": N_("The measures concerned continue as corrected."),
+    "stop": N_("The measures concerned have stopped and the entry has left the list."),
+}
 REPAIR_RESULTS = {
     "refuse": N_("not accepted"),
     "approve": N_("credit repair granted: the subject leaves the blacklist early"),
@@ -262,8 +266,9 @@ _KINDS = [
             "punishment for dishonesty; the joint punishment measures concerned have stopped. Case #%(case)s."),
          public="exit", labels={"how": BLACKLIST_EXITS}),
     Kind("announce.corrected", N_("Announcement of a credit information correction (%(name)s)"),
-         N_("Verified by the information provider: the information on %(name)s was partly wrong; it has been "
-            "corrected and the measures concerned have stopped."), public="correction"),
+         N_("Verified by the information provider: the information published on %(name)s was partly wrong and "
+            "has been corrected. Legal basis: %(basis)s. Document no.: %(document)s. Valid until: %(until)s. "
+            "%(measures)s"), public="correction", labels={"measures": CORRECTED_MEASURES}),
     Kind("announce.revoked", N_("Announcement of a credit information revocation (%(name)s)"),
          N_("Verified by the information provider: the %(list)s information published on %(name)s was wrong "
             "and is revoked. This announcement restores its reputation."), public="correction"),

@@ -116,3 +116,18 @@ def test_severe_violation_moves_a_key_attention_subject_to_the_blacklist(world, 
     assert [r["result"] for r in platform.received] == ["blacklisted"]
     assert platform.received[0]["list"] == "black"
     assert announcements(world) == []  # a listing is not an exit: nothing announced, key-attention never
+
+
+def test_every_notice_masks_a_persons_name_the_same_way(world):
+    """The key-attention warning after a person's blacklist expiry names the person as every notice does."""
+    from workflows.demo import PERSON_BLACK
+    from workflows.labels import mask_name
+    from workflows.store.automation import Notification
+
+    until = world.query(lambda s: s.scalar(select(ListEntry.valid_until).join(Subject).where(
+        Subject.code == PERSON_BLACK, ListEntry.list_kind == "black")))
+    world.query(lambda s: sweep(s, now=after(until)))
+    world.drain()
+    names = world.query(lambda s: [n.params.get("name") for n in s.scalars(select(Notification).where(
+        Notification.kind == "key_attention.warning"))])
+    assert mask_name("李明", "person") in names and "李明" not in names

@@ -143,3 +143,121 @@ def test_every_event_is_processed_and_nothing_twice(world, smtp):
     notes = world.query(lambda s: s.scalar(select(func.count()).select_from(Notification)))
     assert notes == world.query(lambda s: s.scalar(select(func.count(func.distinct(Notification.dedupe_key)))))
     assert world.query(lambda s: s.scalar(select(func.count()).select_from(Measure).where(Measure.status == "suspended"))) == 4
+
+
+# --- nothing derived from a disputed record takes effect; a wrong listing is undone in full; a correction corrects
+
+
+def after_validity(world, entry_id):
+    from datetime import timedelta
+
+    from sla.calendar import day_end_exclusive
+
+    return day_end_exclusive(world.query(lambda s: s.get(ListEntry, entry_id).valid_until)) + timedelta(hours=1)
+
+
+def entries_of_applicant(world):
+    from workflows.store.models import User
+
+    def read(session):
+        subject_id = session.scalar(select(User.subject_id).where(User.username == "applicant"))
+        return [(e.list_kind, e.status, e.exit_reason, sorted({m.status for m in e.measures}))
+                for e in session.scalars(select(ListEntry).where(ListEntry.subject_id == subject_id)
+                                         .order_by(ListEntry.id))]
+    return world.query(read)
+
+
+def test_an_expiry_while_the_entry_is_verified_waits_for_the_decision(world, travel):
+    from workflows.automation.sweep import sweep
+
+    entry_id, case_id = accepted_objection(world)
+    later = after_validity(world, entry_id)
+    world.query(lambda s: sweep(s, now=later))
+    world.drain()
+    # no key-attention listing, no measure applied while the blacklisting is verified
+    assert entries_of_applicant(world) == [("black", "suspended", None, ["suspended"])]
+    travel(later)
+    world.act(case_id, "confirm", "provider", reason="经核实，原处罚决定有效。")
+    world.drain()
+    black, key = entries_of_applicant(world)
+    assert black == ("black", "exited", "expired", ["stopped"])  # still due once confirmed: it takes effect now
+    assert key[:2] == ("key_attention", "active")
+
+
+def test_an_expiry_while_verified_does_not_happen_when_the_listing_is_revoked(world, travel):
+    from workflows.automation.sweep import sweep
+
+    entry_id, case_id = accepted_objection(world)
+    later = after_validity(world, entry_id)
+    world.query(lambda s: sweep(s, now=later))
+    world.drain()
+    travel(later)
+    world.act(case_id, "revoke", "provider", reason="系误将他人信息归集至该企业。")
+    world.drain()
+    assert entries_of_applicant(world) == []  # purged, and nothing followed from it
+
+
+def test_revoke_undoes_the_key_attention_entry_that_followed_the_wrong_listing(world):
+    """However it came about (an exit while disputed), the entry that followed a wrong listing goes with it."""
+    from workflows.domain.lists import ExitReason
+    from workflows.services.lists import list_lifecycle
+    from workflows.store.base import utcnow
+
+    entry_id, case_id = accepted_objection(world)
+
+    def exit_while_disputed(session):
+        now = utcnow()
+        event = list_lifecycle.emit(session, "expire", now, list_entry_id=entry_id)
+        entry = session.get(ListEntry, entry_id)
+        list_lifecycle.exit_blacklist(session, event, entry, ExitReason.EXPIRED,
+                                      list_lifecycle.default_key_attention_until(session, now), now)
+        return entry.document_no
+
+    document_no = world.query(exit_while_disputed)
+    world.drain()
+    assert [e[:2] for e in entries_of_applicant(world)] == [("black", "exited"), ("key_attention", "active")]
+    world.act(case_id, "revoke", "provider", reason="系误将他人信息归集至该企业。")
+    world.drain()
+    left = world.query(lambda s: [(e.list_kind, e.status, e.subject_id, e.document_no, {m.status for m in e.measures})
+                                  for e in s.scalars(select(ListEntry).where(ListEntry.id >= entry_id))
+                                  if e.id == entry_id or e.derived_from_id == entry_id])
+    assert left == [("black", "purged", None, "", {"stopped"}), ("key_attention", "purged", None, "", {"stopped"})]
+    assert world.query(lambda s: s.scalar(select(func.count()).select_from(ListEntry)
+                                          .where(ListEntry.document_no == document_no))) == 0
+
+
+def test_a_suspended_entry_does_not_count_against_the_green_channel(world):
+    from workflows.services.processes.eligibility import eligibility_of
+    from workflows.store.models import User
+
+    def reasons(session):
+        subject_id = session.scalar(select(User.subject_id).where(User.username == "applicant"))
+        return {r.code for r in eligibility_of(session, subject_id).reasons if not r.supports}
+
+    before = world.query(reasons)
+    accepted_objection(world)
+    after = world.query(reasons)
+    assert before and not after, (before, after)
+
+
+def test_correct_changes_the_published_record_and_announces_the_corrected_data(world, smtp):
+    from datetime import timedelta
+
+    from workflows.services.lists import public_lists
+
+    entry_id, case_id = accepted_objection(world)
+    until = world.query(lambda s: s.get(ListEntry, entry_id).valid_until) - timedelta(days=30)
+    world.act(case_id, "correct", "provider", correction="列入文号及依据有误，已更正。", measures="resume",
+              basis="《企业信息公示暂行条例》第十八条（更正）", document_no="珠市监〔2026〕7号（更正）",
+              valid_until=until.isoformat())
+    world.drain()
+    entry = world.query(lambda s: (lambda e: (e.status, e.basis, e.document_no, e.valid_until,
+                                              sorted({m.status for m in e.measures})))(s.get(ListEntry, entry_id)))
+    assert entry == ("active", "《企业信息公示暂行条例》第十八条（更正）", "珠市监〔2026〕7号（更正）", until, ["active"])
+    from workflows import clock
+
+    shown = world.query(lambda s: [(e.basis, e.document_no, e.valid_until) for e in public_lists.search(
+        s, "珠海示例科技", list_kind="black", today=clock.today()).items if e.id == entry_id])
+    assert shown == [("《企业信息公示暂行条例》第十八条（更正）", "珠市监〔2026〕7号（更正）", until)]
+    bodies = world.query(lambda s: [a.body for a in s.scalars(select(Announcement).where(Announcement.kind == "correction"))])
+    assert len(bodies) == 1 and "珠市监〔2026〕7号（更正）" in bodies[0] and until.isoformat() in bodies[0]

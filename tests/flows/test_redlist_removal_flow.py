@@ -265,3 +265,52 @@ def test_a_removal_by_blacklisting_cannot_be_contested(world):
     blacklist(world)
     with pytest.raises(Conflict, match="object to that listing instead"):
         world.file("redco", list_entry_id=entry_id, grounds=GROUNDS)
+
+
+# --- a wrong blacklisting undone; a restored entry keeps its validity ---
+
+
+def validity_timers(world, entry_id):
+    from workflows.store.cases import Timer
+
+    return world.query(lambda s: sorted((t.due_on, t.status) for t in s.scalars(
+        select(Timer).where(Timer.list_entry_id == entry_id, Timer.case_id.is_(None)))))
+
+
+def test_revoking_a_wrong_blacklisting_restores_the_red_entry_it_removed(world, smtp, platform):
+    entry_id = red_entry(world)
+    assert blacklist(world) == ("exited", "blacklisted", ["stopped"])
+    black_id = world.query(lambda s: s.scalar(select(ListEntry.id).join(Subject).where(
+        Subject.code == ENTERPRISE_RED, ListEntry.list_kind == "black")))
+    world.drain()
+    objection = world.file("redco", list_entry_id=black_id, grounds="本企业不是该案被执行人，系信息归集错误。")
+    world.act(objection, "accept", "office")
+    world.drain()
+    world.act(objection, "revoke", "court", reason="经核实，被执行人信息归集错误。")
+    world.drain()
+    assert world.query(lambda s: s.get(ListEntry, black_id).status) == "purged"
+    assert statuses(world, entry_id) == ("active", None, ["active"])  # the red entry and its incentives are back
+    until = world.query(lambda s: s.get(ListEntry, entry_id).valid_until)
+    assert (until, "pending") in validity_timers(world, entry_id)
+    assert ("correction", "红名单恢复公告（泉州守信制造有限公司）") in announcements(world)
+    assert "measure.restore" in smtp.kinds("implementer@example.gov.cn")
+
+
+def test_a_restored_entry_keeps_its_validity_timer(world, smtp):
+    entry_id, objection = contested(world, smtp)
+    world.act(objection, "revoke", "tax", reason="举报所称情况不属实，移出决定有误。")
+    world.drain()
+    until = world.query(lambda s: s.get(ListEntry, entry_id).valid_until)
+    assert [t for t in validity_timers(world, entry_id) if t[1] == "pending"] == [(until, "pending")]
+
+
+def test_a_restored_entry_whose_validity_ended_exits_at_once(world, smtp, travel):
+    from sla.calendar import day_end_exclusive
+
+    entry_id, objection = contested(world, smtp)
+    until = world.query(lambda s: s.get(ListEntry, entry_id).valid_until)
+    travel(day_end_exclusive(until) + timedelta(days=1))
+    world.act(objection, "revoke", "tax", reason="举报所称情况不属实，移出决定有误。")
+    world.drain()
+    assert statuses(world, entry_id) == ("exited", "expired", ["stopped"])
+    assert removal_of(world, entry_id)[1:] == ("closed", "expired")

@@ -158,3 +158,38 @@ def test_every_notice_is_sent_once_even_when_events_are_delivered_twice(world, s
     assert len(announcements(world)) == 1 and len(key_attention_of(world, "applicant")) == 1
     assert world.query(lambda s: s.scalar(select(func.count()).select_from(Notification))) == world.query(
         lambda s: s.scalar(select(func.count(func.distinct(Notification.dedupe_key)))))
+
+
+def test_an_objection_is_refused_while_a_repair_of_the_same_entry_is_open(world):
+    """The two would decide the same entry two ways: the objection waits until the repair is decided or withdrawn
+    (a repair is refused while an objection is open, the same rule the other way round)."""
+    from workflows.domain.errors import Conflict
+
+    entry_id, case_id = under_review(world)
+    with pytest.raises(Conflict, match="credit repair"):
+        world.file("applicant", list_entry_id=entry_id, grounds="该行政处罚已于2026年3月撤销，列入依据不存在。")
+    world.act(case_id, "withdraw", "applicant")
+    objection = world.file("applicant", list_entry_id=entry_id, grounds="该行政处罚已于2026年3月撤销，列入依据不存在。")
+    assert case_state(world, objection) == "submitted"
+
+
+def test_a_repair_approval_never_exits_a_suspended_entry(world):
+    """Were an entry suspended while its repair is reviewed (filed before this rule), the approval is refused."""
+    from workflows.domain.errors import DomainError
+    from workflows.services.lists.consequences import change_entry, change_measures
+    from workflows.services.lists.list_lifecycle import emit
+
+    entry_id, case_id = under_review(world)
+
+    def suspend(session):
+        event = emit(session, "test_suspend", utcnow())
+        entry = session.get(ListEntry, entry_id)
+        change_entry(session, event, entry, "suspend")
+        change_measures(session, event, entry, "suspend")
+        event.status = "done"
+
+    world.query(suspend)
+    with pytest.raises(DomainError, match="objection"):
+        world.act(case_id, "approve", "provider", key_attention_months=6)
+    assert statuses(world, entry_id)[0] == "suspended"
+    assert key_attention_of(world, "applicant") == []

@@ -1,16 +1,20 @@
 """The lists are true at every moment: random sequences of listings, objections (also against removals),
 abuse reports, re-evaluations, credit repairs and the passing of time, driven through the services and
-the flows' steps, never break the three invariants of red-list removal:
+the flows' steps, never break the invariants of the lists:
 
 1. no subject has an open red-list entry together with an open blacklist or key-attention entry;
-2. no measure is active on a suspended, exited or purged entry;
-3. no purged entry keeps personal data.
+2. no measure is active on a suspended, exited or purged entry, nor on an entry derived from a suspended or
+   purged one (nothing derived from a disputed record takes effect; a wrong listing is undone in full);
+3. no purged entry keeps personal data, and once the flows have run, nothing of a purged entry (its document
+   number, unique per listing here) is left in any table or in the database file.
 
 SQLite only (the rules are the database's business only through the services); the flows' steps run
 in-process, in order, without Prefect, so each example takes a fraction of a second.
 """
 from __future__ import annotations
 
+import itertools
+import json
 import shutil
 import uuid
 from datetime import datetime, timedelta
@@ -19,7 +23,7 @@ import pytest
 from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, invariant, precondition, rule
-from sqlalchemy import select
+from sqlalchemy import JSON, MetaData, String, Text, select
 
 from sla import calendar
 from workflows.config import Config
@@ -66,6 +70,9 @@ class ListsStayTrue(RuleBasedStateMachine):
         shutil.copy(self.template, path)
         self.url = f"sqlite:///{path}"
         flow_runtime.configure(Config(instance_path=self.workdir, database_url=self.url, secret_key="x", testing=True))
+        self.path = path
+        self.documents: dict[int, str] = {}  # entry id -> its listing's document number (unique)
+        self.numbers = itertools.count(1)
         self.factory = make_session_factory(self.url)
         self.session = self.factory()
         self.now = START
@@ -139,6 +146,11 @@ class ListsStayTrue(RuleBasedStateMachine):
         active_on_closed = self.session.scalars(select(Measure.id).join(ListEntry).where(
             Measure.status == "active", ListEntry.status.in_(["suspended", "exited", "purged"]))).all()
         assert active_on_closed == [], active_on_closed
+        status = {e.id: e.status for e in entries}
+        for entry in entries:  # nothing derived from a disputed or wrong record is in force
+            if entry.derived_from_id is not None and status[entry.derived_from_id] in ("suspended", "purged"):
+                assert not entry.is_open or status[entry.derived_from_id] == "suspended", entry.id
+                assert all(m.status != "active" for m in entry.measures), entry.id
         # what the sequence reached so far (read now: a later purge erases the texts of the entry's cases)
         type(self).seen.update(t for (t,) in self.session.execute(
             select(Case.data["trigger"].as_string()).where(Case.process == "redlist_removal")))
@@ -149,6 +161,28 @@ class ListsStayTrue(RuleBasedStateMachine):
     def lists_are_true(self):
         self.check()
 
+    @invariant()
+    def nothing_of_a_purged_entry_is_left(self):
+        """After the flows ran (each rule drains them): no table row and no byte of the file keeps it."""
+        purged = {self.documents[e] for e in self.session.scalars(select(ListEntry.id).where(
+            ListEntry.status == "purged")) if e in self.documents}
+        if not purged:
+            return
+        # unique per listing: only an entry that followed from the purged one carries it too, and goes with it
+        metadata = MetaData()
+        metadata.reflect(bind=self.session.connection())
+        found = []
+        for table in metadata.sorted_tables:
+            columns = [c for c in table.columns if isinstance(c.type, String | Text | JSON)]
+            for row in (self.session.execute(select(*columns)).all() if columns else []):
+                text = json.dumps(list(row), ensure_ascii=False, default=str)
+                found += [f"{table.name}: {n}" for n in purged if n in text]
+        self.session.commit()
+        data = b"".join(p.read_bytes() for p in (self.path, self.path.with_name(self.path.name + "-wal"))
+                        if p.exists())
+        found += [f"file: {n}" for n in purged if n.encode() in data or json.dumps(n)[1:-1].encode() in data]
+        assert not found, found
+
     # --- what people and time do ---
 
     @rule(code=st.sampled_from(list(SUBJECTS)), kind=st.sampled_from(list(LISTING)), days=st.integers(3, 120),
@@ -156,10 +190,16 @@ class ListsStayTrue(RuleBasedStateMachine):
     def list_subject(self, code, kind, days, category):
         department, measures = LISTING[kind]
         today = calendar.local_date(self.now)
-        request = listings.ListingRequest(code, SUBJECTS[code], kind, department, "列入依据（测试）", f"文号{days}",
+        number = f"测试文号{next(self.numbers):04d}号"
+        request = listings.ListingRequest(code, SUBJECTS[code], kind, department, "列入依据（测试）", number,
                                           today, today + timedelta(days=days), measures,
                                           category if kind == "red" else "", "信用中国网站")
-        self.attempt(lambda: listings.record_listing(self.session, request, Actor.system("listing"), now=self.now))
+
+        def run():
+            entry = listings.record_listing(self.session, request, Actor.system("listing"), now=self.now)
+            self.documents[entry.id] = number
+
+        self.attempt(run)
 
     @rule(code=st.sampled_from(list(SUBJECTS)), kind=st.sampled_from(list(LISTING)), accept=st.booleans())
     def object_to_entry(self, code, kind, accept):
@@ -194,7 +234,7 @@ class ListsStayTrue(RuleBasedStateMachine):
             actor, params = self.actor(SUBJECTS[case.subject.code]), {}
         else:
             actor = self.actor(DECIDER[case.department.code])
-            params = {"reason": "核实意见。", "correction": "已更正。",
+            params = {"reason": "核实意见。", "correction": "已更正。", "basis": "列入依据（更正）",
                       "measures": "stop" if decision == "correct_stop" else "resume"}
         action = decision.split("_")[0]
         self.attempt(lambda: take_action(self.session, case.id, action, actor, params, now=self.now))

@@ -1,18 +1,26 @@
 """A listing made in error, purged by an upheld objection: afterwards a scan of every text column of every
-table (the schema reflected, not a list kept by hand) and of the upload folder finds none of the
-subject's personal data from that entry, and the history's hash chain still verifies."""
+table (the schema reflected, not a list kept by hand), of the upload folder and of the SQLite database file
+itself (its write-ahead log included) finds none of the subject's personal data from that entry: not in the
+case, its history and notices, and not in what the listing itself sent (the departments' "apply measure"
+notices and webhook messages), nor in the credit-status queries made while it was listed. Staff no longer
+see the subject on the closed case, and the history's hash chain still verifies."""
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import pytest
 from sqlalchemy import JSON, MetaData, String, Text, select
 
-from workflows.demo import PERSON_BLACK
+from workflows.demo import DEMO_PASSWORD, PERSON_BLACK
+from workflows.services.deliveries import webhooks
+from workflows.services.hub import credit_queries
+from workflows.services.lists import listings
 from workflows.services.admin import audit
 from workflows.services.casework import evidence
 from workflows.store.automation import Notification
 from workflows.store.cases import Case
+from workflows.store.hub import WebhookDelivery
 from workflows.store.models import ListEntry, Subject, User
 
 NAME, DOCUMENT_NO = "李明", "（2025）粤04执1234号"
@@ -21,7 +29,10 @@ PHONE = "13912345678"
 FILE_NAME = f"{NAME}身份证{PERSON_BLACK}.pdf"
 PDF = b"%PDF-1.4\n" + f"{NAME} {PERSON_BLACK}".encode() + b"\n%%EOF\n"
 GROUNDS = f"本人{NAME}（身份证号 {PERSON_BLACK}）从未涉及{DOCUMENT_NO}案件，系他人冒用身份信息。"
-PERSONAL = [NAME, PERSON_BLACK, DOCUMENT_NO, BASIS, PHONE, FILE_NAME, GROUNDS]
+PURPOSE = f"为{NAME}（{PERSON_BLACK}）办理招投标资格审查"
+PERSONAL = [NAME, PERSON_BLACK, DOCUMENT_NO, BASIS, PHONE, FILE_NAME, GROUNDS, PURPOSE]
+# the subject's own registration keeps its name and code: the database file is scanned for the rest
+IN_THE_FILE = [DOCUMENT_NO, BASIS, PHONE, FILE_NAME, GROUNDS, PURPOSE]
 
 
 def scan(session, subject_id: int) -> list[str]:
@@ -46,6 +57,22 @@ def scan(session, subject_id: int) -> list[str]:
     return found
 
 
+def in_database_file(url: str) -> list[str]:
+    """The bytes of the SQLite file and its write-ahead log: an erased text must not linger in a page."""
+    if not url.startswith("sqlite"):
+        return []
+    path = Path(url.removeprefix("sqlite:///"))
+    found = []
+    for file in (path, path.with_name(path.name + "-wal")):
+        if not file.exists():
+            continue
+        data = file.read_bytes()
+        for needle in IN_THE_FILE:
+            forms = {needle.encode(), json.dumps(needle)[1:-1].encode()}  # as text, and as JSON stores it
+            found += [f"{file.name}: {needle[:30]}" for form in forms if form in data]
+    return found
+
+
 def on_disk(folder) -> list[str]:
     if not folder.exists():
         return []
@@ -55,8 +82,20 @@ def on_disk(folder) -> list[str]:
 
 @pytest.fixture
 def revoked(world, smtp, platform):
-    """The person objects to the court's listing, with a file; the office accepts; the court revokes it."""
+    """The listing was sent to the departments (notices, a webhook); a department queried the person's credit
+    status; the person objects to the court's listing, with a file; the office accepts; the court revokes it."""
     entry_id = world.entry_of("person")
+
+    def listed_and_queried(session):
+        webhooks.register_endpoint(session, world.actor("implementer"), "http://127.0.0.1:9/hooks", allow_http=True)
+        listings.emit_listed(session, [entry_id], session.get(ListEntry, entry_id).created_at)
+        credit_queries.query_status(session, PERSON_BLACK, world.actor("implementer"), PURPOSE)
+
+    world.query(listed_and_queried)
+    world.drain()
+    kinds = world.query(lambda s: {n.kind for n in s.scalars(select(Notification))})
+    assert "listing.apply" in kinds
+    assert world.query(lambda s: s.scalar(select(WebhookDelivery.id).limit(1))) is not None
     case_id = world.file("person", list_entry_id=entry_id, grounds=GROUNDS, contact_name=NAME, contact_phone=PHONE)
 
     def upload(session):
@@ -82,6 +121,14 @@ def test_nothing_of_the_purged_entry_is_left_anywhere(world, revoked, platform):
     leftovers = world.query(lambda s: scan(s, subject_id))
     assert not leftovers, "personal data left after the purge:\n" + "\n".join(leftovers)
     assert not on_disk(world.config.upload_dir)
+    left_in_file = in_database_file(world.config.database_url)
+    assert not left_in_file, "personal data left in the database file:\n" + "\n".join(left_in_file)
+    # staff reading the closed case no longer see whom it concerned
+    client = world.app.test_client()
+    client.post("/login", data={"username": "office", "password": DEMO_PASSWORD})
+    page = client.get(f"/cases/{case_id}")
+    assert page.status_code == 200
+    assert PERSON_BLACK not in page.get_data(as_text=True) and NAME not in page.get_data(as_text=True)
     verdict = world.query(audit.verify)
     assert verdict.ok, verdict.describe()
     # the subject's own account and registration are not data from the entry: they stay

@@ -95,7 +95,7 @@ SYSTEM = Who(frozenset(), "system")
 class Field:
     name: str
     required: bool = True
-    kind: str = "text"  # text | date | int | choice | files | bool
+    kind: str = "text"  # text | line (one line) | date | int | choice | files | bool
     choices: tuple[str, ...] = ()
 
 

@@ -1,8 +1,14 @@
 """Process 1: objection verification, measures suspended (异议处理). domain.md, "Process 1"."""
 from __future__ import annotations
 
+from collections.abc import Mapping
+from datetime import date
+from typing import Any
+
+from workflows.domain.errors import N_, InvalidInput
+from workflows.domain.lists import Validity
 from workflows.domain.process import (
-    SYSTEM, Action, DeadlineSpec, Field, ProcessDefinition, State, accepting_office, applicant, department,
+    SYSTEM, Action, CaseView, DeadlineSpec, Field, ProcessDefinition, State, accepting_office, applicant, department,
 )
 from workflows.domain.roles import Role
 
@@ -10,6 +16,30 @@ ACCEPTANCE = DeadlineSpec("acceptance", "objection.acceptance_days", "accepting_
 VERIFICATION = DeadlineSpec("verification", "objection.verification_days", "department")
 
 provider = department(Role.INFORMATION_PROVIDER)
+
+
+def correct_guard(case: CaseView, params: Mapping[str, Any]) -> str | None:
+    """A correction of a listing states what changes: the basis, the document number, the validity, or that the
+    measures stop. (Against a red-list removal, `measures` alone says whether the removal stands.)"""
+    if case.facts.get("against_removal"):
+        return None
+    given = {name for name in ("basis", "document_no", "valid_until") if str(params.get(name) or "").strip()}
+    if not given and params.get("measures") != "stop":
+        raise InvalidInput("state what the correction changes: the legal basis, the document number, the validity, "
+                           "or stop the measures", field="basis")
+    if len(str(params.get("document_no") or "").strip()) > 100:
+        raise InvalidInput(N_("the document number is longer than %(count)s characters"), field="document_no",
+                           count=100)
+    if "valid_until" in given:
+        try:
+            until = date.fromisoformat(str(params["valid_until"]).strip())
+        except ValueError:
+            raise InvalidInput(N_("'%(value)s' is not a date (YYYY-MM-DD)"), field="valid_until",
+                               value=params["valid_until"]) from None
+        listed_on = case.facts.get("listed_on")
+        if listed_on is not None:
+            Validity(listed_on, until)  # after the listing day, not past the last valid day
+    return None
 DECISION = ("tell_result", "case.push_result", "case.close")  # told, pushed to the platform, closed
 
 OBJECTION = ProcessDefinition(
@@ -37,9 +67,12 @@ OBJECTION = ProcessDefinition(
                then=("tell_result", "case.push_result")),
         Action("confirm", ("verifying",), "concluded", provider, fields=(Field("reason"),), ends=("verification",),
                then=("resume_listing", *DECISION)),
+        # the provider states what changes: the published record is corrected (workflows.services.lists.correction)
         Action("correct", ("verifying",), "concluded", provider,
-               fields=(Field("correction"), Field("measures", choices=("resume", "stop"))), ends=("verification",),
-               then=("apply_correction", *DECISION)),
+               fields=(Field("correction"), Field("measures", choices=("resume", "stop")),
+                       Field("basis", required=False), Field("document_no", required=False, kind="line"),
+                       Field("valid_until", required=False, kind="date")),
+               guard=correct_guard, ends=("verification",), then=("apply_correction", *DECISION)),
         Action("revoke", ("verifying",), "concluded", provider, fields=(Field("reason"),), ends=("verification",),
                then=("revoke_listing", *DECISION, "erase_personal_data")),
         Action("withdraw", ("submitted", "awaiting_supplement", "verifying"), "withdrawn", applicant(),

@@ -97,6 +97,8 @@ def submit_guard(case: CaseView, params: Mapping[str, Any]) -> str | None:
 
 
 def approve_guard(case: CaseView, params: Mapping[str, Any]) -> str | None:
+    if case.facts.get("entry_status") == "suspended":  # nothing derived from a disputed record takes effect
+        return N_("this entry is suspended while an objection against it is verified: wait for its result")
     key_attention_until(params, case.facts["today"])
     return None
 

@@ -5,9 +5,11 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from sla import calendar
+from workflows.domain.lists import EntryStatus
 from workflows.services.deliveries import notify
 from workflows.services.lists import list_lifecycle
 from workflows.services.lists.consequences import once, tell_measures
+from workflows.services.processes.objection import open_case_on_entry
 from workflows.store.automation import OutboxEvent, PlatformDelivery
 from workflows.store.models import ListEntry
 
@@ -21,6 +23,14 @@ def _delivery_id(session: Session, event: OutboxEvent) -> int | None:
     return session.scalar(select(PlatformDelivery.id).where(PlatformDelivery.event_id == event.id))
 
 
+def under_verification(session: Session, entry: ListEntry) -> bool:
+    """The entry is suspended by an accepted objection, or its removal is contested (an objection verifying it)."""
+    if entry.status == EntryStatus.SUSPENDED.value:
+        return True
+    objection = open_case_on_entry(session, "objection", entry.id)
+    return objection is not None and objection.state == "verifying"
+
+
 @step
 def expire(session: Session, event: OutboxEvent, case: None) -> StepResult:
     """At the end of `valid_until`, an open entry exits by expiry with its list's consequences."""
@@ -28,6 +38,10 @@ def expire(session: Session, event: OutboxEvent, case: None) -> StepResult:
     handler = list_lifecycle.ON_EXPIRY.get(entry.list_kind) if entry is not None else None
     if handler is None or not entry.is_open or calendar.local_date(event.created_at) <= entry.valid_until:
         return StepResult()  # exited meanwhile, or its validity was extended: a later timer will fire
+    if under_verification(session, entry):
+        # nothing derived from a disputed record takes effect while it is verified (Q V(6)): the decision
+        # resumes the entry and then expires it if still due (list_lifecycle.expire_if_due)
+        return StepResult()
     if not once(session, event.id, "expire"):
         return StepResult(list_lifecycle.notices_of(session, event), _delivery_id(session, event))
     notices = handler(session, event, entry, runtime().config)

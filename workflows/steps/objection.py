@@ -5,7 +5,7 @@ from sqlalchemy.orm import Session
 
 from workflows.domain.lists import EntryStatus, ExitReason
 from workflows.domain.roles import Role
-from workflows.services.lists import erasure
+from workflows.services.lists import correction, erasure, list_lifecycle, list_validity
 from workflows.services.lists.consequences import (
     SYSTEM,
     announce,
@@ -18,6 +18,7 @@ from workflows.services.lists.consequences import (
 )
 from workflows.services.processes import removal_rules
 from workflows.store.automation import OutboxEvent
+from workflows.store.base import utcnow
 from workflows.store.cases import Case
 
 from . import redlist_removal as red
@@ -48,30 +49,48 @@ class DisputedListing:
         if entry is None or entry.status != EntryStatus.SUSPENDED or not once(session, event.id, "resume_listing"):
             return StepResult()
         change_entry(session, event, entry, "resume")
-        return StepResult(change_measures(session, event, entry, "resume"))
+        notices = change_measures(session, event, entry, "resume")
+        list_lifecycle.expire_if_due(session, entry, utcnow())  # an expiry that waited takes effect now
+        return StepResult(notices)
 
     def correct(self, session: Session, event: OutboxEvent, case: Case) -> StepResult:
+        """The published record itself corrected as the provider stated, announced with the corrected data."""
         entry = case.list_entry
         if entry is None or not once(session, event.id, "apply_correction"):
             return StepResult()
-        if event.params.get("measures") == "stop":
+        correction.apply(session, event, entry)
+        stop = event.params.get("measures") == "stop"
+        if stop:
             notices = change_measures(session, event, entry, "stop")
             change_entry(session, event, entry, "exit", ExitReason.OBJECTION_UPHELD)
-            announce(session, event, entry, "announce.corrected", name=subject_name(entry))
-            return StepResult(notices)
-        change_entry(session, event, entry, "resume")
-        return StepResult(change_measures(session, event, entry, "resume"))
+            list_validity.cancel(session, entry, utcnow())
+        else:
+            change_entry(session, event, entry, "resume")
+            notices = change_measures(session, event, entry, "resume")
+            list_lifecycle.expire_if_due(session, entry, utcnow())  # the (corrected) validity, kept or ended
+        announce(session, event, entry, "announce.corrected", **correction.announced(entry, stop))
+        return StepResult(notices)
 
     def revoke(self, session: Session, event: OutboxEvent, case: Case) -> StepResult:
+        """Listed in error: the entry purged with everything it caused (Q VI(1)1, VI(3); Z VII(3)): the entries
+        that followed from it purged too, the red-list removals it triggered reversed."""
         entry = case.list_entry
         if entry is not None and entry.list_kind == "red" and entry.is_open:  # red-list removal with purge
             return red.remove_revoked(session, event, case)
         if entry is None or not once(session, event.id, "revoke_listing"):
             return StepResult()
-        notices = change_measures(session, event, entry, "stop")
+        now = utcnow()
+        undone = [entry, *list_lifecycle.derived_entries(session, entry)]
+        notices: list[int] = []
+        for wrong in undone:
+            notices += change_measures(session, event, wrong, "stop")
+            list_validity.cancel(session, wrong, now)
         if entry.subject is not None:
             announce(session, event, entry, "announce.revoked", name=subject_name(entry), list=entry.list_kind)
-        change_entry(session, event, entry, "purge")
+        for wrong in undone:
+            change_entry(session, event, wrong, "purge")
+        session.flush()
+        notices += red.undo_caused_removals(session, event, [e.id for e in undone])
         return StepResult(notices)
 
 

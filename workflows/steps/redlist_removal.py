@@ -133,6 +133,41 @@ def _note(session: Session, event: OutboxEvent, removal_case: Case, action: str,
                    data={"event_id": event.id, "objection_case_id": event.case_id, "list_entry_id": entry.id})
 
 
+def keep_validity(session: Session, entry: ListEntry) -> None:
+    """A restored red-list entry lives until its `valid_until`: its timer armed again, or, when that day has
+    passed, its exit by expiry at once (its own removal case and flow)."""
+    now = utcnow()
+    list_validity.cancel(session, entry, now)
+    if entry.status != EntryStatus.ACTIVE.value:
+        return
+    if entry.valid_until >= calendar.local_date(now):
+        list_validity.start(session, entry, now)
+    else:
+        removal.expire(session, entry.id, now)
+
+
+def restore_removed(session: Session, event: OutboxEvent, removal_case: Case, entry: ListEntry) -> list[int]:
+    """A removal found wrong: the entry and its incentives in force again, each department told, the
+    correction announced, the validity kept. Nothing when the subject is on another list meanwhile."""
+    if entry.status != EntryStatus.EXITED.value or removal_rules.other_open_listing(session, entry) is not None:
+        return []
+    change_entry(session, event, entry, "restore")
+    notices = change_measures(session, event, entry, "restore")
+    _note(session, event, removal_case, "removal_reversed", entry)
+    announce(session, event, entry, "announce.redlist_restored", name=_name(removal_case))
+    keep_validity(session, entry)
+    return notices
+
+
+def undo_caused_removals(session: Session, event: OutboxEvent, entry_ids: list[int]) -> list[int]:
+    """Listings revoked as wrong: the red-list removals they triggered are reversed."""
+    notices: list[int] = []
+    for removal_case in removal_rules.removals_caused_by(session, entry_ids):
+        if removal_case.list_entry is not None:
+            notices += restore_removed(session, event, removal_case, removal_case.list_entry)
+    return notices
+
+
 def suspend_withdrawal(session: Session, event: OutboxEvent, case: Case) -> StepResult:
     """Objection accepted: the withdrawal is suspended, so the entry and its incentives are in force again."""
     removal_case, entry = _contested(session, case)
@@ -143,7 +178,7 @@ def suspend_withdrawal(session: Session, event: OutboxEvent, case: Case) -> Step
         change_entry(session, event, entry, "restore")
         notices = change_measures(session, event, entry, "restore")
         if entry.valid_until >= calendar.local_date(utcnow()):
-            list_validity.start(session, entry, utcnow())
+            list_validity.start(session, entry, utcnow())  # an expiry meanwhile waits for the decision
         _note(session, event, removal_case, "removal_contested", entry)
     return StepResult(notices + tell_subject(session, event, case, "redlist.objection_accepted"))
 
@@ -173,6 +208,7 @@ def reverse_removal(session: Session, event: OutboxEvent, case: Case) -> StepRes
     if entry.status == EntryStatus.ACTIVE.value:
         _note(session, event, removal_case, "removal_reversed", entry)
         announce(session, event, entry, "announce.redlist_restored", name=_name(case))
+        keep_validity(session, entry)  # its expiry waited for the decision: at once if its validity has ended
     return StepResult(notices)
 
 

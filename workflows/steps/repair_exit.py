@@ -46,7 +46,7 @@ def request_supplement(session: Session, event: OutboxEvent, case: Case) -> Step
 def exit_listing(session: Session, event: OutboxEvent, case: Case) -> StepResult:
     """Approved: the entry exits (repaired), its measures stop, the exit is announced, key-attention follows."""
     entry = case.list_entry
-    if entry is None or entry.status not in (EntryStatus.ACTIVE, EntryStatus.SUSPENDED):
+    if entry is None or entry.status != EntryStatus.ACTIVE:  # a suspended entry: refused when approved
         return StepResult()
     if not once(session, event.id, "exit_listing"):
         return StepResult()

@@ -39,6 +39,7 @@ def configure_engine(engine: Engine) -> Engine:
             cursor.execute("PRAGMA foreign_keys=ON")
             cursor.execute("PRAGMA journal_mode=WAL")
             cursor.execute("PRAGMA busy_timeout=30000")
+            cursor.execute("PRAGMA secure_delete=ON")  # erased personal data is overwritten, not left in free pages
             cursor.close()
 
     return engine

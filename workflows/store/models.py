@@ -135,6 +135,8 @@ class ListEntry(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     subject_id: Mapped[int | None] = mapped_column(ForeignKey("subjects.id"), index=True)  # NULL once purged
+    # the entry this one followed from (the key-attention entry after a blacklist exit): undone with it
+    derived_from_id: Mapped[int | None] = mapped_column(ForeignKey("list_entries.id"), index=True)
     list_kind: Mapped[str] = mapped_column(String(16))
     _status: Mapped[str] = mapped_column("status", String(16), default=lists.EntryStatus.ACTIVE.value)
     department_id: Mapped[int] = mapped_column(ForeignKey("departments.id"), index=True)

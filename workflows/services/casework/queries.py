@@ -31,6 +31,8 @@ def visible(actor: Actor):
         clauses.append(Case.applicant_id == actor.user_id)  # a report the department filed (abuse of the red list)
     if actor.subject_id is not None:
         clauses.append(Case.subject_id == actor.subject_id)
+        if actor.user_id is not None:  # a case erased with a purged listing points at no subject: its applicant's
+            clauses.append(and_(Case.subject_id.is_(None), Case.applicant_id == actor.user_id))
     return or_(*clauses) if clauses else false()
 
 

@@ -1,12 +1,18 @@
 """After a listing made in error is purged: the subject's data from that entry erased wherever it was copied.
 
-The entry row itself becomes a tombstone (ListEntry._purge_personal_data). Its data also travelled:
-into the objection case (grounds, contacts), its history, outbox events, notifications and the
-e-mails kept in them, platform and webhook payloads, evidence files. Every row linked to the entry
-or its cases is found through the schema itself (any `case_id`, `list_entry_id` or `event_id`
-column), so a table added later is covered without a change here. History rows are redacted
-through services.audit, which keeps the hash chain verifiable (ADR 0006). A correction announcement
-is left as published: its purpose is to name the subject and restore its reputation.
+The entry row itself becomes a tombstone (ListEntry._purge_personal_data), and so do the entries that
+followed from it (the key-attention entry after a blacklist exit). Their data also travelled: into the
+objection case (grounds, contacts), its history, outbox events, notifications and the e-mails kept in them,
+platform and webhook payloads, evidence files; into the listing's own events, which carry no case (the
+departments' "apply measure" notices and webhook messages, the expiry's key-attention warning); into the
+red-list removals the listing triggered; and into the credit-status queries made while it was listed. Every
+row linked to the entries, their cases or those events is found through the schema itself (any `case_id`,
+`list_entry_id` or `event_id` column), so a table added later is covered without a change here. History rows
+are redacted through services.audit, which keeps the hash chain verifiable (ADR 0006). A correction
+announcement is left as published: its purpose is to restore the subject's reputation (a person by surname).
+The cases no longer point at the subject (staff reading them see no one); the applicant still reads its own.
+On SQLite, the erased texts are overwritten in the file (`secure_delete`) and the write-ahead log is
+checkpointed and truncated after the commit (workflows.store.db).
 """
 from __future__ import annotations
 
@@ -18,16 +24,19 @@ from sqlalchemy.orm import Session
 
 from workflows.domain.process import Actor
 from workflows.services.admin import audit
+from workflows.store import secure_storage
 from workflows.store.automation import OutboxEvent
+from workflows.store.base import utcnow
 from workflows.store.cases import Case, EvidenceFile
+from workflows.store.hub import CreditQuery
 from workflows.store.models import HistoryEntry, ListEntry, Measure
 
 MASK = "***"
 SKIPPED = {"history", "subjects", "users", "alembic_version"}  # history: redacted; subject, account: the subject's own
 
 
-def personal_strings(session: Session, entry: ListEntry, cases: list[Case]) -> set[str]:
-    """What identifies the subject in copies of the entry: its identity, the listing's numbers, the cases' texts."""
+def personal_strings(session: Session, entries: list[ListEntry], cases: list[Case]) -> set[str]:
+    """What identifies the subject in copies of the entries: its identity, the listing's numbers, the cases' texts."""
     found = set()
     for case in cases:
         subject = case.subject
@@ -37,9 +46,12 @@ def personal_strings(session: Session, entry: ListEntry, cases: list[Case]) -> s
         found |= {str(v) for v in (case.data or {}).values() if isinstance(v, str)}
         found |= {f.original_name for f in case.evidence}
     listed = session.scalars(select(HistoryEntry.data).where(
-        HistoryEntry.entity_type == "list_entry", HistoryEntry.entity_id == str(entry.id))).all()
+        HistoryEntry.entity_type == "list_entry", HistoryEntry.entity_id.in_([str(e.id) for e in entries]))).all()
     found |= {str(d.get("document_no", "")) for d in listed if d}
-    found |= {entry.document_no, entry.basis}
+    found |= {str(v) for d in listed if d for part in ("before", "after")  # a correction's earlier texts
+              for k, v in (d.get(part) or {}).items() if k in ("basis", "document_no")}
+    for entry in entries:
+        found |= {entry.document_no, entry.basis}
     return {s.strip() for s in found if s and len(s.strip()) >= 2}
 
 
@@ -55,13 +67,13 @@ def _mask(value, needles: list[str]):
     return value
 
 
-def _linked(table: Table, case_ids: list[int], event_ids: list[int], entry_id: int):
+def _linked(table: Table, case_ids: list[int], event_ids: list[int], entry_ids: list[int]):
     conditions = []
     if table.name == "cases":
         conditions.append(table.c.id.in_(case_ids))
     if table.name == "outbox":
         conditions.append(table.c.id.in_(event_ids))
-    for name, ids in (("case_id", case_ids), ("event_id", event_ids), ("list_entry_id", [entry_id])):
+    for name, ids in (("case_id", case_ids), ("event_id", event_ids), ("list_entry_id", entry_ids)):
         if name in table.c and ids:
             conditions.append(table.c[name].in_(ids))
     if table.name == "announcements" and conditions:
@@ -70,14 +82,14 @@ def _linked(table: Table, case_ids: list[int], event_ids: list[int], entry_id: i
 
 
 def _erase_in_tables(session: Session, needles: list[str], case_ids: list[int], event_ids: list[int],
-                     entry_id: int) -> int:
+                     entry_ids: list[int]) -> int:
     changed = 0
     metadata = MetaData()
     metadata.reflect(bind=session.connection())
     for table in metadata.sorted_tables:
         if table.name in SKIPPED:
             continue
-        where = _linked(table, case_ids, event_ids, entry_id)
+        where = _linked(table, case_ids, event_ids, entry_ids)
         texts = [c for c in table.columns if isinstance(c.type, String | Text | JSON) and not c.primary_key]
         if where is None or not texts or not table.primary_key.columns:
             continue
@@ -102,21 +114,94 @@ def _erase_files(session: Session, case_ids: list[int], upload_dir: Path | None)
         evidence.original_name = MASK
 
 
+# the processes of the lists' own events (no case): a listing's fan-out, an expiry, an escalation
+LIST_EVENTS = ("listing", "lists")
+ENTRY_KEYS = ("list_entry_id", "key_entry_id")
+
+
+def purged_with(session: Session, entry: ListEntry) -> list[ListEntry]:
+    """The entry and the purged entries that followed from it (purged with it by the revoke)."""
+    found, frontier = [entry], [entry.id]
+    while frontier:
+        more = list(session.scalars(select(ListEntry).where(ListEntry.derived_from_id.in_(frontier),
+                                                            ListEntry.status == "purged")))
+        found += more
+        frontier = [e.id for e in more]
+    return found
+
+
+def _entry_events(session: Session, entry_ids: set[int], since) -> list[int]:
+    """The lists' own events that name one of the entries in their payload (they have no case)."""
+    found = []
+    for event_id, payload in session.execute(select(OutboxEvent.id, OutboxEvent.payload).where(
+            OutboxEvent.process.in_(LIST_EVENTS), OutboxEvent.case_id.is_(None), OutboxEvent.created_at >= since)):
+        payload = payload or {}
+        named = {payload.get(k) for k in ENTRY_KEYS} | set(payload.get("list_entry_ids") or [])
+        if named & entry_ids:
+            found.append(event_id)
+    return found
+
+
+def _caused_cases(session: Session, entry_ids: list[int]) -> list[Case]:
+    """The red-list removals the entries triggered: their texts name the wrong listing."""
+    return list(session.scalars(select(Case).where(Case.process == "redlist_removal",
+                                                   Case.data["cause_entry_id"].as_integer().in_(entry_ids))))
+
+
+def _erase_queries(session: Session, needles: list[str], subject_ids: set[int], since, until) -> int:
+    """The credit-status queries about the subject while it was listed: their stated purposes masked."""
+    changed = 0
+    for query in session.scalars(select(CreditQuery).where(CreditQuery.subject_id.in_(subject_ids),
+                                                           CreditQuery.at >= since, CreditQuery.at <= until)):
+        masked = _mask(query.purpose, needles)
+        if masked != query.purpose:
+            query.purpose, changed = masked, changed + 1
+    return changed
+
+
 def erase_purged_entry(session: Session, entry: ListEntry, actor: Actor, upload_dir: Path | None) -> int:
-    """Erase the subject's data from every copy of a purged entry; returns the number of rows changed."""
-    cases = list(session.scalars(select(Case).where(Case.list_entry_id == entry.id)))
+    """Erase the subject's data from every copy of a purged entry (and of the entries that followed from it);
+    returns the number of rows changed."""
+    entries = purged_with(session, entry)
+    entry_ids = [e.id for e in entries]
+    cases = list(session.scalars(select(Case).where(Case.list_entry_id.in_(entry_ids))))
     case_ids = [c.id for c in cases]
-    needles = sorted(personal_strings(session, entry, cases), key=len, reverse=True)
+    subject_ids = {c.subject_id for c in cases if c.subject_id is not None}
+    needles = sorted(personal_strings(session, entries, cases), key=len, reverse=True)
+    since = min(e.created_at for e in entries)
+    caused = [c.id for c in _caused_cases(session, entry_ids)]
     event_ids = list(session.scalars(select(OutboxEvent.id).where(OutboxEvent.case_id.in_(case_ids)))) if case_ids else []
-    measure_ids = [str(i) for i in session.scalars(select(Measure.id).where(Measure.list_entry_id == entry.id))]
+    event_ids += _entry_events(session, set(entry_ids), since)
+    caused_events = list(session.scalars(select(OutboxEvent.id).where(OutboxEvent.case_id.in_(caused)))) if caused else []
+    measure_ids = [str(i) for i in session.scalars(select(Measure.id).where(Measure.list_entry_id.in_(entry_ids)))]
     session.flush()
     _erase_files(session, case_ids, upload_dir)
     session.flush()
-    changed = _erase_in_tables(session, needles, case_ids, event_ids, entry.id) if needles else 0
+    changed = 0
+    if needles:
+        changed += _erase_in_tables(session, needles, case_ids + caused, event_ids + caused_events, entry_ids)
+        changed += _erase_queries(session, needles, subject_ids, since, utcnow())
+    for case in cases:  # a closed case no longer points at the subject: staff reading it see no one (a case
+        if case.closed_at is not None:  # still running, e.g. the red-list removal, is detached by its own erasure)
+            case.subject_id = None
     history_ids = list(session.scalars(select(HistoryEntry.id).where(or_(
         HistoryEntry.case_id.in_(case_ids),
-        (HistoryEntry.entity_type == "list_entry") & (HistoryEntry.entity_id == str(entry.id)),
+        (HistoryEntry.entity_type == "list_entry") & HistoryEntry.entity_id.in_([str(i) for i in entry_ids]),
         (HistoryEntry.entity_type == "measure") & HistoryEntry.entity_id.in_(measure_ids),
         (HistoryEntry.entity_type == "case") & HistoryEntry.entity_id.in_([str(i) for i in case_ids])))))
+    history_ids += _naming(session, needles, caused)
+    session.flush()
     session.expire_all()
-    return changed + audit.redact(session, history_ids, actor, "listed_in_error", actor_labels=frozenset(needles))
+    secure_storage.forget_after_commit(session)
+    return changed + audit.redact(session, sorted(set(history_ids)), actor, "listed_in_error",
+                                  actor_labels=frozenset(needles))
+
+
+def _naming(session: Session, needles: list[str], case_ids: list[int]) -> list[int]:
+    """The history rows of these (other) cases that name the wrong listing: those only are redacted."""
+    if not needles or not case_ids:
+        return []
+    rows = session.execute(select(HistoryEntry.id, HistoryEntry.reason, HistoryEntry.data).where(
+        HistoryEntry.case_id.in_(case_ids), HistoryEntry.redacted_at.is_(None)))
+    return [row_id for row_id, reason, data in rows
+            if any(n in f"{reason} {json.dumps(data, ensure_ascii=False, default=str)}" for n in needles)]

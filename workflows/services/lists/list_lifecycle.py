@@ -80,10 +80,11 @@ def put_on_key_attention(session: Session, event: OutboxEvent, black: ListEntry,
         valid_until=until if until > start else add_months(start, 1),
         measure_codes=lighter)
     entry = listings.record_listing(session, request, SYSTEM, now=now)
+    entry.derived_from_id = black.id  # a revoke of the blacklisting undoes it (workflows.steps.objection)
     list_validity.start(session, entry, now)
     notices = tell_measures(session, event, entry, list(entry.measures), "measure.apply")
     notices += notify.notice(session, "key_attention.warning", subject_users(session, entry.subject_id),
-                             key={"event": event.id}, case_id=event.case_id, name=black.subject.name,
+                             key={"event": event.id}, case_id=event.case_id, name=subject_name(black),
                              until=entry.valid_until)
     return entry, notices
 
@@ -120,6 +121,30 @@ def expire_key_attention(session: Session, event: OutboxEvent, entry: ListEntry,
     notices += notify.notice(session, "key_attention.expired", subject_users(session, entry.subject_id),
                              key={"event": event.id}, entry=entry.id, until=entry.valid_until)
     return notices
+
+
+def expire_if_due(session: Session, entry: ListEntry, now: datetime) -> OutboxEvent | None:
+    """An entry back in force after a verification whose validity ended meanwhile: its expiry, which waited for
+    the decision (the lists flow's `expire` step), takes effect now. A validity not yet ended gets its timer."""
+    if not entry.is_open:
+        return None
+    list_validity.cancel(session, entry, now)
+    if calendar.local_date(now) <= entry.valid_until:
+        list_validity.start(session, entry, now)
+        return None
+    return emit(session, "expire", now, list_entry_id=entry.id, waited_for_verification=True)
+
+
+def derived_entries(session: Session, entry: ListEntry) -> list[ListEntry]:
+    """The entries that followed from this one (the key-attention entry after a blacklist exit), and theirs."""
+    found: list[ListEntry] = []
+    frontier = [entry.id]
+    while frontier:
+        more = list(session.scalars(select(ListEntry).where(ListEntry.derived_from_id.in_(frontier))
+                                    .order_by(ListEntry.id)))
+        found += more
+        frontier = [e.id for e in more]
+    return found
 
 
 # what the end of an entry's validity does, per list: a blacklist entry exits onto the key-attention list, a

@@ -33,8 +33,9 @@ NOT_A_RECORD = ExitReason.OBJECTION_UPHELD.value
 
 
 def credit_facts(session: Session, subject_id: int) -> eligibility.CreditFacts:
-    entries = session.scalars(select(ListEntry).where(ListEntry.subject_id == subject_id,
-                                                      ListEntry.status != EntryStatus.PURGED.value)).all()
+    # a record under verification (suspended) does not count against the subject (Q V(6)); nor does one purged
+    entries = session.scalars(select(ListEntry).where(ListEntry.subject_id == subject_id, ListEntry.status.not_in(
+        (EntryStatus.PURGED.value, EntryStatus.SUSPENDED.value)))).all()
     on_lists = frozenset(e.list_kind for e in entries if e.status in OPEN)
     records = [eligibility.Record(e.list_kind, e.listed_on,
                                   None if e.status in OPEN else calendar.local_date(e.exited_at or e.created_at))

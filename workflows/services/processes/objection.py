@@ -24,6 +24,12 @@ def open_case_on_entry(session: Session, process: str, entry_id: int) -> Case | 
     )
 
 
+def facts(session: Session, case: Case) -> dict:
+    """What the decision checks against: the disputed entry's listing day (a corrected validity ends after it)."""
+    entry = case.list_entry
+    return {"listed_on": entry.listed_on if entry is not None else None}
+
+
 def file_objection(session: Session, actor: Actor, params: Mapping[str, Any]) -> Filing:
     try:
         entry_id = int(params.get("list_entry_id"))
@@ -43,6 +49,10 @@ def file_objection(session: Session, actor: Actor, params: Mapping[str, Any]) ->
     if existing is not None:
         raise Conflict(N_("an objection against this entry is already open (case #%(id)s)"), field="list_entry_id",
                        id=existing.id)
+    repair = open_case_on_entry(session, "repair_exit", entry.id)
+    if repair is not None:  # the repair would exit the entry while it is verified: one of the two waits
+        raise Conflict(N_("a credit repair application on this entry is open (case #%(id)s): object after it is "
+                          "decided, or withdraw it to object now"), field="list_entry_id", id=repair.id)
     data = {"grounds": grounds[:5000], "contact_name": str(params.get("contact_name", ""))[:100],
             "contact_phone": str(params.get("contact_phone", ""))[:40]}
     if contested is not None:

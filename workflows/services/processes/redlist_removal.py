@@ -44,12 +44,14 @@ from workflows.store.models import ListEntry
 
 def open_removal(session: Session, entry: ListEntry, trigger: str, *, actor: Actor, now: datetime | None = None,
                  reason: str | None = None, evidence: list[evidence_service.Upload] | None = None,
-                 upload_dir: Path | None = None, max_bytes: int = 10 * 1024 * 1024) -> Case:
+                 upload_dir: Path | None = None, max_bytes: int = 10 * 1024 * 1024,
+                 cause_entry_id: int | None = None) -> Case:
     """Open the removal case of a red-list entry for one trigger, in the caller's transaction.
 
     An automatic trigger removes the entry at once; an abuse report (with evidence) waits for the
     listing department. Refused, changing nothing, when the entry is not an open red-list entry or
-    already has an open removal case."""
+    already has an open removal case. `cause_entry_id`: the listing that triggered it (a blacklisting), so that
+    revoking that listing as wrong reverses the removal."""
     now = now or utcnow()
     if trigger not in TRIGGERS:
         raise InvalidInput(N_("unknown trigger '%(value)s'; one of: %(allowed)s"), field="trigger", value=trigger,
@@ -74,8 +76,8 @@ def open_removal(session: Session, entry: ListEntry, trigger: str, *, actor: Act
         for upload in evidence:
             evidence_service.check(upload, max_bytes)
     with removal_rules.opening():
-        case = file_case(session, PROCESS, actor, {"list_entry_id": entry.id, "trigger": trigger, "reason": reason},
-                         now=now)
+        case = file_case(session, PROCESS, actor, {"list_entry_id": entry.id, "trigger": trigger, "reason": reason,
+                                                   "cause_entry_id": cause_entry_id}, now=now)
     if evidence:
         evidence_service.store(session, case, evidence, actor, upload_dir or Path("uploads"), max_bytes)
     return take_action(session, case.id, "remove" if trigger in AUTOMATIC else "report", SYSTEM, now=now)
@@ -168,7 +170,7 @@ def punished(session: Session, entry: ListEntry, actor: Actor, now: datetime) ->
             take_action(session, existing.id, "supersede", SYSTEM, now=now)
         elif existing is not None:
             continue
-        open_removal(session, red, "blacklisted", actor=SYSTEM, now=now,
+        open_removal(session, red, "blacklisted", actor=SYSTEM, now=now, cause_entry_id=entry.id,
                      reason=f"{entry.list_kind} list entry #{entry.id} ({entry.document_no})")
 
 

@@ -63,6 +63,8 @@ def file_removal(session: Session, actor: Actor, params: Mapping[str, Any]) -> F
         raise RoleNotAllowed(N_("a removal for '%(trigger)s' starts automatically"), field="trigger", trigger=trigger)
     data = {"trigger": trigger, "reason": str(params.get("reason") or "")[:4000],
             "reported_by_department_id": actor.department_id}
+    if actor.is_system and isinstance(params.get("cause_entry_id"), int):
+        data["cause_entry_id"] = params["cause_entry_id"]  # the listing that triggered it
     return Filing(subject_id=entry.subject_id, department_id=entry.department_id, list_entry_id=entry.id, data=data)
 
 
@@ -144,6 +146,15 @@ def other_open_listing(session: Session, entry: ListEntry) -> ListEntry | None:
     """An open entry that forbids restoring this red-list entry: a blacklist, key-attention or other red one."""
     return session.scalar(select(ListEntry).where(ListEntry.subject_id == entry.subject_id, ListEntry.id != entry.id,
                                                   ListEntry.status.in_(OPEN)).limit(1))
+
+
+def removals_caused_by(session: Session, entry_ids: list[int]) -> list[Case]:
+    """The red-list removals these listings triggered (a blacklisting or key-attention listing), decided."""
+    if not entry_ids:
+        return []
+    return list(session.scalars(select(Case).where(
+        Case.process == PROCESS, Case.state.in_(("removed", "closed")),
+        Case.data["cause_entry_id"].as_integer().in_(entry_ids)).order_by(Case.id)))
 
 
 def is_against_removal(case: Case | None) -> bool:

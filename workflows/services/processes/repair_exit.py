@@ -120,5 +120,6 @@ def file_repair(session: Session, actor: Actor, params: Mapping[str, Any]) -> Fi
 
 
 def facts(session: Session, case: Case) -> dict:
-    return {"today": today(), "proof_files": len(case.evidence)}
+    entry = case.list_entry
+    return {"today": today(), "proof_files": len(case.evidence), "entry_status": entry.status if entry else None}
 
