@@ -67,8 +67,8 @@ def test_failed_log_ins_slow_down_the_client_never_lock_out_the_owner(app, seede
     with app.app_context():
         user = db.session.scalar(select(User).where(User.username == "office"))
         notices = db.session.scalars(select(Notification).where(Notification.user_id == user.id,
-                                                                Notification.kind == "failed_logins")).all()
-        assert len(notices) == 1 and "203.0.113.9" in notices[0].body
+                                                                Notification.kind == "account.failed_logins")).all()
+        assert len(notices) == 1 and notices[0].params["client"] == "203.0.113.9"
 
 
 def test_the_delays_grow_and_end(app, seeded):
