@@ -81,6 +81,8 @@ SETTINGS: dict[str, SettingSpec] = {
         SettingSpec("supervision.reply_days", 3, "Department's reply to an urging", 1, 60),
         SettingSpec("supervision.head_user_id", 0, "Head of supervision: user number told of second escalations "
                     "(0: every supervisor)", 0, 10**9, ""),
+        SettingSpec("deliveries.retry_days", 3, "Deliveries to the platform and to departments' webhooks: retried "
+                    "with growing delays for", 1, 30, "days"),
         SettingSpec("accounts.confirm_applicants", True, "Applicants' claims must be confirmed before filing", unit=""),
     )
 }
