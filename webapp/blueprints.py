@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import webapp.api.admin
 import webapp.api.cases
+import webapp.api.deliveries
 import webapp.api.hub
 import webapp.api.lists
 import webapp.api.reference
@@ -14,6 +15,7 @@ import webapp.api.webhooks
 import webapp.pages.admin
 import webapp.pages.auth
 import webapp.pages.cases
+import webapp.pages.deliveries
 import webapp.pages.green
 import webapp.pages.licence_admin
 import webapp.pages.listings
@@ -44,6 +46,7 @@ PAGES = (
     pages.repair.bp,
     pages.public.bp,  # the public announcements and their feed
     pages.removal.bp,  # red-list removal: abuse reports, re-evaluation against changed criteria
+    pages.deliveries.bp,  # what is owed outside: deliveries and their attempts
 )
 
 # the JSON API under /api/v1 (flask-smorest blueprints, documented in the OpenAPI document): bearer tokens
@@ -54,6 +57,7 @@ API = (
     api.hub.entries_bp,
     api.hub.status_bp,
     api.webhooks.bp,
+    api.deliveries.bp,
     api.reference.public_bp,
     api.reference.reference_bp,
     pages.public.api_bp,

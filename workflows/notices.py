@@ -76,6 +76,10 @@ GREEN_RESULTS = {
     "publish": N_("the licence is granted and published"),
     "commitment_breached": N_("the materials were not supplied as committed: the application ends"),
 }
+DELIVERY_TARGETS = {
+    "platform": N_("platform"),
+    "webhook": N_("department webhook"),
+}
 GREEN_TASKS = {
     "file": N_("New conditional-acceptance application to review"),
     "submit_materials": N_("Materials supplied by the applicant to verify"),
@@ -286,6 +290,12 @@ _KINDS = [
          N_("Someone at %(client)s tried %(failures)s wrong passwords on your account %(username)s. If it was not "
             "you, change your password. Your account is not locked."),
          to=("owner",), key="failed-logins:{client}:{hour}"),
+    # --- what is owed outside ---
+    Kind("delivery.failing", N_("A delivery keeps failing: %(destination)s"),
+         N_("The %(target)s delivery #%(id)s to %(destination)s has failed since %(since)s (%(attempts)s attempts; "
+            "last error: %(error)s). It is retried with growing delays until %(until)s; the deliveries page shows "
+            "its attempts and redelivers it by hand."),
+         to=(ADMINISTRATOR,), key="delivery-failing:{target}:{id}", labels={"target": DELIVERY_TARGETS}),
 ]
 
 KINDS: dict[str, Kind] = {kind.id: kind for kind in _KINDS}

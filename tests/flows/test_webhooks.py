@@ -109,9 +109,13 @@ def test_measure_suspension_is_signed_retried_logged_and_applied_once(world, rec
     assert [(d["status"], d["attempts"], len(d["log"])) for d in log] == [("delivered", 3, 3)]
     assert [a["status_code"] for a in log[0]["log"]] == [503, 503, 200]
 
-    # a manual redelivery carries the same key with a fresh signature: accepted, no second effect
+    # a manual redelivery is queued for the worker; it carries the same key with a fresh signature: accepted,
+    # no second effect
     again = client.post(f"/api/v1/webhooks/deliveries/{log[0]['id']}/redeliver", headers=headers)
-    assert again.status_code == 200 and again.get_json()["log"][-1]["manual"] is True
+    assert again.status_code == 202 and receiver.calls == 3
+    world.drain()
+    [again] = client.get("/api/v1/webhooks/deliveries", headers=headers).get_json()
+    assert again["log"][-1]["manual"] is True and again["status"] == "delivered"
     assert receiver.calls == 4 and len(receiver.effects) == 1
     # another department may neither see nor redeliver it
     bank = token(client, "bank")

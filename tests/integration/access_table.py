@@ -197,6 +197,10 @@ TABLE: tuple[Access, ...] = (
     page("listings.hooks", "POST", "/webhooks", IMPLEMENTING, "register a webhook (empty: 422)"),
     page("listings.redeliver", "POST", "/webhooks/deliveries/999999/redeliver", IMPLEMENTING,
          "redeliver (no such delivery: 404)", ok=(404,)),
+    # --- what is owed outside (administrators, supervision) ---
+    page("deliveries.index", "GET", "/deliveries", SUPERVISORS, "deliveries and their attempts"),
+    page("deliveries.redeliver", "POST", "/deliveries/platform/999999/redeliver", SUPERVISORS,
+         "queue a redelivery (no such delivery: 404)", ok=(404,)),
     # --- public pages ---
     page("public.announcements", "GET", "/public/announcements", PUBLIC, "announcements (public)"),
     page("public.feed", "GET", "/public/announcements.atom", PUBLIC, "their Atom feed (public)"),
@@ -254,6 +258,9 @@ TABLE: tuple[Access, ...] = (
     api("api_webhooks.deliveries", "GET", "/api/v1/webhooks/deliveries", IMPLEMENTING, "deliveries"),
     api("api_webhooks.redeliver", "POST", "/api/v1/webhooks/deliveries/999999/redeliver", NOBODY,
         "redeliver a delivery that does not exist: 404 for everyone", viewers=NOBODY),
+    api("api_deliveries.deliveries", "GET", "/api/v1/deliveries", SUPERVISORS, "deliveries and their attempts"),
+    api("api_deliveries.redeliver", "POST", "/api/v1/deliveries/webhook/999999/redeliver", SUPERVISORS,
+        "queue a redelivery (no such delivery: 404)", ok=(404,)),
     # --- API: administration ---
     api("api_admin.list_users", "GET", "/api/v1/admin/users", ONLY_ADMIN, "users"),
     api("api_admin.create_user", "POST", "/api/v1/admin/users", ONLY_ADMIN, "create a user (no fields: 422)"),

@@ -43,6 +43,8 @@ PAGE_TO_API: dict[str, tuple[str, ...]] = {
     "listings.bulk": ("api_list_entries.import_entries",),
     "listings.hooks": ("api_webhooks.endpoints", "api_webhooks.register_endpoint", "api_webhooks.deliveries"),
     "listings.redeliver": ("api_webhooks.redeliver",),
+    "deliveries.index": ("api_deliveries.deliveries",),
+    "deliveries.redeliver": ("api_deliveries.redeliver",),
     "public.announcements": ("api_announcements.api_index",),
     "public.feed": ("api_announcements.api_index",),
     "public_lists.search": ("api_public.public_entries",),

@@ -20,6 +20,8 @@ SAMPLES = {
     "reason": "材料不全", "message": "请尽快办理", "reply": "已办理", "by": "督办科 张某", "licence": "JY-2027-001",
     "basis": "某条例第十条", "document": "泉信〔2026〕1号", "items": "营业执照复印件",
     "client": "203.0.113.7", "failures": 5, "username": "wang",
+    "id": 56, "destination": "https://xy.example.gov.cn/results", "since": "2027-01-04 10:00", "attempts": 14,
+    "error": "HTTP 503",
 }
 PARAM = re.compile(r"%\((\w+)\)s")
 # what must never reach a Chinese reader: an identifier (snake_case) or a bare state, list or process name

@@ -47,6 +47,7 @@ class DeliveryOut(ma.Schema):
     attempts = ma.fields.Integer()
     last_status_code = ma.fields.Integer(allow_none=True)
     last_error = ma.fields.String()
+    next_attempt_at = ma.fields.DateTime(allow_none=True)
     delivered_at = ma.fields.DateTime(allow_none=True)
     created_at = ma.fields.DateTime()
     payload = ma.fields.Dict()
@@ -108,9 +109,10 @@ def deliveries():
 
 
 @bp.route("/deliveries/<int:delivery_id>/redeliver", methods=["POST"])
-@bp.response(200, DeliveryOut)
+@bp.response(202, DeliveryOut)
 @bp.alt_response(404, schema=ERROR_SCHEMA, description="No such delivery of the caller's department")
-@bp.doc(**SECURED, description="One attempt now, with the same idempotency key, logged as manual.")
+@bp.doc(**SECURED, description="Queued for the worker, which attempts it with the same idempotency key and logs "
+                               "the attempt as manual.")
 @token_required
 def redeliver(delivery_id: int):
     """Send a delivery again."""

@@ -138,11 +138,7 @@ def hooks():
 @implementers
 def redeliver(delivery_id: int):
     if RedeliverForm().validate_on_submit():
-        delivery = webhooks.redeliver(db.session, current_actor(), delivery_id,
-                                      allowed_hosts=current_app.config["CREDIT_CASES"].webhook_allowed_hosts)
+        webhooks.redeliver(db.session, current_actor(), delivery_id)
         db.session.commit()
-        if delivery.status == "delivered":
-            flash(_("Delivered again."), "success")
-        else:
-            flash(_("The endpoint did not accept it: %(error)s", error=delivery.last_error), "error")
+        flash(_("Redelivery queued: the worker sends it in a moment."), "success")
     return redirect(url_for(".hooks"))

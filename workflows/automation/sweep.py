@@ -2,7 +2,8 @@
 
 A case's deadline warns before its end, breaches at its end, and escalates a second time after
 `sla.second_escalation_days` working days overdue. A list entry's validity timer expires it at the
-end of `valid_until` (an event for the "lists" flow).
+end of `valid_until` (an event for the "lists" flow). Deliveries whose next attempt is due are queued
+for the worker's delivery lane, and the administrators are told of one still failing after a day.
 
 Safe to run in several processes at once: rows are claimed with FOR UPDATE SKIP LOCKED on
 PostgreSQL, and every firing is a conditional UPDATE that only one sweeper can win. The query
@@ -20,6 +21,7 @@ from workflows.domain.process import Actor
 from workflows.services.admin import calendar as calendar_service
 from workflows.services.admin import settings
 from workflows.services.casework import history
+from workflows.services.deliveries import outbound
 from workflows.services.lists import list_validity
 from workflows.store.automation import OutboxEvent
 from workflows.store.base import utcnow
@@ -115,6 +117,10 @@ def sweep(session: Session, *, now: datetime | None = None) -> int:
     now = now or utcnow()
     calendar_service.install_from(session)
     if list_validity.arm_missing(session, now):  # entries listed by any path get their expiry timer
+        session.commit()
+    # what is owed outside: rounds that came due queued for the worker's delivery lane; the administrators told
+    # of a delivery still failing after a day
+    if outbound.requeue_due(session, now) + outbound.alert_failing(session, now):
         session.commit()
     fired = 0
     while True:

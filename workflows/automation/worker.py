@@ -14,6 +14,7 @@ import logging
 import os
 import signal
 import socket
+import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
@@ -23,6 +24,7 @@ from sqlalchemy.orm import aliased
 
 from workflows.config import Config
 from workflows.services.admin import calendar as calendar_service
+from workflows.services.deliveries import delivery_queue, outbound
 from workflows.steps import runtime as flow_runtime
 from workflows.store.automation import OutboxEvent
 from workflows.store.base import utcnow
@@ -30,14 +32,16 @@ from workflows.store.base import utcnow
 log = logging.getLogger("credit_cases.worker")
 LEASE = timedelta(minutes=5)
 MAX_ATTEMPTS = 10
+DELIVERY_THREADS = 8  # delivery rounds attempted side by side
 
 
 def worker_name() -> str:
     return f"{socket.gethostname()}:{os.getpid()}"
 
 
-def claim(session, name: str, limit: int = 50) -> list[OutboxEvent]:
-    """Claim up to `limit` events that are due and not claimed (or whose lease ran out).
+def claim(session, name: str, limit: int = 50, *, lane: str = "events") -> list[OutboxEvent]:
+    """Claim up to `limit` events that are due and not claimed (or whose lease ran out): the processes' events
+    (`lane` "events") or the delivery rounds (`lane` "deliveries", delivery_queue.PROCESS).
 
     A case's events are carried out in order: an event waits while an earlier one of its case is
     unfinished (released after a failure, or held by a worker), or its consequences could be undone
@@ -58,6 +62,8 @@ def claim(session, name: str, limit: int = 50) -> list[OutboxEvent]:
             or_(OutboxEvent.status == "pending",
                 (OutboxEvent.status == "processing") & (OutboxEvent.claimed_at < now - LEASE)),
             ~unfinished_earlier,
+            (OutboxEvent.process == delivery_queue.PROCESS) if lane == "deliveries"
+            else (OutboxEvent.process != delivery_queue.PROCESS),
         )
         .order_by(OutboxEvent.id)
         .limit(limit)
@@ -99,13 +105,14 @@ def run_coroutine(coroutine):
 
 
 def process_batch(config: Config, events: list[OutboxEvent], *, in_process: bool = False) -> int:
-    """Run the flows for claimed events; mark each done, or release it for a later try.
+    """Run the flows for claimed events; mark each done, or release it alone for a later try: an event that fails
+    neither fails nor delays the others of its batch.
 
     `in_process`: the flows' steps are called here, as the same functions with the same attempts, without Prefect
     (the tests of what the steps do; the worker always runs the Prefect flows)."""
     from prefect.context import SyncClientContext
 
-    from workflows.flows.steps import IN_PROCESS, carry_out
+    from workflows.flows.steps import IN_PROCESS, carry_out_each
 
     rt = flow_runtime.configure(config)
     flows = flows_by_process()
@@ -115,21 +122,56 @@ def process_batch(config: Config, events: list[OutboxEvent], *, in_process: bool
     done = 0
     for process, batch in by_process.items():
         flow = flows.get(process)
+        pairs = [(e.id, e.kind) for e in batch]
         try:
             if flow is not None and in_process:
-                for event in batch:
-                    carry_out(flow.plan, event.id, event.kind, IN_PROCESS)
+                failed = carry_out_each(flow.plan, pairs, IN_PROCESS)
             elif flow is not None:
                 # one Prefect client for the batch's task runs: without it each sync task run makes its own,
                 # loading the TLS certificate store every time (measured: 40% of a batch's time)
                 with SyncClientContext.get_or_create():
-                    run_coroutine(flow([(e.id, e.kind) for e in batch]))
-            _finish(rt, batch, "done")
-            done += len(batch)
-        except Exception as error:  # noqa: BLE001 - any failure: release for a later attempt
+                    failed = run_coroutine(flow(pairs)) or {}
+            else:
+                failed = {}
+        except Exception as error:  # noqa: BLE001 - the flow could not run (Prefect down): release for a later try
             log.warning("flow %s failed for events %s: %s", process, [e.id for e in batch], error)
             _finish(rt, batch, "retry", str(error))
+            continue
+        for event_id, error in failed.items():
+            log.warning("event %s of flow %s failed: %s", event_id, process, error)
+        _finish(rt, [e for e in batch if e.id not in failed], "done")
+        for event in batch:
+            if event.id in failed:
+                _finish(rt, [event], "retry", failed[event.id])
+        done += len(batch) - len(failed)
     return done
+
+
+def deliver_once(config: Config, name: str | None = None, limit: int = 20) -> int:
+    """The delivery lane: claim due delivery rounds and carry them out side by side, off the events' path, so a
+    slow or silent endpoint holds up no event (outbound.py); each round is done once attempted (a failed one
+    has its next attempt scheduled on its delivery)."""
+    rt = flow_runtime.configure(config)
+    with rt.sessions() as session:
+        rounds = claim(session, name or worker_name(), limit, lane="deliveries")
+    if not rounds:
+        return 0
+
+    def carry(event: OutboxEvent) -> str:
+        outbound.attempt_round(rt.sessions, event.kind, event.payload["delivery_id"],
+                               manual=bool(event.payload.get("manual")), allowed_hosts=config.webhook_allowed_hosts)
+        return ""
+
+    with ThreadPoolExecutor(max_workers=min(len(rounds), DELIVERY_THREADS)) as pool:
+        futures = {event.id: pool.submit(carry, event) for event in rounds}
+    for event in rounds:
+        error = futures[event.id].exception()
+        if error is None:
+            _finish(rt, [event], "done")
+        else:  # the database, not the endpoint, failed: the round is tried again
+            log.warning("delivery round %s failed: %s", event.id, error)
+            _finish(rt, [event], "retry", str(error))
+    return len(rounds)
 
 
 def _finish(rt, batch: list[OutboxEvent], outcome: str, error: str = "") -> None:
@@ -157,10 +199,10 @@ def run_once(config: Config, name: str | None = None, limit: int = 50, *, in_pro
 
 
 def drain(config: Config, *, max_rounds: int = 100, in_process: bool = False) -> int:
-    """Process until nothing is due (used by tests and by `worker --drain`)."""
+    """Process until nothing is due, events and delivery rounds (used by tests and by `worker --drain`)."""
     total = 0
     for _ in range(max_rounds):
-        processed = run_once(config, in_process=in_process)
+        processed = run_once(config, in_process=in_process) + deliver_once(config)
         if processed == 0 and not _pending(config):
             break
         total += processed
@@ -186,6 +228,9 @@ def run_forever(config: Config, poll_seconds: float = 0.5) -> None:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
     name = worker_name()
     log.info("worker %s started", name)
+    lane = threading.Thread(target=_deliveries_forever, args=(config, name, lambda: stopping, poll_seconds),
+                            name="delivery-lane", daemon=True)
+    lane.start()
     while not stopping:
         try:
             processed = run_once(config, name)
@@ -194,4 +239,18 @@ def run_forever(config: Config, poll_seconds: float = 0.5) -> None:
             processed = 0
         if processed == 0:
             time.sleep(poll_seconds)
+    lane.join(timeout=15)
     log.info("worker stopped")
+
+
+def _deliveries_forever(config: Config, name: str, stopping, poll_seconds: float) -> None:
+    """The delivery lane's own loop beside the events' loop: an endpoint that answers slowly or not at all delays
+    only the rounds of this lane."""
+    while not stopping():
+        try:
+            attempted = deliver_once(config, name)
+        except Exception as error:  # noqa: BLE001 - the database may be restarting: wait and retry
+            log.warning("delivery lane: %s", error)
+            attempted = 0
+        if attempted == 0:
+            time.sleep(poll_seconds)

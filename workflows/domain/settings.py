@@ -83,6 +83,8 @@ SETTINGS: dict[str, SettingSpec] = {
                     "(0: every supervisor)", 0, 10**9, ""),
         SettingSpec("records.earliest_year", 1990, "Dates of records (a listing's start): the earliest year accepted",
                     1900, 2100, ""),
+        SettingSpec("deliveries.retry_days", 3, "Deliveries to the platform and to departments' webhooks: retried "
+                    "with growing delays for", 1, 30, "days"),
         SettingSpec("accounts.confirm_applicants", True, "Applicants' claims must be confirmed before filing", unit=""),
     )
 }

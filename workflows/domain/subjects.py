@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import enum
+import unicodedata
 from dataclasses import dataclass
 
 from stdnum import exceptions as stdnum_errors
@@ -74,3 +75,18 @@ def _plausible_birth_date(value: str) -> bool:
 def _expected_check_character(module, value: str) -> str:
     calc = getattr(module, "calc_check_digit")
     return calc(value)  # stdnum computes from the first 17 characters of the full number
+
+
+NAME_REFUSED = N_("a name is a single line of text: no line breaks, tabs or other control characters")
+
+
+def single_line_name(raw: str | None, *, field: str = "name", required: bool = True) -> str:
+    """A name (a subject's, a department's, a measure's) as one line of text, trimmed; a name with a line break
+    or another control character is refused, wherever it is entered (it would break e-mail headers, files and
+    pages that show it on one line)."""
+    value = (raw or "").strip()
+    if required and not value:
+        raise InvalidInput("a name is required", field=field)
+    if any(unicodedata.category(c) in ("Cc", "Cf", "Zl", "Zp") and c not in "\u200d\u200c" for c in value):
+        raise InvalidInput(NAME_REFUSED, field=field)
+    return value

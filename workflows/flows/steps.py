@@ -1,5 +1,6 @@
-"""The Prefect side of the flows: a task run per step (workflows.steps) and per outside call, with retries, and
-the flow factory that turns a plan into a process's named flow."""
+"""The Prefect side of the flows: a task run per step (workflows.steps) and per e-mail, with retries, and the flow
+factory that turns a plan into a process's named flow. Deliveries to the platform and to webhooks are not
+attempted here: the worker's delivery lane does (workflows/services/deliveries/outbound.py)."""
 from __future__ import annotations
 
 from collections.abc import Callable
@@ -8,10 +9,10 @@ from dataclasses import dataclass
 from prefect import flow, task
 from prefect.cache_policies import NO_CACHE
 
-from workflows.services.deliveries import notify, platform, webhooks
+from workflows.services.deliveries import notify
 from workflows.steps import STEPS, StepResult
 from workflows.steps.runtime import runtime, session_scope
-from workflows.store.automation import OutboxEvent, PlatformDelivery
+from workflows.store.automation import OutboxEvent
 from workflows.store.cases import Case
 
 
@@ -31,27 +32,12 @@ def send_email(notification_id: int) -> bool:
         return notify.send_email(session, notification_id, runtime().config)
 
 
-@task(retries=4, retry_delay_seconds=[0.5, 1, 2, 4], cache_policy=NO_CACHE, task_run_name="platform-{delivery_id}")
-def deliver_to_platform(delivery_id: int) -> bool:
-    with runtime().sessions() as session:
-        return platform.attempt(session, delivery_id)
-
-
-@task(retries=4, retry_delay_seconds=[0.5, 1, 2, 4], cache_policy=NO_CACHE, task_run_name="webhook-{delivery_id}")
-def deliver_webhook(delivery_id: int) -> bool:
-    """One signed POST to a department's endpoint; Prefect retries it with growing delays."""
-    with runtime().sessions() as session:
-        return webhooks.attempt(session, delivery_id, allowed_hosts=runtime().config.webhook_allowed_hosts)
-
-
 @dataclass(frozen=True)
 class Runner:
     """How a flow's work is carried out: as Prefect task runs (the worker), or as the same functions called in
     this process with the same number of attempts and no waits between them (most flow tests)."""
     step: Callable[[str, int], StepResult]
     email: Callable[[int], bool]
-    platform: Callable[[int], bool]
-    webhook: Callable[[int], bool]
 
 
 def _attempts(task_) -> Callable:
@@ -67,33 +53,41 @@ def _attempts(task_) -> Callable:
     return call
 
 
-PREFECT_TASKS = Runner(run_step, send_email, deliver_to_platform, deliver_webhook)
-IN_PROCESS = Runner(*(_attempts(t) for t in (run_step, send_email, deliver_to_platform, deliver_webhook)))
+PREFECT_TASKS = Runner(run_step, send_email)
+IN_PROCESS = Runner(*(_attempts(t) for t in (run_step, send_email)))
 
 
 def carry_out(plan: dict[str, list[str]], event_id: int, kind: str, runner: Runner = PREFECT_TASKS) -> None:
-    """Run the steps planned for this kind of event, then the e-mails and deliveries they produced."""
+    """Run the steps planned for this kind of event, then the e-mails they produced. What the steps owe the
+    platform and the departments' webhooks they queued for the worker's delivery lane: no endpoint is waited on
+    here (workflows/services/deliveries/outbound.py)."""
     for name in plan.get(kind, []):
         result = runner.step(name, event_id)
         for notification_id in result.notifications:
             runner.email(notification_id)
-        if result.delivery_id is not None:
-            try:
-                runner.platform(result.delivery_id)
-            except platform.DeliveryFailed:
-                _mark_delivery_failed(result.delivery_id)
-        deliver_webhooks(event_id, runner)
     if kind in plan:
         send_left_over_emails(event_id, runner)
 
 
+def carry_out_each(plan: dict[str, list[str]], events: list[tuple[int, str]],
+                   runner: Runner = PREFECT_TASKS) -> dict[int, str]:
+    """Each event of a batch on its own: one that fails (its attempts spent) is reported, and the others are
+    carried out all the same. Returns {event id: error} of those that failed."""
+    failed = {}
+    for event_id, kind in events:
+        try:
+            carry_out(plan, event_id, kind, runner)
+        except Exception as error:  # noqa: BLE001 - any failure is this event's alone: retried later by itself
+            failed[event_id] = f"{type(error).__name__}: {error}"
+    return failed
+
+
 def process_flow(name: str, plan: dict[str, list[str]]):
-    """A process's Prefect flow: the consequences of a batch of its events, in order; `.plan` is what it runs."""
+    """A process's Prefect flow: the consequences of a batch of its events, in order, each on its own; returns
+    {event id: error} of the events that failed; `.plan` is what it runs."""
     @flow(name=name, log_prints=False)
-    async def run(events: list[tuple[int, str]]) -> int:
-        for event_id, kind in events:
-            carry_out(plan, event_id, kind)
-        return len(events)
+    async def run(events: list[tuple[int, str]]) -> dict[int, str]:
+        return carry_out_each(plan, events)
 
     run.plan = plan
     return run
@@ -108,22 +102,3 @@ def send_left_over_emails(event_id: int, runner: Runner = PREFECT_TASKS) -> None
         unsent = notify.unsent_for_event(session, event_id) if event is not None and event.attempts > 1 else []
     for notification_id in unsent:
         runner.email(notification_id)
-
-
-def deliver_webhooks(event_id: int, runner: Runner = PREFECT_TASKS) -> None:
-    """The departments' webhook messages the event's steps produced (measure changes)."""
-    with session_scope() as session:
-        pending = webhooks.pending_for_event(session, event_id)
-    for delivery_id in pending:
-        try:
-            runner.webhook(delivery_id)
-        except webhooks.DeliveryFailed:
-            with session_scope() as session:
-                webhooks.give_up(session, delivery_id)
-
-
-def _mark_delivery_failed(delivery_id: int) -> None:
-    with session_scope() as session:
-        delivery = session.get(PlatformDelivery, delivery_id)
-        if delivery is not None and delivery.status != "delivered":
-            delivery.status = "failed"

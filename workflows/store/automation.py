@@ -4,7 +4,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from sqlalchemy import JSON, Boolean, ForeignKey, Index, Integer, String, Text, UniqueConstraint, text
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from .base import Base, BigId, UTCDateTime, utcnow
 
@@ -68,9 +68,12 @@ class Notification(Base):
 
 
 class PlatformDelivery(Base):
-    """A concluded result pushed to the municipal public credit platform, with its attempts."""
+    """A concluded result pushed to the municipal public credit platform, with its attempts. Owed until it is
+    delivered: retried with growing delays (`next_attempt_at`) for `deliveries.retry_days` days, then "failed"
+    (a person may still redeliver it); `alerted_at`: when the administrators were told it keeps failing."""
 
     __tablename__ = "platform_deliveries"
+    __table_args__ = (Index("ix_platform_deliveries_next_attempt", "status", "next_attempt_at"),)
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
     event_id: Mapped[int] = mapped_column(BigId, ForeignKey("outbox.id"), unique=True)
@@ -79,9 +82,27 @@ class PlatformDelivery(Base):
     payload: Mapped[dict] = mapped_column(JSON)
     status: Mapped[str] = mapped_column(String(16), default="pending")  # pending, delivered, failed
     attempts: Mapped[int] = mapped_column(Integer, default=0)
+    last_status_code: Mapped[int | None] = mapped_column(Integer)
     last_error: Mapped[str] = mapped_column(Text, default="")
+    next_attempt_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    alerted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     delivered_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    log: Mapped[list[PlatformAttempt]] = relationship(order_by="PlatformAttempt.id", cascade="all, delete-orphan")
+
+
+class PlatformAttempt(Base):
+    """One POST of a platform delivery: when, the answer, the error (as a webhook's attempt)."""
+
+    __tablename__ = "platform_attempts"
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    delivery_id: Mapped[int] = mapped_column(BigId, ForeignKey("platform_deliveries.id"), index=True)
+    at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    status_code: Mapped[int | None] = mapped_column(Integer)
+    error: Mapped[str] = mapped_column(Text, default="")
+    manual: Mapped[bool] = mapped_column(Boolean, default=False)
 
 
 class Announcement(Base):

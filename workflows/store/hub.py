@@ -31,7 +31,8 @@ class WebhookDelivery(Base):
 
     __tablename__ = "webhook_deliveries"
     __table_args__ = (UniqueConstraint("endpoint_id", "idempotency_key", name="uq_webhook_deliveries_key"),
-                      Index("ix_webhook_deliveries_event", "event_id"))
+                      Index("ix_webhook_deliveries_event", "event_id"),
+                      Index("ix_webhook_deliveries_next_attempt", "status", "next_attempt_at"))
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
     endpoint_id: Mapped[int] = mapped_column(ForeignKey("webhook_endpoints.id"))
@@ -42,6 +43,8 @@ class WebhookDelivery(Base):
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     last_status_code: Mapped[int | None] = mapped_column(Integer)
     last_error: Mapped[str] = mapped_column(Text, default="")
+    next_attempt_at: Mapped[datetime | None] = mapped_column(UTCDateTime)  # as a platform delivery's
+    alerted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     delivered_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 

@@ -2,7 +2,9 @@
 is configured. What each notice says is declared in workflows/notices.py; this renders and stores it."""
 from __future__ import annotations
 
+import re
 import smtplib
+import unicodedata
 from collections.abc import Iterable, Mapping
 from email.message import EmailMessage
 from functools import lru_cache
@@ -126,17 +128,28 @@ def unsent_for_event(session: Session, event_id: int) -> list[int]:
         Notification.email_to != "").order_by(Notification.id)))
 
 
+_ID_UNSAFE = re.compile(r"[^A-Za-z0-9!#$%&'*+/=?^_`{|}~.-]")
+
+
+def header_text(value: str) -> str:
+    """A value fit for one e-mail header: on one line, whatever the text it came from held (a name with a line
+    break must neither break the message nor add a header); line breaks and other control characters become
+    spaces."""
+    return " ".join("".join(" " if unicodedata.category(c) in ("Cc", "Zl", "Zp") else c for c in value or "").split())
+
+
 def send_email(session: Session, notification_id: int, config: Config) -> bool:
     """E-mail one notification once; True if sent now. Without SMTP configured, the inbox is the channel."""
     note = session.get(Notification, notification_id)
     if note is None or note.emailed_at is not None or not note.email_to or not config.smtp_host:
         return False
     message = EmailMessage()
-    message["From"], message["To"], message["Subject"] = config.smtp_sender, note.email_to, note.subject
+    message["From"], message["To"] = header_text(config.smtp_sender), header_text(note.email_to)
+    message["Subject"] = header_text(note.subject)
     # the same for every attempt: a message resent after a crash (SMTP accepted it, the worker died before
     # recording that) carries the same Message-ID, so mail systems drop the duplicate
-    message["Message-ID"] = f"<n{note.id}.{note.dedupe_key.replace(':', '.')}@credit-cases>"
-    message["X-Notice-Kind"] = note.kind  # the notice's kind (workflows/notices.py), for mail rules
+    message["Message-ID"] = f"<n{note.id}.{_ID_UNSAFE.sub('.', note.dedupe_key)}@credit-cases>"
+    message["X-Notice-Kind"] = header_text(note.kind)  # the notice's kind (workflows/notices.py), for mail rules
     message.set_content(note.body)
     with smtplib.SMTP(config.smtp_host, config.smtp_port, timeout=10) as smtp:
         smtp.send_message(message)

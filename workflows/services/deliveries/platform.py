@@ -1,13 +1,17 @@
-"""Pushing concluded results to the municipal public credit information platform."""
+"""Pushing concluded results to the municipal public credit information platform: the delivery rows and what
+each attempt POSTs; the attempts themselves, their retries for days and their log are the delivery lane's
+(workflows/services/deliveries/outbound.py)."""
 from __future__ import annotations
 
-import httpx
+import json
+
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from workflows.config import Config
+from workflows.services.deliveries import delivery_queue
+from workflows.services.deliveries.delivery_queue import Request
 from workflows.store.automation import PlatformDelivery
-from workflows.store.base import utcnow
 from workflows.store.cases import Case
 
 
@@ -28,35 +32,24 @@ def record_delivery(session: Session, case: Case, event_id: int, result: str, co
     """The delivery row for this event (one per event); None when no platform URL is configured."""
     if not config.platform_url:
         return None
+    return add_delivery(session, event_id, case.id, config.platform_url, result_payload(case, event_id, result))
+
+
+def add_delivery(session: Session, event_id: int, case_id: int | None, url: str, payload: dict) -> PlatformDelivery:
+    """One delivery per event, queued for the worker's delivery lane in the step's transaction (a repeated step
+    finds it and queues nothing twice)."""
     existing = session.scalar(select(PlatformDelivery).where(PlatformDelivery.event_id == event_id))
     if existing is not None:
         return existing
-    delivery = PlatformDelivery(event_id=event_id, case_id=case.id, url=config.platform_url,
-                                payload=result_payload(case, event_id, result))
+    delivery = PlatformDelivery(event_id=event_id, case_id=case_id, url=url, payload=payload)
     session.add(delivery)
     session.flush()
+    delivery_queue.queue(session, "platform", delivery.id)
     return delivery
 
 
-class DeliveryFailed(Exception):
-    pass
-
-
-def attempt(session: Session, delivery_id: int) -> bool:
-    """One POST; records the attempt. Raises DeliveryFailed so the caller's retry policy can act."""
-    delivery = session.get(PlatformDelivery, delivery_id)
-    if delivery is None or delivery.status == "delivered":
-        return False
-    delivery.attempts += 1
-    try:
-        response = httpx.post(delivery.url, json=delivery.payload, timeout=10,
-                              headers={"Idempotency-Key": f"credit-cases-event-{delivery.event_id}"})
-        response.raise_for_status()
-    except httpx.HTTPError as error:
-        delivery.last_error = f"{type(error).__name__}: {error}"[:1000]
-        delivery.status = "pending"
-        session.commit()
-        raise DeliveryFailed(delivery.last_error) from None
-    delivery.status, delivery.delivered_at, delivery.last_error = "delivered", utcnow(), ""
-    session.commit()
-    return True
+def request_of(delivery: PlatformDelivery) -> Request:
+    """The POST of an attempt: the result as JSON, the same idempotency key on every attempt."""
+    body = json.dumps(delivery.payload, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+    return Request(delivery.url, body, {"Content-Type": "application/json",
+                                        "Idempotency-Key": f"credit-cases-event-{delivery.event_id}"})

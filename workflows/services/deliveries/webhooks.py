@@ -4,7 +4,8 @@ A message carries three headers: `Idempotency-Key` (the same on every attempt of
 `X-Credit-Cases-Timestamp` (Unix seconds of this attempt) and `X-Credit-Cases-Signature`:
 `sha256=` + hex HMAC-SHA256, keyed with the department's secret, over `<timestamp>.<body bytes>`.
 A receiver recomputes it, refuses a timestamp older than five minutes (a replay), and applies each
-idempotency key once. Attempts are retried with backoff by the flow's task; each is logged.
+idempotency key once. The attempts are the worker's delivery lane's (outbound.py): retried with growing
+delays for days, each logged.
 """
 from __future__ import annotations
 
@@ -18,7 +19,6 @@ import time
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
-import httpx
 from sqlalchemy import func, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
@@ -27,20 +27,17 @@ from sqlalchemy.orm import Session
 from workflows.domain.errors import N_, Conflict, InvalidInput, NotFound, RoleNotAllowed
 from workflows.domain.process import Actor
 from workflows.domain.roles import Role
+from workflows.services.deliveries import delivery_queue
+from workflows.services.deliveries.delivery_queue import Request
 from workflows.store.automation import OutboxEvent
 from workflows.store.base import utcnow
-from workflows.store.hub import WebhookAttempt, WebhookDelivery, WebhookEndpoint
+from workflows.store.hub import WebhookDelivery, WebhookEndpoint
 from workflows.store.models import ListEntry, Measure
 
 SIGNATURE_HEADER = "X-Credit-Cases-Signature"
 TIMESTAMP_HEADER = "X-Credit-Cases-Timestamp"
 TOLERANCE_SECONDS = 300
 CHANGES_PER_MESSAGE = 200
-MAX_ATTEMPTS = 8
-
-
-class DeliveryFailed(Exception):
-    pass
 
 
 @dataclass(frozen=True)
@@ -195,6 +192,7 @@ def record_changes(session: Session, event: OutboxEvent, changes: list[MeasureCh
             new_id = session.execute(statement).scalar()
             if new_id is not None:
                 created.append(new_id)
+                delivery_queue.queue(session, "webhook", new_id)
     return created
 
 
@@ -208,12 +206,6 @@ def _change_json(change: MeasureChange) -> dict:
         "subject_name": entry.subject.name if entry.subject else None,
         "valid_until": entry.valid_until.isoformat(),
     }
-
-
-def pending_for_event(session: Session, event_id: int) -> list[int]:
-    return list(session.scalars(select(WebhookDelivery.id).where(WebhookDelivery.event_id == event_id,
-                                                                 WebhookDelivery.status == "pending")
-                                .order_by(WebhookDelivery.id)))
 
 
 def body_of(delivery: WebhookDelivery) -> bytes:
@@ -233,58 +225,18 @@ def verify(secret: str, headers: dict, body: bytes, *, now: float | None = None)
     return hmac.compare_digest(signature(secret, timestamp, body), headers.get(SIGNATURE_HEADER, ""))
 
 
-def _failure(error: Exception) -> str:
-    """What a failed attempt is logged as: its kind, never the network's details (what answers where)."""
-    if isinstance(error, httpx.HTTPStatusError):
-        return f"the endpoint answered {error.response.status_code}"
-    if isinstance(error, httpx.TimeoutException):
-        return "the endpoint did not answer in time"
-    return "the endpoint could not be reached"
-
-
-def attempt(session: Session, delivery_id: int, *, manual: bool = False, timeout: float = 10,
-            allowed_hosts: str = "") -> bool:
-    """One signed POST, logged. Raises DeliveryFailed so the caller's retry policy can act. The address is checked
-    again each time (a name may have been pointed at an internal address since it was registered)."""
-    delivery = session.get(WebhookDelivery, delivery_id)
-    if delivery is None or (delivery.status == "delivered" and not manual):
-        return False
+def request_of(delivery: WebhookDelivery) -> Request:
+    """The signed POST of an attempt: a fresh timestamp and signature, the same idempotency key every time."""
     body, timestamp = body_of(delivery), str(int(time.time()))
-    headers = {"Content-Type": "application/json; charset=utf-8", "Idempotency-Key": delivery.idempotency_key,
-               TIMESTAMP_HEADER: timestamp, SIGNATURE_HEADER: signature(delivery.endpoint.secret, timestamp, body),
-               "User-Agent": "credit-cases-webhooks/1"}
-    delivery.attempts += 1
-    log = WebhookAttempt(delivery_id=delivery.id, at=utcnow(), error="", manual=manual)
-    session.add(log)
-    try:
-        check_target(delivery.endpoint.url, allowed_hosts)
-        response = httpx.post(delivery.endpoint.url, content=body, headers=headers, timeout=timeout)
-        log.status_code = delivery.last_status_code = response.status_code
-        response.raise_for_status()
-    except (httpx.HTTPError, InvalidInput) as error:
-        log.error = delivery.last_error = (error.message if isinstance(error, InvalidInput) else _failure(error))
-        if delivery.status != "delivered":
-            delivery.status = "failed" if delivery.attempts >= MAX_ATTEMPTS else "pending"
-        session.commit()
-        raise DeliveryFailed(delivery.last_error) from None
-    delivery.status, delivery.delivered_at, delivery.last_error = "delivered", utcnow(), ""
-    session.commit()
-    return True
+    return Request(delivery.endpoint.url, body, {
+        "Content-Type": "application/json; charset=utf-8", "Idempotency-Key": delivery.idempotency_key,
+        TIMESTAMP_HEADER: timestamp, SIGNATURE_HEADER: signature(delivery.endpoint.secret, timestamp, body),
+        "User-Agent": "credit-cases-webhooks/1"})
 
 
-def give_up(session: Session, delivery_id: int) -> None:
-    """The flow's retries ran out: the delivery waits for a manual redelivery."""
-    delivery = session.get(WebhookDelivery, delivery_id)
-    if delivery is not None and delivery.status == "pending":
-        delivery.status = "failed"
-        session.commit()
-
-
-def redeliver(session: Session, actor: Actor, delivery_id: int, *, allowed_hosts: str = "") -> WebhookDelivery:
-    """A department's manual redelivery: one attempt now, with the same idempotency key; logged as manual."""
+def redeliver(session: Session, actor: Actor, delivery_id: int) -> WebhookDelivery:
+    """A department's manual redelivery, with the same idempotency key: queued for the worker (the request that
+    asks never waits on the endpoint); its attempt is logged as manual."""
     delivery = delivery_for(session, actor, delivery_id)
-    try:
-        attempt(session, delivery.id, manual=True, timeout=5, allowed_hosts=allowed_hosts)
-    except DeliveryFailed:
-        pass
+    delivery_queue.queue(session, "webhook", delivery.id, manual=True)
     return delivery

@@ -22,7 +22,7 @@ from sqlalchemy.orm import Session
 from workflows.domain.errors import N_, DomainError, InvalidInput, fill
 from workflows.domain.lists import EntryStatus, Validity, check_measure_fits_list, check_record_day, parse_list_kind
 from workflows.domain.process import Actor
-from workflows.domain.subjects import parse_subject_code
+from workflows.domain.subjects import parse_subject_code, single_line_name
 from workflows.services.admin import settings as settings_service
 from workflows.services.lists.listings import ListingRequest, after_listing, emit_listed, needing_after_listing
 from workflows.store import audit_chain
@@ -167,8 +167,10 @@ def validate(session: Session, rows: list[dict[str, str]], *, department_code: s
             code = _parse_code(row.get("subject_code", "")).value
         except DomainError as error:
             problems.append(Problem.of(number, "subject_code", error))
-        if not row.get("subject_name"):
-            problems.append(Problem(number, "subject_name", N_("a name is required")))
+        try:
+            single_line_name(row.get("subject_name"), field="subject_name")
+        except DomainError as error:
+            problems.append(Problem.of(number, "subject_name", error))
         try:
             kind = parse_list_kind(row.get("list", ""))
         except DomainError as error:

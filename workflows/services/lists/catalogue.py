@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session, selectinload
 from workflows.domain.errors import Conflict, InvalidInput, NotFound
 from workflows.domain.lists import MeasureEffect, MeasureObligation
 from workflows.domain.process import Actor
+from workflows.domain.subjects import single_line_name
 from workflows.services.casework import history
 from workflows.store.models import Department, Measure, MeasureCatalogueItem
 
@@ -124,8 +125,10 @@ def check_code(raw: str) -> str:
     return code
 
 
-def clean_text(raw: str | None, field: str, *, required: bool = False, limit: int = 200) -> str:
-    value = (raw or "").strip()
+def clean_text(raw: str | None, field: str, *, required: bool = False, limit: int = 200,
+               one_line: bool = False) -> str:
+    """`one_line`: a name, refused with a line break or another control character (single_line_name)."""
+    value = single_line_name(raw, field=field, required=False) if one_line else (raw or "").strip()
     if required and not value:
         raise InvalidInput("this field is required", field=field)
     if len(value) > limit:
@@ -137,13 +140,13 @@ def _department_values(data: DepartmentInput) -> dict:
     email = clean_text(data.email, "email")
     if email and not _EMAIL.fullmatch(email):
         raise InvalidInput("not a valid e-mail address", field="email")
-    return {"name": clean_text(data.name, "name", required=True), "name_en": clean_text(data.name_en, "name_en"),
-            "email": email}
+    return {"name": clean_text(data.name, "name", required=True, one_line=True),
+            "name_en": clean_text(data.name_en, "name_en", one_line=True), "email": email}
 
 
 def _measure_values(session: Session, data: MeasureInput) -> dict:
-    name = clean_text(data.name, "name", required=True, limit=300)
-    name_en = clean_text(data.name_en, "name_en", limit=300)
+    name = clean_text(data.name, "name", required=True, limit=300, one_line=True)
+    name_en = clean_text(data.name_en, "name_en", limit=300, one_line=True)
     if data.effect not in set(MeasureEffect):
         raise InvalidInput("must be incentive or punishment", field="effect")
     if data.obligation not in set(MeasureObligation):

@@ -23,7 +23,7 @@ from workflows.processes.repair_exit import add_months
 from workflows.services.admin import settings
 from workflows.services.casework import history
 from workflows.services.casework.queries import Page
-from workflows.services.deliveries import notify
+from workflows.services.deliveries import notify, platform
 from workflows.services.lists import list_validity, listings
 from workflows.services.lists.consequences import (
     SYSTEM,
@@ -161,16 +161,10 @@ def record_delivery(session: Session, event: OutboxEvent, entry: ListEntry, resu
     """A public list's change pushed to the platform, one delivery per event (the key-attention list is not)."""
     if config is None or not config.platform_url or not entry.kind.is_public:
         return None
-    existing = session.scalar(select(PlatformDelivery).where(PlatformDelivery.event_id == event.id))
-    if existing is not None:
-        return existing
-    delivery = PlatformDelivery(event_id=event.id, case_id=event.case_id, url=config.platform_url, payload={
+    return platform.add_delivery(session, event.id, event.case_id, config.platform_url, payload={
         "event_id": event.id, "case_id": event.case_id, "process": PROCESS, "result": result,
         "list": entry.list_kind, "list_entry_id": entry.id, "state": entry.status,
         "subject_code": entry.subject.code if entry.subject else None, "decided_at": utcnow().isoformat()})
-    session.add(delivery)
-    session.flush()
-    return delivery
 
 
 # --- a key-attention subject moved to the blacklist -------------------------------------------------

@@ -55,7 +55,7 @@ def record_listing(session: Session, request: ListingRequest, actor: Actor, *, n
     if department is None:
         raise NotFound(N_("no department with code '%(code)s'"), field="department", code=request.department_code)
     catalogue = _catalogue_items(session, request.measure_codes, kind)
-    subject = register_subject(session, code=request.subject_code, name=request.subject_name)
+    subject = register_subject(session, code=request.subject_code, name=request.subject_name, name_field="subject_name")
     _refuse_duplicate(session, subject.id, kind)
     entry = ListEntry(
         subject=subject, list_kind=kind.value, department=department, category=request.category,

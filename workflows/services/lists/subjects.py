@@ -10,19 +10,18 @@ from workflows.domain.errors import N_, InvalidInput, NotFound
 from workflows.domain.lists import EntryStatus, ListKind
 from workflows.domain.process import Actor
 from workflows.domain.roles import KEY_ATTENTION_VIEWERS
-from workflows.domain.subjects import parse_subject_code
+from workflows.domain.subjects import parse_subject_code, single_line_name
 from workflows.store.models import ListEntry, Measure, Subject
 
 
 def register_subject(session: Session, *, code: str, name: str, email: str = "", phone: str = "",
-                     legal_representative: str = "") -> Subject:
-    """The subject for a code, created if new; the code is validated first."""
+                     legal_representative: str = "", name_field: str = "name") -> Subject:
+    """The subject for a code, created if new; the code and the name (one line of text) are validated first."""
     parsed = parse_subject_code(code)
-    if not (name or "").strip():
-        raise InvalidInput("a name is required", field="name")
+    name = single_line_name(name, field=name_field)
     subject = session.scalar(select(Subject).where(Subject.code == parsed.value))
     if subject is None:
-        subject = Subject(code=parsed.value, kind=parsed.kind.value, name=name.strip(), contact_email=email,
+        subject = Subject(code=parsed.value, kind=parsed.kind.value, name=name, contact_email=email,
                           contact_phone=phone, legal_representative=legal_representative)
         session.add(subject)
         session.flush()
