@@ -116,7 +116,6 @@ def deliveries():
 @token_required
 def redeliver(delivery_id: int):
     """Send a delivery again."""
-    delivery = webhooks.redeliver(db.session, actor_for(g.api_user), delivery_id,
-                                  allowed_hosts=current_app.config["CREDIT_CASES"].webhook_allowed_hosts)
+    delivery = webhooks.redeliver(db.session, actor_for(g.api_user), delivery_id)
     db.session.commit()
     return delivery
