@@ -87,7 +87,8 @@ def revoked(world, smtp, platform):
     entry_id = world.entry_of("person")
 
     def listed_and_queried(session):
-        webhooks.register_endpoint(session, world.actor("implementer"), "http://127.0.0.1:9/hooks", allow_http=True)
+        webhooks.register_endpoint(session, world.actor("implementer"), "http://127.0.0.1:9/hooks", allow_http=True,
+                                   allowed_hosts="127.0.0.1")
         listings.emit_listed(session, [entry_id], session.get(ListEntry, entry_id).created_at)
         credit_queries.query_status(session, PERSON_BLACK, world.actor("implementer"), PURPOSE)
 
