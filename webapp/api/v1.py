@@ -113,8 +113,21 @@ class EntryOut(ma.Schema):
     document_no = ma.fields.String()
     listed_on = ma.fields.Date()
     valid_until = ma.fields.Date()
-    exit_reason = ma.fields.String(allow_none=True)
+    exit_reason = ma.fields.String(allow_none=True, metadata={
+        "description": "expired, repaired, objection_upheld, criteria_changed, blacklisted, abuse; a red-list entry "
+                       "that left for a blacklisting or a finding that is not public reads `misconduct` to a caller "
+                       "who may not see the key-attention list"})
     measures = ma.fields.List(ma.fields.Nested(MeasureOut))
+
+
+class ShownEntry:
+    """A list entry with its exit reason as the caller may read it (subjects.shown_exit_reason)."""
+
+    def __init__(self, entry, exit_reason: str | None):
+        self._entry, self.exit_reason = entry, exit_reason
+
+    def __getattr__(self, name: str):
+        return getattr(self._entry, name)
 
 
 class SubjectOut(ma.Schema):
@@ -135,4 +148,5 @@ def get_subject(code: str):
     """A subject with its list entries and measures, as the caller may see them."""
     view = subject_view(db.session, code, actor_for(g.api_user))
     subject = view.subject
-    return {"code": subject.code, "kind": subject.kind, "name": subject.name, "entries": view.entries}
+    entries = [ShownEntry(entry, view.exit_reason_of(entry)) for entry in view.entries]
+    return {"code": subject.code, "kind": subject.kind, "name": subject.name, "entries": entries}

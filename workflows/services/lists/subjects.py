@@ -7,7 +7,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
 from workflows.domain.errors import N_, InvalidInput, NotFound
-from workflows.domain.lists import EntryStatus, ListKind
+from workflows.domain.lists import EntryStatus, ExitReason, ListKind
 from workflows.domain.process import Actor
 from workflows.domain.roles import KEY_ATTENTION_VIEWERS
 from workflows.domain.subjects import parse_subject_code
@@ -44,12 +44,28 @@ def may_see_key_attention(viewer: Actor, subject: Subject) -> bool:
     )
 
 
+# a red-list entry that left for a blacklisting or for a finding that is not public (a key-attention listing, an
+# abuse, a broken commitment), as a viewer who may not see the key-attention list reads it: one reason for all,
+# as the public announcement says it, so that none can be told apart
+MISCONDUCT = "misconduct"
+_FINDINGS = frozenset({ExitReason.BLACKLISTED.value, ExitReason.ABUSE.value})
+
+
+def shown_exit_reason(entry: ListEntry, entitled: bool) -> str | None:
+    if not entitled and entry.list_kind == ListKind.RED.value and entry.exit_reason in _FINDINGS:
+        return MISCONDUCT
+    return entry.exit_reason
+
+
 @dataclass(frozen=True)
 class SubjectView:
     subject: Subject
     entries: list[ListEntry]
     measures: dict[int, list[Measure]]
     shows_key_attention: bool
+
+    def exit_reason_of(self, entry: ListEntry) -> str | None:
+        return shown_exit_reason(entry, self.shows_key_attention)
 
 
 def subject_view(session: Session, code: str, viewer: Actor) -> SubjectView:
