@@ -14,18 +14,37 @@ from workflows.domain.subjects import parse_subject_code
 from workflows.store.models import ListEntry, Measure, Subject
 
 
+# whose word a subject's name is, from the weakest: an applicant's at sign-up, its claim confirmed, a listing
+# department's (a decision document names the subject: it prevails over what an applicant declared)
+DECLARED, CLAIMED, LISTED = "declared", "claimed", "listed"
+_WEIGHT = {DECLARED: 0, CLAIMED: 1, LISTED: 2}
+
+
+def name_subject(subject: Subject, name: str, source: str) -> bool:
+    """The subject takes `name` when `source` outweighs the word its name rests on now (a listing department's
+    over an applicant's); a name as strong stays (a change of name never comes from a sign-up)."""
+    name = (name or "").strip()
+    if not name or _WEIGHT[source] <= _WEIGHT.get(subject.name_source, _WEIGHT[LISTED]):
+        return False
+    subject.name, subject.name_source = name, source
+    return True
+
+
 def register_subject(session: Session, *, code: str, name: str, email: str = "", phone: str = "",
-                     legal_representative: str = "") -> Subject:
-    """The subject for a code, created if new; the code is validated first."""
+                     legal_representative: str = "", source: str = LISTED) -> Subject:
+    """The subject for a code, created if new; the code is validated first. An existing subject takes the name
+    only from a stronger source (`name_subject`): a sign-up never renames a subject."""
     parsed = parse_subject_code(code)
     if not (name or "").strip():
         raise InvalidInput("a name is required", field="name")
     subject = session.scalar(select(Subject).where(Subject.code == parsed.value))
     if subject is None:
-        subject = Subject(code=parsed.value, kind=parsed.kind.value, name=name.strip(), contact_email=email,
-                          contact_phone=phone, legal_representative=legal_representative)
+        subject = Subject(code=parsed.value, kind=parsed.kind.value, name=name.strip(), name_source=source,
+                          contact_email=email, contact_phone=phone, legal_representative=legal_representative)
         session.add(subject)
         session.flush()
+    else:
+        name_subject(subject, name, source)
     return subject
 
 
