@@ -71,6 +71,7 @@ GREEN_RESULTS = {
     "refuse_licence": N_("the licence is refused"),
     "publish": N_("the licence is granted and published"),
     "commitment_breached": N_("the materials were not supplied as committed: the application ends"),
+    "withdraw": N_("the applicant withdrew the application"),
 }
 GREEN_TASKS = {
     "file": N_("New conditional-acceptance application to review"),

@@ -73,6 +73,14 @@ class Eligibility:
     eligible: bool
     reasons: tuple[Reason, ...]
 
+    def refusal_at_acceptance(self) -> NotEligible:
+        """The window may not accept: the subject lost its eligibility after it filed (应查必查, Q V(3))."""
+        against = [r for r in self.reasons if not r.supports]
+        return NotEligible(N_("the subject is no longer eligible for the green channel: %(reasons)s; refuse the "
+                              "application with this reason"), field="subject",
+                           details={"reasons": [r.as_dict() for r in self.reasons]},
+                           reasons="; ".join(r.message for r in against))
+
     def refusal(self) -> NotEligible:
         against = [r for r in self.reasons if not r.supports]
         text = "; ".join(r.message for r in against)
