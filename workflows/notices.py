@@ -289,6 +289,10 @@ _KINDS = [
     Kind("announce.redlist_restored", N_("Announcement of a red-list restoration (%(name)s)"),
          N_("Verified on objection: the decision to remove %(name)s from the red list was wrong; its red-list "
             "standing and incentives are restored."), public="correction"),
+    # --- objection against a record in the credit file (a broken commitment) ---
+    Kind("objection.accepted.record", N_("Objection accepted (case #%(case)s)"),
+         N_("Your objection has been accepted; the disputed record does not count against you while it is verified."),
+         to=(APPLICANT,)),
 ]
 
 KINDS: dict[str, Kind] = {kind.id: kind for kind in _KINDS}

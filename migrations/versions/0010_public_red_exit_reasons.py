@@ -3,13 +3,13 @@ a confirmed abuse or a broken commitment now read the one reason they share in p
 key-attention listing away
 
 Revision ID: 0010_public_red_exit_reasons
-Revises: 0009_notice_params
+Revises: 0002
 """
 from alembic import op
 import sqlalchemy as sa
 
 revision = "0010_public_red_exit_reasons"
-down_revision = "0009_notice_params"
+down_revision = "0002"
 branch_labels = None
 depends_on = None
 

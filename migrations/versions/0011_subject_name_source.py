@@ -2,13 +2,13 @@
 name an applicant declared at sign-up
 
 Revision ID: 0011_subject_name_source
-Revises: 0010_public_red_exit_reasons
+Revises: 0002
 """
 from alembic import op
 import sqlalchemy as sa
 
 revision = "0011_subject_name_source"
-down_revision = "0010_public_red_exit_reasons"
+down_revision = "0002"
 branch_labels = None
 depends_on = None
 

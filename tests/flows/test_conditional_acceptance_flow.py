@@ -226,3 +226,37 @@ def test_eligibility_is_checked_again_when_the_window_accepts(world):
         world.act(case_id, "accept_with_commitment", "licensing")
     assert "on the blacklist" in refusal.value.message
     assert state(world, case_id) == "submitted"
+
+
+def test_a_broken_commitment_is_in_the_subject_api_and_can_be_objected_to_and_revoked(world, smtp):
+    """Any record that is kept can be disputed: while the objection is verified the broken commitment does not
+    count, and once upheld it no longer does; the subject reads it in the API, not only on its page."""
+    from workflows.demo import ENTERPRISE_RED
+
+    case_id = accepted(world, days_3=3)
+    world.query(lambda s: sweep(s, now=utcnow() + timedelta(days=30)))
+    world.drain()
+    assert state(world, case_id) == "commitment_breached"
+    client = world.app.test_client()
+    token = client.post("/api/v1/auth/token", json={"username": "redco", "password": "demo-pass-2026"}).json["token"]
+    own = client.get(f"/api/v1/subjects/{ENTERPRISE_RED}", headers={"Authorization": f"Bearer {token}"}).json
+    assert [(b["matter"], b["status"]) for b in own["broken_commitments"]] == [("食品经营许可", "active")]
+    record_id = own["broken_commitments"][0]["id"]
+    outsider = client.post("/api/v1/auth/token", json={"username": "person", "password": "demo-pass-2026"}).json
+    seen = client.get(f"/api/v1/subjects/{ENTERPRISE_RED}", headers={"Authorization": f"Bearer {outsider['token']}"})
+    assert "broken_commitments" not in seen.json  # in the credit file, not on a public list
+
+    objection = world.file("redco", "objection", broken_commitment_id=record_id,
+                           grounds="材料已按时提交，系窗口逾期审核后退回，不应认定为未履行承诺。")
+    world.act(objection, "accept", "office")
+    world.drain()
+    assert world.query(lambda s: s.get(BrokenCommitment, record_id).status) == "suspended"
+    from workflows.services.processes.eligibility import eligibility_of
+    assert world.query(lambda s: "broken_commitment" not in [
+        r.code for r in eligibility_of(s, s.get(BrokenCommitment, record_id).subject_id).reasons])
+    world.act(objection, "revoke", "provider", reason="经核查，申请人已按时提交材料")
+    world.drain()
+    assert world.query(lambda s: s.get(BrokenCommitment, record_id).status) == "revoked"
+    own = client.get(f"/api/v1/subjects/{ENTERPRISE_RED}", headers={"Authorization": f"Bearer {token}"}).json
+    assert [b["status"] for b in own["broken_commitments"]] == ["revoked"]
+    assert ("objection.result", "revoke") in results_told(world)

@@ -12,6 +12,7 @@ from workflows.domain.errors import DomainError
 from workflows.services.admin import accounts
 from workflows.services.casework.actors import actor_for
 from workflows.services.lists.subjects import subject_view
+from workflows.services.processes.green_records import broken_commitments_of
 from workflows.store.base import utcnow
 from workflows.store.models import User
 
@@ -130,11 +131,27 @@ class ShownEntry:
         return getattr(self._entry, name)
 
 
+class BrokenCommitmentOut(ma.Schema):
+    id = ma.fields.Integer(metadata={"description": "object to it with POST /api/v1/cases, process objection, "
+                                                    "`broken_commitment_id`"})
+    case_id = ma.fields.Integer(metadata={"description": "the green-channel case"})
+    matter = ma.fields.String(attribute="matter_name")
+    missed = ma.fields.String(metadata={"description": "the materials not supplied in time"})
+    due_on = ma.fields.Date(metadata={"description": "the deadline that was missed"})
+    recorded_on = ma.fields.Date()
+    status = ma.fields.String(metadata={"description": "active; suspended while an objection is verified (it does "
+                                                       "not count meanwhile); revoked once an objection was upheld"})
+    correction = ma.fields.String()
+
+
 class SubjectOut(ma.Schema):
     code = ma.fields.String()
     kind = ma.fields.String()
     name = ma.fields.String()
     entries = ma.fields.List(ma.fields.Nested(EntryOut))
+    broken_commitments = ma.fields.List(ma.fields.Nested(BrokenCommitmentOut), metadata={
+        "description": "the credit file's broken written commitments: only for the subject itself and entitled "
+                       "staff (never public); absent otherwise"})
 
 
 @subjects_bp.route("/<code>")
@@ -149,4 +166,7 @@ def get_subject(code: str):
     view = subject_view(db.session, code, actor_for(g.api_user))
     subject = view.subject
     entries = [ShownEntry(entry, view.exit_reason_of(entry)) for entry in view.entries]
-    return {"code": subject.code, "kind": subject.kind, "name": subject.name, "entries": entries}
+    answer = {"code": subject.code, "kind": subject.kind, "name": subject.name, "entries": entries}
+    if view.shows_key_attention:  # the subject itself and entitled staff: the credit file, not a public list
+        answer["broken_commitments"] = broken_commitments_of(db.session, subject.id)
+    return answer

@@ -42,7 +42,9 @@ def credit_facts(session: Session, subject_id: int) -> eligibility.CreditFacts:
                                   None if e.status in OPEN else calendar.local_date(e.exited_at or e.created_at))
                for e in entries
                if e.list_kind in (ListKind.BLACK.value, ListKind.KEY_ATTENTION.value) and e.exit_reason != NOT_A_RECORD]
-    broken = session.scalars(select(BrokenCommitment.recorded_on).where(BrokenCommitment.subject_id == subject_id))
+    # a record under verification does not count against the subject, nor one an upheld objection revoked
+    broken = session.scalars(select(BrokenCommitment.recorded_on).where(BrokenCommitment.subject_id == subject_id,
+                                                                        BrokenCommitment.status == "active"))
     records += [eligibility.Record(eligibility.BROKEN_COMMITMENT, day, day) for day in broken]
     return eligibility.CreditFacts(on_lists, tuple(records))
 
