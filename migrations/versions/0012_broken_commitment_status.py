@@ -1,15 +1,15 @@
 """broken commitments: disputed like any record kept (active, suspended while verified, revoked once upheld)
 
 Revision ID: 0012_broken_commitment_status
-Revises: 0002 (needs 0004_green)
+Revises: 0004_green
 """
 from alembic import op
 import sqlalchemy as sa
 
 revision = "0012_broken_commitment_status"
-down_revision = "0002"
+down_revision = "0004_green"
 branch_labels = None
-depends_on = "0004_green"
+depends_on = None
 
 
 def upgrade() -> None:
