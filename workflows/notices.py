@@ -75,6 +75,7 @@ GREEN_RESULTS = {
     "refuse_licence": N_("the licence is refused"),
     "publish": N_("the licence is granted and published"),
     "commitment_breached": N_("the materials were not supplied as committed: the application ends"),
+    "withdraw": N_("the applicant withdrew the application"),
 }
 DELIVERY_TARGETS = {
     "platform": N_("platform"),
@@ -93,6 +94,18 @@ REMOVAL_REASONS = {
     "broken_commitment": N_("a written credit commitment was broken"),
     "expired": N_("its validity period ended"),
     "criteria_changed": N_("the criteria changed and it no longer qualifies"),
+}
+# why a red-list entry is removed, as the public announcement says it: a key-attention listing is never public
+# (Q IV(4)), so it shares its words with the other findings that are not public either (a confirmed abuse, a
+# broken commitment) and with a blacklisting; no public reason can be told apart from them (Q VI(2), way two)
+MISCONDUCT = N_("it was found to have acted dishonestly or otherwise improperly")
+PUBLIC_REMOVAL_REASONS = {
+    "objection_revoked": REMOVAL_REASONS["objection_revoked"],
+    "blacklisted": MISCONDUCT,
+    "abuse": MISCONDUCT,
+    "broken_commitment": MISCONDUCT,
+    "expired": REMOVAL_REASONS["expired"],
+    "criteria_changed": REMOVAL_REASONS["criteria_changed"],
 }
 ABUSE_REPORT_OUTCOMES = {
     "report": N_("received"),
@@ -281,7 +294,7 @@ _KINDS = [
          public="correction"),
     Kind("announce.redlist_exit", N_("Announcement of a red-list exit (%(name)s)"),
          N_("Because %(why)s, %(name)s leaves the red list from today and its incentives stop."),
-         public="exit", labels={"why": REMOVAL_REASONS}),
+         public="exit", labels={"why": PUBLIC_REMOVAL_REASONS}),
     Kind("announce.redlist_restored", N_("Announcement of a red-list restoration (%(name)s)"),
          N_("Verified on objection: the decision to remove %(name)s from the red list was wrong; its red-list "
             "standing and incentives are restored."), public="correction"),
@@ -296,6 +309,10 @@ _KINDS = [
             "last error: %(error)s). It is retried with growing delays until %(until)s; the deliveries page shows "
             "its attempts and redelivers it by hand."),
          to=(ADMINISTRATOR,), key="delivery-failing:{target}:{id}", labels={"target": DELIVERY_TARGETS}),
+    # --- objection against a record in the credit file (a broken commitment) ---
+    Kind("objection.accepted.record", N_("Objection accepted (case #%(case)s)"),
+         N_("Your objection has been accepted; the disputed record does not count against you while it is verified."),
+         to=(APPLICANT,)),
 ]
 
 KINDS: dict[str, Kind] = {kind.id: kind for kind in _KINDS}

@@ -166,3 +166,97 @@ def test_a_late_publication_is_escalated_to_supervisors(world, smtp):
     assert ("deadline.breached.supervise", case_id) in [
         (kind, params.get("case")) for kind, params in world.notices_to("supervisor@example.gov.cn")]
     assert state(world, case_id) == "published"  # published late, but published
+
+
+def test_a_material_handed_in_on_time_and_rejected_late_is_no_breach_until_the_resubmission_period_ends(
+        world, smtp, travel):
+    """The office's late verification never counts against the applicant: a material handed in before its
+    deadline and rejected after it gets the resubmission period (green.resubmission_days) from the rejection."""
+    from sla import calendar
+    from sla.calendar import day_end_exclusive
+    from workflows import clock
+
+    case_id = accepted(world, days_3=3)
+    due = timers(world, case_id)["materials"][1]
+    world.act(case_id, "submit_materials", "redco", files=["平面图.pdf"], item=3)  # on time
+    travel(day_end_exclusive(due) + timedelta(days=5))  # the window verifies late, and rejects
+    world.act(case_id, "verify_materials", "licensing", item=3, result="rejected", reason="图纸未盖章")
+    world.query(lambda s: sweep(s, now=clock.now()))
+    world.drain()
+    assert state(world, case_id) == "awaiting_materials"
+    resubmit_by = timers(world, case_id)["materials"][1]
+    assert resubmit_by == calendar.add_working_days(clock.today(), 5)
+    assert world.query(lambda s: s.scalar(select(func.count()).select_from(BrokenCommitment))) == 0
+    # not handed in again within the period: that is a breach
+    world.query(lambda s: sweep(s, now=day_end_exclusive(resubmit_by) + timedelta(hours=1)))
+    world.drain()
+    assert state(world, case_id) == "commitment_breached"
+
+
+def test_the_applicant_withdraws_before_acceptance_or_before_a_breach_but_not_after_one(world, smtp, travel):
+    from sla.calendar import day_end_exclusive
+
+    before_acceptance = file_green(world)
+    world.act(before_acceptance, "withdraw", "redco")
+    world.drain()
+    assert state(world, before_acceptance) == "withdrawn"
+    assert ("green.result", "withdraw") in results_told(world)
+    with pytest.raises(Exception, match="may be taken only by"):
+        world.act(accepted(world), "withdraw", "licensing")
+    case_id = world.query(lambda s: s.scalar(select(func.max(Case.id))))
+    due = timers(world, case_id)["materials"][1]
+    travel(day_end_exclusive(due) + timedelta(hours=2))  # the deadline passed: the sweep has not run yet
+    with pytest.raises(Exception, match="deadline has passed"):
+        world.act(case_id, "withdraw", "redco")
+    assert state(world, case_id) == "awaiting_materials"
+    assert world.query(lambda s: s.scalar(select(func.count()).select_from(BrokenCommitment))) == 0
+
+
+def test_eligibility_is_checked_again_when_the_window_accepts(world):
+    """应查必查 (Q V(3)): a subject blacklisted after it filed is refused at acceptance, with the reason."""
+    from workflows import clock
+    from workflows.demo import ENTERPRISE_RED
+    from workflows.services.lists import listings
+
+    case_id = file_green(world)
+    world.query(lambda s: listings.record_listing(s, listings.ListingRequest(
+        ENTERPRISE_RED, "泉州守信制造有限公司", "black", "SWJ", "欠缴税款拒不缴纳", "泉税〔2026〕99号", clock.today(),
+        clock.today() + timedelta(days=730), ["P-PROC"]), world.actor("tax")))
+    with pytest.raises(NotEligible) as refusal:
+        world.act(case_id, "accept_with_commitment", "licensing")
+    assert "on the blacklist" in refusal.value.message
+    assert state(world, case_id) == "submitted"
+
+
+def test_a_broken_commitment_is_in_the_subject_api_and_can_be_objected_to_and_revoked(world, smtp):
+    """Any record that is kept can be disputed: while the objection is verified the broken commitment does not
+    count, and once upheld it no longer does; the subject reads it in the API, not only on its page."""
+    from workflows.demo import ENTERPRISE_RED
+
+    case_id = accepted(world, days_3=3)
+    world.query(lambda s: sweep(s, now=utcnow() + timedelta(days=30)))
+    world.drain()
+    assert state(world, case_id) == "commitment_breached"
+    client = world.app.test_client()
+    token = client.post("/api/v1/auth/token", json={"username": "redco", "password": "demo-pass-2026"}).json["token"]
+    own = client.get(f"/api/v1/subjects/{ENTERPRISE_RED}", headers={"Authorization": f"Bearer {token}"}).json
+    assert [(b["matter"], b["status"]) for b in own["broken_commitments"]] == [("食品经营许可", "active")]
+    record_id = own["broken_commitments"][0]["id"]
+    outsider = client.post("/api/v1/auth/token", json={"username": "person", "password": "demo-pass-2026"}).json
+    seen = client.get(f"/api/v1/subjects/{ENTERPRISE_RED}", headers={"Authorization": f"Bearer {outsider['token']}"})
+    assert "broken_commitments" not in seen.json  # in the credit file, not on a public list
+
+    objection = world.file("redco", "objection", broken_commitment_id=record_id,
+                           grounds="材料已按时提交，系窗口逾期审核后退回，不应认定为未履行承诺。")
+    world.act(objection, "accept", "office")
+    world.drain()
+    assert world.query(lambda s: s.get(BrokenCommitment, record_id).status) == "suspended"
+    from workflows.services.processes.eligibility import eligibility_of
+    assert world.query(lambda s: "broken_commitment" not in [
+        r.code for r in eligibility_of(s, s.get(BrokenCommitment, record_id).subject_id).reasons])
+    world.act(objection, "revoke", "provider", reason="经核查，申请人已按时提交材料")
+    world.drain()
+    assert world.query(lambda s: s.get(BrokenCommitment, record_id).status) == "revoked"
+    own = client.get(f"/api/v1/subjects/{ENTERPRISE_RED}", headers={"Authorization": f"Bearer {token}"}).json
+    assert [b["status"] for b in own["broken_commitments"]] == ["revoked"]
+    assert ("objection.result", "revoke") in results_told(world)

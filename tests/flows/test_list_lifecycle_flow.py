@@ -131,3 +131,16 @@ def test_every_notice_masks_a_persons_name_the_same_way(world):
     names = world.query(lambda s: [n.params.get("name") for n in s.scalars(select(Notification).where(
         Notification.kind == "key_attention.warning"))])
     assert mask_name("李明", "person") in names and "李明" not in names
+
+
+def test_only_the_listing_department_escalates_its_key_attention_entry(world):
+    """Another listing department (SWJ, FY) may not move SCJGJ's key-attention subject to the blacklist: it
+    lists the subject itself on its own finding (as the red-list re-evaluation is kept to one's own entries)."""
+    key_id = world.query(lambda s: s.scalar(select(ListEntry.id).join(Subject).where(Subject.code == KEY_ENTERPRISE)))
+    request = list_lifecycle.Escalation(key_id, "重点关注期间再次发生严重违法行为", "泉税〔2026〕99号",
+                                        add_months(clock.today(), 24), ["P-PROC"])
+    for other in ("tax", "court"):
+        with pytest.raises(RoleNotAllowed) as refused:
+            world.query(lambda s: list_lifecycle.escalate_to_blacklist(s, request, world.actor(other)))
+        assert "listed" in refused.value.message
+    assert [e[:2] for e in entries_of(world, code=KEY_ENTERPRISE)] == [("key_attention", "active")]

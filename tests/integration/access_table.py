@@ -181,8 +181,9 @@ TABLE: tuple[Access, ...] = (
     # --- credit repair, escalation, red-list removal ---
     page("repair.new_repair", "GET", "/cases/new/repair_exit", APPLICANTS, "credit repair form"),
     page("repair.new_repair", "POST", "/cases/new/repair_exit", APPLICANTS, "file a repair (empty: 422)"),
-    page("repair.escalate", "GET", "/lists/{key_entry}/escalate", LISTERS, "escalate a key-attention entry"),
-    page("repair.escalate", "POST", "/lists/{key_entry}/escalate", LISTERS, "escalate (empty: 422)"),
+    page("repair.escalate", "GET", "/lists/{key_entry}/escalate", {"provider"},
+         "escalate SCJGJ's key-attention entry (only its own listing department)"),
+    page("repair.escalate", "POST", "/lists/{key_entry}/escalate", {"provider"}, "escalate (empty: 422)"),
     page("removal.report_abuse", "GET", "/red-list/abuse-report", DEPARTMENTS, "report abuse of red-list incentives"),
     page("removal.report_abuse", "POST", "/red-list/abuse-report", DEPARTMENTS, "report abuse (empty: 422)"),
     page("removal.reevaluate", "GET", "/red-list/re-evaluation", LISTERS, "re-evaluate red-list entries"),
@@ -324,8 +325,8 @@ TABLE: tuple[Access, ...] = (
     api("api_supervision.month_csv", "GET", "/api/v1/supervision/reports/{month}.csv", SUPERVISORS, "as CSV"),
     api("api_supervision.month_xlsx", "GET", "/api/v1/supervision/reports/{month}.xlsx", SUPERVISORS, "as XLSX"),
     # --- API: escalation, red-list re-evaluation, green channel ---
-    api("api_lists.escalate", "POST", "/api/v1/list-entries/{key_entry}/escalate", LISTERS,
-        "move a key-attention subject to the blacklist (a past validity: 422)",
+    api("api_lists.escalate", "POST", "/api/v1/list-entries/{key_entry}/escalate", {"provider"},
+        "move SCJGJ's key-attention subject to the blacklist (its own listing department; a past validity: 422)",
         data={"basis": "重点关注期间再次发生严重违法行为", "document_no": "珠市监〔2026〕1号",
               "valid_until": "2020-01-01", "measures": ["P-PROC"]}),
     api("api_lists.reevaluation_preview", "POST", "/api/v1/red-list/re-evaluations/preview", LISTERS,

@@ -423,3 +423,25 @@ def test_the_banner_costs_an_administrator_page_no_query(client, auth, seeded, d
             assert missing == without, (page, statements)
     finally:
         event.remove(db.engine, "before_cursor_execute", listen)
+
+
+def test_a_claim_to_a_subject_with_records_waits_for_the_office_even_when_claims_need_no_confirmation(
+        seeded, client, api, db_session):
+    """With accounts.confirm_applicants off, a sign-up is confirmed at once only for a subject it brings into
+    being; a claim to an existing subject (listed, with cases, files, contact data) always waits for the office."""
+    from workflows.demo import ENTERPRISE_BLACK
+
+    assert api("PUT", "/api/v1/admin/settings/accounts.confirm_applicants", "admin",
+               json={"value": False}).status_code == 200
+    squatter = api("POST", "/api/v1/accounts", json={"code": ENTERPRISE_BLACK, "name": "珠海示例科技有限公司",
+                                                    "username": "squatter", "password": "squatter-pass-2026",
+                                                    "email": "squatter@example.com"})
+    assert squatter.status_code == 201 and squatter.json["claim_status"] == "pending"
+    token = client.post("/api/v1/auth/token", json={"username": "squatter", "password": "squatter-pass-2026"}).json
+    headers = {"Authorization": f"Bearer {token['token']}"}
+    assert api("GET", "/api/v1/cases", headers=headers).json["items"] == []
+    assert api("GET", f"/api/v1/subjects/{ENTERPRISE_BLACK}/credit-queries", headers=headers).status_code == 404
+    newco = api("POST", "/api/v1/accounts", json={"code": "91440400MA5D0E001F", "name": "珠海新设有限公司",
+                                                 "username": "newco", "password": "newco-pass-2026",
+                                                 "email": "newco@example.com"})
+    assert newco.status_code == 201 and newco.json["claim_status"] == "confirmed"

@@ -95,6 +95,8 @@ WALK: dict[str, list[list[Step]]] = {
          Step("licensing", "accept_with_commitment", {}, refused=True),
          Step("licensing", "refuse", {"reason": "申请事项与经营范围不符。"})],
         [Step("redco", "file", {"matter": "PRINT-BIZ"}),
+         Step("redco", "withdraw", {"reason": "暂不办理该许可。"})],  # before acceptance
+        [Step("redco", "file", {"matter": "PRINT-BIZ"}),
          Step("licensing", "accept_with_commitment", {}, refused=True)],  # taken again once 2099 is imported
         [Step("redco", "file", {"matter": "FOOD-BIZ"}, day=EARLY),  # processing time: 20 working days, to the 31st
          Step("licensing", "accept_with_commitment", {"days": 18}, day=EARLY),  # materials by the 29th
@@ -157,8 +159,8 @@ WALK: dict[str, list[list[Step]]] = {
 
 # what a page's filing takes in the same request besides the filing itself
 FILED_WITH = {"repair_exit": ("submit",)}
-WAITING_PATHS = {"objection": 5, "repair_exit": 4, "redlist_removal": 2, "conditional_acceptance": 3}
-REFUSED_THEN_TAKEN = ("conditional_acceptance", 2)  # the refused acceptance taken again after the import
+WAITING_PATHS = {"objection": 5, "repair_exit": 4, "redlist_removal": 2, "conditional_acceptance": 4}
+REFUSED_THEN_TAKEN = ("conditional_acceptance", 3)  # the refused acceptance taken again after the import
 
 
 def arrangement(year: int) -> str:

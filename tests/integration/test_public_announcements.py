@@ -5,6 +5,7 @@ from xml.etree import ElementTree as ET
 
 from sqlalchemy import select
 
+from workflows import clock
 from workflows.domain.lists import ExitReason
 from workflows.services.lists.list_lifecycle import emit, exit_blacklist
 from workflows.store.automation import Announcement
@@ -115,3 +116,76 @@ def test_no_key_attention_matter_on_any_public_page_the_feed_the_public_api_or_a
     auth.login("applicant")
     own = client.get(f"/subjects/{applicant_key.subject.code}").get_data(as_text=True)
     assert applicant_key.basis in own
+
+
+KEY_DOCUMENT, KEY_BASIS = "珠市监〔2026〕77号", "一年内两次产品质量抽检不合格（重点关注）"
+# what would give a key-attention listing away: its name in any language, its data, or the fact that some reason
+# is being withheld
+KEY_TRACES = ("重点关注", "key_attention", "key-attention", "Key-attention", KEY_DOCUMENT, KEY_BASIS, "not public",
+              "不公开", "restricted")
+
+
+def test_a_red_list_subject_put_on_the_key_attention_list_leaves_no_trace_in_public(world, client, api, app):
+    """The red-list exit a key-attention listing causes is announced like any exit for misconduct, in words a
+    blacklisting, a confirmed abuse or a broken commitment share (no elimination); and nobody but the subject
+    and entitled departments learns its green-channel eligibility, not even that a reason is withheld."""
+    from workflows.demo import ENTERPRISE_RED
+    from workflows.services.deliveries.notify import PUBLIC_LOCALE, render
+
+    listed = api("POST", "/api/v1/list-entries", "provider", json={
+        "subject_code": ENTERPRISE_RED, "subject_name": "泉州守信制造有限公司", "list": "key_attention",
+        "basis": KEY_BASIS, "document_no": KEY_DOCUMENT, "listed_on": clock.today().isoformat(),
+        "valid_until": (clock.today() + timedelta(days=365)).isoformat(), "measures": ["P-INSPECT"]})
+    assert listed.status_code == 201, listed.json
+    world.drain()
+    # an account signed up a moment ago, its claim not confirmed, and another confirmed subject's account
+    signed_up = api("POST", "/api/v1/accounts", json={"code": ENTERPRISE_RED, "name": "泉州守信制造有限公司",
+                                                     "username": "curious", "password": "curious-pass-2026",
+                                                     "email": "curious@example.com"})
+    assert signed_up.status_code == 201, signed_up.json
+
+    responses = {}
+    public_pages = sorted(rule.rule for rule in app.url_map.iter_rules()
+                          if rule.rule.startswith(("/public", "/api/v1/public", "/api/v1/announcements"))
+                          and "GET" in rule.methods and not rule.arguments)
+    for path in public_pages + ["/public/lists?q=泉州", "/public/lists?q=" + ENTERPRISE_RED,
+                                "/api/v1/public/list-entries?q=" + ENTERPRISE_RED]:
+        responses[f"anonymous {path}"] = client.get(path)
+    curious = client.post("/api/v1/auth/token", json={"username": "curious", "password": "curious-pass-2026"}).json
+    for username in ("curious", "applicant", "person"):
+        for path in (f"/api/v1/subjects/{ENTERPRISE_RED}",
+                     f"/api/v1/subjects/{ENTERPRISE_RED}/credit-status?purpose=建设工程施工许可审批",
+                     "/api/v1/licence-matters"):
+            responses[f"{username} {path}"] = (
+                api("GET", path, headers={"Authorization": f"Bearer {curious['token']}"}) if username == "curious"
+                else api("GET", path, username))
+    for username, password in (("curious", "curious-pass-2026"), ("person", PASSWORD)):
+        client.post("/login", data={"username": username, "password": password})
+        for path in (f"/subjects/{ENTERPRISE_RED}", "/green", "/cases", "/notifications"):
+            responses[f"{username} {path}"] = client.get(path)
+        client.post("/logout")
+    for where, response in responses.items():
+        assert response.status_code == 200, where
+        text = response.get_data(as_text=True)
+        for trace in KEY_TRACES:
+            assert trace not in text, (where, trace)
+        if "credit-status" in where:
+            assert "green_channel" not in response.json and response.json["red"] == [], where
+
+    # the red entry's exit reads as one any finding would give, on the subject's page and in the API alike
+    red = [e for e in responses[f"person /api/v1/subjects/{ENTERPRISE_RED}"].json["entries"] if e["list"] == "red"]
+    assert [(e["status"], e["exit_reason"]) for e in red] == [("exited", "misconduct")]
+    assert "存在失信或其他不良行为" in responses[f"person /subjects/{ENTERPRISE_RED}"].get_data(as_text=True)
+
+    # the exit is announced, in the very words another, non-public reason would give
+    exits = [a for a in client.get("/api/v1/announcements").json["items"] if "泉州" in a["title"]]
+    assert [a["list"] for a in exits] == ["red"]
+    for trigger in ("blacklisted", "abuse", "broken_commitment"):
+        assert render("announce.redlist_exit", {"name": "泉州守信制造有限公司", "why": trigger},
+                      PUBLIC_LOCALE)[1] == exits[0]["body"], trigger
+
+    # the subject itself and an entitled department still learn why it is not eligible
+    for username in ("redco", "licensing"):
+        own = api("GET", f"/api/v1/subjects/{ENTERPRISE_RED}/credit-status?purpose=建设工程施工许可审批", username)
+        assert own.json["green_channel"]["eligible"] is False
+        assert "key_attention" in [r["code"] for r in own.json["green_channel"]["reasons"]]

@@ -1,7 +1,9 @@
 """The public red list and blacklist: search by name or code, department, basis and validity shown, cacheable;
 and no public response (pages, feed, API without a token) ever contains a key-attention entry."""
+from datetime import timedelta
 from urllib.parse import parse_qs, quote, urlsplit
 
+from workflows import clock
 
 from workflows.demo import ENTERPRISE_BLACK, ENTERPRISE_KEY, ENTERPRISE_RED, PERSON_BLACK
 
@@ -63,3 +65,29 @@ def test_no_public_response_contains_a_key_attention_entry(seeded, client):
             body = body.replace(echoed, "").replace(quote(echoed, safe=""), "")
         for mark in KEY_MARKS:
             assert mark not in body, (path, mark)
+
+
+FRESH_CODE = "91440400MA5D0E001F"
+
+
+def test_a_listing_departments_name_prevails_over_a_name_an_anonymous_sign_up_declared(seeded, client, api):
+    """Signing up first does not fix a subject's public name: the listing department's prevails."""
+    signed_up = api("POST", "/api/v1/accounts", json={"code": FRESH_CODE, "name": "冒名顶替的名称 FAKE NAME",
+                                                     "username": "squatter", "password": "squatter-pass-2026",
+                                                     "email": "squatter@example.com"})
+    assert signed_up.status_code == 201, signed_up.json
+    listed = api("POST", "/api/v1/list-entries", "provider", json={
+        "subject_code": FRESH_CODE, "subject_name": "珠海示范餐饮有限公司", "list": "black",
+        "basis": "拒不履行食品安全行政处罚决定", "document_no": "珠市监〔2026〕88号",
+        "listed_on": clock.today().isoformat(), "valid_until": (clock.today() + timedelta(days=730)).isoformat(),
+        "measures": ["P-PROC"]})
+    assert listed.status_code == 201, listed.json
+    found = api("GET", f"/api/v1/public/list-entries?q={FRESH_CODE}").json["items"]
+    assert [e["subject_name"] for e in found] == ["珠海示范餐饮有限公司"]
+    page = client.get(f"/public/lists?q={FRESH_CODE}").get_data(as_text=True)
+    assert "珠海示范餐饮有限公司" in page and "FAKE NAME" not in page
+    # a later sign-up to the listed subject, under yet another name, changes nothing either
+    api("POST", "/api/v1/accounts", json={"code": FRESH_CODE, "name": "另一个冒名", "username": "squatter2",
+                                         "password": "squatter-pass-2026", "email": "squatter2@example.com"})
+    assert [e["subject_name"] for e in api("GET", f"/api/v1/public/list-entries?q={FRESH_CODE}").json["items"]] == [
+        "珠海示范餐饮有限公司"]

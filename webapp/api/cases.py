@@ -35,7 +35,8 @@ ACTIONS_DOC = "\n".join(
 
 FILING_DOC = """Fields per process (`?` = optional):
 
-- **objection** (an applicant): `list_entry_id`, `grounds`, `contact_name`?, `contact_phone`?.
+- **objection** (an applicant): `list_entry_id` (or `broken_commitment_id`, a broken commitment of
+  `GET /api/v1/subjects/{code}`), `grounds`, `contact_name`?, `contact_phone`?.
 - **repair_exit** (an applicant): `list_entry_id`, `rectification`. The case starts as a draft: upload the proof
   to `/evidence`, then take `submit` with `commitment_signed: true` (and `public_service`?).
 - **conditional_acceptance** (an applicant): `matter` (the licence matter's code), `missing` (ids of the deferrable

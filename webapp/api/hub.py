@@ -174,7 +174,9 @@ class CreditStatusOut(ma.Schema):
     black = ma.fields.List(ma.fields.Nested(StatusEntryOut))
     key_attention = ma.fields.List(ma.fields.Nested(StatusEntryOut), allow_none=True,
                                    metadata={"description": "only for entitled callers; absent otherwise"})
-    green_channel = ma.fields.Nested(GreenOut)
+    green_channel = ma.fields.Nested(GreenOut, metadata={
+        "description": "green-channel eligibility: only for the subject itself and entitled departments; absent "
+                       "otherwise (the public lists alone)"})
     query_id = ma.fields.Integer(metadata={"description": "the record of this query in the subject's query log"})
 
 
@@ -216,10 +218,12 @@ def credit_status(args, code: str):
         response.headers["Retry-After"] = str(limited.retry_after)
         return response
     db.session.commit()
-    return {"subject_code": status.subject.code, "subject_name": status.subject.name, "as_of": status.as_of,
-            **status.entries, "green_channel": {"eligible": status.green_channel.eligible,
-                                                "reasons": list(status.green_channel.reasons)},
-            "query_id": record.id}
+    answer = {"subject_code": status.subject.code, "subject_name": status.subject.name, "as_of": status.as_of,
+              **status.entries, "query_id": record.id}
+    if status.green_channel is not None:
+        answer["green_channel"] = {"eligible": status.green_channel.eligible,
+                                   "reasons": list(status.green_channel.reasons)}
+    return answer
 
 
 @status_bp.route("/<code>/credit-queries", methods=["GET"])

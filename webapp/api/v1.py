@@ -12,6 +12,7 @@ from workflows.domain.errors import DomainError
 from workflows.services.admin import accounts
 from workflows.services.casework.actors import actor_for
 from workflows.services.lists.subjects import subject_view
+from workflows.services.processes.green_records import broken_commitments_of
 from workflows.store.base import utcnow
 from workflows.store.models import User
 
@@ -126,8 +127,34 @@ class EntryOut(ma.Schema):
     document_no = ma.fields.String()
     listed_on = ma.fields.Date()
     valid_until = ma.fields.Date()
-    exit_reason = ma.fields.String(allow_none=True)
+    exit_reason = ma.fields.String(allow_none=True, metadata={
+        "description": "expired, repaired, objection_upheld, criteria_changed, blacklisted, abuse; a red-list entry "
+                       "that left for a blacklisting or a finding that is not public reads `misconduct` to a caller "
+                       "who may not see the key-attention list"})
     measures = ma.fields.List(ma.fields.Nested(MeasureOut))
+
+
+class ShownEntry:
+    """A list entry with its exit reason as the caller may read it (subjects.shown_exit_reason)."""
+
+    def __init__(self, entry, exit_reason: str | None):
+        self._entry, self.exit_reason = entry, exit_reason
+
+    def __getattr__(self, name: str):
+        return getattr(self._entry, name)
+
+
+class BrokenCommitmentOut(ma.Schema):
+    id = ma.fields.Integer(metadata={"description": "object to it with POST /api/v1/cases, process objection, "
+                                                    "`broken_commitment_id`"})
+    case_id = ma.fields.Integer(metadata={"description": "the green-channel case"})
+    matter = ma.fields.String(attribute="matter_name")
+    missed = ma.fields.String(metadata={"description": "the materials not supplied in time"})
+    due_on = ma.fields.Date(metadata={"description": "the deadline that was missed"})
+    recorded_on = ma.fields.Date()
+    status = ma.fields.String(metadata={"description": "active; suspended while an objection is verified (it does "
+                                                       "not count meanwhile); revoked once an objection was upheld"})
+    correction = ma.fields.String()
 
 
 class SubjectOut(ma.Schema):
@@ -135,6 +162,9 @@ class SubjectOut(ma.Schema):
     kind = ma.fields.String()
     name = ma.fields.String()
     entries = ma.fields.List(ma.fields.Nested(EntryOut))
+    broken_commitments = ma.fields.List(ma.fields.Nested(BrokenCommitmentOut), metadata={
+        "description": "the credit file's broken written commitments: only for the subject itself and entitled "
+                       "staff (never public); absent otherwise"})
 
 
 @subjects_bp.route("/<code>")
@@ -148,4 +178,8 @@ def get_subject(code: str):
     """A subject with its list entries and measures, as the caller may see them."""
     view = subject_view(db.session, code, actor_for(g.api_user))
     subject = view.subject
-    return {"code": subject.code, "kind": subject.kind, "name": subject.name, "entries": view.entries}
+    entries = [ShownEntry(entry, view.exit_reason_of(entry)) for entry in view.entries]
+    answer = {"code": subject.code, "kind": subject.kind, "name": subject.name, "entries": entries}
+    if view.shows_key_attention:  # the subject itself and entitled staff: the credit file, not a public list
+        answer["broken_commitments"] = broken_commitments_of(db.session, subject.id)
+    return answer

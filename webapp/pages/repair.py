@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import uuid
 
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
@@ -101,9 +101,7 @@ def new_repair():
 @bp.route("/lists/<int:entry_id>/escalate", methods=["GET", "POST"])
 @roles_required(Role.LISTING_DEPARTMENT)
 def escalate(entry_id: int):
-    entry = db.session.get(ListEntry, entry_id)
-    if entry is None or entry.list_kind != ListKind.KEY_ATTENTION.value or entry.subject is None:
-        abort(404)
+    entry = list_lifecycle.escalatable(db.session, entry_id, current_actor())  # its own listing department only
     form = EscalationForm()
     form.measures.choices = [(m.code, f"{m.code} · {localized(m)}") for m in catalogue(db.session)
                              if m.active and m.effect == "punishment"]

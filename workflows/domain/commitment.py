@@ -121,6 +121,11 @@ class ItemState:
     due_on: date | None = None
     submitted_at: datetime | None = None
     reason: str = ""  # why it was last rejected
+    rejected_at: datetime | None = None
+    # the deadline running now: from acceptance (the item's days and any extension), or, for a material rejected
+    # when less than the resubmission period was left, from the rejection (the office's delay is not the applicant's)
+    runs_from: datetime | None = None
+    runs_days: int | None = None
 
     @property
     def no(self) -> int:
@@ -150,6 +155,10 @@ class MaterialsState:
     def all_verified(self) -> bool:
         return all(i.status == VERIFIED for i in self.missing())
 
+    def overdue(self, today: date) -> list[ItemState]:
+        """Outstanding items whose deadline ended before `today`: the commitment is broken (the sweep says so)."""
+        return [i for i in self.outstanding() if i.due_on is not None and i.due_on < today]
+
     def earliest_due(self) -> date | None:
         return min((i.due_on for i in self.outstanding() if i.due_on), default=None)
 
@@ -158,7 +167,11 @@ class MaterialsState:
 DueRule = Callable[[datetime, int], date]
 
 
-def project(lines: list[Line], events: Iterable[CaseEvent], *, default_days: int, due: DueRule) -> MaterialsState:
+def project(lines: list[Line], events: Iterable[CaseEvent], *, default_days: int, due: DueRule,
+            resubmission_days: int = 0) -> MaterialsState:
+    """The materials' state after the case's events. A missing item is due `days` (plus any extension) working
+    days after acceptance; a rejected one is due no earlier than `resubmission_days` after its rejection, so a
+    material handed in on time and rejected late is no breach until that period has run too."""
     state = MaterialsState([ItemState(line, SUPPLIED if line.supplied else MISSING) for line in lines])
     for event in events:
         data = event.data or {}
@@ -176,10 +189,16 @@ def project(lines: list[Line], events: Iterable[CaseEvent], *, default_days: int
             if event.action == "submit_materials":
                 item.status, item.submitted_at = SUBMITTED, event.at
             elif data.get("result") == REJECTED:
-                item.status, item.reason = REJECTED, str(data.get("reason", ""))
+                item.status, item.reason, item.rejected_at = REJECTED, str(data.get("reason", "")), event.at
             else:
                 item.status = VERIFIED
     if state.accepted_at is not None:
         for item in state.missing():
-            item.due_on = due(state.accepted_at, (item.days or default_days) + state.extension_days)
+            item.runs_from, item.runs_days = state.accepted_at, (item.days or default_days) + state.extension_days
+            item.due_on = due(item.runs_from, item.runs_days)
+            if item.status == REJECTED and item.rejected_at is not None and resubmission_days:
+                again = due(item.rejected_at, resubmission_days)
+                if again > item.due_on:
+                    item.runs_from, item.runs_days, item.due_on = item.rejected_at, resubmission_days, again
     return state
+

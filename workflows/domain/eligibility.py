@@ -65,20 +65,21 @@ class Reason:
         return {"code": self.code, "message": self.message, "supports": self.supports, "params": dict(self.params)}
 
 
-RESTRICTED = Reason("restricted", "not eligible for a reason that is not public", False, True)
-
-
 @dataclass(frozen=True)
 class Eligibility:
+    """A subject's green-channel eligibility: told only to the subject itself and to the departments entitled to
+    its non-public records (a reason resting on them, or its absence, would give them away)."""
+
     eligible: bool
     reasons: tuple[Reason, ...]
 
-    def as_seen_by(self, entitled: bool) -> "Eligibility":
-        """What a viewer sees: reasons resting on non-public facts collapse into one for unentitled viewers."""
-        if entitled or all(r.public for r in self.reasons):
-            return self
-        shown = tuple(r for r in self.reasons if r.public)
-        return Eligibility(self.eligible, shown + (RESTRICTED,))
+    def refusal_at_acceptance(self) -> NotEligible:
+        """The window may not accept: the subject lost its eligibility after it filed (应查必查, Q V(3))."""
+        against = [r for r in self.reasons if not r.supports]
+        return NotEligible(N_("the subject is no longer eligible for the green channel: %(reasons)s; refuse the "
+                              "application with this reason"), field="subject",
+                           details={"reasons": [r.as_dict() for r in self.reasons]},
+                           reasons="; ".join(r.message for r in against))
 
     def refusal(self) -> NotEligible:
         against = [r for r in self.reasons if not r.supports]

@@ -70,6 +70,8 @@ SETTINGS: dict[str, SettingSpec] = {
         SettingSpec("lists.key_attention_months", 12, "Key-attention list after a blacklist exit: validity", 1, 60,
                     "months"),
         SettingSpec("green.materials_days", 10, "Green channel: default deadline for missing materials", 1),
+        SettingSpec("green.resubmission_days", 5, "Green channel: period to hand a rejected material in again, "
+                    "from the rejection (never before the material's own deadline)", 1, 60),
         SettingSpec("green.acceptance_days", 3, "Green channel: window's decision on acceptance", 1),
         SettingSpec("green.publication_days", 7, "Green channel: publication of a granted licence", 1),
         SettingSpec("green.clean_record_years", 3, "Green channel: years without a bad record", 1, 10, "years"),

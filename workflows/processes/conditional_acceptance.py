@@ -49,7 +49,11 @@ def _item(case: CaseView, params: Mapping[str, Any], wanted: tuple[str, ...], do
 
 
 def accept_guard(case: CaseView, params: Mapping[str, Any]) -> str | None:
-    """Each deadline at least 1 working day and never beyond the matter's processing time."""
+    """The subject still eligible (checked again when the window accepts: 应查必查, Q V(3)); each deadline at least
+    1 working day and never beyond the matter's processing time."""
+    verdict = case.facts.get("eligibility")
+    if verdict is not None and not verdict.eligible:
+        raise verdict.refusal_at_acceptance()
     limit = int(case.facts.get("processing_days") or 0)
     missing = {no for no, status in case.facts.get("item_status", {}).items() if status != SUPPLIED}
     if params.get("days") not in (None, ""):
@@ -90,6 +94,14 @@ def extend_guard(case: CaseView, params: Mapping[str, Any]) -> str | None:
     return None
 
 
+def withdraw_guard(case: CaseView, params: Mapping[str, Any]) -> str | None:
+    """Before a breach: once a deadline has passed with a material outstanding, the commitment is broken."""
+    if case.facts.get("overdue"):
+        return N_("a deadline has passed with a material still outstanding: the commitment is broken and the "
+                  "application can no longer be withdrawn")
+    return None
+
+
 def complete_guard(case: CaseView, params: Mapping[str, Any]) -> str | None:
     statuses = [s for s in case.facts.get("item_status", {}).values() if s != SUPPLIED]
     if statuses and all(s == VERIFIED for s in statuses):
@@ -109,6 +121,7 @@ CONDITIONAL_ACCEPTANCE = ProcessDefinition(
         State("granted"),
         State("refused", final=True),
         State("commitment_breached", final=True),
+        State("withdrawn", final=True),
         State("licence_refused", final=True),
         State("published", final=True),
     ),
@@ -138,6 +151,10 @@ CONDITIONAL_ACCEPTANCE = ProcessDefinition(
         Action("grant", ("materials_complete",), "granted", window, fields=(Field("licence_no"),),
                starts=(PUBLICATION,), then=(KEEP, "publish_grant")),
         Action("refuse_licence", ("materials_complete",), "licence_refused", window, fields=(Field("reason"),),
+               then=(KEEP, *RESULT)),
+        # the applicant withdraws until the licence is decided, unless a deadline has already been missed
+        Action("withdraw", ("submitted", "awaiting_materials", "materials_complete"), "withdrawn", applicant(),
+               fields=(Field("reason", required=False),), guard=withdraw_guard, ends=("acceptance",),
                then=(KEEP, *RESULT)),
         Action("publish", ("granted",), "published", SYSTEM, ends=("publication",), then=(KEEP, "case.push_result")),
     ),

@@ -54,7 +54,10 @@ OBJECTION = ProcessDefinition(
         State("closed", final=True),
     ),
     initial="submitted",
-    filing=Action("file", (), "submitted", applicant(), fields=(Field("list_entry_id", kind="int"), Field("grounds")),
+    # the record disputed: a list entry, or a broken commitment in the credit file (one of the two)
+    filing=Action("file", (), "submitted", applicant(),
+                  fields=(Field("list_entry_id", required=False, kind="int"),
+                          Field("broken_commitment_id", required=False, kind="int"), Field("grounds")),
                   starts=(ACCEPTANCE,), then=("acknowledge", "tell_office")),
     actions=(
         Action("accept", ("submitted",), "verifying", accepting_office(), starts=(VERIFICATION,), ends=("acceptance",),

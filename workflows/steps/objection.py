@@ -5,6 +5,7 @@ from sqlalchemy.orm import Session
 
 from workflows.domain.lists import EntryStatus, ExitReason
 from workflows.domain.roles import Role
+from workflows.services.casework import history
 from workflows.services.lists import correction, erasure, list_lifecycle, list_validity
 from workflows.services.lists.consequences import (
     SYSTEM,
@@ -20,6 +21,7 @@ from workflows.services.processes import removal_rules
 from workflows.store.automation import OutboxEvent
 from workflows.store.base import utcnow
 from workflows.store.cases import Case
+from workflows.store.green import BrokenCommitment
 
 from . import redlist_removal as red
 from .base import StepResult, Steps
@@ -112,11 +114,50 @@ class DisputedRemoval:
         return red.reverse_removal(session, event, case)  # the removal was wrong: entry and incentives restored
 
 
-DisputedRecord = DisputedListing | DisputedRemoval
+class DisputedCommitment:
+    """An objection against a broken commitment in the credit file: it does not count while verified, and an
+    upheld objection revokes it (kept, no longer a bad record). Never public, so nothing is announced."""
+
+    @staticmethod
+    def _set(session: Session, event: OutboxEvent, case: Case, effect: str, to: str, *, only_from: tuple[str, ...],
+             correction: str = "") -> None:
+        record = session.get(BrokenCommitment, (case.data or {}).get("broken_commitment_id"))
+        if record is None or record.status not in only_from or not once(session, event.id, effect):
+            return
+        before, record.status = record.status, to
+        if correction:
+            record.correction = correction[:4000]
+        history.record(session, actor=SYSTEM, action=effect, entity_type="broken_commitment", entity_id=record.id,
+                       case_id=case.id, from_state=before, to_state=to, reason=correction[:2000],
+                       data={"event_id": event.id})
+
+    def suspend(self, session: Session, event: OutboxEvent, case: Case) -> StepResult:
+        self._set(session, event, case, "suspend_record", "suspended", only_from=("active",))
+        return StepResult(tell_applicant(session, event, case, "objection.accepted.record"))
+
+    def resume(self, session: Session, event: OutboxEvent, case: Case) -> StepResult:
+        self._set(session, event, case, "resume_record", "active", only_from=("suspended",))
+        return StepResult()
+
+    def correct(self, session: Session, event: OutboxEvent, case: Case) -> StepResult:
+        upheld = event.params.get("measures") == "stop"  # "stop": it no longer counts; "resume": it stands, corrected
+        self._set(session, event, case, "correct_record", "revoked" if upheld else "active",
+                  only_from=("active", "suspended"), correction=str(event.params.get("correction", "")))
+        return StepResult()
+
+    def revoke(self, session: Session, event: OutboxEvent, case: Case) -> StepResult:
+        self._set(session, event, case, "revoke_record", "revoked", only_from=("active", "suspended"),
+                  correction=str(event.params.get("reason", "")))
+        return StepResult()
+
+
+DisputedRecord = DisputedListing | DisputedRemoval | DisputedCommitment
 
 
 def disputed(case: Case) -> DisputedRecord:
     """What the objection disputes, by its target's kind: the one place that tells them apart."""
+    if (case.data or {}).get("broken_commitment_id"):
+        return DisputedCommitment()
     return DisputedRemoval() if removal_rules.is_against_removal(case) else DisputedListing()
 
 

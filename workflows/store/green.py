@@ -99,6 +99,10 @@ class BrokenCommitment(Base):
     due_on: Mapped[date] = mapped_column(Date)  # the deadline that was missed
     recorded_on: Mapped[date] = mapped_column(Date)  # Asia/Shanghai day of the breach
     recorded_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # disputed like any record kept (objection): "active"; "suspended" while an objection is verified (it does not
+    # count meanwhile); "revoked" once the objection is upheld (kept, no longer a bad record)
+    status: Mapped[str] = mapped_column(String(16), default="active", server_default="active")
+    correction: Mapped[str] = mapped_column(Text, default="", server_default="")
 
     subject: Mapped[Subject] = relationship()
     case: Mapped[Case] = relationship()

@@ -38,6 +38,9 @@ class Subject(Base):
     code: Mapped[str] = mapped_column(String(18), unique=True)
     kind: Mapped[str] = mapped_column(String(16))
     name: Mapped[str] = mapped_column(String(200))
+    # whose name it is: "listed" a listing department's (it prevails), "claimed" a confirmed claim's, "declared" a
+    # sign-up's own word, its claim unconfirmed (workflows.services.lists.subjects.register_subject)
+    name_source: Mapped[str] = mapped_column(String(16), default="listed", server_default="listed")
     legal_representative: Mapped[str] = mapped_column(String(100), default="")
     contact_phone: Mapped[str] = mapped_column(String(40), default="")
     contact_email: Mapped[str] = mapped_column(String(200), default="")

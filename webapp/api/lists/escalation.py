@@ -29,7 +29,7 @@ class EscalationIn(ma.Schema):
 @bp.arguments(EscalationIn)
 @bp.response(201, StaffEntryOut)
 @bp.alt_response(401, schema=ERROR_SCHEMA, description="No or bad token")
-@bp.alt_response(403, schema=ERROR_SCHEMA, description="Not a listing department")
+@bp.alt_response(403, schema=ERROR_SCHEMA, description="Not the listing department of the key-attention entry")
 @bp.alt_response(404, schema=ERROR_SCHEMA, description="No such key-attention entry")
 @bp.alt_response(409, schema=ERROR_SCHEMA, description="The subject is already on the blacklist")
 @bp.alt_response(422, schema=ERROR_SCHEMA, description="The key-attention entry is no longer active, a past "

@@ -12,10 +12,11 @@ from sqlalchemy.orm import Session
 from workflows.domain.errors import N_, Conflict, InvalidInput, NotFound
 from workflows.domain.process import Actor
 from workflows.domain.roles import DEPARTMENT_ROLES, Role, parse_role
+from workflows.domain.subjects import parse_subject_code
 from workflows.services.admin import settings as settings_service
 from workflows.services.casework import history
 from workflows.services.deliveries import notify
-from workflows.services.lists.subjects import register_subject
+from workflows.services.lists.subjects import CLAIMED, DECLARED, name_subject, register_subject
 from workflows.store.models import Department, LoginThrottle, Subject, User, UserRole
 
 # argon2id: memory-hard, so a stolen hash table is slow to attack on GPUs
@@ -110,12 +111,19 @@ def create_user(
 def sign_up_applicant(
     session: Session, *, code: str, name: str, username: str, password: str, email: str, phone: str
 ) -> User:
-    """A citizen or enterprise signs up online; its claim waits for the accepting office."""
+    """A citizen or enterprise signs up online; its claim waits for the accepting office.
+
+    With `accounts.confirm_applicants` off, a claim is confirmed at once only when the sign-up brings its subject
+    into being: a subject that exists already has a record (a listing, a case, a file, another account's contact
+    data), so a claim to it always waits, whatever the setting. The name the sign-up declares is its own word
+    (`declared`): it never renames an existing subject and gives way to a listing department's."""
     if find_user(session, username) is not None:  # the person must choose another name: an input to correct
         raise InvalidInput(N_("the user name '%(name)s' is taken"), field="username", name=username)
     _check_new_password(password)
-    subject = register_subject(session, code=code, name=name, email=email, phone=phone)
-    needs_confirmation = settings_service.get(session, "accounts.confirm_applicants")
+    existed = session.scalar(select(Subject.id).where(Subject.code == parse_subject_code(code).value)) is not None
+    needs_confirmation = existed or settings_service.get(session, "accounts.confirm_applicants")
+    subject = register_subject(session, code=code, name=name, email=email, phone=phone,
+                               source=DECLARED if needs_confirmation else CLAIMED)
     user = User(
         username=username.strip(),
         password_hash=hash_password(password),
@@ -180,6 +188,8 @@ def decide_claim(session: Session, user_id: int, *, confirm: bool, actor: Actor,
         raise InvalidInput("a reason is required to reject a claim", field="reason")
     before = user.claim_status
     user.claim_status = "confirmed" if confirm else "rejected"
+    if confirm and user.subject is not None:  # the name it declared is now a confirmed claim's, unless listed
+        name_subject(user.subject, user.display_name, CLAIMED)
     history.record(session, actor=actor, action="confirm_claim" if confirm else "reject_claim",
                    entity_type="user", entity_id=user.id, from_state=before, to_state=user.claim_status,
                    reason=reason)

@@ -25,6 +25,7 @@ from workflows.domain.process import Actor
 from workflows.domain.subjects import parse_subject_code, single_line_name
 from workflows.services.admin import settings as settings_service
 from workflows.services.lists.listings import ListingRequest, after_listing, emit_listed, needing_after_listing
+from workflows.services.lists.subjects import LISTED, name_subject
 from workflows.store import audit_chain
 from workflows.store.base import utcnow
 from workflows.store.models import Department, HistoryEntry, ListEntry, Measure, MeasureCatalogueItem, Subject
@@ -278,7 +279,11 @@ def _subject_ids(session: Session, requests: list[ListingRequest], now: datetime
     ids: dict[str, int] = {}
     for chunk in _chunks(list(names)):
         ids.update(session.execute(select(Subject.code, Subject.id).where(Subject.code.in_(chunk))).all())
-    new = [{"code": code, "kind": _parse_code(code).kind.value, "name": names[code], "legal_representative": "",
+        # a name an applicant declared gives way to the listing department's (subjects.name_subject)
+        for subject in session.scalars(select(Subject).where(Subject.code.in_(chunk), Subject.name_source != LISTED)):
+            name_subject(subject, names[subject.code], LISTED)
+    new = [{"code": code, "kind": _parse_code(code).kind.value, "name": names[code], "name_source": LISTED,
+            "legal_representative": "",
             "contact_phone": "", "contact_email": "", "address": "", "created_at": now}
            for code in names if code not in ids]
     for chunk in _chunks(new):

@@ -179,16 +179,28 @@ class Escalation:
     published_channel: str = ""
 
 
+def escalatable(session: Session, entry_id: int, actor: Actor) -> ListEntry:
+    """The key-attention entry `actor` may move to the blacklist: only its own listing department's (Q IV(4):
+    the department that listed it transfers it). Another department that finds a severe violation lists the
+    subject on the blacklist itself, on its own decision."""
+    if Role.LISTING_DEPARTMENT not in actor.roles or actor.department_id is None:
+        raise RoleNotAllowed("only a listing department may move a subject to the blacklist")
+    key = session.get(ListEntry, entry_id)
+    if key is None or key.list_kind != ListKind.KEY_ATTENTION.value or key.subject is None:
+        raise NotFound(N_("no key-attention entry #%(id)s"), field="key_entry_id", id=entry_id)
+    if key.department_id != actor.department_id:
+        raise RoleNotAllowed("only the department that listed the subject on the key-attention list may move it to "
+                             "the blacklist; another department that finds a severe violation lists the subject "
+                             "itself", field="key_entry_id")
+    return key
+
+
 def escalate_to_blacklist(session: Session, request: Escalation, actor: Actor, *,
                           now: datetime | None = None) -> ListEntry:
     """A severe violation during the key-attention validity: the subject goes on the blacklist with its
     measures, in this transaction; the departments and the subject are told by the flow."""
     now = now or utcnow()
-    if Role.LISTING_DEPARTMENT not in actor.roles or actor.department_id is None:
-        raise RoleNotAllowed("only a listing department may move a subject to the blacklist")
-    key = session.get(ListEntry, request.key_entry_id)
-    if key is None or key.list_kind != ListKind.KEY_ATTENTION.value or key.subject is None:
-        raise NotFound(N_("no key-attention entry #%(id)s"), field="key_entry_id", id=request.key_entry_id)
+    key = escalatable(session, request.key_entry_id, actor)
     if key.status != EntryStatus.ACTIVE.value:
         raise InvalidInput(N_("the key-attention entry is %(status)s: only an active one can be escalated"),
                            field="key_entry_id", labels={"status": "state"}, status=key.status)

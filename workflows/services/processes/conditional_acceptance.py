@@ -155,7 +155,8 @@ def materials_state(session: Session, case: Case) -> MaterialsState:
                                                       HistoryEntry.action.in_(MATERIAL_ACTIONS))
                            .order_by(HistoryEntry.id))
     events = [CaseEvent(row.action, row.at, row.data or {}) for row in rows]
-    return project(lines_of(application), events, default_days=application.default_days, due=due_day)
+    return project(lines_of(application), events, default_days=application.default_days, due=due_day,
+                   resubmission_days=settings.get(session, "green.resubmission_days"))
 
 
 def processing_limit(session: Session, case: Case, state: MaterialsState) -> date | None:
@@ -174,9 +175,13 @@ def facts(session: Session, case: Case) -> dict:
     open_dues = [i.due_on for i in state.missing() if i.status != VERIFIED and i.due_on]
     if limit is not None and open_dues:
         room = calendar.working_days_between(max(open_dues), limit)
-    return {"item_status": {i.no: i.status for i in state.items},
-            "processing_days": application.processing_days if application else 0,
-            "extended": state.extended, "extension_room": room}
+    facts = {"item_status": {i.no: i.status for i in state.items},
+             "processing_days": application.processing_days if application else 0,
+             "extended": state.extended, "extension_room": room,
+             "overdue": [i.no for i in state.overdue(calendar.local_date(utcnow()))]}
+    if case.state == "submitted" and case.subject_id is not None:  # checked again when the window accepts (应查必查)
+        facts["eligibility"] = eligibility_of(session, case.subject_id)
+    return facts
 
 
 

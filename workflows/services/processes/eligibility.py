@@ -4,10 +4,12 @@ For other callers (the credit-status API, approval systems):
 
 - `eligibility_of(session, subject_id, *, now=None) -> workflows.domain.eligibility.Eligibility`: `.eligible`
   (bool) and `.reasons` (each `.code`, `.message`, `.supports`, `.public`, `.params`; `.as_dict()` for JSON).
-  Call `.as_seen_by(entitled)` before showing it to a viewer who may not see the key-attention list.
+  Show it only to the subject itself (a confirmed claim) and to the departments entitled to its non-public
+  records: to anyone else even "not eligible for a reason that is not public" would give a key-attention listing
+  or a broken commitment away.
 - `credit_status(session, code, viewer, *, now=None) -> CreditStatus`: the subject's open entries by list
-  (key-attention only for entitled viewers) and the eligibility as that viewer may see it; raises NotFound /
-  InvalidInput for an unknown or malformed code.
+  (key-attention only for entitled viewers) and, for those viewers only, the eligibility (None for the others,
+  who get the public lists alone); raises NotFound / InvalidInput for an unknown or malformed code.
 """
 from __future__ import annotations
 
@@ -41,7 +43,9 @@ def credit_facts(session: Session, subject_id: int) -> eligibility.CreditFacts:
                                   None if e.status in OPEN else calendar.local_date(e.exited_at or e.created_at))
                for e in entries
                if e.list_kind in (ListKind.BLACK.value, ListKind.KEY_ATTENTION.value) and e.exit_reason != NOT_A_RECORD]
-    broken = session.scalars(select(BrokenCommitment.recorded_on).where(BrokenCommitment.subject_id == subject_id))
+    # a record under verification does not count against the subject, nor one an upheld objection revoked
+    broken = session.scalars(select(BrokenCommitment.recorded_on).where(BrokenCommitment.subject_id == subject_id,
+                                                                        BrokenCommitment.status == "active"))
     records += [eligibility.Record(eligibility.BROKEN_COMMITMENT, day, day) for day in broken]
     return eligibility.CreditFacts(on_lists, tuple(records))
 
@@ -59,7 +63,7 @@ class CreditStatus:
     as_of: datetime
     entries: dict[str, list[ListEntry]]  # open entries by list, key-attention only for entitled viewers
     shows_key_attention: bool
-    green_channel: eligibility.Eligibility
+    green_channel: eligibility.Eligibility | None  # None: the viewer gets the public lists alone
 
 
 def credit_status(session: Session, code: str, viewer: Actor, *, now: datetime | None = None) -> CreditStatus:
@@ -73,5 +77,5 @@ def credit_status(session: Session, code: str, viewer: Actor, *, now: datetime |
         entries[entry.list_kind].append(entry)
     if not entitled:
         entries.pop(ListKind.KEY_ATTENTION.value)
-    green = eligibility_of(session, subject.id, now=now).as_seen_by(entitled)
+    green = eligibility_of(session, subject.id, now=now) if entitled else None
     return CreditStatus(subject, now, entries, entitled, green)

@@ -30,8 +30,8 @@ OWNERS = {MATERIALS: "applicant", PROCESSING: "department"}
 DECIDED = ("granted", "licence_refused", "published")
 
 
-def _wanted(session: Session, case: Case, state: MaterialsState) -> dict[str, tuple[int, date]]:
-    """kind -> (working days from acceptance, due day) of each deadline that should run now."""
+def _wanted(session: Session, case: Case, state: MaterialsState) -> dict[str, tuple[datetime, int, date]]:
+    """kind -> (from when, working days, due day) of each deadline that should run now."""
     application = application_of(session, case)
     if application is None or state.accepted_at is None:
         return {}
@@ -39,10 +39,10 @@ def _wanted(session: Session, case: Case, state: MaterialsState) -> dict[str, tu
     earliest = state.earliest_due()
     if case.state == "awaiting_materials" and earliest is not None:
         item = next(i for i in state.outstanding() if i.due_on == earliest)
-        wanted[MATERIALS] = ((item.days or application.default_days) + state.extension_days, earliest)
+        wanted[MATERIALS] = (item.runs_from, item.runs_days, earliest)  # from a late rejection: the period after it
     if case.state in ("awaiting_materials", "materials_complete"):
         days = application.processing_days
-        wanted[PROCESSING] = (days, due_day(state.accepted_at, days))
+        wanted[PROCESSING] = (state.accepted_at, days, due_day(state.accepted_at, days))
     return wanted
 
 
@@ -53,13 +53,14 @@ def reconcile(session: Session, case: Case, now: datetime) -> None:
         current = timers.open_timer(case, kind)
         want = wanted.get(kind)
         if current is None and want is not None:
-            session.add(Timer(case=case, kind=kind, owner=owner, started_on=calendar.local_date(state.accepted_at),
+            session.add(Timer(case=case, kind=kind, owner=owner,
                               department_id=case.department_id if owner == "department" else None, created_at=now,
-                              **_schedule(session, want[0], state)))
+                              **_schedule(session, want[0], want[1])))
         elif current is not None and want is None:
             _end(case, current, now)
-        elif current is not None and current.due_on != want[1]:
-            for name, value in _schedule(session, want[0], state).items():  # the next item's deadline, or an extension
+        elif current is not None and current.due_on != want[2]:
+            # the next item's deadline, an extension, or the period after a late rejection
+            for name, value in _schedule(session, want[0], want[1]).items():
                 setattr(current, name, value)
 
 
@@ -71,9 +72,9 @@ def _end(case: Case, timer: Timer, now: datetime) -> None:
     timer.ended_at, timer.next_fire_at = now, None
 
 
-def _schedule(session: Session, days: int, state: MaterialsState) -> dict:
-    plan = deadlines.schedule(state.accepted_at, days, settings.get(session, "sla.warning_days"))
-    return {"limit_days": days, "due_on": plan.due_on, "due_at": plan.due_at, "warn_at": plan.warn_at,
+def _schedule(session: Session, start: datetime, days: int) -> dict:
+    plan = deadlines.schedule(start, days, settings.get(session, "sla.warning_days"))
+    return {"started_on": calendar.local_date(start), "limit_days": days, "due_on": plan.due_on, "due_at": plan.due_at, "warn_at": plan.warn_at,
             "status": "pending", "warned_at": None, "breached_at": None, "next_fire_at": min(plan.warn_at, plan.due_at)}
 
 
