@@ -6,7 +6,8 @@ e-mails kept in them, platform and webhook payloads, evidence files. Every row l
 or its cases is found through the schema itself (any `case_id`, `list_entry_id` or `event_id`
 column), so a table added later is covered without a change here. History rows are redacted
 through services.audit, which keeps the hash chain verifiable (ADR 0006). A correction announcement
-is left as published: its purpose is to name the subject and restore its reputation.
+is left as published: its purpose is to name the subject and restore its reputation. Each erasure is
+written to the erasure log (workflows/store/erasure_log.py) once it commits.
 """
 from __future__ import annotations
 
@@ -19,6 +20,8 @@ from sqlalchemy.orm import Session
 from workflows.domain.process import Actor
 from workflows.services.admin import audit
 from workflows.store.automation import OutboxEvent
+from workflows.store import erasure_log
+from workflows.store.base import utcnow
 from workflows.store.cases import Case, EvidenceFile
 from workflows.store.models import HistoryEntry, ListEntry, Measure
 
@@ -102,8 +105,10 @@ def _erase_files(session: Session, case_ids: list[int], upload_dir: Path | None)
         evidence.original_name = MASK
 
 
-def erase_purged_entry(session: Session, entry: ListEntry, actor: Actor, upload_dir: Path | None) -> int:
-    """Erase the subject's data from every copy of a purged entry; returns the number of rows changed."""
+def erase_purged_entry(session: Session, entry: ListEntry, actor: Actor, upload_dir: Path | None, *,
+                       logged: bool = True) -> int:
+    """Erase the subject's data from every copy of a purged entry; returns the number of rows changed.
+    `logged`: written to the erasure log beside `upload_dir` (not when a restore carries a logged one again)."""
     cases = list(session.scalars(select(Case).where(Case.list_entry_id == entry.id)))
     case_ids = [c.id for c in cases]
     needles = sorted(personal_strings(session, entry, cases), key=len, reverse=True)
@@ -119,4 +124,8 @@ def erase_purged_entry(session: Session, entry: ListEntry, actor: Actor, upload_
         (HistoryEntry.entity_type == "measure") & HistoryEntry.entity_id.in_(measure_ids),
         (HistoryEntry.entity_type == "case") & HistoryEntry.entity_id.in_([str(i) for i in case_ids])))))
     session.expire_all()
-    return changed + audit.redact(session, history_ids, actor, "listed_in_error", actor_labels=frozenset(needles))
+    redacted = audit.redact(session, history_ids, actor, "listed_in_error", actor_labels=frozenset(needles))
+    if upload_dir is not None and logged:  # kept beside the uploads: a restored backup erases this entry again
+        erasure_log.after_commit_append(session, erasure_log.path_for(Path(upload_dir).parent), entry.id, case_ids,
+                                        utcnow().isoformat())
+    return changed + redacted
