@@ -131,7 +131,7 @@ def process_batch(config: Config, events: list[OutboxEvent], *, in_process: bool
         except Exception as error:  # noqa: BLE001 - any failure: release for a later attempt
             # the error's text (which may quote an address or a row) stays in the outbox row, not in the log
             log.warning("flow %s failed: events released for a later attempt", process,
-                        extra={"process": process, "events": [e.id for e in batch], "error": logs.error_class(error)})
+                        extra={"flow": process, "events": [e.id for e in batch], "error": logs.error_class(error)})
             _finish(rt, batch, "retry", str(error))
     return done
 
@@ -154,7 +154,7 @@ def _finish(rt, batch: list[OutboxEvent], outcome: str, error: str = "") -> None
     for event, status in outcomes:
         metrics.EVENTS_HANDLED.labels(event.process, status).inc()
         log.log(logging.WARNING if status == "failed" else logging.INFO, "event %s", status,
-                extra={"event": event.id, "case": event.case_id, "process": event.process, "kind": event.kind,
+                extra={"event": event.id, "case": event.case_id, "flow": event.process, "kind": event.kind,
                        "outcome": status})
 
 
@@ -189,7 +189,7 @@ def prefect_answers() -> None:
     """The Prefect server the flows report to answers its health check."""
     from prefect.settings import PREFECT_API_URL
 
-    url = PREFECT_API_URL.value()
+    url = os.environ.get("PREFECT_API_URL") or PREFECT_API_URL.value()  # the environment as it is now
     if not url:
         raise LookupError("PREFECT_API_URL is not set")
     httpx.get(url.rstrip("/") + "/health", timeout=3, trust_env=False).raise_for_status()

@@ -12,7 +12,7 @@ import logging
 from datetime import UTC, datetime
 
 # the `extra=` keys a log line may carry, all numbers or codes
-FIELDS = ("part", "case", "event", "events", "process", "kind", "outcome", "error", "fired", "worker", "report")
+FIELDS = ("part", "case", "event", "events", "flow", "kind", "outcome", "error", "fired", "worker", "report")
 
 
 class JsonLines(logging.Formatter):
