@@ -39,6 +39,7 @@ class SweepLock:
         self._connection = None
         self._file = None
         self.held = False
+        self._said_standby = False
 
     def hold(self) -> bool:
         """True if this process holds the lock now (taking it when free); logs each change of role."""
@@ -53,7 +54,7 @@ class SweepLock:
             log.info("took the sweep lock: this scheduler sweeps", extra={"outcome": "leader"})
         elif was and not self.held:
             log.warning("lost the sweep lock: standing by", extra={"outcome": "standby"})
-        elif not self.held and not getattr(self, "_said_standby", False):
+        elif not self.held and not self._said_standby:
             log.info("another scheduler holds the sweep lock: standing by", extra={"outcome": "standby"})
         self._said_standby = not self.held
         return self.held
