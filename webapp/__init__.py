@@ -7,7 +7,7 @@ from workflows.config import Config
 from workflows.services.admin import calendar as calendar_service
 from workflows.store.db import configure_engine, engine_options, private_sqlite_file
 
-from . import errors, i18n, security, ui
+from . import errors, i18n, observability, security, ui
 from .blueprints import API, PAGES
 from .extensions import DatabaseId, compiled_templates, csrf, db, login_manager
 from .extensions import api as json_api  # not `api`: the name of the webapp.api package
@@ -69,6 +69,8 @@ def create_app(test_config: dict | None = None, *, config: Config | None = None)
     app.after_request(_ask_for_missing_calendar_years)
     ui.init_app(app)
     security.init_app(app)
+    observability.init_app(app)
+    app.register_blueprint(observability.bp)
     for blueprint in PAGES:
         app.register_blueprint(blueprint)
     for blueprint in API:

@@ -32,6 +32,17 @@ def fail(error: DomainError) -> None:
     sys.exit(2)
 
 
+def schema_is_current(config: Config) -> None:
+    """A part starts only on a database whose schema is its code's; otherwise it says which command fixes that."""
+    from workflows.store.migrate import SchemaMismatch, check_schema
+
+    try:
+        check_schema(config.database_url)
+    except SchemaMismatch as mismatch:
+        click.echo(f"error: {mismatch}", err=True)
+        sys.exit(3)
+
+
 @click.group()
 def main() -> None:
     """credit-cases: objection, credit repair, green channel and red-list removal cases."""
@@ -53,12 +64,22 @@ def up() -> None:
 def web(workers: int) -> None:
     """Serve the web app and API with gunicorn."""
     import os
+    import shutil
+
+    from workflows.operations.logs import ACCESS_LOG_FORMAT
 
     config = Config.from_env()
+    schema_is_current(config)
+    # gunicorn's workers add up their request metrics in this folder, emptied at each start
+    metrics_dir = config.instance_path / "prometheus"
+    shutil.rmtree(metrics_dir, ignore_errors=True)
+    metrics_dir.mkdir(parents=True)
+    os.environ["PROMETHEUS_MULTIPROC_DIR"] = str(metrics_dir)
+    log_format = ["--access-logformat", ACCESS_LOG_FORMAT] if config.log_format == "json" else []
     os.execvp(
         sys.executable,
         [sys.executable, "-m", "gunicorn", "--workers", str(workers), "--bind", f"{config.host}:{config.port}",
-         "--access-logfile", "-", "webapp:create_app()"],
+         "--access-logfile", "-", *log_format, "webapp:create_app()"],
     )
 
 
@@ -67,15 +88,27 @@ def worker() -> None:
     """Run the automation worker: claims outbox events and runs the process flows for them."""
     from workflows.automation.worker import run_forever
 
-    run_forever(Config.from_env())
+    config = Config.from_env()
+    schema_is_current(config)
+    run_forever(config)
 
 
 @main.command()
 def scheduler() -> None:
-    """Run the APScheduler jobs (SLA timer sweep)."""
+    """Run the APScheduler jobs (SLA timer sweep); with two schedulers, one sweeps and the other stands by."""
     from workflows.automation.scheduler import run_forever
 
-    run_forever(Config.from_env())
+    config = Config.from_env()
+    schema_is_current(config)
+    run_forever(config)
+
+
+@main.command()
+def settings() -> None:
+    """Print every setting as an environment file (EnvironmentFile= of the systemd units), with its default."""
+    from workflows.config import environment_file
+
+    click.echo(environment_file(), nl=False)
 
 
 @main.group()
@@ -91,6 +124,23 @@ def db_upgrade() -> None:
     config = Config.from_env()
     upgrade(config.database_url)
     click.echo("database is up to date")
+
+
+@db.command("downgrade")
+@click.argument("revision")
+def db_downgrade(revision: str) -> None:
+    """Undo migrations down to REVISION (`base`: every one); run it with the release whose migrations they are."""
+    from workflows.store.migrate import downgrade
+
+    downgrade(Config.from_env().database_url, revision)
+    click.echo(f"database downgraded to {revision}")
+
+
+@db.command("check")
+def db_check() -> None:
+    """Exit 0 if the schema is this code's; else say what to run, and exit 3."""
+    schema_is_current(Config.from_env())
+    click.echo("database schema is current")
 
 
 @main.group()
@@ -206,6 +256,43 @@ def audit_verify() -> None:
         verdict = verify(session)
     click.echo(verdict.describe())
     sys.exit(0 if verdict.ok else 1)
+
+
+@main.command()
+@click.argument("target", type=click.Path(path_type=Path))
+def backup(target: Path) -> None:
+    """Write the database, the upload folder and the erasure log into one archive (TARGET: a folder or a file)."""
+    from workflows.operations.backup import BackupError
+    from workflows.operations.backup import backup as make_backup
+
+    try:
+        archive = make_backup(Config.from_env(), target)
+    except BackupError as error:
+        click.echo(f"error: {error}", err=True)
+        sys.exit(2)
+    click.echo(f"backup written: {archive}")
+
+
+@main.command()
+@click.argument("archive", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--yes", is_flag=True, help="replace the database and the uploads without asking")
+def restore(archive: Path, yes: bool) -> None:
+    """Replace the database and the uploads with an archive's, erase again what the erasure log names, verify.
+
+    Stop the web app, the workers and the scheduler first. Exits 1 if the restored history does not verify."""
+    from workflows.operations.backup import BackupError
+    from workflows.operations.backup import restore as restore_archive
+
+    config = Config.from_env()
+    if not yes:
+        click.confirm(f"replace the database and {config.upload_dir} with {archive.name}?", abort=True)
+    try:
+        report = restore_archive(config, archive)
+    except BackupError as error:
+        click.echo(f"error: {error}", err=True)
+        sys.exit(2)
+    click.echo(report.describe())
+    sys.exit(0 if report.ok else 1)
 
 
 if __name__ == "__main__":

@@ -30,9 +30,10 @@ def parts(config: Config) -> list[Part]:
         PREFIX + "INSTANCE_PATH": str(config.instance_path),
         PREFIX + "DATABASE_URL": config.database_url,
         PREFIX + "DEMO": "true",
+        PREFIX + "LOG_FORMAT": os.environ.get(PREFIX + "LOG_FORMAT", "text"),  # a terminal's reader
         "PREFECT_API_URL": prefect_api_url(config.prefect_port),
     }
-    web = Part("web", [*script, "web", "--workers", "2"], env, f"http://{config.host}:{config.port}/healthz", 60)
+    web = Part("web", [*script, "web", "--workers", "2"], env, f"http://{config.host}:{config.port}/readyz", 60)
     return [
         web,
         Part("scheduler", [*script, "scheduler"], env),

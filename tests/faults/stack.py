@@ -180,6 +180,7 @@ def worker(env: dict, logs: Path, name: str = "worker") -> Proc:
 def scheduler(env: dict, logs: Path, name: str = "scheduler", interval: int = 1) -> Proc:
     """The product's APScheduler scheduler (workflows.automation.scheduler.build_scheduler) with a short sweep interval."""
     code = ("from workflows.automation.scheduler import build_scheduler; from workflows.config import Config; "
+            "from workflows.operations import logs; logs.configure('json', part='scheduler'); "
             f"build_scheduler(Config.from_env(), interval_seconds={interval}).start()")
     return Proc(name, [sys.executable, "-c", code], env, logs / f"{name}.log")
 

@@ -71,7 +71,9 @@ def api(endpoint, method, path, allowed, what, **kw) -> Access:
 TABLE: tuple[Access, ...] = (
     # --- public ---
     page("main.home", "GET", "/", EVERYONE, "home page (anonymous: to the log-in page)"),
-    page("main.health", "GET", "/healthz", PUBLIC, "health check"),
+    page("ops.health", "GET", "/healthz", PUBLIC, "health check: the process answers (not forwarded by the proxy)"),
+    page("ops.ready", "GET", "/readyz", PUBLIC, "readiness: database and schema (not forwarded by the proxy)"),
+    page("ops.prometheus", "GET", "/metrics", PUBLIC, "Prometheus metrics (not forwarded by the proxy)"),
     page("main.set_language", "POST", "/lang/en", PUBLIC, "choose the language"),
     page("static", "GET", "/static/app.css", PUBLIC, "style sheet and scripts"),
     page("auth.login", "GET", "/login", PUBLIC, "log-in page"),

@@ -91,7 +91,9 @@ NO_API: dict[str, str] = {
     "static": "style sheets, scripts and images of the pages",
     "main.set_language": "the pages' language; the API answers in English",
     "auth.logout": "ends the user's browser sessions and tokens; a token also expires (12 hours)",
-    "main.health": "the health check is JSON already, for load balancers",
+    "ops.health": "the health check is JSON already, for load balancers",
+    "ops.ready": "the readiness check is JSON already, for load balancers",
+    "ops.prometheus": "the metrics are Prometheus text already, for the monitoring system",
     "admin.index": "a menu of the administration pages",
 }
 

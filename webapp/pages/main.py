@@ -1,9 +1,8 @@
-"""Home pages per role, the language switch, the health check."""
+"""Home pages per role, the language switch."""
 from __future__ import annotations
 
-from flask import Blueprint, jsonify, redirect, render_template, request, session, url_for
+from flask import Blueprint, redirect, render_template, request, session, url_for
 from flask_login import current_user
-from sqlalchemy import text
 
 from workflows.domain.roles import Role
 from workflows.services.admin import administration
@@ -46,9 +45,3 @@ def set_language(code: str):
     if code in LANGUAGES:
         session["lang"] = code
     return redirect(same_site_path(request.form.get("next")) or "/")
-
-
-@bp.route("/healthz")
-def health():
-    db.session.execute(text("SELECT 1"))
-    return jsonify({"status": "ok"})

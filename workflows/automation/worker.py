@@ -19,10 +19,12 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
 
+import httpx
 from sqlalchemy import or_, select, update
 from sqlalchemy.orm import aliased
 
 from workflows.config import Config
+from workflows.operations import logs, metrics, probe
 from workflows.services.admin import calendar as calendar_service
 from workflows.services.deliveries import delivery_queue, outbound
 from workflows.steps import runtime as flow_runtime
@@ -134,11 +136,15 @@ def process_batch(config: Config, events: list[OutboxEvent], *, in_process: bool
             else:
                 failed = {}
         except Exception as error:  # noqa: BLE001 - the flow could not run (Prefect down): release for a later try
-            log.warning("flow %s failed for events %s: %s", process, [e.id for e in batch], error)
+            # the error's text (which may quote an address or a row) stays in the outbox row, not in the log
+            log.warning("flow %s failed: events released for a later attempt", process,
+                        extra={"flow": process, "events": [e.id for e in batch], "error": logs.error_class(error)})
             _finish(rt, batch, "retry", str(error))
             continue
         for event_id, error in failed.items():
-            log.warning("event %s of flow %s failed: %s", event_id, process, error)
+            # its error's text stays in the outbox row, not in the log
+            log.warning("event of flow %s failed: released alone for a later attempt", process,
+                        extra={"flow": process, "event": event_id})
         _finish(rt, [e for e in batch if e.id not in failed], "done")
         for event in batch:
             if event.id in failed:
@@ -176,6 +182,7 @@ def deliver_once(config: Config, name: str | None = None, limit: int = 20) -> in
 
 def _finish(rt, batch: list[OutboxEvent], outcome: str, error: str = "") -> None:
     now = utcnow()
+    outcomes = []
     with rt.sessions() as session:
         for event in batch:
             if outcome == "done":
@@ -186,7 +193,13 @@ def _finish(rt, batch: list[OutboxEvent], outcome: str, error: str = "") -> None
                 values = dict(status="failed" if failed else "pending", available_at=now + delay,
                               last_error=error[:2000], claimed_by=None)
             session.execute(update(OutboxEvent).where(OutboxEvent.id == event.id).values(**values))
+            outcomes.append((event, values["status"]))
         session.commit()
+    for event, status in outcomes:
+        metrics.EVENTS_HANDLED.labels(event.process, status).inc()
+        log.log(logging.WARNING if status == "failed" else logging.INFO, "event %s", status,
+                extra={"event": event.id, "case": event.case_id, "flow": event.process, "kind": event.kind,
+                       "outcome": status})
 
 
 def run_once(config: Config, name: str | None = None, limit: int = 50, *, in_process: bool = False) -> int:
@@ -216,6 +229,23 @@ def _pending(config: Config) -> bool:
                                                            OutboxEvent.available_at <= utcnow()).limit(1)) is not None
 
 
+def prefect_answers() -> None:
+    """The Prefect server the flows report to answers its health check."""
+    from prefect.settings import PREFECT_API_URL
+
+    url = os.environ.get("PREFECT_API_URL") or PREFECT_API_URL.value()  # the environment as it is now
+    if not url:
+        raise LookupError("PREFECT_API_URL is not set")
+    httpx.get(url.rstrip("/") + "/health", timeout=3, trust_env=False).raise_for_status()
+
+
+def serve_probe(config: Config) -> None:
+    rt = flow_runtime.configure(config)
+    probe.serve(config.worker_host, config.worker_port,
+                {"database": probe.database_answers(rt.sessions), "prefect": prefect_answers},
+                lambda: metrics.exposition(rt.sessions))
+
+
 def run_forever(config: Config, poll_seconds: float = 0.5) -> None:
     stopping = False
 
@@ -225,9 +255,11 @@ def run_forever(config: Config, poll_seconds: float = 0.5) -> None:
 
     signal.signal(signal.SIGTERM, stop)
     signal.signal(signal.SIGINT, stop)
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
+    logs.configure(config.log_format, part="worker")
     name = worker_name()
-    log.info("worker %s started", name)
+    if config.worker_port:
+        serve_probe(config)
+    log.info("worker started", extra={"worker": name})
     lane = threading.Thread(target=_deliveries_forever, args=(config, name, lambda: stopping, poll_seconds),
                             name="delivery-lane", daemon=True)
     lane.start()
@@ -235,7 +267,7 @@ def run_forever(config: Config, poll_seconds: float = 0.5) -> None:
         try:
             processed = run_once(config, name)
         except Exception as error:  # noqa: BLE001 - the database may be restarting: wait and retry
-            log.warning("worker loop: %s", error)
+            log.warning("worker loop: %s", logs.error_class(error), extra={"error": logs.error_class(error)})
             processed = 0
         if processed == 0:
             time.sleep(poll_seconds)
@@ -250,7 +282,7 @@ def _deliveries_forever(config: Config, name: str, stopping, poll_seconds: float
         try:
             attempted = deliver_once(config, name)
         except Exception as error:  # noqa: BLE001 - the database may be restarting: wait and retry
-            log.warning("delivery lane: %s", error)
+            log.warning("delivery lane: %s", logs.error_class(error), extra={"error": logs.error_class(error)})
             attempted = 0
         if attempted == 0:
             time.sleep(poll_seconds)

@@ -13,6 +13,7 @@ announcement is left as published: its purpose is to restore the subject's reput
 The cases no longer point at the subject (staff reading them see no one); the applicant still reads its own.
 On SQLite, the erased texts are overwritten in the file (`secure_delete`) and the write-ahead log is
 checkpointed and truncated after the commit (workflows.store.db).
+Each erasure is written to the erasure log (workflows/store/erasure_log.py) once it commits.
 """
 from __future__ import annotations
 
@@ -24,7 +25,7 @@ from sqlalchemy.orm import Session
 
 from workflows.domain.process import Actor
 from workflows.services.admin import audit
-from workflows.store import secure_storage
+from workflows.store import erasure_log, secure_storage
 from workflows.store.automation import OutboxEvent
 from workflows.store.base import utcnow
 from workflows.store.cases import Case, EvidenceFile
@@ -159,9 +160,11 @@ def _erase_queries(session: Session, needles: list[str], subject_ids: set[int], 
     return changed
 
 
-def erase_purged_entry(session: Session, entry: ListEntry, actor: Actor, upload_dir: Path | None) -> int:
+def erase_purged_entry(session: Session, entry: ListEntry, actor: Actor, upload_dir: Path | None, *,
+                       logged: bool = True) -> int:
     """Erase the subject's data from every copy of a purged entry (and of the entries that followed from it);
-    returns the number of rows changed."""
+    returns the number of rows changed. `logged`: written to the erasure log beside `upload_dir` (not when a
+    restore carries a logged one again)."""
     entries = purged_with(session, entry)
     entry_ids = [e.id for e in entries]
     cases = list(session.scalars(select(Case).where(Case.list_entry_id.in_(entry_ids))))
@@ -193,8 +196,12 @@ def erase_purged_entry(session: Session, entry: ListEntry, actor: Actor, upload_
     session.flush()
     session.expire_all()
     secure_storage.forget_after_commit(session)
-    return changed + audit.redact(session, sorted(set(history_ids)), actor, "listed_in_error",
-                                  actor_labels=frozenset(needles))
+    redacted = audit.redact(session, sorted(set(history_ids)), actor, "listed_in_error",
+                            actor_labels=frozenset(needles))
+    if upload_dir is not None and logged:  # kept beside the uploads: a restored backup erases this entry again
+        erasure_log.after_commit_append(session, erasure_log.path_for(Path(upload_dir).parent), entry.id, case_ids,
+                                        utcnow().isoformat())
+    return changed + redacted
 
 
 def _naming(session: Session, needles: list[str], case_ids: list[int]) -> list[int]:
