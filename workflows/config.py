@@ -133,6 +133,12 @@ HELP = {
     "scheduler_port": "port of the scheduler's /metrics, /healthz and /readyz; 0: none",
     "sweep_seconds": "seconds between two sweeps of the SLA timers by the scheduler holding the sweep lock",
     "log_format": "json: one JSON object a line (case and event numbers, no personal data); text: for a terminal",
+    "trusted_proxies": "behind a TLS proxy: the proxies' addresses (comma-separated) whose X-Forwarded-For and "
+                       "X-Forwarded-Proto are believed; nobody else's",
+    "base_url": "the address the product is reached at (https://credit.example.gov.cn): every absolute link is "
+                "built on it, never on a request's Host header; empty: http://<host>:<port>",
+    "webhook_allowed_hosts": "hosts (comma-separated, host or host:port) a department's webhook may point at "
+                             "although they are loopback, link-local or private addresses",
 }
 # read by the parts though not theirs to declare: Prefect's own setting, the worker's way to its server
 OTHER_SETTINGS = {"PREFECT_API_URL": ("http://127.0.0.1:4200/api", "the Prefect server the workers run their flows with "

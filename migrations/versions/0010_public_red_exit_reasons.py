@@ -1,6 +1,7 @@
 """announcements: red-list exits already published for a blacklisting or a key-attention listing (named together),
 a confirmed abuse or a broken commitment now read the one reason they share in public, so that none gives a
-key-attention listing away
+key-attention listing away. Irreversible: the published words that gave a key-attention listing away are
+not written back.
 
 Revision ID: 0010_public_red_exit_reasons
 Revises: 0002
