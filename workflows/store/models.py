@@ -269,6 +269,16 @@ class CalendarYear(Base):
     imported_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 
+class ConfigStamp(Base):
+    """A random stamp per configuration table (`settings`, `calendar_years`), renewed by a database trigger at
+    every write to that table (migration 0012): what a process derived from the table is valid while it is the same."""
+
+    __tablename__ = "config_stamps"
+
+    name: Mapped[str] = mapped_column(String(32), primary_key=True)
+    stamp: Mapped[str] = mapped_column(String(32))
+
+
 class HistoryEntry(Base):
     """The append-only record of every change: who, when, what, from which state to which, why."""
 

@@ -61,6 +61,8 @@ class MonthlyReport(Base):
     generated_by: Mapped[str] = mapped_column(String(120), default="")
 
 
+MET_LEGAL = "status = 'met' AND kind <> 'urging_reply'"  # a legal deadline met (domain.supervision.URGING_DEADLINE)
+
 # Indexes on other features' tables that the dashboard's aggregates need (created in 0005_supervision).
 Index("ix_cases_filed_at", Case.__table__.c.filed_at)
 Index("ix_cases_closed_at", Case.__table__.c.closed_at)
@@ -72,4 +74,7 @@ Index("ix_sla_timers_open", *(Timer.__table__.c[name] for name in ("case_id", "s
       sqlite_where=text(OPEN_TIMER), postgresql_where=text(OPEN_TIMER))
 Index("ix_sla_timers_breached_at", Timer.__table__.c.breached_at)
 Index("ix_sla_timers_ended_at", Timer.__table__.c.ended_at)
+# the legal deadlines met, for the period's and the trend's counts (0013_met_deadlines_index)
+Index("ix_sla_timers_met", *(Timer.__table__.c[name] for name in ("ended_at", "owner", "department_id", "case_id")),
+      sqlite_where=text(MET_LEGAL), postgresql_where=text(MET_LEGAL))
 Index("ix_history_action_at", HistoryEntry.__table__.c.action, HistoryEntry.__table__.c.at)

@@ -12,6 +12,7 @@ from sla import calendar
 from workflows.domain.errors import CalendarYearMissing, NotFound
 from workflows.domain.roles import Role
 from workflows.services.deliveries import notify
+from workflows.store import config_stamps
 from workflows.store.models import CalendarYear
 
 _YEARS_TO_ASK_FOR = "calendar_years_to_ask_for"  # in session.info, which outlives the refused transaction
@@ -62,17 +63,24 @@ def _arrangement(year: int, days_off, working_days) -> calendar.YearArrangement:
                                     working_days=frozenset(date.fromisoformat(d) for d in working_days))
 
 
-_installed: tuple | None = None  # (imported rows, the calendar built from them) in this process
+_installed: tuple | None = None  # (stamp, imported rows, the calendar built from them) in this process
 
 
 def install_from(session: Session) -> None:
     """Make this process's calendar what the database holds: another process may have imported a year.
 
-    One small query (a row per imported year); the calendar is rebuilt only when the rows differ, compared
-    by content, so an import takes effect in every process at its next computation after the commit."""
+    The calendar is kept under the stamp of `calendar_years` it was read with (workflows/store/config_stamps):
+    while the stamp is the same, nothing is read but the stamps, once per transaction; when it changed, the rows
+    are read (a row per imported year) and the calendar rebuilt if they differ, compared by content. So an
+    import takes effect in every process at its next transaction after the commit."""
     global _installed
+    stamp = config_stamps.current(session).get(config_stamps.CALENDAR)
+    installed = _installed
+    if (stamp is not None and installed is not None and installed[0] == stamp
+            and installed[2] is calendar.default_calendar()):
+        return
     rows = tuple((year, tuple(off), tuple(working)) for year, off, working in session.execute(
         select(CalendarYear.year, CalendarYear.days_off, CalendarYear.working_days).order_by(CalendarYear.year)))
-    if _installed is None or _installed[0] != rows or _installed[1] is not calendar.default_calendar():
+    if installed is None or installed[1] != rows or installed[2] is not calendar.default_calendar():
         calendar.install_arrangements(_arrangement(*row) for row in rows)
-        _installed = rows, calendar.default_calendar()
+    _installed = stamp, rows, calendar.default_calendar()

@@ -8,7 +8,7 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm import Session, joinedload
 
 from workflows.domain.errors import N_, Conflict, NotFound
 from workflows.domain.process import Actor
@@ -61,10 +61,11 @@ def submitted_before(session: Session, submission_key: str | None, actor: Actor)
 
 
 def get_case(session: Session, case_id: int, *, for_update: bool = False) -> Case:
-    query = select(Case).where(Case.id == case_id).options(selectinload(Case.timers), selectinload(Case.evidence))
+    """The case with its timers, in one query (its evidence files are read when a rule asks for them)."""
+    query = select(Case).where(Case.id == case_id).options(joinedload(Case.timers))
     if for_update and session.get_bind().dialect.name == "postgresql":
         query = query.with_for_update(of=Case)
-    case = session.scalar(query)
+    case = session.execute(query).unique().scalar_one_or_none()
     if case is None:
         raise NotFound(N_("no case #%(id)s"), field="case", id=case_id)
     return case

@@ -41,9 +41,14 @@ def timer_status(status: str, now: datetime) -> ColumnElement:
 
 
 def severity(now: datetime) -> ColumnElement:
-    """An open deadline's status as a number, worst highest: 4 overdue, 3 due soon, 2 on track, 1 paused."""
-    return case((timer_status("overdue", now), 4), (timer_status("due_soon", now), 3),
-                (timer_status("on_track", now), 2), else_=1)
+    """An open deadline's status as a number, worst highest: 4 overdue, 3 due soon, 2 on track, 1 paused.
+
+    For rows already restricted to open deadlines (`ended_at IS NULL`): the same branches as `timer_status`
+    without that test, so that the partial index of open timers answers the query alone (an index-only scan)."""
+    overdue = or_(Timer.status == "breached", and_(Timer.status.in_(RUNNING), Timer.due_at <= now))
+    due_soon = and_(Timer.status.in_(RUNNING), Timer.warn_at <= now, Timer.due_at > now)
+    on_track = and_(Timer.status.in_(RUNNING), Timer.warn_at > now)
+    return case((overdue, 4), (due_soon, 3), (on_track, 2), else_=1)
 
 
 SEVERITY_NAMES = {4: "overdue", 3: "due_soon", 2: "on_track", 1: "paused"}

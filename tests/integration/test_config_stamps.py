@@ -1,0 +1,106 @@
+"""The settings and the calendar are kept per process, and a change by anyone is seen at the next transaction.
+
+A transaction reads the configuration stamps once (one small query) and nothing else while nothing changed; a
+write to `settings` or `calendar_years`, through the product or by hand in SQL from another connection, renews
+the stamp (a database trigger), so the next transaction of every process reads the table again. A change that
+was rolled back leaves nothing behind in the process.
+"""
+from contextlib import contextmanager
+from datetime import date
+
+from sqlalchemy import create_engine, event, text
+
+from sla import calendar
+from workflows.domain.process import Actor
+from workflows.services.admin import calendar as calendar_service
+from workflows.services.admin import settings
+from workflows.store.db import make_session_factory
+
+ADMIN = Actor.system("test")
+
+
+@contextmanager
+def statements(sessions):
+    seen: list[str] = []
+
+    def record(_conn, _cursor, statement, *_):
+        seen.append(" ".join(statement.split()))
+
+    engine = sessions.kw["bind"]
+    event.listen(engine, "before_cursor_execute", record)
+    try:
+        yield seen
+    finally:
+        event.remove(engine, "before_cursor_execute", record)
+
+
+def by_hand(url: str, sql: str, **params) -> None:
+    """Another process's connection, outside the product."""
+    engine = create_engine(url)
+    with engine.begin() as connection:
+        connection.execute(text(sql), params)
+    engine.dispose()
+
+
+def test_nothing_but_the_stamps_is_read_while_nothing_changed(database_url):
+    sessions = make_session_factory(database_url)
+    with sessions() as session:
+        settings.get(session, "sla.warning_days")
+        calendar_service.install_from(session)
+    with statements(sessions) as seen, sessions() as session:
+        calendar_service.install_from(session)
+        assert settings.get(session, "sla.warning_days") == settings.get(session, "sla.warning_days")
+        calendar_service.install_from(session)
+    assert len(seen) == 1 and "config_stamps" in seen[0], seen
+    sessions.kw["bind"].dispose()
+
+
+def test_a_setting_changed_elsewhere_is_seen_at_the_next_transaction(database_url):
+    sessions = make_session_factory(database_url)
+    with sessions() as session:
+        before = settings.get(session, "sla.warning_days")
+        by_hand(database_url, "INSERT INTO settings (key, value, updated_at) VALUES ('sla.warning_days', :v, "
+                              "CURRENT_TIMESTAMP)", v=str(before + 2))
+    with sessions() as session:
+        assert settings.get(session, "sla.warning_days") == before + 2
+        by_hand(database_url, "DELETE FROM settings WHERE key = 'sla.warning_days'")
+    with sessions() as session:
+        assert settings.get(session, "sla.warning_days") == before
+    sessions.kw["bind"].dispose()
+
+
+def test_a_change_in_this_transaction_is_read_back_and_a_rolled_back_one_is_forgotten(database_url, seeded):
+    sessions = make_session_factory(database_url)
+    with sessions() as session:
+        before = settings.get(session, "sla.warning_days")
+        settings.change(session, "sla.warning_days", before + 1, ADMIN)
+        assert settings.get(session, "sla.warning_days") == before + 1
+        session.rollback()
+        assert settings.get(session, "sla.warning_days") == before
+    with sessions() as session:
+        assert settings.get(session, "sla.warning_days") == before
+        settings.change(session, "sla.warning_days", before + 1, ADMIN)
+        session.commit()
+    with sessions() as session:
+        assert settings.get(session, "sla.warning_days") == before + 1
+    sessions.kw["bind"].dispose()
+
+
+def test_a_calendar_year_written_by_hand_is_installed_at_the_next_transaction(database_url):
+    sessions = make_session_factory(database_url)
+    try:
+        with sessions() as session:
+            calendar_service.install_from(session)
+            assert not calendar.default_calendar().has_year(2097)
+        by_hand(database_url, "INSERT INTO calendar_years (year, days_off, working_days, source_filename, imported_at) "
+                              "VALUES (2097, '[\"2097-01-01\"]', '[]', 'x.json', CURRENT_TIMESTAMP)")
+        with sessions() as session:
+            calendar_service.install_from(session)
+            assert calendar.default_calendar().has_year(2097)
+            assert not calendar.is_working_day(date(2097, 1, 1))
+        by_hand(database_url, "DELETE FROM calendar_years WHERE year = 2097")
+        with sessions() as session:
+            calendar_service.install_from(session)
+            assert not calendar.default_calendar().has_year(2097)
+    finally:
+        sessions.kw["bind"].dispose()

@@ -1,0 +1,54 @@
+"""Which version of the administrators' configuration (settings, holiday arrangements) the database holds.
+
+Every write to `settings` or `calendar_years`, by whatever process or by hand in SQL, gives that table's row in
+`config_stamps` a new random stamp (database triggers, migration 0012). A process keeps what it derived from
+such a table (the settings' values, the working calendar) under the stamp it read it with, and reads the stamps
+once per transaction, one small query: a change another process committed is seen at this one's next
+transaction, and nothing is read again while nothing changed. A stamp is random, never a counter: the stamp of a
+transaction that was rolled back is never seen again, where a counter would come back with other content.
+
+Within a transaction, the stamps are read again after the session flushes a change to either table (its own
+change renewed the stamp) and after any statement other than a SELECT run through the session.
+"""
+from __future__ import annotations
+
+from sqlalchemy import event, select
+from sqlalchemy.orm import Session
+
+from .models import CalendarYear, ConfigStamp, Setting
+
+SETTINGS, CALENDAR = "settings", "calendar_years"
+_READ = "config_stamps"  # in session.info: the stamps as this transaction read them
+
+
+def current(session: Session) -> dict[str, str]:
+    """The stamps, read once per transaction. A table without a stamp row is absent: never cache what it holds."""
+    stamps = session.info.get(_READ)
+    if stamps is None:
+        stamps = dict(session.execute(select(ConfigStamp.name, ConfigStamp.stamp)).all())
+        session.info[_READ] = stamps
+    return stamps
+
+
+def forget(session: Session) -> None:
+    """Read the stamps again at the next `current` (the caller changed a configuration table)."""
+    session.info.pop(_READ, None)
+
+
+@event.listens_for(Session, "after_transaction_end")
+def _transaction_ended(session: Session, transaction) -> None:
+    if transaction.parent is None:
+        forget(session)
+
+
+@event.listens_for(Session, "before_flush")
+def _configuration_flushed(session: Session, _context, _instances) -> None:
+    if _READ in session.info and any(isinstance(o, (Setting, CalendarYear))
+                                     for changed in (session.new, session.dirty, session.deleted) for o in changed):
+        forget(session)
+
+
+@event.listens_for(Session, "do_orm_execute")
+def _statement_run(execute_state) -> None:
+    if not execute_state.is_select and _READ in execute_state.session.info:
+        forget(execute_state.session)
