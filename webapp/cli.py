@@ -32,15 +32,32 @@ def fail(error: DomainError) -> None:
     sys.exit(2)
 
 
+DATABASE_WAIT_SECONDS = 120
+
+
 def schema_is_current(config: Config) -> None:
-    """A part starts only on a database whose schema is its code's; otherwise it says which command fixes that."""
+    """A part starts only on a database whose schema is its code's; otherwise it says which command fixes that.
+    A database that does not answer yet (starting, restarting) is waited for: a part started beside it must not
+    die of it, as it would not once running."""
+    import time
+
+    from sqlalchemy.exc import OperationalError
+
     from workflows.store.migrate import SchemaMismatch, check_schema
 
-    try:
-        check_schema(config.database_url)
-    except SchemaMismatch as mismatch:
-        click.echo(f"error: {mismatch}", err=True)
-        sys.exit(3)
+    deadline = time.monotonic() + DATABASE_WAIT_SECONDS
+    while True:
+        try:
+            check_schema(config.database_url)
+            return
+        except SchemaMismatch as mismatch:
+            click.echo(f"error: {mismatch}", err=True)
+            sys.exit(3)
+        except OperationalError:
+            if time.monotonic() > deadline:
+                click.echo("error: the database does not answer", err=True)
+                sys.exit(4)
+            time.sleep(1)
 
 
 @click.group()
