@@ -21,10 +21,12 @@ run: install translations
 # `pytest --today=YYYY-MM-DD` runs any selection as if today were that day.
 CLOCK_DAYS ?= 2026-12-20 2027-01-04 2026-09-28
 PG_RESTART := tests/faults/test_faults.py::test_postgresql_restarted_under_load
+# one test process more than the cores: many tests spend their time waiting on a server, a browser or a command
+TEST_WORKERS ?= $(shell echo $$(( $$(nproc) + 1 )))
 test: install system-deps translations
 	@faults_log=$$(mktemp); \
 	$(VENV)/bin/pytest tests/faults --deselect $(PG_RESTART) > $$faults_log 2>&1 & faults=$$!; \
-	$(VENV)/bin/pytest -n auto --dist worksteal --ignore=tests/faults --clock-days="$(CLOCK_DAYS)"; main=$$?; \
+	$(VENV)/bin/pytest -n $(TEST_WORKERS) --dist worksteal --ignore=tests/faults --clock-days="$(CLOCK_DAYS)"; main=$$?; \
 	wait $$faults; fault_status=$$?; echo "--- the fault tests:"; cat $$faults_log; rm -f $$faults_log; \
 	test $$main -eq 0 -a $$fault_status -eq 0
 	$(VENV)/bin/pytest $(PG_RESTART)
