@@ -3,7 +3,7 @@
 `action_cycle.py` runs in a process of its own (a fresh SQLite database in a temporary folder, migrated, the
 demo data, then file -> accept -> confirm -> close, each a transaction of its own, with history, timers and
 outbox written as in production). When CREDIT_CASES_BENCH_BASELINE names another checkout of the code (for
-instance `git archive main | tar -x -C /tmp/base`), the same script runs against it too, the two alternately,
+instance `git archive main | tar -x -C ../baseline`), the same script runs against it too, the two alternately,
 so that a loaded machine weighs on both alike; the figures then say the ratio.
 """
 from __future__ import annotations
