@@ -8,7 +8,6 @@ import pytest
 from sqlalchemy import create_engine, select, update
 
 from workflows.automation.sweep_lock import holder
-from workflows.store.base import utcnow
 from workflows.store.cases import Timer
 
 from tests.faults import stack
@@ -38,7 +37,7 @@ def expire_now(url: str, entry_id: int, timeout: float = 15) -> None:
             with engine.begin() as connection:
                 moved = connection.execute(update(Timer).where(
                     Timer.list_entry_id == entry_id, Timer.case_id.is_(None), Timer.status == "pending",
-                    Timer.next_fire_at.is_not(None)).values(next_fire_at=utcnow())).rowcount
+                    Timer.next_fire_at.is_not(None)).values(next_fire_at=Timer.created_at)).rowcount
                 status = connection.scalar(select(Timer.status).where(Timer.list_entry_id == entry_id))
             if status == "expired":
                 return

@@ -5,9 +5,9 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import func, select
 
+from sla.calendar import day_end_exclusive
 from workflows.automation.sweep import sweep
 from workflows.domain.eligibility import NotEligible
-from workflows.store.base import utcnow
 from workflows.store.cases import Case
 from workflows.store.green import BrokenCommitment, LicenceMatter, LicencePublication, PendingRedlistRemoval
 from workflows.store.models import HistoryEntry, ListEntry, User
@@ -75,7 +75,7 @@ def test_a_missed_deadline_breaks_the_commitment_and_the_subject_is_ineligible_n
     case_id = accepted(world, days_3=3)
     red_entry = world.query(lambda s: s.scalar(select(ListEntry.id).join(User, User.subject_id == ListEntry.subject_id)
                                                .where(User.username == "redco", ListEntry.list_kind == "red")))
-    later = utcnow() + timedelta(days=30)
+    later = day_end_exclusive(timers(world, case_id)["materials"][1]) + timedelta(hours=1)
     assert world.query(lambda s: sweep(s, now=later)) >= 1
     world.drain()
     assert state(world, case_id) == "commitment_breached"
@@ -119,8 +119,6 @@ def test_one_extension_moves_the_deadline_and_a_second_is_refused(world, smtp):
     with pytest.raises(Exception, match="only one extension is allowed"):
         world.act(case_id, "extend", "licensing", days=1, reason="再次延期")
     # the original deadline passes without a breach: the extension holds
-    from sla.calendar import day_end_exclusive
-
     world.query(lambda s: sweep(s, now=day_end_exclusive(first_due) + timedelta(hours=1)))
     world.drain()
     assert state(world, case_id) == "awaiting_materials"
@@ -160,7 +158,8 @@ def test_a_late_publication_is_escalated_to_supervisors(world, smtp):
     world.act(case_id, "verify_materials", "licensing", item=3, result="verified")
     world.act(case_id, "grant", "licensing", licence_no="JY14404000077777")
     # the worker was down for weeks: the publication deadline passed before the grant could be published
-    assert world.query(lambda s: sweep(s, now=utcnow() + timedelta(days=40))) >= 1
+    published_by = timers(world, case_id)["publication"][1]
+    assert world.query(lambda s: sweep(s, now=day_end_exclusive(published_by) + timedelta(days=20))) >= 1
     world.drain()
     assert timers(world, case_id)["publication"][0] == "breached"
     assert ("deadline.breached.supervise", case_id) in [
@@ -173,7 +172,6 @@ def test_a_material_handed_in_on_time_and_rejected_late_is_no_breach_until_the_r
     """The office's late verification never counts against the applicant: a material handed in before its
     deadline and rejected after it gets the resubmission period (green.resubmission_days) from the rejection."""
     from sla import calendar
-    from sla.calendar import day_end_exclusive
     from workflows import clock
 
     case_id = accepted(world, days_3=3)
@@ -194,8 +192,6 @@ def test_a_material_handed_in_on_time_and_rejected_late_is_no_breach_until_the_r
 
 
 def test_the_applicant_withdraws_before_acceptance_or_before_a_breach_but_not_after_one(world, smtp, travel):
-    from sla.calendar import day_end_exclusive
-
     before_acceptance = file_green(world)
     world.act(before_acceptance, "withdraw", "redco")
     world.drain()
@@ -234,7 +230,8 @@ def test_a_broken_commitment_is_in_the_subject_api_and_can_be_objected_to_and_re
     from workflows.demo import ENTERPRISE_RED
 
     case_id = accepted(world, days_3=3)
-    world.query(lambda s: sweep(s, now=utcnow() + timedelta(days=30)))
+    due = timers(world, case_id)["materials"][1]
+    world.query(lambda s: sweep(s, now=day_end_exclusive(due) + timedelta(hours=1)))
     world.drain()
     assert state(world, case_id) == "commitment_breached"
     client = world.app.test_client()

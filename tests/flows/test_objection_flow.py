@@ -199,16 +199,16 @@ def test_an_expiry_while_verified_does_not_happen_when_the_listing_is_revoked(wo
 
 def test_revoke_undoes_the_key_attention_entry_that_followed_the_wrong_listing(world):
     """However it came about (an exit while disputed), the entry that followed a wrong listing goes with it."""
+    from sla.calendar import day_end_exclusive
     from workflows.domain.lists import ExitReason
     from workflows.services.lists import list_lifecycle
-    from workflows.store.base import utcnow
 
     entry_id, case_id = accepted_objection(world)
 
     def exit_while_disputed(session):
-        now = utcnow()
-        event = list_lifecycle.emit(session, "expire", now, list_entry_id=entry_id)
         entry = session.get(ListEntry, entry_id)
+        now = day_end_exclusive(entry.valid_until)  # the instant its validity ended
+        event = list_lifecycle.emit(session, "expire", now, list_entry_id=entry_id)
         list_lifecycle.exit_blacklist(session, event, entry, ExitReason.EXPIRED,
                                       list_lifecycle.default_key_attention_until(session, now), now)
         return entry.document_no

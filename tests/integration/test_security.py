@@ -72,13 +72,12 @@ def test_failed_log_ins_slow_down_the_client_never_lock_out_the_owner(app, seede
 
 
 def test_the_delays_grow_and_end(app, seeded):
-    from datetime import timedelta
+    from datetime import UTC, datetime, timedelta
 
     from webapp.extensions import db
     from workflows.services.admin import accounts
-    from workflows.store.base import utcnow
 
-    now = utcnow()
+    now = datetime(2027, 3, 1, 9, 30, tzinfo=UTC)  # the delays count from the attempts, whatever the day
     with app.app_context():
         for _ in range(5):
             with pytest.raises(accounts.LoginRefused):
