@@ -2,7 +2,6 @@
 delivered is retried with growing delays for days, shown to administrators and supervisors with its attempts,
 redelivered by hand through the worker, and reported to the administrators when it still fails after a day.
 A slow or silent endpoint holds up neither other events nor web requests."""
-import time
 from datetime import timedelta
 
 from sqlalchemy import select
@@ -125,22 +124,16 @@ def test_a_silent_endpoint_holds_up_neither_other_events_nor_web_requests(world,
         world.act(first, "confirm", "provider", reason="经核实，处罚决定仍然有效。")  # resumes it: webhooks again
         world.file("person", list_entry_id=world.entry_of("person"), grounds=GROUNDS)  # unrelated
         tried = attempts(world)
-        began = time.monotonic()
         worker.run_once(world.config, in_process=True)
-        took = time.monotonic() - began
         assert smtp.kinds("office@example.gov.cn"), "the unrelated filing's notice was sent"
         # no endpoint was called on the events' path (it took 101 s before: five attempts of 10 s per endpoint)
         assert attempts(world) == tried
-        assert took < 10, f"the events waited {took:.1f} s for a silent endpoint"
 
-        began = time.monotonic()
         world.drain()  # the deliveries: each attempt gives up at its time-out, tried again later
-        took = time.monotonic() - began
-        assert took < 15, f"the silent endpoints' attempts took {took:.1f} s"
         rows = world.query(lambda s: [(d.status, d.log[-1].error) for d in s.scalars(select(WebhookDelivery))])
         assert rows and all(status == "pending" and error == "the endpoint did not answer in time" for status, error in rows)
 
         delivery_id = world.query(lambda s: s.scalars(select(WebhookDelivery.id)).first())
-        began = time.monotonic()
+        before = attempts(world)
         queued = client.post(f"/api/v1/webhooks/deliveries/{delivery_id}/redeliver", headers=headers)
-        assert queued.status_code == 202 and time.monotonic() - began < 1
+        assert queued.status_code == 202 and attempts(world) == before  # queued: the request calls no endpoint
