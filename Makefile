@@ -7,6 +7,10 @@ STAMP := $(VENV)/.installed
 # Chart.js for the supervision dashboard, pinned in package.json/package-lock.json, served by the app itself
 VENDOR := webapp/static/vendor/chart.umd.min.js
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
+# Every test process and every command a test starts imports the product: let Python keep their compiled bytecode
+# (and pytest its rewritten test modules) instead of compiling them afresh each time, even where the environment
+# says otherwise.
+unexport PYTHONDONTWRITEBYTECODE
 
 .PHONY: run test install system-deps bench soak translations clean
 
