@@ -134,6 +134,14 @@ def test_applicant_pages(pages, cases):
     page = pages.page
     pages.log_in("applicant")
     pages.check("applicant-home", "/")
+    # on a phone the menu folds behind its button, which opens it
+    page.set_viewport_size({"width": 375, "height": 900})
+    toggle = page.locator("nav.mainnav .menu-toggle")
+    assert toggle.is_visible() and not page.locator("#mainnav-items").is_visible()
+    toggle.click()
+    assert toggle.get_attribute("aria-expanded") == "true" and page.locator("#mainnav-items a[href='/cases']").is_visible()
+    page.set_viewport_size({"width": 1366, "height": 900})
+    assert not toggle.is_visible() and page.locator("#mainnav-items").is_visible()
     pages.check("applicant-record", f"/subjects/{ENTERPRISE_BLACK}")
     pages.check("applicant-cases", "/cases")
     pages.check("applicant-objection-form", "/cases/new/objection")

@@ -40,3 +40,31 @@ document.addEventListener("submit", function (event) {
     });
   });
 })();
+
+// On a phone a table marked "stack" shows each row as a card, each cell under its column's heading (without
+// scripts the table scrolls sideways inside its own box instead).
+(function () {
+  document.addEventListener("DOMContentLoaded", function () {
+    var tables = document.querySelectorAll("table.stack");
+    for (var i = 0; i < tables.length; i++) {
+      var heads = tables[i].querySelectorAll("thead th");
+      var names = [];
+      for (var h = 0; h < heads.length; h++) {
+        var hidden = heads[h].querySelector(".visually-hidden");  // a heading only screen readers need
+        names.push(hidden && hidden.textContent === heads[h].textContent.trim() ? "" : heads[h].textContent.trim());
+      }
+      var rows = tables[i].querySelectorAll("tbody tr");
+      for (var r = 0; r < rows.length; r++) {
+        for (var c = 0; c < rows[r].children.length && c < names.length; c++) {
+          if (names[c] && !rows[r].children[c].hasAttribute("colspan")) {
+            rows[r].children[c].setAttribute("data-label", names[c]);
+          }
+        }
+      }
+      tables[i].classList.add("is-stacked");
+      if (tables[i].parentNode.classList.contains("table-wrap")) {
+        tables[i].parentNode.classList.add("has-stack");
+      }
+    }
+  });
+})();
