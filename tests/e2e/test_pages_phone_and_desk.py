@@ -10,6 +10,11 @@ from pathlib import Path
 import pytest
 from tests.e2e.browser import log_in, screenshot
 from workflows.demo import ENTERPRISE_BLACK, enterprise_code
+from workflows.services.admin.accounts import find_user
+from workflows.services.casework import cases as case_service
+from workflows.services.casework.actors import actor_for
+from workflows.services.deliveries import notify
+from workflows.store.automation import Announcement
 
 pytestmark = [pytest.mark.browser, pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)]
 
@@ -94,17 +99,37 @@ def pages(browser, live_server):
 
 @pytest.fixture
 def cases(seeded):
-    """The supervision fixture's objections (one overdue, one closed, one refused, ...) on the demo data."""
+    """The supervision fixture's objections (one overdue, one closed, one refused, ...) on the demo data, with the
+    notices the applicant got for one of them and an announcement."""
     from tests.integration.supervision_fixture import build
     from webapp.extensions import db
 
     with seeded.app_context():
         ids = build(db.session)
+        applicant = find_user(db.session, "applicant")
+        notify.notice(db.session, "objection.received", [applicant], key={"event": 1, "to": "applicant"},
+                      case_id=ids["A"], case=ids["A"])
+        notify.notice(db.session, "objection.result", [applicant], key={"event": 2, "to": "applicant"},
+                      case_id=ids["A"], case=ids["A"], result="confirm", reason="经核实，原处罚决定有效。")
+        db.session.add(Announcement(kind="exit", list_kind="black", channel="信用中国（珠海）网站",
+                                    title="失信联合惩戒对象移出公告（珠海示例科技有限公司）",
+                                    body="珠海示例科技有限公司（统一社会信用代码 " + ENTERPRISE_BLACK + "）已完成信用修复，"
+                                         "自即日起移出失信联合惩戒对象名单（原认定文书：珠市监信〔2026〕12号）。"))
         db.session.commit()
     return ids
 
 
-def test_public_pages_and_signing_up(pages):
+def accept_green_case(app, case_url: str) -> None:
+    """The licensing window accepts the green-channel case against its commitment (the materials then follow)."""
+    from webapp.extensions import db
+
+    with app.app_context():
+        case_service.take_action(db.session, int(case_url.rsplit("/", 1)[1]), "accept_with_commitment",
+                                 actor_for(find_user(db.session, "licensing")), {"days": 5})
+        db.session.commit()
+
+
+def test_public_pages_and_signing_up(pages, cases):
     page = pages.page
     for name, path in [("public-lists", "/public/lists"), ("public-lists-found", "/public/lists?q=" + ENTERPRISE_BLACK), ("public-announcements", "/public/announcements"),
                        ("public-licences", "/public/licences"), ("login", "/login"), ("signup", "/signup")]:
@@ -130,7 +155,7 @@ def test_public_pages_and_signing_up(pages):
     pages.assert_clean()
 
 
-def test_applicant_pages(pages, cases):
+def test_applicant_pages(pages, cases, seeded):
     page = pages.page
     pages.log_in("applicant")
     pages.check("applicant-home", "/")
@@ -178,6 +203,10 @@ def test_applicant_pages(pages, cases):
     pages.submit("form[enctype='multipart/form-data'] button[type=submit]")
     assert "/cases/" in page.url, page.inner_text("main")[:1000]
     pages.check("applicant-green-case")
+    accept_green_case(seeded, page.url)
+    page.reload()
+    assert page.locator("#materials input[type=file]").count() >= 1, page.inner_text("main")[:1500]
+    pages.check("applicant-green-materials")  # the material that follows, uploaded from the case page
     pages.check("applicant-overdue-case", f"/cases/{cases['C']}")
     pages.assert_clean()
 
