@@ -8,7 +8,10 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+
 from tests.e2e.browser import log_in, screenshot
+from tests.integration.supervision_fixture import build
+from webapp.extensions import db
 from workflows.demo import ENTERPRISE_BLACK, enterprise_code
 from workflows.services.admin.accounts import find_user
 from workflows.services.casework import cases as case_service
@@ -59,14 +62,13 @@ class Pages:
         self.page.set_default_timeout(15000)
         self.page.base_url = base_url
         self.problems: list[str] = []
-        self.seen: list[str] = []
 
-    def check(self, name: str, path: str | None = None) -> None:
+    def check(self, name: str, path: str | None = None, status: int = 200) -> None:
         """Open `path` (or stay on the page shown) and check it at both widths."""
         page = self.page
         if path is not None:
             response = page.goto(page.base_url + path)
-            assert response.ok, f"{name}: {path} answered {response.status}"
+            assert response.status == status, f"{name}: {path} answered {response.status}"
         for width in WIDTHS:
             page.set_viewport_size({"width": width, "height": 900})
             page.evaluate(SETTLED)
@@ -76,7 +78,6 @@ class Pages:
             for violation in page.evaluate(RUN_AXE, RULES):
                 self.problems.append(f"{name} at {width} px: {violation}")
             screenshot(page, f"{name}-{width}.png")
-        self.seen.append(name)
 
     def log_in(self, username: str) -> None:
         self.page.context.clear_cookies()
@@ -101,9 +102,6 @@ def pages(browser, live_server):
 def cases(seeded):
     """The supervision fixture's objections (one overdue, one closed, one refused, ...) on the demo data, with the
     notices the applicant got for one of them and an announcement."""
-    from tests.integration.supervision_fixture import build
-    from webapp.extensions import db
-
     with seeded.app_context():
         ids = build(db.session)
         applicant = find_user(db.session, "applicant")
@@ -121,8 +119,6 @@ def cases(seeded):
 
 def accept_green_case(app, case_url: str) -> None:
     """The licensing window accepts the green-channel case against its commitment (the materials then follow)."""
-    from webapp.extensions import db
-
     with app.app_context():
         case_service.take_action(db.session, int(case_url.rsplit("/", 1)[1]), "accept_with_commitment",
                                  actor_for(find_user(db.session, "licensing")), {"days": 5})
@@ -132,12 +128,14 @@ def accept_green_case(app, case_url: str) -> None:
 def test_public_pages_and_signing_up(pages, cases):
     page = pages.page
     for name, path in [("public-lists", "/public/lists"), ("public-lists-found", "/public/lists?q=" + ENTERPRISE_BLACK), ("public-announcements", "/public/announcements"),
-                       ("public-licences", "/public/licences"), ("login", "/login"), ("signup", "/signup")]:
+                       ("public-licences", "/public/licences"), ("login", "/login")]:
         pages.check(name, path)
         if path.startswith("/public"):
             login = page.locator("header a[href='/login']")
             if login.count() != 1 or login.inner_text().strip() != "登录":
                 pages.problems.append(f"{name}: no 登录 link in the header")
+    pages.check("not-found", "/public/no-such-page", status=404)
+    pages.check("signup", "/signup")
 
     # a new applicant claims a subject: the form with its errors, then the home page that waits for the office
     pages.submit("#content form button[type=submit]")
@@ -211,7 +209,7 @@ def test_applicant_pages(pages, cases, seeded):
     pages.assert_clean()
 
 
-def test_staff_pages(pages, cases):
+def test_office_and_department_pages(pages, cases):
     pages.log_in("office")
     pages.check("office-home", "/")
     pages.check("office-inbox", "/inbox")
@@ -226,10 +224,15 @@ def test_staff_pages(pages, cases):
     pages.check("department-abuse-report", "/red-list/abuse-report")
     pages.check("department-reevaluation", "/red-list/re-evaluation")
     pages.check("department-deadlines", "/supervision/department")
+    pages.check("department-import", "/listings/import")
+    pages.check("password-form", "/account/password")
 
     pages.log_in("implementer")
     pages.check("implementer-webhooks", "/webhooks")
+    pages.assert_clean()
 
+
+def test_supervisor_and_admin_pages(pages, cases):
     pages.log_in("supervisor")
     pages.check("supervisor-dashboard", "/supervision/?start=2026-10-01&end=2026-10-31")
     pages.check("supervisor-urgings", "/supervision/urgings")
@@ -241,7 +244,10 @@ def test_staff_pages(pages, cases):
     for name, path in [("admin-home", "/"), ("admin-users", "/admin/users"), ("admin-user-form", "/admin/users/new"),
                        ("admin-departments", "/admin/departments"), ("admin-measures", "/admin/measures"),
                        ("admin-settings", "/admin/settings"), ("admin-calendar", "/admin/calendar"),
-                       ("admin-licence-matters", "/admin/licence-matters")]:
+                       ("admin-licence-matters", "/admin/licence-matters"),
+                       ("admin-licence-matter-form", "/admin/licence-matters/new"),
+                       ("admin-department-form", "/admin/departments/new"),
+                       ("admin-measure-form", "/admin/measures/new"), ("admin-supervision-head", "/supervision/head")]:
         pages.check(name, path)
     if not page_menu_fits(pages.page):
         pages.problems.append("the administrator's menu is cut off at 1,366 px")
