@@ -157,6 +157,12 @@ def test_applicant_pages(pages, cases, seeded):
     page = pages.page
     pages.log_in("applicant")
     pages.check("applicant-home", "/")
+    # the keyboard: the first stop skips to the content, whose first link is the next stop
+    page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.className") == "skip-link"
+    page.keyboard.press("Enter")
+    page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.closest('main') !== null"), page.evaluate("document.activeElement.outerHTML")
     # on a phone the menu folds behind its button, which opens it
     page.set_viewport_size({"width": 375, "height": 900})
     toggle = page.locator("nav.mainnav .menu-toggle")
@@ -205,6 +211,8 @@ def test_applicant_pages(pages, cases, seeded):
     page.reload()
     assert page.locator("#materials input[type=file]").count() >= 1, page.inner_text("main")[:1500]
     pages.check("applicant-green-materials")  # the material that follows, uploaded from the case page
+    pages.submit("#materials a[href$='/notice']")
+    pages.check("applicant-green-notice")
     pages.check("applicant-overdue-case", f"/cases/{cases['C']}")
     pages.assert_clean()
 
@@ -221,6 +229,8 @@ def test_office_and_department_pages(pages, cases):
     pages.check("department-case", f"/cases/{cases['C']}")
     pages.check("department-listings", "/listings")
     pages.check("department-listing-form", "/listings/new")
+    pages.submit("main form button[type=submit]")
+    pages.check("department-listing-errors")  # each error beside its field, the fields marked invalid
     pages.check("department-abuse-report", "/red-list/abuse-report")
     pages.check("department-reevaluation", "/red-list/re-evaluation")
     pages.check("department-deadlines", "/supervision/department")
@@ -247,7 +257,8 @@ def test_supervisor_and_admin_pages(pages, cases):
                        ("admin-licence-matters", "/admin/licence-matters"),
                        ("admin-licence-matter-form", "/admin/licence-matters/new"),
                        ("admin-department-form", "/admin/departments/new"),
-                       ("admin-measure-form", "/admin/measures/new"), ("admin-supervision-head", "/supervision/head")]:
+                       ("admin-measure-form", "/admin/measures/new"), ("admin-supervision-head", "/supervision/head"),
+                       ("admin-department-edit", "/admin/departments/1"), ("admin-password-reset", "/admin/users/2/password")]:
         pages.check(name, path)
     if not page_menu_fits(pages.page):
         pages.problems.append("the administrator's menu is cut off at 1,366 px")
