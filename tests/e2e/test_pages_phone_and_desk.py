@@ -150,6 +150,9 @@ def test_public_pages_and_signing_up(pages, cases):
     pages.submit("#content form button[type=submit]")
     assert page.locator("h1[data-home]").count() == 1, page.inner_text("main")[:800]
     pages.check("applicant-claim-pending")
+    pages.log_in("office")
+    pages.check("office-claims-pending", "/admin/claims")  # where the office confirms or refuses it
+    assert "珠海手机注册示例有限公司" in page.inner_text("main")
     pages.assert_clean()
 
 
