@@ -134,6 +134,11 @@ def test_public_pages_and_signing_up(pages, cases):
             login = page.locator("header a[href='/login']")
             if login.count() != 1 or login.inner_text().strip() != "登录":
                 pages.problems.append(f"{name}: no 登录 link in the header")
+    # on a phone the lists' table is one card per row, which scrolls nothing and so takes no keyboard stop
+    page.set_viewport_size({"width": 375, "height": 900})
+    page.goto(page.base_url + "/public/lists?q=" + ENTERPRISE_BLACK)
+    assert page.locator("table.public-lists.is-stacked td[data-label='信用主体']").inner_text() == "珠海示例科技有限公司"
+    assert page.locator(".table-wrap.has-stack").get_attribute("tabindex") is None
     pages.check("not-found", "/public/no-such-page", status=404)
     pages.check("signup", "/signup")
 
@@ -254,6 +259,11 @@ def test_supervisor_and_admin_pages(pages, cases):
     pages.check("supervisor-deliveries", "/deliveries")
 
     pages.log_in("admin")
+    page = pages.page
+    page.goto(page.base_url + "/admin/users")  # a table that scrolls in its box on a phone takes a keyboard stop
+    page.set_viewport_size({"width": 375, "height": 900})
+    page.evaluate(SETTLED)
+    assert page.locator(".table-wrap").first.get_attribute("tabindex") == "0"
     for name, path in [("admin-home", "/"), ("admin-users", "/admin/users"), ("admin-user-form", "/admin/users/new"),
                        ("admin-departments", "/admin/departments"), ("admin-measures", "/admin/measures"),
                        ("admin-settings", "/admin/settings"), ("admin-calendar", "/admin/calendar"),

@@ -21,6 +21,7 @@ document.addEventListener("submit", function (event) {
     }
   }
   document.addEventListener("DOMContentLoaded", mark);
+  window.addEventListener("load", mark);  // again once tables are stacked and fonts are in
   window.addEventListener("resize", mark);
 })();
 
