@@ -222,6 +222,9 @@ def test_applicant_pages(pages, cases, seeded):
     pages.submit("#materials a[href$='/notice']")
     pages.check("applicant-green-notice")
     pages.check("applicant-overdue-case", f"/cases/{cases['C']}")
+    pages.submit("button.lang-btn[lang=en]")  # the same pages in English
+    pages.check("applicant-case-en")
+    pages.check("applicant-home-en", "/")
     pages.assert_clean()
 
 
