@@ -11,8 +11,11 @@ from workflows import clock
 from workflows.demo import ENTERPRISE_BLACK, PERSON_BLACK
 from workflows.domain.errors import InvalidInput, RoleNotAllowed
 from workflows.services.lists import blacklist_reevaluation as reevaluation
+from workflows.services.lists import list_validity
 from workflows.services.lists.reevaluation import Reevaluation
 from workflows.store.automation import Announcement
+from workflows.store.base import utcnow
+from workflows.store.cases import Timer
 from workflows.store.models import HistoryEntry, ListEntry, Subject
 
 RULE = Reevaluation(statement="经营异常名录届满三年的企业不再列入黑名单，改列重点关注。", category="market_regulation")
@@ -28,6 +31,7 @@ def entries_of(world, code):
 def test_a_changed_criterion_exits_the_blacklist_entries_onto_key_attention_announced(world, smtp, platform):
     until = clock.today() + timedelta(days=200)
     black_id = world.entry_of("applicant")
+    world.query(lambda s: list_validity.arm_missing(s, utcnow()))  # the entries' expiry timers, as the sweep arms them
     preview = world.query(lambda s: [e.id for e in reevaluation.preview(s, world.actor("provider"), RULE)])
     assert preview == [black_id]  # SCJGJ's one blacklist entry of the category; FY's person is not its own
 
@@ -40,6 +44,8 @@ def test_a_changed_criterion_exits_the_blacklist_entries_onto_key_attention_anno
     assert entries_of(world, PERSON_BLACK)[0][:2] == ("black", "active")  # another department's entry untouched
     reason = world.query(lambda s: s.scalar(select(HistoryEntry.reason).where(HistoryEntry.action == "reevaluate")))
     assert reason == RULE.statement
+    timers = world.query(lambda s: [t.status for t in s.scalars(select(Timer).where(Timer.list_entry_id == black_id))])
+    assert timers == ["cancelled"]  # its expiry will not come
 
     world.drain()
     announced = world.query(lambda s: [(a.kind, a.list_kind, a.channel, a.body) for a in s.scalars(

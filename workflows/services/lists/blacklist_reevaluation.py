@@ -23,7 +23,7 @@ from workflows.domain.lists import EntryStatus, ExitReason, ListKind
 from workflows.domain.process import Actor
 from workflows.processes.repair_exit import key_attention_until
 from workflows.services.casework import history
-from workflows.services.lists import list_lifecycle
+from workflows.services.lists import list_lifecycle, list_validity
 from workflows.services.lists.consequences import once
 from workflows.services.lists.reevaluation import Reevaluation, chosen_entries, matching_entries
 from workflows.store.base import utcnow
@@ -63,6 +63,7 @@ def confirm(session: Session, actor: Actor, rule: Reevaluation, entry_ids: list[
                        at=now, reason=statement[:2000], data={"event_id": event.id, "list": entry.list_kind})
         once(session, event.id, EXIT_EFFECT)
         list_lifecycle.exit_blacklist(session, event, entry, ExitReason.CRITERIA_CHANGED, until, now)
+        list_validity.cancel(session, entry, now)  # its expiry will not come
         key = list_lifecycle.key_entry_after(session, entry)
         if key is not None:
             followed.append(key)
