@@ -14,6 +14,7 @@ import webapp.api.v1
 import webapp.api.webhooks
 import webapp.pages.admin
 import webapp.pages.auth
+import webapp.pages.blacklist
 import webapp.pages.cases
 import webapp.pages.deliveries
 import webapp.pages.green
@@ -46,6 +47,7 @@ PAGES = (
     pages.repair.bp,
     pages.public.bp,  # the public announcements and their feed
     pages.removal.bp,  # red-list removal: abuse reports, re-evaluation against changed criteria
+    pages.blacklist.bp,  # blacklist exits against changed criteria
     pages.deliveries.bp,  # what is owed outside: deliveries and their attempts
 )
 

@@ -116,6 +116,7 @@ ABUSE_REPORT_OUTCOMES = {
 BLACKLIST_EXITS = {
     "repaired": N_("leaves early after credit repair"),
     "expired": N_("leaves at the end of its publication period"),
+    "criteria_changed": N_("leaves because the listing criteria changed and it no longer meets them"),
     "other": N_("leaves under the rules"),
 }
 

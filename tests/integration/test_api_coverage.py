@@ -30,6 +30,7 @@ PAGE_TO_API: dict[str, tuple[str, ...]] = {
     "repair.escalate": ("api_lists.escalate",),
     "removal.report_abuse": ("api_cases.create",),  # process redlist_removal, evidence in base64
     "removal.reevaluate": ("api_lists.reevaluation_preview", "api_lists.reevaluate"),
+    "blacklist.reevaluate": ("api_lists.blacklist_reevaluation_preview", "api_lists.blacklist_reevaluate"),
     # green channel
     "green.index": ("api_lists.matters", "api_credit_status.credit_status"),
     "green.apply": ("api_lists.matter", "api_cases.create"),

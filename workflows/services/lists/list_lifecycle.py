@@ -95,12 +95,22 @@ def exit_blacklist(session: Session, event: OutboxEvent, entry: ListEntry, reaso
     published, the subject put on the key-attention list. The record is kept. The notice ids."""
     notices = change_measures(session, event, entry, "stop")
     change_entry(session, event, entry, "exit", reason)
-    how = {ExitReason.REPAIRED: "repaired", ExitReason.EXPIRED: "expired"}.get(reason, "other")
+    how = {ExitReason.REPAIRED: "repaired", ExitReason.EXPIRED: "expired",
+           ExitReason.CRITERIA_CHANGED: "criteria_changed"}.get(reason, "other")
     announce(session, event, entry, "announce.blacklist_exit.case" if case_no else "announce.blacklist_exit",
              name=subject_name(entry), department=entry.department.name, document=entry.document_no or "",
              how=how, case=case_no)
     _, more = put_on_key_attention(session, event, entry, key_until, now)
     return notices + more
+
+
+def key_entry_after(session: Session, black: ListEntry) -> ListEntry | None:
+    """The subject's open key-attention entry after a blacklist exit (the one that followed it, or one kept)."""
+    if black.subject_id is None:
+        return None
+    return session.scalar(select(ListEntry).where(
+        ListEntry.subject_id == black.subject_id, ListEntry.list_kind == ListKind.KEY_ATTENTION.value,
+        ListEntry.status.in_([EntryStatus.ACTIVE.value, EntryStatus.SUSPENDED.value])))
 
 
 def default_key_attention_until(session: Session, now: datetime) -> date:
