@@ -314,9 +314,9 @@ _KINDS = [
          N_("Your objection has been accepted; the disputed record does not count against you while it is verified."),
          to=(APPLICANT,)),
     # --- execution feedback (执行反馈): a department urged to confirm the instructions it has carried out ---
-    Kind("instruction.urged", N_("Urging: confirm %(count)s instructions on joint measures"),
+    Kind("instruction.urged", N_("Urging: %(count)s instructions on joint measures await your feedback"),
          N_("Urged by: %(by)s\nWhat to do: %(message)s\n%(count)s instructions on joint measures are past the day "
-            "their confirmation was due: confirm on the instructions page that each was carried out."),
+            "their feedback was due: report on the instructions page that each was carried out."),
          to=(IMPLEMENTING_DEPARTMENT,), key="e{event}:urged_instructions"),
 ]
 
