@@ -204,7 +204,7 @@ TABLE: tuple[Access, ...] = (
     api("api_instructions.confirm", "POST", "/api/v1/instructions/999999/confirm", NOBODY,
         "confirm an instruction (none: 404)", viewers=EVERYONE - IMPLEMENTING, data={"carried_out_on": "2026-01-05"}),
     api("api_instructions.urge", "POST", "/api/v1/instructions/urge", {SUPERVISOR},
-        "urge a department's instructions (empty: 422)"),
+        "urge a department's instructions (too short a message: 422)", data={"department": "CZJ", "message": "x"}),
     # --- listings and webhooks (departments) ---
     page("listings.index", "GET", "/listings", LISTERS | ONLY_ADMIN, "listings"),
     page("listings.new", "GET", "/listings/new", LISTERS | ONLY_ADMIN, "new listing form"),

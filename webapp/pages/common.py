@@ -74,7 +74,7 @@ def column_label(what: str, part: str) -> str:
              "opened": _("opened"), "closed": _("closed")}
     if what == "department":
         return _("Code") if part == "code" else _("Department")
-    if what in ("measures", "cases", "carried_out"):
+    if what in ("measures", "cases", "carried_out") and ":" in part:
         name, column = part.split(":")
         group = labels.process_label(name) if what == "cases" else labels.list_label(name)
         if what == "carried_out":
