@@ -52,19 +52,19 @@ class InstructionOut(ma.Schema):
     urge_count = ma.fields.Integer()
 
 
-class ListQuery(ma.Schema):
+class InstructionsQuery(ma.Schema):
     status = ma.fields.String(load_default="open", validate=ma.validate.OneOf(instructions.STATUSES),
                               metadata={"description": "open (unconfirmed, overdue included), overdue, confirmed, all"})
     department = ma.fields.String(load_default=None, metadata={"description": "a department's code (supervisors)"})
 
 
-class ConfirmIn(ma.Schema):
+class InstructionConfirmIn(ma.Schema):
     carried_out_on = ma.fields.Date(required=True, metadata={"description": "the day it was carried out: from the "
                                                                             "day issued to today"})
     note = ma.fields.String(load_default="", metadata={"description": f"at most {instructions.NOTE_MAX} characters"})
 
 
-class UrgeIn(ma.Schema):
+class InstructionsUrgeIn(ma.Schema):
     department = ma.fields.String(required=True, metadata={"description": "the department's code"})
     message = ma.fields.String(required=True, metadata={"description": "what the department must do (4 characters "
                                                                        "or more)"})
@@ -75,7 +75,7 @@ class UrgeIn(ma.Schema):
 
 
 @bp.route("", methods=["GET"])
-@bp.arguments(ListQuery, location="query")
+@bp.arguments(InstructionsQuery, location="query")
 @bp.response(200, InstructionOut(many=True))
 @bp.alt_response(401, schema=ERROR_SCHEMA, description="No or bad token")
 @bp.alt_response(403, schema=ERROR_SCHEMA, description="Neither an implementing department nor supervision")
@@ -101,7 +101,7 @@ def show(instruction_id: int):
 
 
 @bp.route("/<int:instruction_id>/confirm", methods=["POST"])
-@bp.arguments(ConfirmIn)
+@bp.arguments(InstructionConfirmIn)
 @bp.response(200, InstructionOut)
 @bp.alt_response(401, schema=ERROR_SCHEMA, description="No or bad token")
 @bp.alt_response(403, schema=ERROR_SCHEMA, description="Not an implementing department")
@@ -121,7 +121,7 @@ def confirm(body, instruction_id: int):
 
 
 @bp.route("/urge", methods=["POST"])
-@bp.arguments(UrgeIn)
+@bp.arguments(InstructionsUrgeIn)
 @bp.response(201, InstructionOut(many=True))
 @bp.alt_response(401, schema=ERROR_SCHEMA, description="No or bad token")
 @bp.alt_response(403, schema=ERROR_SCHEMA, description="Not a supervisor")
