@@ -118,6 +118,10 @@ def test_an_overdue_instruction_is_on_the_dashboard_urged_and_confirmed_on_its_p
     [instruction_id] = world.query(lambda s: list(s.scalars(
         select(Instruction.id).join(Department).where(Department.code == "CZJ", Instruction.kind == "suspend"))))
     assert f'data-instruction="{instruction_id}"' in inbox
+    early = department.post(f"/instructions/{instruction_id}/confirm",
+                            data={f"i{instruction_id}-carried_out_on": "2026-11-11"})  # tomorrow: refused
+    assert early.status_code == 422
+    assert world.query(lambda s: s.get(Instruction, instruction_id).confirmed_at) is None
     done = department.post(f"/instructions/{instruction_id}/confirm",
                            data={f"i{instruction_id}-carried_out_on": "2026-11-10",
                                  f"i{instruction_id}-note": "已于今日暂停"})
