@@ -7,6 +7,7 @@ import webapp.api.admin
 import webapp.api.cases
 import webapp.api.deliveries
 import webapp.api.hub
+import webapp.api.instructions
 import webapp.api.lists
 import webapp.api.reference
 import webapp.api.supervision
@@ -18,6 +19,7 @@ import webapp.pages.blacklist
 import webapp.pages.cases
 import webapp.pages.deliveries
 import webapp.pages.green
+import webapp.pages.instructions
 import webapp.pages.licence_admin
 import webapp.pages.listings
 import webapp.pages.main
@@ -49,6 +51,7 @@ PAGES = (
     pages.removal.bp,  # red-list removal: abuse reports, re-evaluation against changed criteria
     pages.blacklist.bp,  # blacklist exits against changed criteria
     pages.deliveries.bp,  # what is owed outside: deliveries and their attempts
+    pages.instructions.bp,  # execution feedback: instructions on measures, confirmed
 )
 
 # the JSON API under /api/v1 (flask-smorest blueprints, documented in the OpenAPI document): bearer tokens
@@ -59,6 +62,7 @@ API = (
     api.hub.entries_bp,
     api.hub.status_bp,
     api.webhooks.bp,
+    api.instructions.bp,
     api.deliveries.bp,
     api.reference.public_bp,
     api.reference.reference_bp,

@@ -314,6 +314,11 @@ _KINDS = [
     Kind("objection.accepted.record", N_("Objection accepted (case #%(case)s)"),
          N_("Your objection has been accepted; the disputed record does not count against you while it is verified."),
          to=(APPLICANT,)),
+    # --- execution feedback (执行反馈): a department urged to confirm the instructions it has carried out ---
+    Kind("instruction.urged", N_("Urging: %(count)s instructions on joint measures await your feedback"),
+         N_("Urged by: %(by)s\nWhat to do: %(message)s\n%(count)s instructions on joint measures are past the day "
+            "their feedback was due: report on the instructions page that each was carried out."),
+         to=(IMPLEMENTING_DEPARTMENT,), key="e{event}:urged_instructions"),
 ]
 
 KINDS: dict[str, Kind] = {kind.id: kind for kind in _KINDS}

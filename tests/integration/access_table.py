@@ -192,6 +192,22 @@ TABLE: tuple[Access, ...] = (
     page("removal.reevaluate", "POST", "/red-list/re-evaluation", LISTERS, "re-evaluate (empty: 422)"),
     page("blacklist.reevaluate", "GET", "/blacklist/re-evaluation", LISTERS, "re-evaluate blacklist entries"),
     page("blacklist.reevaluate", "POST", "/blacklist/re-evaluation", LISTERS, "re-evaluate (empty: 422)"),
+
+    # --- execution feedback: instructions on measures ---
+    page("instructions.index", "GET", "/instructions/", IMPLEMENTING | SUPERVISORS, "instructions on measures"),
+    page("instructions.show", "GET", "/instructions/999999", NOBODY, "an instruction (none: 404)",
+         viewers=EVERYONE - IMPLEMENTING - SUPERVISORS),
+    page("instructions.confirm", "POST", "/instructions/999999/confirm", NOBODY,
+         "confirm an instruction (none: 404)", viewers=EVERYONE - IMPLEMENTING),
+    page("instructions.urge", "POST", "/instructions/urge", {SUPERVISOR}, "urge a department's instructions"),
+    api("api_instructions.index", "GET", "/api/v1/instructions", IMPLEMENTING | SUPERVISORS,
+        "instructions on measures"),
+    api("api_instructions.show", "GET", "/api/v1/instructions/999999", NOBODY, "an instruction (none: 404)",
+        viewers=EVERYONE - IMPLEMENTING - SUPERVISORS),
+    api("api_instructions.confirm", "POST", "/api/v1/instructions/999999/confirm", NOBODY,
+        "confirm an instruction (none: 404)", viewers=EVERYONE - IMPLEMENTING, data={"carried_out_on": "2026-01-05"}),
+    api("api_instructions.urge", "POST", "/api/v1/instructions/urge", {SUPERVISOR},
+        "urge a department's instructions (too short a message: 422)", data={"department": "CZJ", "message": "x"}),
     # --- listings and webhooks (departments) ---
     page("listings.index", "GET", "/listings", LISTERS | ONLY_ADMIN, "listings"),
     page("listings.new", "GET", "/listings/new", LISTERS | ONLY_ADMIN, "new listing form"),

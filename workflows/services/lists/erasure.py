@@ -49,7 +49,7 @@ def personal_strings(session: Session, entries: list[ListEntry], cases: list[Cas
         found |= {f.original_name for f in case.evidence}
     listed = session.scalars(select(HistoryEntry.data).where(
         HistoryEntry.entity_type == "list_entry", HistoryEntry.entity_id.in_([str(e.id) for e in entries]))).all()
-    found |= {str(d.get("document_no", "")) for d in listed if d}
+    found |= {str(d.get(k, "")) for d in listed if d for k in ("document_no", "basis")}  # as listed (the platform's copy)
     found |= {str(v) for d in listed if d for part in ("before", "after")  # a correction's earlier texts
               for k, v in (d.get(part) or {}).items() if k in ("basis", "document_no")}
     for entry in entries:

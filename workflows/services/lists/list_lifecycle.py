@@ -130,6 +130,7 @@ def expire_key_attention(session: Session, event: OutboxEvent, entry: ListEntry,
     change_entry(session, event, entry, "exit", ExitReason.EXPIRED)
     notices += notify.notice(session, "key_attention.expired", subject_users(session, entry.subject_id),
                              key={"event": event.id}, entry=entry.id, until=entry.valid_until)
+    record_delivery(session, event, entry, "expired", config)
     return notices
 
 
@@ -168,12 +169,14 @@ ON_EXPIRY: dict[str, Callable[[Session, OutboxEvent, ListEntry, Config | None], 
 
 def record_delivery(session: Session, event: OutboxEvent, entry: ListEntry, result: str,
                     config: Config | None) -> PlatformDelivery | None:
-    """A public list's change pushed to the platform, one delivery per event (the key-attention list is not)."""
-    if config is None or not config.platform_url or not entry.kind.is_public:
+    """A list's change pushed to the platform, one delivery per event; a key-attention entry's is marked not
+    public (the platform shares it with departments and never publishes it, Q IV(4))."""
+    if config is None or not config.platform_url:
         return None
     return platform.add_delivery(session, event.id, event.case_id, config.platform_url, payload={
         "event_id": event.id, "case_id": event.case_id, "process": PROCESS, "result": result,
-        "list": entry.list_kind, "list_entry_id": entry.id, "state": entry.status,
+        "list": entry.list_kind, "public": entry.kind.is_public, "list_entry_id": entry.id, "state": entry.status,
+        "exit_reason": entry.exit_reason,
         "subject_code": entry.subject.code if entry.subject else None, "decided_at": utcnow().isoformat()})
 
 
