@@ -175,9 +175,7 @@ def demo_seed(if_empty: bool, story: bool) -> None:
     from workflows.demo_story import seed_story
 
     with app_session() as (app, session):
-        created = seed(session, only_if_empty=if_empty)
-        if created and story:
-            session.flush()
+        if (created := seed(session, only_if_empty=if_empty)) and story:
             seed_story(session, app.config["CREDIT_CASES"])
     click.echo("demo data loaded" if created else "database not empty: demo data not loaded")
 
