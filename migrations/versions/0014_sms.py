@@ -26,6 +26,8 @@ def upgrade() -> None:
         sa.Column("notification_id", BigId, sa.ForeignKey("notifications.id",
                                                           name="fk_sms_deliveries_notification_id_notifications"),
                   nullable=False),
+        sa.Column("case_id", sa.Integer(), sa.ForeignKey("cases.id", name="fk_sms_deliveries_case_id_cases"),
+                  nullable=True),
         sa.Column("url", sa.String(length=500), nullable=False),
         sa.Column("phone", sa.String(length=20), nullable=False),
         sa.Column("template_code", sa.String(length=64), nullable=False),
@@ -43,6 +45,7 @@ def upgrade() -> None:
         sa.UniqueConstraint("request_id", name="uq_sms_deliveries_request_id"),
     )
     op.create_index("ix_sms_deliveries_notification_id", "sms_deliveries", ["notification_id"])
+    op.create_index("ix_sms_deliveries_case_id", "sms_deliveries", ["case_id"])
     op.create_index("ix_sms_deliveries_next_attempt", "sms_deliveries", ["status", "next_attempt_at"])
     op.create_table(
         "sms_attempts",
@@ -62,6 +65,7 @@ def downgrade() -> None:
     op.drop_index("ix_sms_attempts_delivery_id", table_name="sms_attempts")
     op.drop_table("sms_attempts")
     op.drop_index("ix_sms_deliveries_next_attempt", table_name="sms_deliveries")
+    op.drop_index("ix_sms_deliveries_case_id", table_name="sms_deliveries")
     op.drop_index("ix_sms_deliveries_notification_id", table_name="sms_deliveries")
     op.drop_table("sms_deliveries")
     with op.batch_alter_table("users") as batch:

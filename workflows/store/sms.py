@@ -19,6 +19,8 @@ class SmsDelivery(Base):
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
     notification_id: Mapped[int] = mapped_column(BigId, ForeignKey("notifications.id"), index=True)
+    # the notice's case: a purged entry's personal data is erased here as in its notices (services/lists/erasure.py)
+    case_id: Mapped[int | None] = mapped_column(ForeignKey("cases.id"), index=True)
     url: Mapped[str] = mapped_column(String(500))
     phone: Mapped[str] = mapped_column(String(20))
     template_code: Mapped[str] = mapped_column(String(64))

@@ -111,7 +111,7 @@ def record(session: Session, notification_ids: Iterable[int], config: Config) ->
         if user is None or not user.active or not user.sms_opt_in or not is_mobile(user.phone):
             continue
         statement = insert(SmsDelivery).values(
-            notification_id=note.id, url=config.sms_url, phone=user.phone, template_code=codes[note.kind],
+            notification_id=note.id, case_id=note.case_id, url=config.sms_url, phone=user.phone, template_code=codes[note.kind],
             params=short_params(note.kind, note.params or {}, notify.locale_of(user)),
             request_id=f"credit-cases-n{note.id}-{user.phone}", status="pending", attempts=0, last_error="",
             created_at=utcnow(),
