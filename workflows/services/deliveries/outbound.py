@@ -213,7 +213,7 @@ def destination_of(target: str, delivery) -> str:
     if target == "platform":
         return delivery.url
     if target == "sms":
-        return f"{sms.masked(delivery.phone)} {delivery.template_code}"
+        return sms.masked(delivery.phone)
     return f"{delivery.endpoint.department.code} {delivery.endpoint.url}"
 
 
