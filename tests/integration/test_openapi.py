@@ -27,5 +27,5 @@ def test_every_schema_has_a_name_of_its_own(sqlite_url, tmp_path):
 
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
-        make_app(sqlite_url, tmp_path / "instance")
+        make_app(sqlite_url, tmp_path / "instance").test_client().get("/api/v1/openapi.json")
     assert not [str(w.message) for w in caught if "Multiple schemas resolved" in str(w.message)]
