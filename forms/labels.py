@@ -86,6 +86,7 @@ ACTIONS = {
     "submit": _l("Sign and submit"),
     "expire": _l("Validity ended"),
     "escalate_to_blacklist": _l("Moved to the blacklist"),
+    "begin_verification": _l("Verification begun on the department's own finding"),
 }
 
 FIELDS = {
@@ -121,6 +122,9 @@ FIELDS = {
     "basis": _l("Legal basis"),
     "document_no": _l("Document number"),
     "valid_until": _l("Valid until"),
+    "origin": _l("Opened by"),
+    "subject_code": _l("Credit code of the subject"),
+    "broken_commitment_id": _l("Broken commitment"),
 }
 
 # a field whose meaning depends on the action

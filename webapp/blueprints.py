@@ -27,6 +27,7 @@ import webapp.pages.repair
 import webapp.pages.reports
 import webapp.pages.subjects
 import webapp.pages.supervision
+import webapp.pages.verification
 
 pages, api = webapp.pages, webapp.api
 
@@ -47,6 +48,7 @@ PAGES = (
     pages.public.bp,  # the public announcements and their feed
     pages.removal.bp,  # red-list removal: abuse reports, re-evaluation against changed criteria
     pages.deliveries.bp,  # what is owed outside: deliveries and their attempts
+    pages.verification.bp,  # verifications the subject did not ask for: complaints, departments' own findings
 )
 
 # the JSON API under /api/v1 (flask-smorest blueprints, documented in the OpenAPI document): bearer tokens

@@ -9,7 +9,7 @@ from sqlalchemy import select
 from sla.calendar import day_end_exclusive
 from workflows.automation.sweep import sweep
 from workflows.demo import ENTERPRISE_BLACK, ENTERPRISE_KEY
-from workflows.domain.errors import GuardFailed, NotFound
+from workflows.domain.errors import ActionNotAllowed, NotFound
 from workflows.domain.lists import ExitReason
 from workflows.store.cases import Case
 from workflows.store.green import BrokenCommitment, LicenceMatter
@@ -88,7 +88,7 @@ def test_a_complaint_is_reviewed_verified_and_the_complainant_told_the_outcome(w
     assert statuses(world, entry_id) == ("suspended", ["suspended"])
     assert ("complaint.accepted", None) in kinds_to(world, "redco")
     assert ("verification.opened", None) in kinds_to(world, "applicant")
-    with pytest.raises(GuardFailed):  # accepted: the provider decides, the complainant cannot call it off
+    with pytest.raises(ActionNotAllowed):  # accepted: the provider decides, the complainant cannot call it off
         world.act(case_id, "withdraw", "redco")
     world.act(case_id, "correct", "provider", correction="公示的处罚依据有误，已更正并终止惩戒措施", measures="stop")
     world.drain()
@@ -212,3 +212,20 @@ def test_a_broken_commitment_revoked_on_objection_restores_the_red_list_entry_it
     world.drain()
     assert world.query(lambda s: s.get(BrokenCommitment, record_id).status) == "revoked"
     assert statuses(world, red_id) == ("active", ["active"])
+
+
+def test_an_exited_entry_under_verification_does_not_count_against_the_green_channel(world):
+    from workflows.services.processes.eligibility import credit_facts
+    from workflows.store.models import User
+
+    entry_id = world.entry_of("applicant")
+    exit_onto_key_attention(world, entry_id)
+
+    def black_records(session):
+        subject_id = session.scalar(select(User.subject_id).where(User.username == "applicant"))
+        return [r.source for r in credit_facts(session, subject_id).records if r.source == "black"]
+
+    assert world.query(black_records) == ["black"]  # the exited blacklist record still counts: it is kept
+    case_id = world.file("applicant", list_entry_id=entry_id, grounds="列入黑名单所依据的处罚决定已被撤销。")
+    world.act(case_id, "accept", "office")
+    assert world.query(black_records) == []

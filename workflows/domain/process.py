@@ -134,6 +134,8 @@ class Action:
     resumes: tuple[str, ...] = ()
     #: what follows it, carried out by the process's flow: step names (see workflows.steps)
     then: tuple[str, ...] = ()
+    #: the cases it belongs to, by their facts (e.g. who opened the case): elsewhere it is neither offered nor taken
+    applies: Callable[[CaseView], bool] | None = None
 
     @property
     def automatic(self) -> bool:
@@ -207,12 +209,13 @@ class ProcessDefinition:
 
     def available_actions(self, case: CaseView, actor: Actor) -> list[Action]:
         """Actions this actor may take now (guards are checked when applied, with the fields)."""
-        return [a for a in self.actions if case.state in a.sources and a.who.permits(actor, case)]
+        return [a for a in self.actions if case.state in a.sources and a.who.permits(actor, case)
+                and (a.applies is None or a.applies(case))]
 
     def apply(self, case: CaseView, action_name: str, actor: Actor, params: Mapping[str, Any] | None = None) -> Transition:
         params = dict(params or {})
         action = self.action(action_name)
-        if case.state not in action.sources:
+        if case.state not in action.sources or (action.applies is not None and not action.applies(case)):
             raise ActionNotAllowed(
                 N_("'%(action)s' is not possible while the case is %(state)s"),
                 details={"state": case.state, "allowed_from": list(action.sources)},

@@ -30,23 +30,18 @@ def origin_of(case: CaseView) -> str:
     return str(case.facts.get("origin") or "applicant")
 
 
-def found_by_department(case: CaseView, params: Mapping[str, Any]) -> str | None:
+def found_by_department(case: CaseView) -> bool:
     """A department's own finding needs no formal review by the accepting office: it goes to verification."""
-    if origin_of(case) != "department":
-        return N_("only a department's own finding goes to verification without formal review")
-    return None
+    return origin_of(case) == "department"
 
 
-def withdrawable(case: CaseView, params: Mapping[str, Any]) -> str | None:
-    """The subject may withdraw its objection until the decision; a complaint may be withdrawn until it is accepted,
-    after which the verification is the department's (the information may be wrong whoever raised it)."""
+def withdrawable(case: CaseView) -> bool:
+    """Only the subject's own objection until the decision, or a complaint until it is accepted.
+
+    After that the verification is the department's (the information may be wrong whoever raised it); a
+    department's finding is decided, not withdrawn."""
     origin = origin_of(case)
-    if origin == "applicant":
-        return None
-    if origin == "complaint" and case.state != "verifying":
-        return None
-    return N_("a verification opened by a department's finding or an accepted complaint is not withdrawn: the "
-              "information provider decides it")
+    return origin == "applicant" or (origin == "complaint" and case.state != "verifying")
 
 
 def correct_guard(case: CaseView, params: Mapping[str, Any]) -> str | None:
@@ -95,7 +90,7 @@ OBJECTION = ProcessDefinition(
                   starts=(ACCEPTANCE,), then=("acknowledge", "tell_office")),
     actions=(
         # a department's own finding: verified at once, with the same consequences as an accepted objection
-        Action("begin_verification", ("submitted",), "verifying", SYSTEM, guard=found_by_department,
+        Action("begin_verification", ("submitted",), "verifying", SYSTEM, applies=found_by_department,
                starts=(VERIFICATION,), ends=("acceptance",), then=("suspend_listing", "tell_provider")),
         Action("accept", ("submitted",), "verifying", accepting_office(), starts=(VERIFICATION,), ends=("acceptance",),
                then=("suspend_listing", "tell_provider")),
@@ -116,7 +111,7 @@ OBJECTION = ProcessDefinition(
         Action("revoke", ("verifying",), "concluded", provider, fields=(Field("reason"),), ends=("verification",),
                then=("revoke_listing", *DECISION, "erase_personal_data")),
         Action("withdraw", ("submitted", "awaiting_supplement", "verifying"), "withdrawn", party(),
-               fields=(Field("reason", required=False),), guard=withdrawable, ends=("acceptance", "verification"),
+               fields=(Field("reason", required=False),), applies=withdrawable, ends=("acceptance", "verification"),
                then=("resume_listing", "tell_result")),
         Action("close", ("concluded",), "closed", SYSTEM),
     ),
