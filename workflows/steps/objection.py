@@ -82,8 +82,8 @@ class DisputedListing:
             for disputed_entry in following(session, entry) if retained else [entry]:
                 change_entry(session, event, disputed_entry, "suspend")
                 notices += change_measures(session, event, disputed_entry, "suspend")
-        kind = "objection.accepted.record" if retained else "objection.accepted"
-        return StepResult(notices + opened_notices(session, event, case, kind))
+        return StepResult(notices + opened_notices(
+            session, event, case, "objection.accepted.record" if retained else "objection.accepted"))
 
     def resume(self, session: Session, event: OutboxEvent, case: Case) -> StepResult:
         entry = case.list_entry
@@ -268,12 +268,16 @@ def tell_result(session: Session, event: OutboxEvent, case: Case) -> StepResult:
     """The applicant is told the result; a complainant is told the outcome, and the subject the result of the
     verification of its record (once one was opened: a complaint refused or withdrawn concerned it not)."""
     reason = event.params.get("reason") or event.params.get("correction") or ""
-    kinds = {"applicant": "objection.result", "complainant": "complaint.result"}
     if event.kind in ("confirm", "correct", "revoke"):
-        kinds["subject"] = "verification.result"
-    elif event.kind == "withdraw":
-        kinds.pop("complainant")  # the complainant withdrew it
-    return StepResult(tell_parties(session, event, case, kinds, result=event.kind, reason=reason))
+        return StepResult(tell_parties(session, event, case, {
+            "applicant": "objection.result", "complainant": "complaint.result", "subject": "verification.result"},
+            result=event.kind, reason=reason))
+    if event.kind == "withdraw":  # a complainant withdrew it: no one else to tell
+        return StepResult(tell_parties(session, event, case, {"applicant": "objection.result"}, result=event.kind,
+                                       reason=reason))
+    return StepResult(tell_parties(session, event, case, {"applicant": "objection.result",
+                                                          "complainant": "complaint.result"},
+                                   result=event.kind, reason=reason))
 
 
 @step
