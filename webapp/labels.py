@@ -50,6 +50,7 @@ SYSTEM_ACTORS = {
     "red-list removal": _l("Red-list removal (automatic)"),
     "system": _l("System"),
     "demo": _l("Demo data"),
+    "complainant": _l("The complainant"),
 }
 
 # the blacklist categories that credit repair has settings for (workflows.domain.settings)

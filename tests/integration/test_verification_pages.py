@@ -81,9 +81,17 @@ def test_a_complaint_with_evidence_is_filed_and_followed_by_the_complainant(engl
     page = english.get(f"/cases/{case.id}")
     assert page.status_code == 200 and "withdraw" in page.get_data(as_text=True)
     assert english.get(f"/cases/{case.id}/files/{evidence.id}").data == PDF
+    assert "泉州守信制造有限公司" in page.get_data(as_text=True)  # the complainant's own name, to the complainant
     auth.logout()
     auth.login("person")  # another member of the public does not see it
     assert english.get(f"/cases/{case.id}").status_code == 404
+    auth.logout()
+    auth.login("applicant")  # the subject reads the case about its record, not who complained
+    subject_view = english.get(f"/cases/{case.id}").get_data(as_text=True)
+    assert GROUNDS in subject_view and "The complainant" in subject_view and "泉州守信制造有限公司" not in subject_view
+    auth.logout()
+    auth.login("office")
+    assert "泉州守信制造有限公司" in english.get(f"/cases/{case.id}").get_data(as_text=True)
 
 
 def test_a_person_is_named_by_its_full_resident_id(english, auth, db_session):
@@ -136,6 +144,8 @@ def test_the_api_files_a_complaint_and_a_department_finding(api, db_session):
         "list_entry_id": key_entry(db_session), "grounds": GROUNDS})
     assert hidden.status_code == 404 and KEY_DOCUMENT not in hidden.get_data(as_text=True)
     assert api("GET", f"/api/v1/cases/{filed.json['id']}", "redco").status_code == 200
+    seen = api("GET", f"/api/v1/cases/{filed.json['id']}", "applicant").json  # the subject: not who complained
+    assert [h["actor"] for h in seen["history"] if h["action"] == "file"] == ["complainant"]
     assert api("POST", f"/api/v1/cases/{filed.json['id']}/actions/refuse", "office",
                json={"reason": "投诉未说明记录有误的具体情形。"}).status_code == 200
     finding = api("POST", "/api/v1/cases", "provider", json={

@@ -158,7 +158,7 @@ def case_json(case, actor) -> dict:
         "available_actions": case_service.available_actions(db.session, case, actor),
         "deadlines": [{"kind": s.timer.kind, "due_on": s.timer.due_on, "due_at": s.timer.due_at, "status": s.status,
                        "working_days_left": s.working_days_left} for s in statuses],
-        "history": case_history(db.session, case.id),
+        "history": case_history(db.session, case.id, actor),
         "evidence": [{"id": f.id, "name": f.original_name, "content_type": f.content_type, "size": f.size,
                       "uploaded_at": f.uploaded_at,
                       "url": url_for("cases.evidence_file", case_id=case.id, file_id=f.id)} for f in case.evidence],

@@ -207,7 +207,7 @@ def _case_page(case, posted: dict | None = None, error: str | None = None, statu
         "cases/show.html", case=case, forms=forms, errors=errors, invalid=invalid, diagram=svg,
         diagram_steps=labels.diagram_steps(definition),
         deadlines=[queries.deadline_status(t, now) for t in case.timers],
-        history=case_history(db.session, case.id)), status
+        history=case_history(db.session, case.id, actor)), status
 
 
 @bp.get("/cases/<int:case_id>")
