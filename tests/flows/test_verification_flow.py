@@ -193,8 +193,8 @@ def test_an_exited_entry_corrected_ends_what_followed_or_confirmed_resumes_it(wo
     assert world.query(lambda s: s.get(ListEntry, key_id).exit_reason) == ExitReason.OBJECTION_UPHELD.value
 
 
-def test_a_broken_commitment_revoked_on_objection_restores_the_red_list_entry_it_removed(world, smtp):
-    red_id = world.entry_of("redco")
+def broken_commitment(world) -> int:
+    """redco's green-channel commitment broken: a broken-commitment record, its red-list entry removed."""
     missing = world.query(lambda s: [m.id for m in s.scalar(select(LicenceMatter).where(
         LicenceMatter.code == "FOOD-BIZ")).materials if not m.core][:1])
     green = world.file("redco", "conditional_acceptance", matter="FOOD-BIZ", missing=missing, signed=True,
@@ -204,8 +204,13 @@ def test_a_broken_commitment_revoked_on_objection_restores_the_red_list_entry_it
     due = world.query(lambda s: next(t.due_on for t in s.get(Case, green).timers if t.kind == "materials"))
     world.query(lambda s: sweep(s, now=day_end_exclusive(due) + timedelta(hours=1)))
     world.drain()
+    return world.query(lambda s: s.scalar(select(BrokenCommitment.id)))
+
+
+def test_a_broken_commitment_revoked_on_objection_restores_the_red_list_entry_it_removed(world, smtp):
+    red_id = world.entry_of("redco")
+    record_id = broken_commitment(world)
     assert statuses(world, red_id) == ("exited", ["stopped"])  # the broken commitment removed it from the red list
-    record_id = world.query(lambda s: s.scalar(select(BrokenCommitment.id)))
     objection = world.file("redco", broken_commitment_id=record_id, grounds="材料已按时提交，系窗口逾期审核后退回。")
     world.act(objection, "accept", "office")
     world.act(objection, "revoke", "provider", reason="经核查，申请人已按时提交材料。")
@@ -229,3 +234,20 @@ def test_an_exited_entry_under_verification_does_not_count_against_the_green_cha
     case_id = world.file("applicant", list_entry_id=entry_id, grounds="列入黑名单所依据的处罚决定已被撤销。")
     world.act(case_id, "accept", "office")
     assert world.query(black_records) == []
+
+
+def test_the_department_that_recorded_a_broken_commitment_reports_its_own_finding(world, smtp):
+    record_id = broken_commitment(world)
+    with pytest.raises(NotFound):  # recorded by another department's window
+        world.file("housing", origin="department", broken_commitment_id=record_id, grounds=GROUNDS)
+    case_id = world.file("licensing", origin="department", broken_commitment_id=record_id,
+                         grounds="复查发现材料系按时提交，窗口逾期审核后退回，不应认定违诺。")
+    world.drain()
+    assert case_of(world, case_id)[0] == "verifying"
+    assert world.query(lambda s: s.get(BrokenCommitment, record_id).status) == "suspended"
+    assert ("verification.opened", None) in kinds_to(world, "redco")
+    world.act(case_id, "correct", "provider", correction="不认定为未履行承诺", measures="stop")
+    world.drain()
+    assert world.query(lambda s: s.get(BrokenCommitment, record_id).status) == "revoked"
+    assert statuses(world, world.entry_of("redco")) == ("active", ["active"])
+    assert ("verification.result", "correct") in kinds_to(world, "redco")
