@@ -89,6 +89,7 @@ def test_a_complaint_with_evidence_is_filed_and_followed_by_the_complainant(engl
     auth.login("applicant")  # the subject reads the case about its record, not who complained
     subject_view = english.get(f"/cases/{case.id}").get_data(as_text=True)
     assert GROUNDS in subject_view and "The complainant" in subject_view and "泉州守信制造有限公司" not in subject_view
+    assert "A complaint" in subject_view and ">complaint<" not in subject_view  # who opened it, by its label
     auth.logout()
     auth.login("office")
     assert "泉州守信制造有限公司" in english.get(f"/cases/{case.id}").get_data(as_text=True)

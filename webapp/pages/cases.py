@@ -43,7 +43,7 @@ PER_PAGE = 20
 
 
 for _name in ("process_label", "state_label", "action_label", "actor_label", "deadline_label",
-              "deadline_status_label", "list_label", "field_label"):
+              "deadline_status_label", "list_label", "field_label", "filed_value_label"):
     bp.add_app_template_filter(getattr(labels, _name), _name)
 
 
