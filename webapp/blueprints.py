@@ -30,6 +30,7 @@ import webapp.pages.repair
 import webapp.pages.reports
 import webapp.pages.subjects
 import webapp.pages.supervision
+import webapp.pages.verification
 
 pages, api = webapp.pages, webapp.api
 
@@ -52,6 +53,7 @@ PAGES = (
     pages.blacklist.bp,  # blacklist exits against changed criteria
     pages.deliveries.bp,  # what is owed outside: deliveries and their attempts
     pages.instructions.bp,  # execution feedback: instructions on measures, confirmed
+    pages.verification.bp,  # verifications the subject did not ask for: complaints, departments' own findings
 )
 
 # the JSON API under /api/v1 (flask-smorest blueprints, documented in the OpenAPI document): bearer tokens
