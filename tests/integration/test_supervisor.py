@@ -8,13 +8,12 @@ import socket
 import subprocess
 import sys
 import textwrap
-import time
 from pathlib import Path
 
 import httpx
 import pytest
 
-from webapp.supervisor import Part, PartFailed, Supervisor, prefect_api_url, prefect_server_part
+from webapp.supervisor import Part, PartFailed, Supervisor
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -120,23 +119,3 @@ def test_a_signal_to_the_supervisor_stops_everything(sig):
     assert all(gone(pid) for pid in pids)
     assert "stopping two" in rest and "stopping one" in rest
     assert rest.index("stopping two") < rest.index("stopping one")  # last started, first stopped
-
-
-@pytest.mark.slow
-def test_the_real_prefect_server_starts_and_stops(tmp_path):
-    port = free_port()
-    part = prefect_server_part(tmp_path / "prefect", port=port)
-    assert part.health_url == f"{prefect_api_url(port)}/health"
-    supervisor = Supervisor([part], grace=15, out=io.StringIO())
-    started = time.monotonic()
-    supervisor.start()
-    try:
-        print(f"prefect server healthy after {time.monotonic() - started:.1f} s")
-        assert httpx.get(part.health_url, trust_env=False).json() is True
-        assert (tmp_path / "prefect" / "prefect.db").exists()  # default database: SQLite in PREFECT_HOME
-        pid = supervisor.procs["prefect"].pid
-    finally:
-        stopping = time.monotonic()
-        supervisor.stop()
-    assert gone(pid)
-    assert time.monotonic() - stopping < 15  # stopped on SIGTERM, not killed after the grace period

@@ -32,6 +32,8 @@ def test_up_starts_everything_and_ctrl_c_stops_it(tmp_path):
         assert httpx.get(f"http://127.0.0.1:{web_port}/healthz").json() == {"status": "ok"}
         assert "demo-pass-2026" in httpx.get(f"http://127.0.0.1:{web_port}/login").text  # demo logins shown
         assert httpx.get(f"http://127.0.0.1:{prefect_port}/api/health").status_code == 200
+        # the Prefect server's default database: SQLite in its home inside the instance folder
+        assert (tmp_path / "instance" / "prefect" / "prefect.db").exists()
         os.killpg(up.pid, signal.SIGINT)  # what Ctrl-C in a terminal does
         assert up.wait(timeout=60) == 0
     finally:
