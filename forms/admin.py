@@ -94,6 +94,8 @@ def setting_form(spec, **kwargs) -> FlaskForm:
     if isinstance(spec.default, bool):
         SettingForm.value = SelectField(_l("Value"), validators=[InputRequired()],
                                         choices=[SelectChoice("true", _l("Yes")), SelectChoice("false", _l("No"))])
+    elif isinstance(spec.default, str):
+        SettingForm.value = StringField(_l("Value"), validators=[InputRequired(), Length(spec.minimum, spec.maximum)])
     else:
         SettingForm.value = IntegerField(_l("Value"), validators=[InputRequired(),
                                                                   NumberRange(spec.minimum, spec.maximum)])

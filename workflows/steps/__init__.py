@@ -21,7 +21,7 @@ STEPS: dict[str, Step] = {
 
 # events that are no action of a case process: a listing's fan-out, and a list entry's own timer and escalation
 EVENT_PLANS: dict[str, dict[str, list[str]]] = {
-    "listing": {"listed": ["listing.tell_departments"]},
+    "listing": {"listed": ["listing.tell_departments", "listing.tell_subjects"]},
     "lists": {"expire": ["lists.expire"], "blacklisted": ["lists.blacklisted"]},
 }
 
