@@ -122,3 +122,10 @@ class CalendarImportForm(FlaskForm):
             except UnicodeDecodeError:
                 continue
         raise InvalidInput("the file is not UTF-8 or GB18030 text", field="file")
+
+
+class NumberingForm(FlaskForm):
+    """A department's numbering pattern for its written decisions."""
+
+    pattern = StringField(_l("Numbering pattern"), validators=[InputRequired(), Length(max=60)])
+    submit = SubmitField(_l("Change"))

@@ -6,6 +6,7 @@ from __future__ import annotations
 import webapp.api.admin
 import webapp.api.cases
 import webapp.api.deliveries
+import webapp.api.documents
 import webapp.api.hub
 import webapp.api.lists
 import webapp.api.reference
@@ -16,6 +17,7 @@ import webapp.pages.admin
 import webapp.pages.auth
 import webapp.pages.cases
 import webapp.pages.deliveries
+import webapp.pages.documents
 import webapp.pages.green
 import webapp.pages.licence_admin
 import webapp.pages.listings
@@ -47,6 +49,7 @@ PAGES = (
     pages.public.bp,  # the public announcements and their feed
     pages.removal.bp,  # red-list removal: abuse reports, re-evaluation against changed criteria
     pages.deliveries.bp,  # what is owed outside: deliveries and their attempts
+    pages.documents.bp,  # written decisions as PDF
 )
 
 # the JSON API under /api/v1 (flask-smorest blueprints, documented in the OpenAPI document): bearer tokens
@@ -58,6 +61,7 @@ API = (
     api.hub.status_bp,
     api.webhooks.bp,
     api.deliveries.bp,
+    api.documents.bp,
     api.reference.public_bp,
     api.reference.reference_bp,
     pages.public.api_bp,

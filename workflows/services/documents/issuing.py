@@ -145,12 +145,3 @@ def issue(session: Session, kind: str, department_id: int, now: datetime, recipi
     session.flush()
     return document
 
-
-def documents_of_case(session: Session, case_id: int) -> list[DecisionDocument]:
-    return list(session.scalars(select(DecisionDocument).where(DecisionDocument.case_id == case_id)
-                                .order_by(DecisionDocument.id)))
-
-
-def documents_of_entry(session: Session, entry_id: int) -> list[DecisionDocument]:
-    return list(session.scalars(select(DecisionDocument).where(DecisionDocument.list_entry_id == entry_id)
-                                .order_by(DecisionDocument.id)))
