@@ -5,8 +5,11 @@ from io import BytesIO
 from pypdf import PdfReader
 from sqlalchemy import select
 
+from workflows.services.casework import evidence
 from workflows.services.documents import numbering, pdf
+from workflows.store.cases import Case
 from workflows.store.documents import DecisionDocument
+from workflows.store.green import LicenceMatter
 from workflows.store.models import Department, ListEntry
 
 GROUNDS = "该行政处罚已于2026年3月撤销，列入黑名单的依据不存在。"
@@ -89,3 +92,47 @@ def test_a_rolled_back_decision_gives_its_number_back(world):
 
     world.query(taken_then_rolled_back)
     assert world.query(lambda s: numbering.next_sequence(s, department, 2031)) == 1
+
+
+
+RECTIFICATION = "已于2026年10月补报2023至2025年度年度报告，并缴清全部罚款。"
+
+
+def repair_under_review(world):
+    case_id = world.file("applicant", "repair_exit", list_entry_id=world.entry_of("applicant"),
+                         rectification=RECTIFICATION)
+    world.query(lambda s: evidence.store(s, s.get(Case, case_id), [evidence.Upload("缴款凭证.pdf", b"%PDF-1.4\n")],
+                                         world.actor("applicant"), world.config.upload_dir, 10**6))
+    world.act(case_id, "submit", "applicant", commitment_signed=True)
+    world.act(case_id, "accept", "office")
+    return case_id
+
+
+def test_a_granted_credit_repair_decision_states_the_key_attention_validity(world):
+    case_id = repair_under_review(world)
+    world.act(case_id, "approve", "provider", key_attention_until="2031-06-30")
+    [(_, _, _, acceptance), (kind, action, _, decision)] = documents(world, case_id=case_id)
+    assert acceptance["title"] == "受理通知书" and "信用修复申请" in acceptance["paragraphs"][0]
+    assert (kind, action, decision["title"]) == ("repair_decision", "approve", "信用修复决定书")
+    assert "2031年6月30日" in decision["paragraphs"][0] and len(decision["paragraphs"]) == 1  # granted: no rights
+
+
+def test_a_denied_credit_repair_decision_states_its_reasons_and_the_rights(world):
+    case_id = repair_under_review(world)
+    world.act(case_id, "deny", "provider", reason="罚款尚未缴清，不符合修复条件。")
+    [_, (kind, action, _, decision)] = documents(world, case_id=case_id)
+    assert (kind, action, decision["title"]) == ("repair_decision", "deny", "信用修复决定书")
+    assert "罚款尚未缴清" in decision["paragraphs"][0] and "行政诉讼" in decision["paragraphs"][1]
+
+
+def test_a_conditional_acceptance_notice_names_each_missing_material_and_its_date(world):
+    matter = world.query(lambda s: s.scalar(select(LicenceMatter).where(LicenceMatter.code == "FOOD-BIZ")))
+    deferrable = world.query(lambda s: [m.id for m in s.scalar(select(LicenceMatter).where(
+        LicenceMatter.code == "FOOD-BIZ")).materials if not m.core])
+    case_id = world.file("redco", "conditional_acceptance", matter="FOOD-BIZ", missing=deferrable[:1], signed=True,
+                         signatory="王守信")
+    world.act(case_id, "accept_with_commitment", "licensing")
+    [(kind, action, number, notice)] = documents(world, case_id=case_id)
+    assert (kind, action, notice["title"]) == ("conditional_acceptance", "accept_with_commitment", "容缺受理通知书")
+    assert matter.name in notice["paragraphs"][0] and "年" in notice["paragraphs"][0].split("\n")[1]
+    assert "容缺受理通知书" in pdf_text(world, number)
