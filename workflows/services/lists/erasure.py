@@ -4,7 +4,8 @@ The entry row itself becomes a tombstone (ListEntry._purge_personal_data), and s
 followed from it (the key-attention entry after a blacklist exit). Their data also travelled: into the
 objection case (grounds, contacts), its history, outbox events, notifications and the e-mails kept in them,
 platform and webhook payloads, evidence files; into the listing's own events, which carry no case (the
-departments' "apply measure" notices and webhook messages, the expiry's key-attention warning); into the
+departments' "apply measure" notices and webhook messages, the subject's listing notice, the expiry's
+key-attention warning: found by their dedupe key's event); into the written decisions; into the
 red-list removals the listing triggered; and into the credit-status queries made while it was listed. Every
 row linked to the entries, their cases or those events is found through the schema itself (any `case_id`,
 `list_entry_id` or `event_id` column), so a table added later is covered without a change here. History rows
@@ -26,7 +27,7 @@ from sqlalchemy.orm import Session
 from workflows.domain.process import Actor
 from workflows.services.admin import audit
 from workflows.store import erasure_log, secure_storage
-from workflows.store.automation import OutboxEvent
+from workflows.store.automation import Notification, OutboxEvent
 from workflows.store.base import utcnow
 from workflows.store.cases import Case, EvidenceFile
 from workflows.store.hub import CreditQuery
@@ -48,7 +49,7 @@ def personal_strings(session: Session, entries: list[ListEntry], cases: list[Cas
         found |= {f.original_name for f in case.evidence}
     listed = session.scalars(select(HistoryEntry.data).where(
         HistoryEntry.entity_type == "list_entry", HistoryEntry.entity_id.in_([str(e.id) for e in entries]))).all()
-    found |= {str(d.get("document_no", "")) for d in listed if d}
+    found |= {str(d.get(k, "")) for d in listed if d for k in ("document_no", "basis")}
     found |= {str(v) for d in listed if d for part in ("before", "after")  # a correction's earlier texts
               for k, v in (d.get(part) or {}).items() if k in ("basis", "document_no")}
     for entry in entries:
@@ -106,6 +107,20 @@ def _erase_in_tables(session: Session, needles: list[str], case_ids: list[int], 
 
 def _differs(new, old) -> bool:
     return json.dumps(new, sort_keys=True, default=str) != json.dumps(old, sort_keys=True, default=str)
+
+
+def _erase_event_notices(session: Session, needles: list[str], event_ids: list[int]) -> int:
+    """The notices of the entries' own events (they carry no case): found by their dedupe key's event prefix."""
+    changed = 0
+    for start in range(0, len(event_ids), 200):
+        prefixes = [Notification.dedupe_key.like(f"e{i}:%") for i in event_ids[start:start + 200]]
+        for note in session.scalars(select(Notification).where(or_(*prefixes))):
+            masked = {name: _mask(getattr(note, name), needles) for name in ("subject", "body", "params")}
+            masked = {k: v for k, v in masked.items() if _differs(v, getattr(note, k))}
+            for name, value in masked.items():
+                setattr(note, name, value)
+            changed += bool(masked)
+    return changed
 
 
 def _erase_files(session: Session, case_ids: list[int], upload_dir: Path | None) -> None:
@@ -183,6 +198,7 @@ def erase_purged_entry(session: Session, entry: ListEntry, actor: Actor, upload_
     changed = 0
     if needles:
         changed += _erase_in_tables(session, needles, case_ids + caused, event_ids + caused_events, entry_ids)
+        changed += _erase_event_notices(session, needles, event_ids)
         changed += _erase_queries(session, needles, subject_ids, since, utcnow())
     for case in cases:  # a closed case no longer points at the subject: staff reading it see no one (a case
         if case.closed_at is not None:  # still running, e.g. the red-list removal, is detached by its own erasure)

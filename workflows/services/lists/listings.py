@@ -68,7 +68,8 @@ def record_listing(session: Session, request: ListingRequest, actor: Actor, *, n
     session.add(entry)
     session.flush()
     history.record(session, actor=actor, action="list", entity_type="list_entry", entity_id=entry.id,
-                   to_state=entry.status, at=now, data={"list": kind.value, "document_no": entry.document_no})
+                   to_state=entry.status, at=now,
+                   data={"list": kind.value, "document_no": entry.document_no, "basis": entry.basis})
     for item in catalogue:
         measure = Measure(entry=entry, catalogue=item, department_id=item.department_id, updated_at=now)
         session.add(measure)
