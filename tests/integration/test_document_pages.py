@@ -64,6 +64,18 @@ def test_the_case_page_links_its_decisions(seeded, client, auth, db_session):
     assert "书面决定" in page and "不予受理决定书" in page and f"/cases/{case_id}/documents/" in page
 
 
+def test_the_subject_page_links_the_notice_of_its_dishonesty_record_for_its_readers_only(seeded, client, auth,
+                                                                                      db_session):
+    from workflows.demo import ENTERPRISE_BLACK
+
+    auth.login("applicant")
+    assert "失信记录告知书" in client.get(f"/subjects/{ENTERPRISE_BLACK}").get_data(as_text=True)
+    auth.logout()
+    auth.login("redco")  # another subject reads the public entries, not the notices sent to this one
+    page = client.get(f"/subjects/{ENTERPRISE_BLACK}").get_data(as_text=True)
+    assert "失信记录告知书" not in page and "/documents/" not in page
+
+
 def test_the_administrator_sets_a_numbering_pattern_on_its_page(seeded, client, auth, db_session):
     auth.login("admin")
     assert "文号格式" in client.get("/admin/numbering").get_data(as_text=True)

@@ -4,6 +4,7 @@ from __future__ import annotations
 from flask import Blueprint, render_template
 from flask_login import login_required
 
+from workflows.services.documents import reading
 from workflows.services.hub import credit_queries
 from workflows.services.lists.subjects import subject_view
 
@@ -20,4 +21,6 @@ def show(code: str):
     view = subject_view(db.session, code, actor)
     # who queried its credit status (应查必查): shown to the subject itself and to entitled staff
     looks = credit_queries.who_looked(db.session, code, actor, limit=50) if view.shows_key_attention else None
-    return render_template("subject.html", view=view, looks=looks)
+    # the notices of its dishonesty records: to the same readers (staff who handle the lists, the subject itself)
+    documents = {e.id: reading.of_entry(db.session, e.id) for e in view.entries} if view.shows_key_attention else {}
+    return render_template("subject.html", view=view, looks=looks, documents=documents)
