@@ -86,6 +86,8 @@ ACTIONS = {
     "submit": _l("Sign and submit"),
     "expire": _l("Validity ended"),
     "escalate_to_blacklist": _l("Moved to the blacklist"),
+    "reevaluate": _l("Re-evaluated against changed criteria"),
+    "name_responsible_person": _l("Responsible person named"),
 }
 
 FIELDS = {
@@ -118,6 +120,7 @@ FIELDS = {
     "commitment_signed": _l("I sign the credit repair commitment"),
     "key_attention_until": _l("On the key-attention list until"),
     "key_attention_months": _l("Or: months on the key-attention list"),
+    "responsible_persons": _l("Responsible persons"),
     "basis": _l("Legal basis"),
     "document_no": _l("Document number"),
     "valid_until": _l("Valid until"),

@@ -8,6 +8,7 @@ import webapp.api.cases
 import webapp.api.deliveries
 import webapp.api.documents
 import webapp.api.hub
+import webapp.api.instructions
 import webapp.api.lists
 import webapp.api.reference
 import webapp.api.supervision
@@ -15,10 +16,12 @@ import webapp.api.v1
 import webapp.api.webhooks
 import webapp.pages.admin
 import webapp.pages.auth
+import webapp.pages.blacklist
 import webapp.pages.cases
 import webapp.pages.deliveries
 import webapp.pages.documents
 import webapp.pages.green
+import webapp.pages.instructions
 import webapp.pages.licence_admin
 import webapp.pages.listings
 import webapp.pages.main
@@ -48,7 +51,9 @@ PAGES = (
     pages.repair.bp,
     pages.public.bp,  # the public announcements and their feed
     pages.removal.bp,  # red-list removal: abuse reports, re-evaluation against changed criteria
+    pages.blacklist.bp,  # blacklist exits against changed criteria
     pages.deliveries.bp,  # what is owed outside: deliveries and their attempts
+    pages.instructions.bp,  # execution feedback: instructions on measures, confirmed
     pages.documents.bp,  # written decisions as PDF
 )
 
@@ -60,6 +65,7 @@ API = (
     api.hub.entries_bp,
     api.hub.status_bp,
     api.webhooks.bp,
+    api.instructions.bp,
     api.deliveries.bp,
     api.documents.bp,
     api.reference.public_bp,

@@ -135,3 +135,16 @@ def named(kind: str, value) -> str:
                 "material": lambda v: _label(MATERIAL_STATUSES, v), "file_kind": lambda v: _label(FILE_KINDS, v),
                 "effect": lambda v: _label(MEASURE_EFFECTS, v)}.get(kind)
     return labeller(value) if labeller is not None and isinstance(value, str) else value
+
+
+def diagram_alt(definition: ProcessDefinition, current: str | None) -> str:
+    """The diagram's text alternative: which process, and where the case stands in it."""
+    return str(_l("Diagram of the process “%(process)s”: the case is now at “%(state)s”.",
+                  process=process_label(definition.name), state=state_label(current)))
+
+
+def diagram_steps(definition: ProcessDefinition) -> list[str]:
+    """What the diagram draws, as sentences: each action, from which state to which."""
+    return [str(_l("%(action)s: from “%(source)s” to “%(target)s”", action=action_label(action),
+                   source=state_label(source), target=state_label(target)))
+            for source, action, target in definition.edges()]

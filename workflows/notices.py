@@ -136,6 +136,7 @@ ABUSE_REPORT_OUTCOMES = {
 BLACKLIST_EXITS = {
     "repaired": N_("leaves early after credit repair"),
     "expired": N_("leaves at the end of its publication period"),
+    "criteria_changed": N_("leaves because the listing criteria changed and it no longer meets them"),
     "other": N_("leaves under the rules"),
 }
 
@@ -333,6 +334,11 @@ _KINDS = [
     Kind("objection.accepted.record", N_("Objection accepted (case #%(case)s)"),
          N_("Your objection has been accepted; the disputed record does not count against you while it is verified."),
          to=(APPLICANT,)),
+    # --- execution feedback (执行反馈): a department urged to confirm the instructions it has carried out ---
+    Kind("instruction.urged", N_("Urging: %(count)s instructions on joint measures await your feedback"),
+         N_("Urged by: %(by)s\nWhat to do: %(message)s\n%(count)s instructions on joint measures are past the day "
+            "their feedback was due: report on the instructions page that each was carried out."),
+         to=(IMPLEMENTING_DEPARTMENT,), key="e{event}:urged_instructions"),
     # --- the subject told of its listing (Q V(5)); every key-attention listing warns with its validity (Q IV(4)) ---
     Kind("listing.blacklist", N_("Notice of a dishonesty record: on the blacklist until %(until)s"),
          N_("%(department)s has put %(name)s on the blacklist (the list of targets of joint punishment for "

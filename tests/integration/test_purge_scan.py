@@ -118,7 +118,8 @@ def test_nothing_of_the_purged_entry_is_left_anywhere(world, revoked, platform):
     subject_id = world.query(lambda s: s.scalar(select(Subject.id).where(Subject.code == PERSON_BLACK)))
     before_scan = world.query(lambda s: (s.get(ListEntry, entry_id).status, s.get(Case, case_id).state))
     assert before_scan == ("purged", "closed")
-    assert [r["result"] for r in platform.received] == ["revoke"]  # the platform was told before the erasure
+    # the platform was told of the listing and of the revocation before the erasure
+    assert [r["result"] for r in platform.received] == ["listed", "revoke"]
     leftovers = world.query(lambda s: scan(s, subject_id))
     assert not leftovers, "personal data left after the purge:\n" + "\n".join(leftovers)
     assert not on_disk(world.config.upload_dir)

@@ -198,9 +198,11 @@ def _case_page(case, posted: dict | None = None, error: str | None = None, statu
         forms.append((name, form))
     now = utcnow()
     # svg() escapes the text it draws, so its output is safe to insert as it is
-    svg = Markup(diagram.svg(definition, current=case.state, labels=labels.diagram_labels(definition)))
+    svg = Markup(diagram.svg(definition, current=case.state, labels=labels.diagram_labels(definition),
+                             alt=labels.diagram_alt(definition, case.state)))
     return render_template(
         "cases/show.html", case=case, forms=forms, errors=errors, invalid=invalid, diagram=svg,
+        diagram_steps=labels.diagram_steps(definition),
         deadlines=[queries.deadline_status(t, now) for t in case.timers],
         history=case_history(db.session, case.id), documents=documents.of_case(db.session, case.id)), status
 

@@ -40,14 +40,16 @@ def positions(definition: ProcessDefinition) -> dict[str, tuple[int, int]]:
     return placed
 
 
-def svg(definition: ProcessDefinition, current: str | None = None, labels: dict[str, str] | None = None) -> str:
+def svg(definition: ProcessDefinition, current: str | None = None, labels: dict[str, str] | None = None,
+        alt: str | None = None) -> str:
+    """The diagram; `alt` is its text alternative for those who cannot see it (the process's name by default)."""
     labels = labels or {}
     place = positions(definition)
     width = max(x for x, _ in place.values()) + BOX_W + MARGIN
     height = max(y for _, y in place.values()) + BOX_H + MARGIN + 40
     parts = [
         f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" class="process-diagram" '
-        f'role="img" aria-label="{escape(definition.name)}">',
+        f'role="img" aria-label="{escape(alt or definition.name)}">',
         '<defs><marker id="arrow" viewBox="0 0 10 10" refX="10" refY="5" markerWidth="7" markerHeight="7" '
         'orient="auto-start-reverse"><path d="M0,0 L10,5 L0,10 z" fill="#555"/></marker></defs>',
     ]

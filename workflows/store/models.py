@@ -160,6 +160,8 @@ class ListEntry(Base):
     subject: Mapped[Subject | None] = relationship(back_populates="entries")
     department: Mapped[Department] = relationship()
     measures: Mapped[list[Measure]] = relationship(back_populates="entry", order_by="Measure.id")
+    responsible_persons: Mapped[list[ResponsiblePerson]] = relationship(back_populates="entry",
+                                                                        order_by="ResponsiblePerson.id")
 
     @hybrid_property
     def status(self) -> str:  # read-only: change_status() is the way to change it
@@ -197,6 +199,30 @@ class ListEntry(Base):
         self.category = ""
         self.exit_reason = lists.ExitReason.OBJECTION_UPHELD.value
         self.purged_at = at
+
+
+class ResponsiblePerson(Base):
+    """A person named in an enterprise's severe listing (落实到人, Z IV(7), Q III(6)): its legal representative or a
+    directly responsible person. The link is the person's credit record of that listing: it has no status of its
+    own but the entry's (suspended, exited, purged with it), and a purge erases the person from it."""
+
+    __tablename__ = "responsible_persons"
+    __table_args__ = (UniqueConstraint("list_entry_id", "subject_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    list_entry_id: Mapped[int] = mapped_column(ForeignKey("list_entries.id"), index=True)
+    subject_id: Mapped[int | None] = mapped_column(ForeignKey("subjects.id"), index=True)  # NULL once purged
+    role: Mapped[str] = mapped_column(String(32))  # legal_representative | responsible_person
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    purged_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    entry: Mapped[ListEntry] = relationship(back_populates="responsible_persons")
+    person: Mapped[Subject | None] = relationship()
+
+    @property
+    def status(self) -> str:
+        """The enterprise entry's: the person's record follows it through suspension, exit, repair and purge."""
+        return self.entry.status
 
 
 class MeasureCatalogueItem(Base):

@@ -1,7 +1,8 @@
 """After a listing made in error is purged: the subject's data from that entry erased wherever it was copied.
 
 The entry row itself becomes a tombstone (ListEntry._purge_personal_data), and so do the entries that
-followed from it (the key-attention entry after a blacklist exit). Their data also travelled: into the
+followed from it (the key-attention entry after a blacklist exit); the persons named in them (落实到人) are
+unlinked, and deleted when nothing else is on record about them. Their data also travelled: into the
 objection case (grounds, contacts), its history, outbox events, notifications and the e-mails kept in them,
 platform and webhook payloads, evidence files; into the listing's own events, which carry no case (the
 departments' "apply measure" notices and webhook messages, the subject's listing notice, the expiry's
@@ -21,7 +22,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from sqlalchemy import JSON, MetaData, String, Table, Text, or_, select, update
+from sqlalchemy import JSON, MetaData, String, Table, Text, delete, or_, select, update
 from sqlalchemy.orm import Session
 
 from workflows.domain.process import Actor
@@ -31,7 +32,7 @@ from workflows.store.automation import Notification, OutboxEvent
 from workflows.store.base import utcnow
 from workflows.store.cases import Case, EvidenceFile
 from workflows.store.hub import CreditQuery
-from workflows.store.models import HistoryEntry, ListEntry, Measure
+from workflows.store.models import HistoryEntry, ListEntry, Measure, ResponsiblePerson, Subject
 
 MASK = "***"
 SKIPPED = {"history", "subjects", "users", "alembic_version"}  # history: redacted; subject, account: the subject's own
@@ -49,11 +50,13 @@ def personal_strings(session: Session, entries: list[ListEntry], cases: list[Cas
         found |= {f.original_name for f in case.evidence}
     listed = session.scalars(select(HistoryEntry.data).where(
         HistoryEntry.entity_type == "list_entry", HistoryEntry.entity_id.in_([str(e.id) for e in entries]))).all()
-    found |= {str(d.get(k, "")) for d in listed if d for k in ("document_no", "basis")}
+    found |= {str(d.get(k, "")) for d in listed if d for k in ("document_no", "basis")}  # as listed (the platform's copy)
     found |= {str(v) for d in listed if d for part in ("before", "after")  # a correction's earlier texts
               for k, v in (d.get(part) or {}).items() if k in ("basis", "document_no")}
     for entry in entries:
         found |= {entry.document_no, entry.basis}
+        found |= {v for link in entry.responsible_persons if link.person is not None
+                  for v in (link.person.name, link.person.code)}
     return {s.strip() for s in found if s and len(s.strip()) >= 2}
 
 
@@ -209,6 +212,7 @@ def erase_purged_entry(session: Session, entry: ListEntry, actor: Actor, upload_
         (HistoryEntry.entity_type == "measure") & HistoryEntry.entity_id.in_(measure_ids),
         (HistoryEntry.entity_type == "case") & HistoryEntry.entity_id.in_([str(i) for i in case_ids])))))
     history_ids += _naming(session, needles, caused)
+    _erase_persons(session, entries)
     session.flush()
     session.expire_all()
     secure_storage.forget_after_commit(session)
@@ -218,6 +222,27 @@ def erase_purged_entry(session: Session, entry: ListEntry, actor: Actor, upload_
         erasure_log.after_commit_append(session, erasure_log.path_for(Path(upload_dir).parent), entry.id, case_ids,
                                         utcnow().isoformat())
     return changed + redacted
+
+
+def _erase_persons(session: Session, entries: list[ListEntry]) -> None:
+    """The persons named in the wrong listings no longer linked to them; a person with nothing else on record (no
+    other listing, link, account, case or query) is deleted: it was recorded only because of this listing."""
+    persons = []
+    for link in session.scalars(select(ResponsiblePerson).where(
+            ResponsiblePerson.list_entry_id.in_([e.id for e in entries]), ResponsiblePerson.subject_id.is_not(None))):
+        persons.append(link.subject_id)
+        link.subject_id, link.purged_at = None, utcnow()
+    session.flush()
+    if not persons:
+        return
+    metadata = MetaData()
+    metadata.reflect(bind=session.connection())
+    referring = [column for table in metadata.sorted_tables for column in table.columns
+                 if any(fk.column.table.name == "subjects" for fk in column.foreign_keys)]
+    for subject_id in dict.fromkeys(persons):
+        if not any(session.execute(select(column).where(column == subject_id).limit(1)).first()
+                   for column in referring):
+            session.execute(delete(Subject.__table__).where(Subject.__table__.c.id == subject_id))
 
 
 def _naming(session: Session, needles: list[str], case_ids: list[int]) -> list[int]:
