@@ -33,6 +33,8 @@ class UserForm(FlaskForm):
     username = StringField(_l("User name"), validators=[DataRequired(), Length(min=3, max=80)])
     display_name = StringField(_l("Display name"), validators=[Optional(), Length(max=120)])
     email = EmailField(_l("E-mail"), validators=[Optional(), Email(check_deliverability=False), Length(max=200)])
+    phone = StringField(_l("Mobile phone"), validators=[Optional(), Length(max=40)],
+                        description=_l("Notices also come by SMS to this number."))
     password = PasswordField(_l("Initial password"), validators=[DataRequired(), Length(min=8, max=200)])
     roles = CheckboxesField(_l("Roles"), choices=ROLE_CHOICES, validators=[DataRequired()])
     department = SelectField(
@@ -95,7 +97,8 @@ def setting_form(spec, **kwargs) -> FlaskForm:
         SettingForm.value = SelectField(_l("Value"), validators=[InputRequired()],
                                         choices=[SelectChoice("true", _l("Yes")), SelectChoice("false", _l("No"))])
     elif isinstance(spec.default, str):
-        SettingForm.value = StringField(_l("Value"), validators=[InputRequired(), Length(spec.minimum, spec.maximum)])
+        SettingForm.value = StringField(_l("Value"), validators=[InputRequired() if spec.minimum else Optional(),
+                                                                 Length(spec.minimum, spec.maximum)])
     else:
         SettingForm.value = IntegerField(_l("Value"), validators=[InputRequired(),
                                                                   NumberRange(spec.minimum, spec.maximum)])

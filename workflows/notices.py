@@ -100,6 +100,7 @@ GREEN_RESULTS = {
 DELIVERY_TARGETS = {
     "platform": N_("platform"),
     "webhook": N_("department webhook"),
+    "sms": N_("SMS"),
 }
 GREEN_TASKS = {
     "file": N_("New conditional-acceptance application to review"),

@@ -84,6 +84,9 @@ TABLE: tuple[Access, ...] = (
     page("auth.logout", "POST", "/logout", PUBLIC, "log out (back to the log-in page)", ok=(302,)),
     page("auth.change_password", "GET", "/account/password", EVERYONE, "change my password"),
     page("auth.change_password", "POST", "/account/password", EVERYONE, "change my password (empty: 422)"),
+    page("auth.contact", "GET", "/account/contact", EVERYONE, "my mobile number and SMS choice"),
+    page("auth.contact", "POST", "/account/contact", EVERYONE, "change my mobile number (not a mobile: 422)",
+         data={"phone": "not-a-mobile"}),
     # --- cases ---
     page("cases.index", "GET", "/cases", EVERYONE, "my cases (each sees the cases visible to it)"),
     page("cases.inbox", "GET", "/inbox", STAFF, "inbox by due date"),
@@ -342,6 +345,8 @@ TABLE: tuple[Access, ...] = (
     api("api_accounts.me", "GET", "/api/v1/accounts/me", EVERYONE, "my own account"),
     api("api_accounts.change_password", "POST", "/api/v1/accounts/me/password", EVERYONE,
         "change my password (no fields: 422)"),
+    api("api_accounts.contact", "PUT", "/api/v1/accounts/me/contact", EVERYONE,
+        "change my mobile number and SMS choice (no body: 422)", ok=(422,)),
     # --- API: supervision ---
     api("api_supervision.dashboard", "GET", "/api/v1/supervision/dashboard", SUPERVISORS,
         "supervision dashboard figures"),

@@ -15,6 +15,7 @@ PAGE_TO_API: dict[str, tuple[str, ...]] = {
     "auth.login": ("api_auth.token",),
     "auth.signup": ("api_accounts.sign_up",),
     "auth.change_password": ("api_accounts.change_password",),
+    "auth.contact": ("api_accounts.me", "api_accounts.contact"),
     "main.home": ("api_accounts.me", "api_cases.index", "api_admin.claims"),
     # cases of the four processes
     "cases.index": ("api_cases.index",),
