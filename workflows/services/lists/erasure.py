@@ -72,13 +72,15 @@ def _mask(value, needles: list[str]):
     return value
 
 
-def _linked(table: Table, case_ids: list[int], event_ids: list[int], entry_ids: list[int]):
+def _linked(table: Table, case_ids: list[int], event_ids: list[int], entry_ids: list[int],
+            notification_ids: list[int] = ()):
     conditions = []
     if table.name == "cases":
         conditions.append(table.c.id.in_(case_ids))
     if table.name == "outbox":
         conditions.append(table.c.id.in_(event_ids))
-    for name, ids in (("case_id", case_ids), ("event_id", event_ids), ("list_entry_id", entry_ids)):
+    for name, ids in (("case_id", case_ids), ("event_id", event_ids), ("list_entry_id", entry_ids),
+                      ("notification_id", list(notification_ids))):
         if name in table.c and ids:
             conditions.append(table.c[name].in_(ids))
     if table.name == "announcements" and conditions:
@@ -87,14 +89,14 @@ def _linked(table: Table, case_ids: list[int], event_ids: list[int], entry_ids: 
 
 
 def _erase_in_tables(session: Session, needles: list[str], case_ids: list[int], event_ids: list[int],
-                     entry_ids: list[int]) -> int:
+                     entry_ids: list[int], notification_ids: list[int] = ()) -> int:
     changed = 0
     metadata = MetaData()
     metadata.reflect(bind=session.connection())
     for table in metadata.sorted_tables:
         if table.name in SKIPPED:
             continue
-        where = _linked(table, case_ids, event_ids, entry_ids)
+        where = _linked(table, case_ids, event_ids, entry_ids, notification_ids)
         texts = [c for c in table.columns if isinstance(c.type, String | Text | JSON) and not c.primary_key]
         if where is None or not texts or not table.primary_key.columns:
             continue
@@ -112,12 +114,21 @@ def _differs(new, old) -> bool:
     return json.dumps(new, sort_keys=True, default=str) != json.dumps(old, sort_keys=True, default=str)
 
 
-def _erase_event_notices(session: Session, needles: list[str], event_ids: list[int]) -> int:
-    """The notices of the entries' own events (they carry no case): found by their dedupe key's event prefix."""
-    changed = 0
+def _event_notices(session: Session, event_ids: list[int]) -> list[int]:
+    """The notices of the entries' own events (they carry no case): found by their dedupe key's event prefix;
+    their rows and every row that copies them (any `notification_id` column, an SMS) are then erased."""
+    found: list[int] = []
     for start in range(0, len(event_ids), 200):
         prefixes = [Notification.dedupe_key.like(f"e{i}:%") for i in event_ids[start:start + 200]]
-        for note in session.scalars(select(Notification).where(or_(*prefixes))):
+        found += session.scalars(select(Notification.id).where(or_(*prefixes)))
+    return found
+
+
+def _erase_notices(session: Session, needles: list[str], notification_ids: list[int]) -> int:
+    changed = 0
+    for start in range(0, len(notification_ids), 500):
+        for note in session.scalars(select(Notification).where(
+                Notification.id.in_(notification_ids[start:start + 500]))):
             masked = {name: _mask(getattr(note, name), needles) for name in ("subject", "body", "params")}
             masked = {k: v for k, v in masked.items() if _differs(v, getattr(note, k))}
             for name, value in masked.items():
@@ -201,7 +212,8 @@ def erase_purged_entry(session: Session, entry: ListEntry, actor: Actor, upload_
     changed = 0
     if needles:
         changed += _erase_in_tables(session, needles, case_ids + caused, event_ids + caused_events, entry_ids)
-        changed += _erase_event_notices(session, needles, event_ids)
+        notices = _event_notices(session, event_ids)
+        changed += _erase_in_tables(session, needles, [], [], [], notices) + _erase_notices(session, needles, notices)
         changed += _erase_queries(session, needles, subject_ids, since, utcnow())
     for case in cases:  # a closed case no longer points at the subject: staff reading it see no one (a case
         if case.closed_at is not None:  # still running, e.g. the red-list removal, is detached by its own erasure)
