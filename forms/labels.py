@@ -88,6 +88,7 @@ ACTIONS = {
     "escalate_to_blacklist": _l("Moved to the blacklist"),
     "reevaluate": _l("Re-evaluated against changed criteria"),
     "name_responsible_person": _l("Responsible person named"),
+    "begin_verification": _l("Verification begun on the department's own finding"),
 }
 
 FIELDS = {
@@ -124,6 +125,9 @@ FIELDS = {
     "basis": _l("Legal basis"),
     "document_no": _l("Document number"),
     "valid_until": _l("Valid until"),
+    "origin": _l("Opened by"),
+    "subject_code": _l("Credit code of the subject"),
+    "broken_commitment_id": _l("Broken commitment"),
 }
 
 # a field whose meaning depends on the action

@@ -32,6 +32,7 @@ import webapp.pages.repair
 import webapp.pages.reports
 import webapp.pages.subjects
 import webapp.pages.supervision
+import webapp.pages.verification
 
 pages, api = webapp.pages, webapp.api
 
@@ -54,6 +55,7 @@ PAGES = (
     pages.blacklist.bp,  # blacklist exits against changed criteria
     pages.deliveries.bp,  # what is owed outside: deliveries and their attempts
     pages.instructions.bp,  # execution feedback: instructions on measures, confirmed
+    pages.verification.bp,  # verifications the subject did not ask for: complaints, departments' own findings
     pages.documents.bp,  # written decisions as PDF
 )
 

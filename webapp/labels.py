@@ -50,6 +50,7 @@ SYSTEM_ACTORS = {
     "red-list removal": _l("Red-list removal (automatic)"),
     "system": _l("System"),
     "demo": _l("Demo data"),
+    "complainant": _l("The complainant"),
 }
 
 # the blacklist categories that credit repair has settings for (workflows.domain.settings)
@@ -85,6 +86,19 @@ def _label(table: dict, name: str | None) -> str:
 
 def list_label(kind: str | None) -> str:
     return _label(LISTS, kind)
+
+
+# a case's filed values that are the product's codes, by field
+FILED_VALUES = {
+    "origin": {"applicant": _l("The subject's objection"), "department": _l("A department's own finding"),
+               "complaint": _l("A complaint")},
+}
+
+
+def filed_value_label(value, field: str):
+    """A filed value as people read it: a code by its label, anything else as it is."""
+    table = FILED_VALUES.get(field)
+    return _label(table, value) if table is not None and isinstance(value, str) else value
 
 
 def process_label(name: str | None) -> str:

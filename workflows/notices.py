@@ -29,6 +29,7 @@ SUPERVISOR = "supervisor"
 HEAD = "head"  # the head of supervision by name
 ADMINISTRATOR = "administrator"
 REPORTER = "reporter"  # the department that reported an abuse
+COMPLAINANT = "complainant"  # the person who complained about a public record
 OWNERS = (ACCEPTING_OFFICE, APPLICANT, INFORMATION_PROVIDER, LISTING_DEPARTMENT, IMPLEMENTING_DEPARTMENT)
 
 CASE_KEY = "e{event}:{to}"
@@ -355,6 +356,33 @@ _KINDS = [
             "you believe the record is wrong, you may file an objection: the measures are not executed while it is "
             "verified."),
          to=(SUBJECT,), key="e{event}:listing:{entry}", lines={"measures": N_("- %(measure)s")}, rights=Rights()),
+]
+
+# who opened a verification the subject did not ask for
+VERIFICATION_ORIGINS = {
+    "department": N_("a finding of a department concerned"),
+    "complaint": N_("a complaint"),
+    "applicant": N_("your objection"),
+}
+
+_KINDS += [
+    # --- a verification opened by a department's finding or a complaint (Z VII(3), Q V(6)) ---
+    Kind("complaint.received", N_("Complaint received (case #%(case)s)"),
+         N_("Your complaint about a credit record has been filed; the accepting office will review it. You will be "
+            "told its outcome."), to=(COMPLAINANT,)),
+    Kind("complaint.accepted", N_("Complaint accepted (case #%(case)s)"),
+         N_("Your complaint has been accepted: the department that supplied the information verifies it within the "
+            "time limit; the measures attached to the record are not executed meanwhile."), to=(COMPLAINANT,)),
+    Kind("complaint.supplement", N_("Please supplement your complaint (case #%(case)s)"),
+         N_("The accepting office asks you to supplement your complaint: %(reason)s"), to=(COMPLAINANT,)),
+    Kind("complaint.result", N_("Outcome of your complaint: %(result)s (case #%(case)s)"),
+         N_("Outcome of your complaint: %(result)s."), to=(COMPLAINANT,), labels={"result": OBJECTION_RESULTS}),
+    Kind("verification.opened", N_("Your credit record is being verified (case #%(case)s)"),
+         N_("Following %(origin)s, the department that supplied the information verifies your credit record. While "
+            "it is verified, the record does not count against you and the measures attached to it are not "
+            "executed. You will be told the result."), to=(SUBJECT,), labels={"origin": VERIFICATION_ORIGINS}),
+    Kind("verification.result", N_("Result of the verification of your credit record: %(result)s (case #%(case)s)"),
+         N_("Result: %(result)s. %(reason)s"), to=(SUBJECT,), labels={"result": OBJECTION_RESULTS}),
 ]
 
 KINDS: dict[str, Kind] = {kind.id: kind for kind in _KINDS}

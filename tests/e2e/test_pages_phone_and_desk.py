@@ -208,6 +208,7 @@ def test_applicant_pages(pages, cases, seeded):
     pages.check("applicant-notifications", "/notifications")
 
     pages.log_in("redco")
+    pages.check("complaint-form", f"/complaints/new?subject_code={ENTERPRISE_BLACK}")  # anyone's complaint
     pages.check("applicant-green", "/green")
     pages.check("applicant-green-apply", "/green/apply/FOOD-BIZ")
     page.locator("input[name=missing]").first.check()
@@ -257,6 +258,9 @@ def test_office_and_department_pages(pages, cases):
 
     pages.log_in("implementer")
     pages.check("implementer-webhooks", "/webhooks")
+    pages.check("implementer-subject", f"/subjects/{ENTERPRISE_BLACK}")
+    pages.submit("a[href*='/findings/new/']")  # a record whose measure it applies may be wrong
+    pages.check("department-finding-form")
     pages.assert_clean()
 
 

@@ -44,7 +44,7 @@ PER_PAGE = 20
 
 
 for _name in ("process_label", "state_label", "action_label", "actor_label", "deadline_label",
-              "deadline_status_label", "list_label", "field_label"):
+              "deadline_status_label", "list_label", "field_label", "filed_value_label"):
     bp.add_app_template_filter(getattr(labels, _name), _name)
 
 
@@ -102,17 +102,21 @@ def _filing_refusal() -> str | None:
 
 
 def _entry_choices(actor) -> list[tuple[int, str]]:
-    """What an objection can be against: the subject's active list entries, and a red-list entry whose removal
-    rests on a department's finding (abuse, a broken commitment, changed criteria) that is still open to objection."""
+    """What an objection can be against: the subject's active list entries, its exited entries kept in the record,
+    and a red-list entry whose removal rests on a department's finding (abuse, a broken commitment, changed
+    criteria) that is still open to objection."""
     view = subject_view(db.session, current_user.subject.code, actor)
 
     def label(entry) -> str:
         parts = [labels.list_label(entry.list_kind), entry.document_no, localized(entry.department)]
         if entry.status != EntryStatus.ACTIVE.value:
-            parts.append(_("its removal from the red list"))
+            parts.append(_("its removal from the red list") if entry.list_kind == "red"
+                         else _("exited, kept in the credit record"))
         return " · ".join(filter(None, parts))
 
-    return [(e.id, label(e)) for e in view.entries if e.status == EntryStatus.ACTIVE.value or _contestable(e)]
+    # any record kept may be disputed: an entry in force, an exited one kept (a red one: only its removal)
+    return [(e.id, label(e)) for e in view.entries if e.status == EntryStatus.ACTIVE.value or _contestable(e)
+            or (e.status == EntryStatus.EXITED.value and e.list_kind != "red")]
 
 
 def _contestable(entry) -> bool:
@@ -204,7 +208,7 @@ def _case_page(case, posted: dict | None = None, error: str | None = None, statu
         "cases/show.html", case=case, forms=forms, errors=errors, invalid=invalid, diagram=svg,
         diagram_steps=labels.diagram_steps(definition),
         deadlines=[queries.deadline_status(t, now) for t in case.timers],
-        history=case_history(db.session, case.id), documents=documents.of_case(db.session, case.id)), status
+        history=case_history(db.session, case.id, actor), documents=documents.of_case(db.session, case.id)), status
 
 
 @bp.get("/cases/<int:case_id>")

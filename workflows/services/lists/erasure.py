@@ -36,6 +36,7 @@ from workflows.store.models import HistoryEntry, ListEntry, Measure, Responsible
 
 MASK = "***"
 SKIPPED = {"history", "subjects", "users", "alembic_version"}  # history: redacted; subject, account: the subject's own
+CODED = {"origin"}  # a case's data that is a code of the product, not a text of the subject (who opened it)
 
 
 def personal_strings(session: Session, entries: list[ListEntry], cases: list[Case]) -> set[str]:
@@ -46,7 +47,7 @@ def personal_strings(session: Session, entries: list[ListEntry], cases: list[Cas
         if subject is not None:
             found |= {subject.name, subject.code, subject.legal_representative, subject.contact_phone,
                       subject.contact_email, subject.address}
-        found |= {str(v) for v in (case.data or {}).values() if isinstance(v, str)}
+        found |= {str(v) for k, v in (case.data or {}).items() if isinstance(v, str) and k not in CODED}
         found |= {f.original_name for f in case.evidence}
     listed = session.scalars(select(HistoryEntry.data).where(
         HistoryEntry.entity_type == "list_entry", HistoryEntry.entity_id.in_([str(e.id) for e in entries]))).all()
