@@ -136,3 +136,26 @@ def test_a_conditional_acceptance_notice_names_each_missing_material_and_its_dat
     assert (kind, action, notice["title"]) == ("conditional_acceptance", "accept_with_commitment", "容缺受理通知书")
     assert matter.name in notice["paragraphs"][0] and "年" in notice["paragraphs"][0].split("\n")[1]
     assert "容缺受理通知书" in pdf_text(world, number)
+
+
+def test_a_complaint_is_answered_without_naming_the_complainant_and_its_result_goes_to_the_subject(world):
+    from workflows.demo import ENTERPRISE_BLACK
+
+    case_id = world.file("redco", origin="complaint", subject_code=ENTERPRISE_BLACK,
+                         list_entry_id=world.entry_of("applicant"), grounds="该企业已于上月补报年度报告，黑名单公示信息与实际不符。")
+    world.act(case_id, "accept", "office")
+    world.act(case_id, "confirm", "provider", reason="经核实，原处罚决定有效。")
+    [(kind, _, _, acceptance), (_, _, _, result)] = documents(world, case_id=case_id)
+    assert kind == "acceptance" and acceptance["recipient"] == "投诉人："
+    assert "投诉" in acceptance["paragraphs"][0] and "泉州守信" not in str(acceptance)  # the complainant is not named
+    assert "珠海示例科技有限公司" in result["recipient"] and "根据" in result["paragraphs"][0]
+    assert "投诉" in result["paragraphs"][0] and "行政复议" in result["paragraphs"][-1]
+
+
+def test_a_department_finding_is_verified_without_a_notice_of_acceptance(world):
+    case_id = world.file("implementer", origin="department", list_entry_id=world.entry_of("applicant"),
+                         grounds="执行联合惩戒时发现该企业的处罚信息与原决定书不符，请核实。")
+    world.act(case_id, "revoke", "provider", reason="经核实，信息归集有误，予以撤销。")
+    [(kind, action, _, result)] = documents(world, case_id=case_id)
+    assert (kind, action) == ("verification_result", "revoke")
+    assert "主动发现" in result["paragraphs"][0] and len(result["paragraphs"]) == 1  # revoked: nothing adverse

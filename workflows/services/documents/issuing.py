@@ -56,6 +56,20 @@ BODIES: dict[tuple[str, str], str] = {
         "each missing material by its date:\n%(items)s\nIf a material is not supplied in time, the application "
         "ends and the broken commitment is recorded in the credit file."),
 }
+# a verification the subject did not ask for (a complaint, a department's own finding): the complainant is told of
+# its complaint without being named (the subject reads the case too); the result goes to the subject, whose record it is
+BY_ORIGIN: dict[tuple[str, str], str] = {
+    ("complaint", "accept"): N_(
+        "Your complaint filed on %(filed)s (case #%(case)s) is accepted: the information provider verifies the "
+        "information within the time limit; the joint punishment measures concerned are not executed meanwhile."),
+    ("complaint", "refuse"): N_("Your complaint filed on %(filed)s (case #%(case)s) is not accepted, for this reason: "
+                                "%(reason)s"),
+    ("complaint", "verified"): N_("The information provider has verified your credit record, on a complaint filed on "
+                                  "%(filed)s (case #%(case)s). Result: %(result)s. %(reason)s"),
+    ("department", "verified"): N_("The information provider has verified your credit record, on a department's own "
+                                   "finding of %(filed)s (case #%(case)s). Result: %(result)s. %(reason)s"),
+}
+TO_COMPLAINANT = N_("To: the complainant")
 LISTING = N_("%(department)s has recorded %(name)s on the %(list)s from %(listed)s until %(until)s. What was "
              "recorded, and its legal basis: %(basis)s (document no. %(document)s). The joint measures: "
              "%(measures)s. If you believe the record is wrong, you may file an objection with the credit office: "
@@ -90,11 +104,16 @@ def issue_for_action(session: Session, case: Case, action: str, actor: Actor, pa
         values["matter"] = application.matter_name if application else ""
         values["items"] = "\n".join(t.gettext(MATERIAL_LINE) % {"material": i.line.name, "due": chinese_date(i.due_on)}
                                     for i in materials_state(session, case).missing() if i.due_on)
-    paragraphs = [(t.gettext(BODIES[(case.process, action)]) % values).strip()]
+    origin = (case.data or {}).get("origin") or "applicant" if case.process == "objection" else "applicant"
+    body = BY_ORIGIN.get((origin, "verified" if kind == "verification_result" else action),
+                         BODIES[(case.process, action)])
+    paragraphs = [(t.gettext(body) % values).strip()]
     if is_adverse(case.process, action):
         paragraphs.append(notify.rights_statement(notify.rights_params(session), t))
     subject = case.subject
     recipient = t.gettext(RECIPIENT) % {"name": subject.name, "code": subject.code} if subject is not None else ""
+    if origin == "complaint" and kind != "verification_result":
+        recipient = t.gettext(TO_COMPLAINANT)
     return issue(session, kind, department_id, now, recipient, paragraphs, action=action, case_id=case.id)
 
 
