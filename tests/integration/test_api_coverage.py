@@ -23,6 +23,8 @@ PAGE_TO_API: dict[str, tuple[str, ...]] = {
     "cases.show": ("api_cases.show",),
     "cases.act": ("api_cases.act",),
     "cases.new_objection": ("api_cases.create",),
+    "verification.new_complaint": ("api_cases.create",),  # origin "complaint"
+    "verification.new_finding": ("api_cases.create",),  # origin "department"
     "cases.evidence_file": ("cases.evidence_file",),  # the same address answers a bearer token
     "documents.case_document": ("documents.case_document", "api_cases.show"),  # listed in the case, by token
     "documents.entry_document": ("documents.entry_document", "api_documents.entry_documents"),

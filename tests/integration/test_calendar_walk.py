@@ -27,7 +27,7 @@ a green-channel material is submitted with its file at its own routes
 at `/green/cases/{id}/materials/{no}/verify`, as the case page's materials panel does.
 
 System actions are not walked (the worker, or the product within the same request, takes them):
-objection `close`; repair_exit `close`; conditional_acceptance `complete_materials` (taken in the request that
+objection `begin_verification` (taken in the request that files a department's own finding), `close`; repair_exit `close`; conditional_acceptance `complete_materials` (taken in the request that
 verifies the last material: the walk sees it in the history), `commitment_breached`, `publish`; redlist_removal
 `remove`, `report` (taken in the request that files an abuse report), `supersede`, `close`.
 """
