@@ -96,6 +96,9 @@ def setting_form(spec, **kwargs) -> FlaskForm:
     if isinstance(spec.default, bool):
         SettingForm.value = SelectField(_l("Value"), validators=[InputRequired()],
                                         choices=[SelectChoice("true", _l("Yes")), SelectChoice("false", _l("No"))])
+    elif isinstance(spec.default, str):
+        SettingForm.value = StringField(_l("Value"), validators=[InputRequired() if spec.minimum else Optional(),
+                                                                 Length(spec.minimum, spec.maximum)])
     else:
         SettingForm.value = IntegerField(_l("Value"), validators=[InputRequired(),
                                                                   NumberRange(spec.minimum, spec.maximum)])
@@ -122,3 +125,10 @@ class CalendarImportForm(FlaskForm):
             except UnicodeDecodeError:
                 continue
         raise InvalidInput("the file is not UTF-8 or GB18030 text", field="file")
+
+
+class NumberingForm(FlaskForm):
+    """A department's numbering pattern for its written decisions."""
+
+    pattern = StringField(_l("Numbering pattern"), validators=[InputRequired(), Length(max=60)])
+    submit = SubmitField(_l("Change"))

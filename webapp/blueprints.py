@@ -6,6 +6,7 @@ from __future__ import annotations
 import webapp.api.admin
 import webapp.api.cases
 import webapp.api.deliveries
+import webapp.api.documents
 import webapp.api.hub
 import webapp.api.instructions
 import webapp.api.lists
@@ -18,6 +19,7 @@ import webapp.pages.auth
 import webapp.pages.blacklist
 import webapp.pages.cases
 import webapp.pages.deliveries
+import webapp.pages.documents
 import webapp.pages.green
 import webapp.pages.instructions
 import webapp.pages.licence_admin
@@ -54,6 +56,7 @@ PAGES = (
     pages.deliveries.bp,  # what is owed outside: deliveries and their attempts
     pages.instructions.bp,  # execution feedback: instructions on measures, confirmed
     pages.verification.bp,  # verifications the subject did not ask for: complaints, departments' own findings
+    pages.documents.bp,  # written decisions as PDF
 )
 
 # the JSON API under /api/v1 (flask-smorest blueprints, documented in the OpenAPI document): bearer tokens
@@ -66,6 +69,7 @@ API = (
     api.webhooks.bp,
     api.instructions.bp,
     api.deliveries.bp,
+    api.documents.bp,
     api.reference.public_bp,
     api.reference.reference_bp,
     pages.public.api_bp,

@@ -16,7 +16,7 @@ from workflows.services.admin import accounts
 from workflows.services.lists import listings
 from workflows.services.lists.subjects import register_subject
 from workflows.services.processes import licence_matters
-from workflows.store.models import Department, MeasureCatalogueItem, User
+from workflows.store.models import Department, MeasureCatalogueItem, Setting, User
 
 DEMO_PASSWORD = "demo-pass-2026"
 
@@ -132,6 +132,7 @@ def seed(session: Session, *, only_if_empty: bool = False, today: date | None = 
                              department_code=dept, subject_code=subject_code, display_name=display,
                              email=f"{username}@example.gov.cn", phone=MOBILES.get(username, ""), hashed=hashed)
     licence_matters.seed(session, actor)  # the green channel's licence matters catalogue
+    session.add(Setting(key="documents.office_department", value="XYB"))  # the credit office numbers its decisions
     return True
 
 

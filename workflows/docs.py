@@ -7,6 +7,7 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
+from workflows.domain.documents import DOCUMENT_KINDS, WRITTEN_DECISIONS, is_adverse
 from workflows.domain.process import ProcessDefinition
 from workflows.domain.settings import SETTINGS
 from workflows.processes import DEFINITIONS
@@ -93,6 +94,7 @@ def render(definition: ProcessDefinition) -> str:
         setting = SETTINGS[spec.limit_setting]
         lines.append(f"| {spec.kind} | {spec.owner} | `{spec.limit_setting}` | {setting.default} {setting.unit} |")
     lines += _consequences(definition)
+    lines += _written(definition)
     lines += ["", "Limits are working days in Asia/Shanghai, the start day not counted; an administrator changes "
               "them on the settings page. A warning fires `sla.warning_days` working days before the end; at the "
               "end the deadline is breached, the case shows as overdue and supervisors are told.", ""]
@@ -106,6 +108,22 @@ def _consequences(definition: ProcessDefinition) -> list[str]:
         described = [f"`{name.split('.', 1)[1]}`" + (f": {STEPS[name].__doc__.splitlines()[0]}" if STEPS[name].__doc__ else "")
                      for name in steps]
         lines.append(f"| `{kind}` | {'<br>'.join(described) or '—'} |")
+    return lines
+
+
+def _written(definition: ProcessDefinition) -> list[str]:
+    """The numbered written decisions the process's actions issue, in the action's own transaction."""
+    issued = [(action, DOCUMENT_KINDS[kind]) for (process, action), kind in WRITTEN_DECISIONS.items()
+              if process == definition.name]
+    if not issued:
+        return []
+    lines = ["", "## Written decisions", "", "Issued in the action's own transaction with the deciding department's "
+             "next number (`/admin/numbering`); printed as PDF from the case page and the API. An adverse one states "
+             "the right to administrative review and to litigation (settings `rights.*`).", "",
+             "| action | document | number mark | states the rights |", "|---|---|---|---|"]
+    for action, kind in issued:
+        rights = "yes" if is_adverse(definition.name, action) else "—"
+        lines.append(f"| `{action}` | {kind.title} (`{kind.id}`) | {kind.mark} | {rights} |")
     return lines
 
 

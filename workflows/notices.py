@@ -36,6 +36,25 @@ CASE_KEY = "e{event}:{to}"
 
 
 @dataclass(frozen=True)
+class Rights:
+    """When a notice states the right to administrative review and to litigation (Z VII(3), Q V(6)): always, or
+    when one parameter holds one of `values` (the adverse results of a kind that also tells favourable ones)."""
+
+    param: str = ""
+    values: tuple[str, ...] = ()
+
+    def applies(self, params: Mapping[str, object]) -> bool:
+        return not self.param or str(params.get(self.param, "")) in self.values
+
+
+# the statement of rights an adverse decision carries, below its body; the bodies and limits are settings
+RIGHTS = N_("If you disagree with this decision, you may apply to %(review_body)s for administrative review within "
+            "%(review_days)s days of receiving it (file the application at %(review_place)s), or bring an "
+            "administrative lawsuit before %(court)s within %(litigation_months)s months of receiving it.")
+RIGHTS_PARAMS = ("review_body", "review_place", "court", "review_days", "litigation_months")  # settings rights.*
+
+
+@dataclass(frozen=True)
 class Kind:
     id: str
     subject: str  # message id; an announcement's title
@@ -45,6 +64,7 @@ class Kind:
     labels: Mapping[str, Mapping[str, str]] = field(default_factory=dict)
     lines: Mapping[str, str] = field(default_factory=dict)
     public: str = ""  # an announcement: its kind (exit, correction)
+    rights: Rights | None = None  # an adverse decision: the statement of rights follows the body
 
 
 # shown by their labels wherever a kind has a parameter of that name
@@ -134,7 +154,8 @@ _KINDS = [
     Kind("objection.supplement", N_("Please supplement your objection (case #%(case)s)"),
          N_("The accepting office asks you to supplement your materials: %(reason)s"), to=(APPLICANT,)),
     Kind("objection.result", N_("Result of your objection: %(result)s (case #%(case)s)"),
-         N_("Result: %(result)s. %(reason)s"), to=(APPLICANT,), labels={"result": OBJECTION_RESULTS}),
+         N_("Result: %(result)s. %(reason)s"), to=(APPLICANT,), labels={"result": OBJECTION_RESULTS},
+         rights=Rights("result", ("refuse", "confirm"))),
     Kind("objection.to_review", N_("New objection to review (case #%(case)s)"),
          N_("Case #%(case)s waits for formal review."), to=(ACCEPTING_OFFICE,)),
     Kind("objection.to_verify", N_("Objection to verify (case #%(case)s)"),
@@ -155,7 +176,8 @@ _KINDS = [
     Kind("repair.supplement", N_("Please supplement your credit repair application (case #%(case)s)"),
          N_("The accepting office asks you to supplement your materials: %(reason)s"), to=(APPLICANT,)),
     Kind("repair.result", N_("Result of your credit repair application: %(result)s (case #%(case)s)"),
-         N_("Result: %(result)s. %(reason)s"), to=(APPLICANT,), labels={"result": REPAIR_RESULTS}),
+         N_("Result: %(result)s. %(reason)s"), to=(APPLICANT,), labels={"result": REPAIR_RESULTS},
+         rights=Rights("result", ("refuse", "deny"))),
     Kind("repair.approved", N_("Result of your credit repair application: %(result)s (case #%(case)s)"),
          N_("Result: %(result)s. The subject is on the key-attention list until %(until)s. %(reason)s"),
          to=(APPLICANT,), labels={"result": REPAIR_RESULTS}),
@@ -186,11 +208,12 @@ _KINDS = [
     Kind("green.granted", N_("Licence granted (case #%(case)s)"),
          N_("The licence you applied for, “%(matter)s”, is granted; licence number: %(licence)s."), to=(APPLICANT,)),
     Kind("green.result", N_("Result of your conditional-acceptance application: %(result)s (case #%(case)s)"),
-         N_("Result: %(result)s. %(reason)s"), to=(APPLICANT,), labels={"result": GREEN_RESULTS}),
+         N_("Result: %(result)s. %(reason)s"), to=(APPLICANT,), labels={"result": GREEN_RESULTS},
+         rights=Rights("result", ("refuse", "refuse_licence", "commitment_breached"))),
     Kind("green.breach", N_("Credit commitment not kept (case #%(case)s)"),
          N_("Case #%(case)s (%(matter)s): the materials were not supplied by %(deadline)s: %(items)s. The "
             "application ends and the broken commitment is recorded in the credit file."),
-         to=(APPLICANT, SUPERVISOR, IMPLEMENTING_DEPARTMENT)),
+         to=(APPLICANT, SUPERVISOR, IMPLEMENTING_DEPARTMENT), rights=Rights()),
     Kind("green.redlist_pending", N_("Red-list entry to remove: credit commitment not kept (entry #%(entry)s)"),
          N_("%(name)s did not supply the materials as committed (case #%(case)s); its red-list entry "
             "#%(entry)s is queued for removal."), to=(LISTING_DEPARTMENT,), key="e{event}:redlist:{entry}"),
@@ -249,9 +272,6 @@ _KINDS = [
     Kind("key_attention.expired", N_("Key-attention validity ended"),
          N_("Your key-attention entry #%(entry)s expired on %(until)s and has left the key-attention list."),
          to=(SUBJECT,), key="e{event}:key_attention_exit"),
-    Kind("blacklisted", N_("Notice of listing as a target of joint punishment"),
-         N_("Because of a severe violation during the key-attention period (%(basis)s), you are on the blacklist "
-            "until %(until)s."), to=(SUBJECT,), key="e{event}:blacklisted"),
     # --- deadlines (期限) and urging (督办) ---
     Kind("deadline.warning", N_("A time limit ends soon (case #%(case)s)"),
          N_("The time limit of case #%(case)s ends on %(due)s: please act in time."), to=OWNERS),
@@ -321,6 +341,21 @@ _KINDS = [
          N_("Urged by: %(by)s\nWhat to do: %(message)s\n%(count)s instructions on joint measures are past the day "
             "their feedback was due: report on the instructions page that each was carried out."),
          to=(IMPLEMENTING_DEPARTMENT,), key="e{event}:urged_instructions"),
+    # --- the subject told of its listing (Q V(5)); every key-attention listing warns with its validity (Q IV(4)) ---
+    Kind("listing.blacklist", N_("Notice of a dishonesty record: on the blacklist until %(until)s"),
+         N_("%(department)s has put %(name)s on the blacklist (the list of targets of joint punishment for "
+            "dishonesty) from %(listed)s until %(until)s.\nWhat was recorded, and its legal basis: %(basis)s "
+            "(document no. %(document)s).\nThe joint punishment measures:\n%(measures)s\nIf you believe the record "
+            "is wrong, you may file an objection: the measures are not executed while it is verified. Once you have "
+            "put the wrong right, you may apply for credit repair to leave the list early."),
+         to=(SUBJECT,), key="e{event}:listing:{entry}", lines={"measures": N_("- %(measure)s")}, rights=Rights()),
+    Kind("listing.key_attention", N_("Key-attention list warning (valid until %(until)s)"),
+         N_("%(department)s has put %(name)s on the key-attention list from %(listed)s until %(until)s.\nWhat was "
+            "recorded, and its legal basis: %(basis)s (document no. %(document)s).\nThe measures:\n%(measures)s\n"
+            "This list is not public. A severe violation during its validity puts the subject on the blacklist. If "
+            "you believe the record is wrong, you may file an objection: the measures are not executed while it is "
+            "verified."),
+         to=(SUBJECT,), key="e{event}:listing:{entry}", lines={"measures": N_("- %(measure)s")}, rights=Rights()),
 ]
 
 # who opened a verification the subject did not ask for

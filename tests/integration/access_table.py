@@ -106,6 +106,13 @@ TABLE: tuple[Access, ...] = (
          "withdraw case B (no version: 422; another applicant: 404)", viewers=VIEWERS_B),
     page("cases.evidence_file", "GET", "/cases/{case_a}/files/{file_a}", VIEWERS_A, "evidence of case A",
          viewers=VIEWERS_A),
+    page("documents.case_document", "GET", "/cases/{case_a}/documents/{doc_a}.pdf", VIEWERS_A,
+         "a written decision of case A (PDF)", viewers=VIEWERS_A),
+    page("documents.case_document", "GET", "/cases/{case_b}/documents/{doc_a}.pdf", NOBODY,
+         "a written decision named under another case", viewers=NOBODY),
+    page("documents.entry_document", "GET", "/list-entries/{entry_a}/documents/{listing_doc_a}.pdf",
+         STAFF | {"applicant"}, "the notice of a dishonesty record of entry A (PDF; another subject's: 404)",
+         viewers=STAFF | {"applicant"}),
     page("cases.evidence_file", "GET", "/cases/{case_b}/files/{file_b}", VIEWERS_B,
          "evidence of case B (guessed ids)", viewers=VIEWERS_B),
     page("cases.evidence_file", "GET", "/cases/{case_a}/files/{file_b}", NOBODY,
@@ -146,6 +153,9 @@ TABLE: tuple[Access, ...] = (
     page("admin.settings", "GET", "/admin/settings", ONLY_ADMIN, "settings"),
     page("admin.change_setting", "POST", "/admin/settings/objection.acceptance_days", ONLY_ADMIN,
          "change a setting (empty: 422)"),
+    page("admin.numbering_patterns", "GET", "/admin/numbering", ONLY_ADMIN, "document numbering patterns"),
+    page("admin.change_numbering", "POST", "/admin/numbering/CZJ", ONLY_ADMIN,
+         "change a department's numbering pattern (empty: 422)"),
     page("admin.calendar", "GET", "/admin/calendar", ONLY_ADMIN, "holiday calendar"),
     page("admin.import_calendar", "POST", "/admin/calendar", ONLY_ADMIN, "import a year (no file: 422)"),
     page("admin.export_calendar", "GET", "/admin/calendar/{year}.json", ONLY_ADMIN, "export a year"),
@@ -256,6 +266,10 @@ TABLE: tuple[Access, ...] = (
         viewers=VIEWERS_B),
     api("cases.evidence_file", "GET", "/cases/{case_b}/files/{file_b}", VIEWERS_B, "evidence of case B by token",
         viewers=VIEWERS_B),
+    api("documents.case_document", "GET", "/cases/{case_a}/documents/{doc_a}.pdf", VIEWERS_A,
+        "a written decision of case A by token", viewers=VIEWERS_A),
+    api("api_documents.entry_documents", "GET", "/api/v1/list-entries/{entry_a}/documents", STAFF | {"applicant"},
+        "the written decisions of entry A (another subject's: 404)", viewers=STAFF | {"applicant"}),
     api("api_announcements.api_index", "GET", "/api/v1/announcements", PUBLIC, "announcements (public)"),
     api("api_public.public_entries", "GET", "/api/v1/public/list-entries", PUBLIC, "public list entries (public)"),
     api("api_reference.departments", "GET", "/api/v1/departments", EVERYONE, "departments"),
@@ -316,6 +330,9 @@ TABLE: tuple[Access, ...] = (
         "change a measure (no body: 422)", ok=(422,)),
     api("api_admin.change_setting", "PUT", "/api/v1/admin/settings/objection.acceptance_days", ONLY_ADMIN,
         "change a setting (no value: 422)", ok=(422,)),
+    api("api_admin.numbering_patterns", "GET", "/api/v1/admin/numbering", ONLY_ADMIN, "document numbering patterns"),
+    api("api_admin.change_numbering", "PUT", "/api/v1/admin/numbering/CZJ", ONLY_ADMIN,
+        "change a department's numbering pattern (no body: 422)", ok=(422,)),
     api("api_admin.export_calendar", "GET", "/api/v1/admin/calendar/{year}", ONLY_ADMIN, "export a year"),
     api("api_admin.import_calendar", "PUT", "/api/v1/admin/calendar/{year}", ONLY_ADMIN,
         "import a year (no body: 422)", ok=(422,)),
@@ -402,7 +419,9 @@ def build_world(app) -> dict:
     from workflows.services.casework.actors import actor_for
     from workflows.services.casework.cases import file_case
     from workflows.services.deliveries import notify
+    from workflows.services.documents import issuing
     from workflows.services.supervision import monthly, urging
+    from workflows.store.documents import DecisionDocument
     from workflows.store.green import LicenceMatter
     from workflows.store.models import Department, ListEntry, MeasureCatalogueItem
 
@@ -424,6 +443,8 @@ def build_world(app) -> dict:
                                   due="2027-01-04", message="only for person")[0]
     urged = urging.urge(session, [ids["case_a"]], actor_for(find_user(session, "supervisor")), "please answer")
     ids["urging_a"] = urged[0].id
+    ids["doc_a"] = issuing.issue(session, "refusal", session.scalar(select(Department.id)), clock.now(), "申请人",
+                                 ["不予受理。"], action="refuse", case_id=ids["case_a"]).id
     matter = session.scalars(select(LicenceMatter).order_by(LicenceMatter.id)).first()
     last_month = (clock.today().replace(day=1) - timedelta(days=1)).strftime("%Y-%m")
     monthly.generate(session, last_month, clock.today())
@@ -436,6 +457,7 @@ def build_world(app) -> dict:
         key_entry=session.scalar(select(ListEntry.id).where(ListEntry.list_kind == "key_attention")),
         matter_id=matter.id, matter_code=matter.code, material_id=matter.materials[0].id,
     )
+    ids["listing_doc_a"] = session.scalar(select(DecisionDocument.id).where(DecisionDocument.list_entry_id == ids["entry_a"]))
     session.commit()
     return ids
 

@@ -13,7 +13,7 @@ ROOT = Path(__file__).resolve().parents[2]
 ZH, EN = "zh_Hans_CN", "en"
 
 SAMPLES = {
-    "case": 12, "entry": 34, "year": 2027, "count": 3, "more": 2, "until": "2027-06-30", "due": "2027-01-04",
+    "case": 12, "entry": 34, "year": 2027, "listed": "2026-06-30", "count": 3, "more": 2, "until": "2027-06-30", "due": "2027-01-04",
     "deadline": "2027-01-04", "name": "泉州守信制造有限公司", "department": {"zh": "市财政局", "en": "Finance Bureau"},
     "measure": {"zh": "限制参加政府采购", "en": "Barred from public procurement"},
     "matter": {"zh": "食品经营许可", "en": "Food business licence"}, "material": "营业执照复印件",
@@ -83,6 +83,43 @@ def test_an_objection_result_in_each_language():
         "异议处理结果：经核实信息有误，已撤销（案件 #7）", "处理结果：经核实信息有误，已撤销。认定依据有误。")
     assert render("objection.result", params, EN)[0] == (
         "Result of your objection: the information was wrong and has been revoked (case #7)")
+
+
+RIGHTS_SET = {"review_body": "珠海市人民政府", "review_place": "珠海市司法局行政复议窗口", "court": "珠海市香洲区人民法院",
+              "review_days": 60, "litigation_months": 6}
+
+
+@pytest.mark.parametrize("kind_id,adverse,favourable", [
+    ("objection.result", ("refuse", "confirm"), ("correct", "revoke", "withdraw")),
+    ("repair.result", ("refuse", "deny"), ("withdraw",)),
+    ("green.result", ("refuse", "refuse_licence", "commitment_breached"), ("publish", "withdraw")),
+])
+def test_an_adverse_result_states_the_rights_with_the_bodies_it_was_sent_with(kind_id, adverse, favourable):
+    for result in adverse:
+        _, body = render(kind_id, {"case": 7, "result": result, "reason": "理由。", **RIGHTS_SET}, ZH)
+        assert body.endswith("如不服本决定，可以自收到之日起60日内向珠海市人民政府申请行政复议（申请递交地点：珠海市司法局行政复议"
+                             "窗口），或者自收到之日起6个月内向珠海市香洲区人民法院提起行政诉讼。"), (result, body)
+        assert "administrative review" in render(kind_id, {"case": 7, "result": result, "reason": ""}, EN)[1]
+    for result in favourable:
+        assert "行政复议" not in render(kind_id, {"case": 7, "result": result, "reason": "", **RIGHTS_SET}, ZH)[1]
+
+
+def test_every_listing_and_breach_states_the_rights():
+    for kind_id in ("listing.blacklist", "listing.key_attention", "green.breach"):
+        _, body = render(kind_id, sample_params(KINDS[kind_id]), ZH)
+        assert "市人民政府申请行政复议" in body and "提起行政诉讼" in body, kind_id  # the settings' defaults
+
+
+def test_the_listing_notice_says_what_the_basis_the_measures_the_validity_and_how_to_object():
+    params = {"department": {"zh": "市市场监督管理局", "en": "Market Regulation Bureau"}, "name": "珠海示例科技有限公司",
+              "listed": "2026-06-30", "until": "2028-06-30", "basis": "某条例第十条", "document": "",
+              "measures": [{"measure": SAMPLES["measure"]}], "entry": 34}
+    subject, body = render("listing.blacklist", params, ZH)
+    assert subject == "失信记录告知：列入失信联合惩戒对象名单（黑名单）至2028-06-30"
+    for part in ("市市场监督管理局", "2026-06-30", "某条例第十条", "文号：无", "- 限制参加政府采购", "异议", "信用修复"):
+        assert part in body, part
+    subject, body = render("listing.key_attention", params, ZH)
+    assert "2028-06-30" in subject and "不对外公开" in body and "转入黑名单" in body and "信用修复" not in body
 
 
 def test_an_announcement_is_in_chinese_only():

@@ -23,4 +23,13 @@ def test_values_are_parsed_and_bounded():
         spec("objection.verification_days").parse("twenty")
     with pytest.raises(InvalidInput):
         spec("no.such.setting")
-    assert all(s.minimum <= s.default <= s.maximum for s in SETTINGS.values() if not isinstance(s.default, bool))
+    assert all(s.minimum <= s.default <= s.maximum for s in SETTINGS.values() if not isinstance(s.default, bool | str))
+
+
+def test_a_name_is_a_setting_on_one_line():
+    assert spec("rights.review_body").default == "市人民政府"
+    assert spec("rights.court").parse("  珠海市香洲区\n人民法院 ") == "珠海市香洲区 人民法院"
+    with pytest.raises(InvalidInput) as caught:
+        spec("rights.review_body").parse("  ")
+    assert caught.value.field == "rights.review_body"
+    assert all(s.minimum <= len(s.default) <= s.maximum for s in SETTINGS.values() if isinstance(s.default, str))

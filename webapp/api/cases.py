@@ -13,6 +13,7 @@ from workflows.domain.supervision import DEADLINE_STATUSES
 from workflows.processes import DEFINITIONS
 from workflows.services.casework import cases as case_service
 from workflows.services.casework import evidence as evidence_service
+from workflows.services.documents import reading as documents
 from workflows.services.casework import queries
 from workflows.services.casework.actors import actor_for
 from workflows.services.casework.history_view import case_history
@@ -21,6 +22,7 @@ from workflows.services.supervision import deadline_filters
 from workflows.store.base import utcnow
 
 from ..extensions import db
+from .documents import DocumentOut, document_json
 from .v1 import ERROR_SCHEMA, token_required
 
 bp = Blueprint("api_cases", __name__, url_prefix="/api/v1/cases", description="Cases of the four processes")
@@ -101,6 +103,8 @@ class CaseOut(ma.Schema):
     deadlines = ma.fields.List(ma.fields.Nested(DeadlineOut))
     history = ma.fields.List(ma.fields.Nested(HistoryOut))
     evidence = ma.fields.List(ma.fields.Nested(EvidenceOut))
+    documents = ma.fields.List(ma.fields.Nested(DocumentOut), metadata={
+        "description": "the written decisions issued on the case, numbered; `url` gives the PDF to a viewer"})
 
 
 class CaseListOut(ma.Schema):
@@ -162,6 +166,7 @@ def case_json(case, actor) -> dict:
         "evidence": [{"id": f.id, "name": f.original_name, "content_type": f.content_type, "size": f.size,
                       "uploaded_at": f.uploaded_at,
                       "url": url_for("cases.evidence_file", case_id=case.id, file_id=f.id)} for f in case.evidence],
+        "documents": [document_json(d) for d in documents.of_case(db.session, case.id)],
     }
 
 

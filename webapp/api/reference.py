@@ -143,7 +143,8 @@ def working_days(args):
 
 class SettingOut(ma.Schema):
     key = ma.fields.String()
-    value = ma.fields.Raw(metadata={"description": "a number of (working) days, or a switch"})
+    value = ma.fields.Raw(metadata={"description": "a number of (working) days, a switch, or a name (the statement "
+                                                   "of rights' bodies)"})
 
 
 class ArrangementOut(ma.Schema):

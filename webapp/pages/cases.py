@@ -23,6 +23,7 @@ from workflows.services.casework import queries
 from workflows.services.casework.actors import actor_for
 from workflows.services.casework.history_view import case_history
 from workflows.services.deliveries import notify
+from workflows.services.documents import reading as documents
 from workflows.services.lists.subjects import subject_view
 from workflows.services.processes.removal_rules import contested_removal
 from workflows.store.automation import Notification
@@ -207,7 +208,7 @@ def _case_page(case, posted: dict | None = None, error: str | None = None, statu
         "cases/show.html", case=case, forms=forms, errors=errors, invalid=invalid, diagram=svg,
         diagram_steps=labels.diagram_steps(definition),
         deadlines=[queries.deadline_status(t, now) for t in case.timers],
-        history=case_history(db.session, case.id, actor)), status
+        history=case_history(db.session, case.id, actor), documents=documents.of_case(db.session, case.id)), status
 
 
 @bp.get("/cases/<int:case_id>")

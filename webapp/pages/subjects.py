@@ -5,6 +5,7 @@ from flask import Blueprint, render_template
 from flask_login import login_required
 
 from workflows.domain.roles import KEY_ATTENTION_VIEWERS
+from workflows.services.documents import reading
 from workflows.services.hub import credit_queries
 from workflows.services.lists import responsible_persons
 from workflows.services.lists.subjects import subject_view
@@ -27,4 +28,7 @@ def show(code: str):
     persons = {e.id: [p for p in (responsible_persons.shown(link, staff) for link in e.responsible_persons) if p]
                for e in view.entries}
     records = responsible_persons.records_of(db.session, view.subject) if view.shows_key_attention else []
-    return render_template("subject.html", view=view, looks=looks, persons=persons, records=records)
+    # the notices of its dishonesty records: to the same readers (staff who handle the lists, the subject itself)
+    documents = {e.id: reading.of_entry(db.session, e.id) for e in view.entries} if view.shows_key_attention else {}
+    return render_template("subject.html", view=view, looks=looks, persons=persons, records=records,
+                           documents=documents)

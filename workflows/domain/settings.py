@@ -13,13 +13,19 @@ from .errors import N_, InvalidInput
 @dataclass(frozen=True)
 class SettingSpec:
     key: str
-    default: int | bool
+    default: int | bool | str
     label: str
-    minimum: int = 0
-    maximum: int = 365
+    minimum: int = 0  # a text's: its least length
+    maximum: int = 365  # a text's: its greatest length
     unit: str = "working days"
 
-    def parse(self, raw: object) -> int | bool:
+    def parse(self, raw: object) -> int | bool | str:
+        if isinstance(self.default, str):
+            text = " ".join(str(raw).split())  # a name, on one line
+            if not self.minimum <= len(text) <= self.maximum:
+                raise InvalidInput(N_("must have %(min)s to %(max)s characters"), field=self.key, min=self.minimum,
+                                   max=self.maximum)
+            return text
         if isinstance(self.default, bool):
             if isinstance(raw, bool):
                 return raw
@@ -90,6 +96,19 @@ SETTINGS: dict[str, SettingSpec] = {
         SettingSpec("deliveries.retry_days", 3, "Deliveries to the platform and to departments' webhooks: retried "
                     "with growing delays for", 1, 30, "days"),
         SettingSpec("accounts.confirm_applicants", True, "Applicants' claims must be confirmed before filing", unit=""),
+        # the statement of rights an adverse decision carries (Z VII(3), Q V(6)); limits of the national laws
+        SettingSpec("rights.review_body", "市人民政府", "Statement of rights: the body that hears an administrative "
+                    "review", 1, 100, ""),
+        SettingSpec("rights.review_place", "市人民政府行政复议办公室", "Statement of rights: where an application "
+                    "for administrative review is filed", 1, 150, ""),
+        SettingSpec("rights.court", "有管辖权的人民法院", "Statement of rights: the court that hears an "
+                    "administrative lawsuit", 1, 100, ""),
+        SettingSpec("rights.review_days", 60, "Statement of rights: time limit for applying for administrative "
+                    "review", 1, 365, "days"),
+        SettingSpec("documents.office_department", "", "Written decisions: the code of the department whose numbers "
+                    "the accepting office's decisions take (none: the department the case concerns)", 0, 32, ""),
+        SettingSpec("rights.litigation_months", 6, "Statement of rights: time limit for bringing an administrative "
+                    "lawsuit", 1, 60, "months"),
     )
 }
 

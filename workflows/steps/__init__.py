@@ -22,7 +22,7 @@ STEPS: dict[str, Step] = {
 
 # events that are no action of a case process: a listing's fan-out, and a list entry's own timer and escalation
 EVENT_PLANS: dict[str, dict[str, list[str]]] = {
-    "listing": {"listed": ["listing.tell_departments"]},
+    "listing": {"listed": ["listing.tell_departments", "listing.tell_subjects"]},
     "lists": list_lifecycle.PLAN,
     "instructions": instructions.PLAN,  # a department urged to confirm its instructions
     "reports": instructions.REPORTS_PLAN,  # a kept month's statistics to the platform

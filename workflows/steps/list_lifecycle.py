@@ -7,9 +7,8 @@ from sqlalchemy.orm import Session
 
 from sla import calendar
 from workflows.domain.lists import EntryStatus
-from workflows.services.deliveries import notify
 from workflows.services.lists import list_lifecycle
-from workflows.services.lists.consequences import once, tell_measures
+from workflows.services.lists.consequences import once, tell_listed, tell_measures
 from workflows.services.processes.objection import open_case_on_entry
 from workflows.store.automation import OutboxEvent, PlatformDelivery
 from workflows.store.models import ListEntry
@@ -57,8 +56,7 @@ def blacklisted(session: Session, event: OutboxEvent, case: None) -> StepResult:
         return StepResult()
     if once(session, event.id, "blacklisted"):
         tell_measures(session, event, entry, list(entry.measures), "measure.apply")
-        notify.notice(session, "blacklisted", list_lifecycle.subject_users(session, entry.subject_id),
-                      key={"event": event.id}, basis=entry.basis, until=entry.valid_until)
+        tell_listed(session, event, entry)
         list_lifecycle.record_delivery(session, event, entry, "blacklisted", runtime().config)
     return StepResult(list_lifecycle.notices_of(session, event), _delivery_id(session, event))
 

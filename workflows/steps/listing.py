@@ -7,7 +7,7 @@ from sqlalchemy.orm import Session, selectinload
 from workflows.domain.roles import Role
 from workflows.services.deliveries import notify, platform, webhooks
 from workflows.services.lists import instructions
-from workflows.services.lists.consequences import once, subject_name
+from workflows.services.lists.consequences import once, subject_name, tell_listed
 from workflows.store.automation import OutboxEvent
 from workflows.store.models import ListEntry, Measure
 
@@ -64,6 +64,22 @@ def report_listings(session: Session, event: OutboxEvent) -> int | None:
     return delivery.id if delivery else None
 
 
-PLAN: dict[str, list[str]] = {"listed": ["listing.tell_departments"]}
+@step
+def tell_subjects(session: Session, event: OutboxEvent, case: None) -> StepResult:
+    """Each subject put on the blacklist or the key-attention list told of its listing (Q V(5), Q IV(4))."""
+    if not once(session, event.id, "tell_subjects"):
+        return StepResult()
+    ids = list(event.payload.get("list_entry_ids", []))
+    notices: list[int] = []
+    for start in range(0, len(ids), 500):
+        for entry in session.scalars(select(ListEntry).where(ListEntry.id.in_(ids[start:start + 500]))
+                                     .options(selectinload(ListEntry.measures).selectinload(Measure.catalogue),
+                                              selectinload(ListEntry.subject), selectinload(ListEntry.department))
+                                     .order_by(ListEntry.id)):
+            notices += tell_listed(session, event, entry)
+    return StepResult(notices)
+
+
+PLAN: dict[str, list[str]] = {"listed": ["listing.tell_departments", "listing.tell_subjects"]}
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 from . import users  # noqa: F401 - users and applicants' claims
 from . import catalogue  # noqa: F401 - departments and measures
 from . import settings  # noqa: F401 - time limits and the holiday calendar
+from . import numbering  # noqa: F401 - the written decisions' numbering patterns
 from . import licence_matters  # noqa: F401
 from . import head  # noqa: F401 - the head of supervision
 # isort: on

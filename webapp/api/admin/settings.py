@@ -22,15 +22,17 @@ from .blueprint import SECURED, admin_only, bp, refusals
 # --- settings -------------------------------------------------------------------------------------
 
 class SettingIn(ma.Schema):
-    value = ma.fields.Raw(required=True, metadata={"description": "a whole number within the setting's range, or "
-                                                                  "true/false for a switch"})
+    value = ma.fields.Raw(required=True, metadata={"description": "a whole number within the setting's range, "
+                                                                  "true/false for a switch, or a name (text on one "
+                                                                  "line, within the setting's lengths)"})
 
 
 @bp.route("/settings/<key>", methods=["PUT"])
 @admin_only
 @bp.arguments(SettingIn)
 @bp.response(200, SettingOut)
-@refusals(bp, e404="No such setting", e422="Not a whole number in the setting's range, or not true/false")
+@refusals(bp, e404="No such setting", e422="Not a whole number in the setting's range, not true/false, or a name "
+          "too short or too long")
 @bp.doc(**SECURED, description="The settings, their values and ranges: `GET /api/v1/settings`. Each change is "
         "recorded with who made it and when; it applies to deadlines started afterwards.")
 def change_setting(body, key: str):

@@ -8,5 +8,6 @@ from __future__ import annotations
 from . import users  # noqa: F401 - users, applicants' claims
 from . import catalogue  # noqa: F401 - departments, measures
 from . import settings  # noqa: F401 - settings, the holiday calendar
+from . import numbering  # noqa: F401 - the written decisions' numbering patterns
 # isort: on
 from .blueprint import bp  # noqa: F401

@@ -13,6 +13,7 @@ from workflows.processes import definition
 from workflows.services.admin import calendar as calendar_service
 from workflows.services.casework import history, outbox, timers
 from workflows.services.casework.case_records import ProcessRules, get_case, may_view, submitted_before
+from workflows.services.documents import issuing
 from workflows.services.processes.rules import RULES
 from workflows.store.base import utcnow
 from workflows.store.cases import Case
@@ -93,7 +94,10 @@ def take_action(session: Session, case_id: int, action: str, actor: Actor, param
         outbox.emit(session, case, action, now, params={k: v for k, v in transition.params.items()
                                                        if isinstance(v, str | int | float | bool)})
         session.flush()
-        return follow_up(session, case, now)
+        case = follow_up(session, case, now)
+        # a decision the law makes a written one is numbered in its own transaction: no number skipped or repeated
+        issuing.issue_for_action(session, case, action, actor, transition.params, now)
+        return case
 
 
 def follow_up(session: Session, case: Case, now: datetime) -> Case:

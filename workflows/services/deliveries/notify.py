@@ -22,7 +22,9 @@ from sqlalchemy.orm import Session
 
 from workflows.config import Config
 from workflows.domain.roles import Role
-from workflows.notices import KINDS, Kind, labels_of
+from workflows.domain.settings import SETTINGS
+from workflows.notices import KINDS, RIGHTS, RIGHTS_PARAMS, Kind, labels_of
+from workflows.services.admin import settings as settings_service
 from workflows.store.automation import Notification
 from workflows.store.base import utcnow
 from workflows.store.models import User, UserRole
@@ -90,7 +92,22 @@ def render(kind_id: str, params: Mapping[str, object], locale: str) -> tuple[str
     spec = KINDS[kind_id]
     t = translations(locale)
     values = {name: _value(spec, name, value, locale, t) for name, value in params.items()}
-    return t.gettext(spec.subject) % values, (t.gettext(spec.body) % values).strip()
+    body = (t.gettext(spec.body) % values).strip()
+    if spec.rights is not None and spec.rights.applies(params):
+        body += "\n" + rights_statement(params, t)
+    return t.gettext(spec.subject) % values, body
+
+
+def rights_statement(params: Mapping[str, object], t: NullTranslations) -> str:
+    """The right to administrative review and to litigation, with the bodies and limits the notice was sent with
+    (the settings' defaults for a notice rendered without them)."""
+    return t.gettext(RIGHTS) % {name: str(params.get(name) or SETTINGS[f"rights.{name}"].default)
+                                for name in RIGHTS_PARAMS}
+
+
+def rights_params(session: Session) -> dict[str, object]:
+    """The review body, the court, where to file and the time limits, as the administrator set them."""
+    return {name: settings_service.get(session, f"rights.{name}") for name in RIGHTS_PARAMS}
 
 
 def bilingual(zh: str, en: str | None) -> dict[str, str]:
@@ -106,6 +123,8 @@ def notice(session: Session, kind_id: str, users: Iterable[User], *, key: Mappin
     kind's pattern filled from `key` and the parameters); a second call with the same key adds nothing."""
     spec = KINDS[kind_id]
     params = {name: (value.isoformat() if hasattr(value, "isoformat") else value) for name, value in params.items()}
+    if spec.rights is not None and spec.rights.applies(params):
+        params = {**rights_params(session), **params}
     prefix = spec.key.format(**{**params, **(key or {})})
     insert = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
     created = []

@@ -280,7 +280,8 @@ def record_all(session: Session, requests: list[ListingRequest], actor: Actor, *
         entry_ids += ids
         _history(session, actor, now, [
             {"action": "list", "entity_type": "list_entry", "entity_id": str(i), "to_state": "active",
-             "data": {"list": r.list_kind, "document_no": r.document_no.strip()}} for i, r in zip(ids, chunk)])
+             "data": {"list": r.list_kind, "document_no": r.document_no.strip(), "basis": r.basis.strip()}}
+            for i, r in zip(ids, chunk)])
         _measures(session, actor, now, [(i, catalogue[code]) for i, r in zip(ids, chunk)
                                         for code in dict.fromkeys(r.measure_codes)])
     entries = []

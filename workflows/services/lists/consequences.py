@@ -117,3 +117,22 @@ def announce(session: Session, event: OutboxEvent, entry: ListEntry, kind: str, 
                                 title=title, body=body, published_at=utcnow())
     session.add(announcement)
     return announcement
+
+
+NO_MEASURES = {"zh": "无", "en": "none"}
+
+
+def tell_listed(session: Session, event: OutboxEvent, entry: ListEntry) -> list[int]:
+    """The subject's confirmed accounts told what was recorded, on what basis, the measures, the validity, and how
+    to object and repair, with the statement of rights; a key-attention listing is its warning (Q IV(4))."""
+    if entry.list_kind not in ("black", "key_attention") or entry.subject_id is None:
+        return []  # the red list is an honour, told by its own process
+    users = list(session.scalars(select(User).where(User.subject_id == entry.subject_id, User.active.is_(True),
+                                                    User.claim_status == "confirmed").order_by(User.id)))
+    measures = [{"measure": notify.bilingual(m.catalogue.name, m.catalogue.name_en)} for m in entry.measures]
+    return notify.notice(session, "listing.blacklist" if entry.list_kind == "black" else "listing.key_attention",
+                         users, key={"event": event.id}, case_id=event.case_id, entry=entry.id,
+                         name=subject_name(entry), department=notify.bilingual(entry.department.name,
+                                                                               entry.department.name_en),
+                         listed=entry.listed_on, until=entry.valid_until, basis=entry.basis,
+                         document=entry.document_no or "", measures=measures or [{"measure": NO_MEASURES}])

@@ -5,7 +5,8 @@ followed from it (the key-attention entry after a blacklist exit); the persons n
 unlinked, and deleted when nothing else is on record about them. Their data also travelled: into the
 objection case (grounds, contacts), its history, outbox events, notifications and the e-mails kept in them,
 platform and webhook payloads, evidence files; into the listing's own events, which carry no case (the
-departments' "apply measure" notices and webhook messages, the expiry's key-attention warning); into the
+departments' "apply measure" notices and webhook messages, the subject's listing notice, the expiry's
+key-attention warning: found by their dedupe key's event); into the written decisions; into the
 red-list removals the listing triggered; and into the credit-status queries made while it was listed. Every
 row linked to the entries, their cases or those events is found through the schema itself (any `case_id`,
 `list_entry_id` or `event_id` column), so a table added later is covered without a change here. History rows
@@ -27,7 +28,7 @@ from sqlalchemy.orm import Session
 from workflows.domain.process import Actor
 from workflows.services.admin import audit
 from workflows.store import erasure_log, secure_storage
-from workflows.store.automation import OutboxEvent
+from workflows.store.automation import Notification, OutboxEvent
 from workflows.store.base import utcnow
 from workflows.store.cases import Case, EvidenceFile
 from workflows.store.hub import CreditQuery
@@ -72,13 +73,15 @@ def _mask(value, needles: list[str]):
     return value
 
 
-def _linked(table: Table, case_ids: list[int], event_ids: list[int], entry_ids: list[int]):
+def _linked(table: Table, case_ids: list[int], event_ids: list[int], entry_ids: list[int],
+            notification_ids: list[int] = ()):
     conditions = []
     if table.name == "cases":
         conditions.append(table.c.id.in_(case_ids))
     if table.name == "outbox":
         conditions.append(table.c.id.in_(event_ids))
-    for name, ids in (("case_id", case_ids), ("event_id", event_ids), ("list_entry_id", entry_ids)):
+    for name, ids in (("case_id", case_ids), ("event_id", event_ids), ("list_entry_id", entry_ids),
+                      ("notification_id", list(notification_ids))):
         if name in table.c and ids:
             conditions.append(table.c[name].in_(ids))
     if table.name == "announcements" and conditions:
@@ -87,14 +90,14 @@ def _linked(table: Table, case_ids: list[int], event_ids: list[int], entry_ids: 
 
 
 def _erase_in_tables(session: Session, needles: list[str], case_ids: list[int], event_ids: list[int],
-                     entry_ids: list[int]) -> int:
+                     entry_ids: list[int], notification_ids: list[int] = ()) -> int:
     changed = 0
     metadata = MetaData()
     metadata.reflect(bind=session.connection())
     for table in metadata.sorted_tables:
         if table.name in SKIPPED:
             continue
-        where = _linked(table, case_ids, event_ids, entry_ids)
+        where = _linked(table, case_ids, event_ids, entry_ids, notification_ids)
         texts = [c for c in table.columns if isinstance(c.type, String | Text | JSON) and not c.primary_key]
         if where is None or not texts or not table.primary_key.columns:
             continue
@@ -110,6 +113,29 @@ def _erase_in_tables(session: Session, needles: list[str], case_ids: list[int], 
 
 def _differs(new, old) -> bool:
     return json.dumps(new, sort_keys=True, default=str) != json.dumps(old, sort_keys=True, default=str)
+
+
+def _event_notices(session: Session, event_ids: list[int]) -> list[int]:
+    """The notices of the entries' own events (they carry no case): found by their dedupe key's event prefix;
+    their rows and every row that copies them (any `notification_id` column, an SMS) are then erased."""
+    found: list[int] = []
+    for start in range(0, len(event_ids), 200):
+        prefixes = [Notification.dedupe_key.like(f"e{i}:%") for i in event_ids[start:start + 200]]
+        found += session.scalars(select(Notification.id).where(or_(*prefixes)))
+    return found
+
+
+def _erase_notices(session: Session, needles: list[str], notification_ids: list[int]) -> int:
+    changed = 0
+    for start in range(0, len(notification_ids), 500):
+        for note in session.scalars(select(Notification).where(
+                Notification.id.in_(notification_ids[start:start + 500]))):
+            masked = {name: _mask(getattr(note, name), needles) for name in ("subject", "body", "params")}
+            masked = {k: v for k, v in masked.items() if _differs(v, getattr(note, k))}
+            for name, value in masked.items():
+                setattr(note, name, value)
+            changed += bool(masked)
+    return changed
 
 
 def _erase_files(session: Session, case_ids: list[int], upload_dir: Path | None) -> None:
@@ -187,6 +213,8 @@ def erase_purged_entry(session: Session, entry: ListEntry, actor: Actor, upload_
     changed = 0
     if needles:
         changed += _erase_in_tables(session, needles, case_ids + caused, event_ids + caused_events, entry_ids)
+        notices = _event_notices(session, event_ids)
+        changed += _erase_in_tables(session, needles, [], [], [], notices) + _erase_notices(session, needles, notices)
         changed += _erase_queries(session, needles, subject_ids, since, utcnow())
     for case in cases:  # a closed case no longer points at the subject: staff reading it see no one (a case
         if case.closed_at is not None:  # still running, e.g. the red-list removal, is detached by its own erasure)

@@ -16,6 +16,7 @@ from workflows.domain.process import Actor
 from workflows.domain.roles import Role
 from workflows.services.admin import settings as settings_service
 from workflows.services.casework import history
+from workflows.services.documents import issuing
 from workflows.services.lists import responsible_persons
 from workflows.services.lists.subjects import register_subject
 from workflows.services.processes import redlist_removal
@@ -41,6 +42,7 @@ class ListingRequest:
     responsible_persons: list[responsible_persons.NamedPerson] = field(default_factory=list)
 
 
+PUNISHING = (ListKind.BLACK.value, ListKind.KEY_ATTENTION.value)
 LISTING_PROCESS = "listing"  # the outbox process of a listing's own events (workflows.steps.listing)
 
 
@@ -111,10 +113,17 @@ def check_listing_department(actor: Actor, department_code: str | None, session:
 
 
 # what recording an entry does at once, per list, in the listing's transaction (one listing or a bulk import)
+def punished(session: Session, entry: ListEntry, actor: Actor, now: datetime) -> None:
+    """A punishing listing: the subject's red-list entries removed, and the notice of the dishonesty record
+    issued as a numbered written decision (Q V(5)), in the listing's transaction."""
+    redlist_removal.punished(session, entry, actor, now)
+    issuing.issue_for_listing(session, entry, now)
+
+
 ON_LISTING: dict[str, Callable[[Session, ListEntry, Actor, datetime], None]] = {
     ListKind.RED.value: redlist_removal.red_listed,  # refused while punished; its validity timer
-    ListKind.BLACK.value: redlist_removal.punished,  # the subject's red-list entries removed
-    ListKind.KEY_ATTENTION.value: redlist_removal.punished,
+    ListKind.BLACK.value: punished,
+    ListKind.KEY_ATTENTION.value: punished,
 }
 
 
@@ -124,9 +133,9 @@ def after_listing(session: Session, entry: ListEntry, actor: Actor, now: datetim
 
 
 def needing_after_listing(session: Session, entries: list[ListEntry]) -> list[ListEntry]:
-    """The entries of a bulk import for which after_listing can have an effect, found with one query:
-    red-list entries, and entries of subjects that have an open red-list entry. A hook added to
-    after_listing that acts on other entries must widen this too."""
+    """The entries of a bulk import for which after_listing can have an effect: every punishing entry (its
+    written notice), red-list entries, and entries of subjects that have an open red-list entry (one query).
+    A hook added to after_listing that acts on other entries must widen this too."""
     subject_ids = {e.subject_id for e in entries if e.list_kind != ListKind.RED.value}
     with_red: set[int] = set()
     ids = sorted(i for i in subject_ids if i is not None)
@@ -134,7 +143,8 @@ def needing_after_listing(session: Session, entries: list[ListEntry]) -> list[Li
         with_red.update(session.scalars(select(ListEntry.subject_id).where(
             ListEntry.subject_id.in_(ids[start:start + 500]), ListEntry.list_kind == ListKind.RED.value,
             ListEntry.status.in_([EntryStatus.ACTIVE.value, EntryStatus.SUSPENDED.value]))))
-    return [e for e in entries if e.list_kind == ListKind.RED.value or e.subject_id in with_red]
+    return [e for e in entries if e.list_kind in PUNISHING or e.list_kind == ListKind.RED.value
+            or e.subject_id in with_red]
 
 
 def emit_listed(session: Session, entry_ids: list[int], now: datetime) -> OutboxEvent:
