@@ -76,8 +76,11 @@ def test_the_applicant_and_the_office_receive_their_notices_by_sms_and_by_email(
     texting.act(case_id, "refuse", "office", reason="申请材料不符合受理条件，所附决定书与被异议记录不一致。")
     texting.drain()
     result = [m for m in gateway.to(APPLICANT_MOBILE) if m["template_code"] == "CC_OBJECTION_RESULT"]
-    # the short values, as the applicant reads them: the result by its Chinese label; the long reason is left out
-    assert result and result[0]["params"] == {"case": str(case_id), "result": "不予受理"}
+    # the short values, as the applicant reads them: the result by its Chinese label, and for an adverse one the
+    # rights' bodies and time limits that its template states; the long reason is left out
+    assert result and result[0]["params"] == {"case": str(case_id), "result": "不予受理", "review_body": "市人民政府",
+                                              "review_place": "市人民政府行政复议办公室", "review_days": "60",
+                                              "court": "有管辖权的人民法院", "litigation_months": "6"}
     assert all(status == "delivered" for _, _, status, _, _ in deliveries(texting))
     assert gateway.refused_signatures == 0, "every request was signed with the gateway's key"
 
