@@ -29,6 +29,26 @@ def run_migrations() -> None:
 
 
 def _run(connection) -> None:
+    if connection.dialect.name != "sqlite":
+        _migrate(connection)
+        return
+    # SQLite alters a table by copying it and dropping the old one, which its foreign keys refuse as soon as
+    # other tables' rows point at it: they are off while migrating (the switch only works outside a transaction)
+    # and every reference is checked before they are on again.
+    connection.commit()
+    connection.exec_driver_sql("PRAGMA foreign_keys=OFF")
+    try:
+        _migrate(connection)
+        broken = connection.exec_driver_sql("PRAGMA foreign_key_check").fetchall()
+        if broken:
+            raise RuntimeError(f"the migrations left rows pointing at nothing (table, row, parent): {broken[:10]}")
+    finally:
+        connection.commit()
+        connection.exec_driver_sql("PRAGMA foreign_keys=ON")
+        connection.commit()
+
+
+def _migrate(connection) -> None:
     context.configure(
         connection=connection,
         target_metadata=Base.metadata,

@@ -1,0 +1,173 @@
+"""A database the previous release made upgrades to this one with `credit-cases db upgrade`, and stays true.
+
+The fixture (fixtures/previous_release.json.gz, built by build_release_fixture.py with the release's own code and
+services) holds a row in every table of the release's schema. The test migrates an empty database to the
+release's revisions with the migrations of this checkout (a release's migrations are never changed afterwards),
+loads the rows as they were, runs the upgrade command, then checks: the schema is this code's, the audit chain
+verifies, no row is lost, the lists are true, and the app serves the upgraded cases.
+"""
+from __future__ import annotations
+
+import base64
+import gzip
+import json
+import re
+import uuid
+from datetime import date, datetime
+from functools import cache
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+from sqlalchemy import Column, MetaData, Table, create_engine, func, inspect, select, text
+
+from tests.conftest import DEMO_PASSWORD, PG_ADMIN_URL, make_app, need_postgres
+from tests.integration.list_rules import lists_are_true
+from webapp.cli import main
+from webapp.extensions import db
+from workflows.store.base import Base
+from workflows.store.cases import Case
+from workflows.store.db import make_session_factory
+from workflows.store.migrate import SchemaMismatch, check_schema, current_revisions, heads, upgrade
+
+FIXTURE = Path(__file__).parent / "fixtures" / "previous_release.json.gz"
+
+
+@cache
+def release() -> dict:
+    return json.loads(gzip.decompress(FIXTURE.read_bytes()))
+
+
+def decode(value):
+    if isinstance(value, dict):
+        if value.keys() == {"$datetime"}:
+            return datetime.fromisoformat(value["$datetime"])
+        if value.keys() == {"$date"}:
+            return date.fromisoformat(value["$date"])
+        if value.keys() == {"$bytes"}:
+            return base64.b64decode(value["$bytes"])
+        return {key: decode(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [decode(item) for item in value]
+    return value
+
+
+def at_release(url: str) -> None:
+    """The release's schema: each of its heads, with the migrations of this checkout."""
+    for revision in release()["heads"]:
+        upgrade(url, revision)
+    assert current_revisions(url) == set(release()["heads"])
+
+
+def load(url: str) -> None:
+    """The release's rows, as they were (ids included), into the tables as the release left them: each column
+    read and written with this code's type where the column is still the model's (aware date-times, JSON)."""
+    engine = create_engine(url)
+    reflected = MetaData()
+    reflected.reflect(bind=engine)
+    with engine.begin() as connection:
+        if engine.dialect.name == "postgresql":  # the rows are whole: no order of the foreign keys to keep
+            connection.execute(text("SET LOCAL session_replication_role = replica"))
+        # what the migrations put in (configuration stamps) gives way to the release's rows; the stamps last,
+        # since the triggers of the tables they stamp write them too
+        for name in sorted(release()["tables"], key=lambda name: name == "config_stamps"):
+            rows = release()["tables"][name]
+            model = Base.metadata.tables.get(name)
+            columns = [Column(c.name, model.c[c.name].type if model is not None and c.name in model.c else c.type)
+                       for c in reflected.tables[name].columns]
+            table = Table(name, MetaData(), *columns)
+            connection.execute(table.delete())
+            connection.execute(table.insert(), [{key: decode(value) for key, value in row.items()} for row in rows])
+        if engine.dialect.name == "postgresql":  # the identities go on after the loaded ids
+            for name in release()["tables"]:
+                sequence = connection.scalar(text("SELECT pg_get_serial_sequence(:t, 'id')"), {"t": name}) \
+                    if "id" in reflected.tables[name].c else None
+                if sequence:
+                    connection.execute(text(f"SELECT setval('{sequence}', (SELECT max(id) FROM {name}))"))
+    engine.dispose()
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
+def blank_url(request, tmp_path):
+    """A database with nothing in it, not even a schema."""
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path / 'release.sqlite'}"
+        return
+    need_postgres()
+    name = f"cc_upgrade_{uuid.uuid4().hex[:10]}"
+    admin = create_engine(PG_ADMIN_URL, isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.execute(text(f'CREATE DATABASE "{name}"'))
+    yield PG_ADMIN_URL.rsplit("/", 1)[0] + "/" + name
+    with admin.connect() as connection:
+        connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    admin.dispose()
+
+
+def invoke(args, url, tmp_path):
+    environment = {"CREDIT_CASES_DATABASE_URL": url, "CREDIT_CASES_INSTANCE_PATH": str(tmp_path / "instance")}
+    return CliRunner().invoke(main, args, env=environment, catch_exceptions=False)
+
+
+def primary_keys(connection, name: str) -> set[tuple]:
+    table = Table(name, MetaData(), autoload_with=connection)
+    keys = list(table.primary_key.columns) or list(table.columns)
+    return {tuple(row) for row in connection.execute(select(*keys))}
+
+
+def test_the_fixture_has_a_row_in_every_table_of_the_release_schema(tmp_path):
+    """So that the fixture cannot lose a table unnoticed: the release's schema, and a row in each of its tables."""
+    url = f"sqlite:///{tmp_path / 'release.sqlite'}"
+    at_release(url)
+    engine = create_engine(url)
+    tables = set(inspect(engine).get_table_names()) - {"alembic_version"}
+    engine.dispose()
+    assert set(release()["tables"]) == tables
+    assert [name for name in sorted(tables) if not release()["tables"][name]] == []
+    assert re.fullmatch(r"[0-9a-f]{7,40}", release()["release"])
+    assert set(release()["heads"]) != heads()  # a previous release: something to upgrade
+
+
+def test_a_database_of_the_previous_release_upgrades_and_stays_true(blank_url, tmp_path):
+    at_release(blank_url)
+    load(blank_url)
+    with pytest.raises(SchemaMismatch, match="credit-cases db upgrade"):
+        check_schema(blank_url)
+
+    result = invoke(["db", "upgrade"], blank_url, tmp_path)
+    assert result.exit_code == 0, result.output
+    check_schema(blank_url)
+    assert current_revisions(blank_url) == heads()
+    result = invoke(["audit", "verify"], blank_url, tmp_path)
+    assert result.exit_code == 0, result.output
+
+    engine = create_engine(blank_url)
+    with engine.connect() as connection:
+        for name, rows in release()["tables"].items():
+            table = Table(name, MetaData(), autoload_with=connection)
+            keys = list(table.primary_key.columns) or list(table.columns)
+            loaded = {tuple(decode(row[key.name]) for key in keys) for row in rows}
+            assert loaded <= primary_keys(connection, name), name
+            assert connection.scalar(select(func.count()).select_from(table)) >= len(rows), name
+    engine.dispose()
+
+    sessions = make_session_factory(blank_url)
+    with sessions() as session:
+        assert lists_are_true(session)
+        case_ids = session.scalars(select(Case.id).order_by(Case.id)).all()
+        assert {p for (p,) in session.execute(select(Case.process).distinct())} == {
+            "objection", "repair_exit", "conditional_acceptance", "redlist_removal"}
+    sessions.kw["bind"].dispose()
+
+    app = make_app(blank_url, tmp_path / "instance")
+    client = app.test_client()
+    assert client.post("/login", data={"username": "office", "password": DEMO_PASSWORD}).status_code == 302
+    assert client.get("/inbox").status_code == 200
+    for case_id in case_ids:
+        assert client.get(f"/cases/{case_id}").status_code == 200, case_id
+    client.post("/logout")
+    assert client.post("/login", data={"username": "person", "password": DEMO_PASSWORD}).status_code == 302
+    assert client.get("/cases").status_code == 200
+    with app.app_context():
+        db.session.remove()
+        db.engine.dispose()
