@@ -121,6 +121,9 @@ FIELDS = {
     "basis": _l("Legal basis"),
     "document_no": _l("Document number"),
     "valid_until": _l("Valid until"),
+    "category": _l("Category"),
+    "proof_required": _l("Proof of what was put right required"),
+    "reported_by_department_id": _l("Reported by"),
 }
 
 # a field whose meaning depends on the action

@@ -33,7 +33,7 @@ from ..access import current_actor, roles_required
 from ..api.v1 import token_required
 from ..extensions import db
 from ..ui import localized
-from .common import case_rows, department_choices, show_error
+from .common import case_rows, department_choices, filed_facts, show_error
 
 bp = Blueprint("cases", __name__)
 
@@ -43,7 +43,7 @@ PER_PAGE = 20
 
 
 for _name in ("process_label", "state_label", "action_label", "actor_label", "deadline_label",
-              "deadline_status_label", "list_label", "field_label"):
+              "deadline_status_label", "list_label", "field_label", "category_label", "in_reader_language"):
     bp.add_app_template_filter(getattr(labels, _name), _name)
 
 
@@ -199,7 +199,7 @@ def _case_page(case, posted: dict | None = None, error: str | None = None, statu
     # svg() escapes the text it draws, so its output is safe to insert as it is
     svg = Markup(diagram.svg(definition, current=case.state, labels=labels.diagram_labels(definition)))
     return render_template(
-        "cases/show.html", case=case, forms=forms, errors=errors, invalid=invalid, diagram=svg,
+        "cases/show.html", case=case, forms=forms, errors=errors, invalid=invalid, diagram=svg, filed=filed_facts(case),
         deadlines=[queries.deadline_status(t, now) for t in case.timers],
         history=case_history(db.session, case.id)), status
 
