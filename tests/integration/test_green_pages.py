@@ -77,7 +77,9 @@ def test_filing_stores_each_supplied_material_and_the_signed_commitment(client, 
     auth.login("redco")
     missing = deferrable(db_session)[:2]
     step2 = client.get("/green/apply/FOOD-BIZ?" + "&".join(f"missing={m}" for m in missing)).get_data(as_text=True)
-    assert "信用承诺书" in step2 and "10个工作日内" in step2 and "食品经营场所和设备布局" in step2
+    # the commitment and the materials in the reader's language only
+    assert "Written commitment" in step2 and "within 10 working days" in step2 and "Floor plan of the premises" in step2
+    assert "信用承诺书" not in step2 and "食品经营场所和设备布局" not in step2
     response = file_through_pages(client, missing)
     assert response.status_code == 302, response.data[:600]
     case = db_session.scalars(select(Case)).one()
@@ -123,7 +125,7 @@ def test_window_accepts_the_notice_shows_each_deadline_and_the_materials_move_on
     assert response.status_code == 302
     notice = client.get(f"/green/cases/{case_id}/notice").get_data(as_text=True)
     assert "Notice of conditional acceptance" in notice and "容缺受理通知书" in notice
-    assert "食品经营场所和设备布局" in notice and "the application ends" in notice
+    assert "Floor plan of the premises" in notice and "the application ends" in notice
     auth.logout()
     auth.login("redco")
     case = db_session.get(Case, case_id)
