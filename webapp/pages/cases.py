@@ -40,6 +40,8 @@ bp = Blueprint("cases", __name__)
 applicants_only = roles_required(Role.APPLICANT)
 staff_only = roles_required(*STAFF_ROLES)
 PER_PAGE = 20
+# actions taken on one item of the case through its own panel (the green channel's materials, with their files)
+PER_ITEM = {("conditional_acceptance", "submit_materials"), ("conditional_acceptance", "verify_materials")}
 
 
 for _name in ("process_label", "state_label", "action_label", "actor_label", "deadline_label",
@@ -192,6 +194,8 @@ def _case_page(case, posted: dict | None = None, error: str | None = None, statu
     invalid = next((name for name, form in (posted or {}).items() if any(f.errors for f in form)), None)
     forms = []
     for name in case_service.available_actions(db.session, case, actor):
+        if (case.process, name) in PER_ITEM:
+            continue  # the case page's panel has a form per item
         form = (posted or {}).get(name) or action_form(definition.action(name))(formdata=None)
         form.version.data = case.version  # a re-shown form acts on what the page now shows
         forms.append((name, form))
@@ -214,6 +218,8 @@ def show(case_id: int):
 @login_required
 def act(case_id: int, action: str):
     case = _visible_case(case_id)
+    if (case.process, action) in PER_ITEM:
+        return _case_page(case, error=_("Use the form of the material itself, with its file."), status=422)
     try:
         form = action_form(case_service.process_definition_of(case).action(action))()
     except DomainError as error:  # no such action in this process

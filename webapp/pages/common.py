@@ -71,7 +71,7 @@ def filed_facts(case) -> list[tuple[str, str]]:
 
 
 def department_choices(blank: str) -> list[SelectChoice]:
-    return [SelectChoice("", blank)] + [SelectChoice(d.code, f"{d.code} · {ui.localized(d)}")
+    return [SelectChoice("", blank)] + [SelectChoice(d.code, ui.localized(d))
                                         for d in catalogue.departments(db.session)]
 
 
@@ -113,12 +113,15 @@ def statistics_title(label: str) -> str:
     return _("Joint incentives and punishments: statistics for %(period)s", period=label)
 
 
-def send_statistics(figures: dict, fmt: str, name: str, title: str, generated_at) -> Response:
+def send_statistics(figures: dict, fmt: str, name: str, title: str, generated_at, *, for_people: bool = True) -> Response:
+    """The statistics as a file; for people, the rows without a department have no code (the API keeps its
+    `accepting_office` and `total` codes for the programs that read them)."""
+    code = row_code if for_people else None
     if fmt == "xlsx":
-        body = report_files.xlsx_bytes(figures, title, generated_at, column_label, row_name, row_code)
+        body = report_files.xlsx_bytes(figures, title, generated_at, column_label, row_name, code)
         kind = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
     else:
-        body, kind = report_files.csv_bytes(figures, column_label, row_name, row_code), "text/csv; charset=utf-8"
+        body, kind = report_files.csv_bytes(figures, column_label, row_name, code), "text/csv; charset=utf-8"
     response = Response(body, mimetype=kind.split(";")[0], content_type=kind)
     response.headers["Content-Disposition"] = f'attachment; filename="{name}.{fmt}"'
     response.headers["Cache-Control"] = "private, no-store"
