@@ -2,6 +2,7 @@
 reasons, filing with uploads and the signed commitment, the materials, the notice, the public list, the
 licence matters catalogue, and every bad input refused with a clear error and nothing changed."""
 import io
+import re
 import uuid
 
 import pytest
@@ -47,8 +48,10 @@ def file_through_pages(client, missing, signed="y", files=True):
     data = {"signatory": "王守信", "submission_key": str(uuid.uuid4())}
     if signed:
         data["signed"] = signed
-    if files:
+    if files:  # each material supplied now with its file
         data.update({"file_1": (io.BytesIO(PDF), "licence.pdf"), "file_2": (io.BytesIO(PDF), "id.pdf")})
+        data.update({name: (io.BytesIO(PDF), f"{name}.pdf") for name in re.findall(r'name="(file_\d+)"', page.text)
+                     if name not in data})
     return client.post(url, data=data, content_type="multipart/form-data")
 
 
@@ -86,7 +89,7 @@ def test_filing_stores_each_supplied_material_and_the_signed_commitment(client, 
     assert (case.process, case.state) == ("conditional_acceptance", "submitted")
     application = db_session.scalars(select(GreenApplication)).one()
     assert application.signatory == "王守信" and "食品安全管理制度文本" in application.commitment_zh
-    assert sorted(e.purpose for e in db_session.scalars(select(EvidenceFile))) == ["material:1", "material:2"]
+    assert sorted(e.purpose for e in db_session.scalars(select(EvidenceFile))) == ["material:1", "material:2", "material:5"]
     page = client.get(response.headers["Location"]).get_data(as_text=True)
     assert application.number in page and "The written commitment" in page
 
