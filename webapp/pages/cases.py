@@ -23,6 +23,7 @@ from workflows.services.casework import queries
 from workflows.services.casework.actors import actor_for
 from workflows.services.casework.history_view import case_history
 from workflows.services.deliveries import notify
+from workflows.services.lists import erasure
 from workflows.services.lists.subjects import subject_view
 from workflows.services.processes.removal_rules import contested_removal
 from workflows.store.automation import Notification
@@ -203,7 +204,9 @@ def _case_page(case, posted: dict | None = None, error: str | None = None, statu
     # svg() escapes the text it draws, so its output is safe to insert as it is
     svg = Markup(diagram.svg(definition, current=case.state, labels=labels.diagram_labels(definition)))
     return render_template(
-        "cases/show.html", case=case, forms=forms, errors=errors, invalid=invalid, diagram=svg, filed=filed_facts(case),
+        "cases/show.html", case=case, forms=forms, errors=errors, invalid=invalid, diagram=svg,
+        filed=filed_facts(case, current_user.id), kept=erasure.kept_filing(db.session, case, current_user.id),
+        outcome=erasure.purge_outcome(db.session, case),
         deadlines=[queries.deadline_status(t, now) for t in case.timers],
         history=case_history(db.session, case.id)), status
 

@@ -13,7 +13,7 @@ from wtforms import SelectChoice
 from sla.calendar import local_date
 from workflows.domain.errors import DomainError
 from workflows.services.casework import queries
-from workflows.services.lists import catalogue
+from workflows.services.lists import catalogue, erasure
 from workflows.services.supervision import report_files
 from workflows.store.base import utcnow
 
@@ -57,10 +57,12 @@ def show_error(form, error: DomainError, action: str | None = None) -> None:
         form.form_errors.append(message)
 
 
-def filed_facts(case) -> list[tuple[str, str]]:
-    """(field, value) of what was filed, each value as its reader reads it; a department by its name."""
+def filed_facts(case, user_id: int | None = None) -> list[tuple[str, str]]:
+    """(field, value) of what was filed, each value as its reader reads it; a department by its name. The applicant
+    of a case whose listing was purged reads the filing kept for it (the case's own copy is erased)."""
     facts = []
-    for key, value in (case.data or {}).items():
+    kept = erasure.kept_filing(db.session, case, user_id)
+    for key, value in (kept.data if kept else case.data or {}).items():
         if key.endswith("department_id") and isinstance(value, int):
             try:
                 value = ui.localized(catalogue.get_department(db.session, value))
