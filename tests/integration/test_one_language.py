@@ -203,3 +203,15 @@ def test_no_chinese_message_names_an_identifier():
             text = re.sub(r"%\(\w+\)[sd]|%[sd]", "", text or "")
             problems += [f"{message.id!r}: {hit}" for hit in identifiers(text)] if message.id else []
     assert not problems, "\n" + "\n".join(problems)
+
+
+def test_every_system_actor_has_its_label():
+    """The history names who acted: each part of the system by a label (the deadline sweep is no "sla")."""
+    from pathlib import Path
+
+    from webapp.labels import SYSTEM_ACTORS
+
+    root = Path(__file__).resolve().parents[2]
+    named = {m for path in (root / "workflows").rglob("*.py")
+             for m in re.findall(r'Actor\.system\("([^"]+)"\)', path.read_text(encoding="utf-8"))}
+    assert named and named - set(SYSTEM_ACTORS) == set()
