@@ -139,6 +139,16 @@ def in_reader_language(text: str) -> str:
     return start.lstrip("\n") + english if locale is not None and locale.language == "en" else chinese
 
 
+def file_purpose_label(purpose: str | None) -> str:
+    """What an uploaded file is for: proof of a repair, a green-channel material by its number, else the action it
+    came with."""
+    if purpose == "proof":
+        return _("Proof of what was put right")
+    if purpose and purpose.startswith("material:") and purpose[9:].isdigit():
+        return _("Material %(no)s", no=purpose[9:])
+    return action_label(purpose)
+
+
 def filed_value(key: str, value) -> str:
     """A value of what was filed (a case's data) as its reader reads it: yes or no, a category, a trigger, a
     text in the reader's language; none is shown as a dash."""

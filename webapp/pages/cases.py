@@ -46,7 +46,7 @@ PER_ITEM = {("conditional_acceptance", "submit_materials"), ("conditional_accept
 
 
 for _name in ("process_label", "state_label", "action_label", "actor_label", "deadline_label",
-              "deadline_status_label", "list_label", "field_label", "category_label", "in_reader_language"):
+              "deadline_status_label", "list_label", "field_label", "category_label", "in_reader_language", "file_purpose_label"):
     bp.add_app_template_filter(getattr(labels, _name), _name)
 
 
