@@ -38,7 +38,7 @@ OPEN = ("pending", "warned", "paused", "breached", "unscheduled")
 def waiting_department_id(session: Session, case) -> int | None:
     """The department the case waits on now: the owner of its earliest open legal deadline (the accepting
     office's department for the office's step), else the department concerned by the case."""
-    open_ = sorted((t for t in case.timers if t.status in OPEN and t.kind != URGING_DEADLINE),
+    open_ = sorted((t for t in case.timers if t.status in OPEN and t.ended_at is None and t.kind != URGING_DEADLINE),
                    key=lambda t: (t.due_at is None, t.due_at or utcnow()))
     for timer in open_:
         if timer.owner == "department" and timer.department_id is not None:
