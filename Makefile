@@ -6,7 +6,14 @@ PIP := $(PY) -m pip
 STAMP := $(VENV)/.installed
 # Chart.js for the supervision dashboard, pinned in package.json/package-lock.json, served by the app itself
 VENDOR := webapp/static/vendor/chart.umd.min.js
+# the packages of package-lock.json as npm installed them; among them axe-core, which only the browser tests use
+# (they add node_modules/axe-core/axe.min.js to the pages they check; the app never serves it)
+NODE_MODULES := node_modules/.package-lock.json
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
+# Every test process and every command a test starts imports the product: let Python keep their compiled bytecode
+# (and pytest its rewritten test modules) instead of compiling them afresh each time, even where the environment
+# says otherwise.
+unexport PYTHONDONTWRITEBYTECODE
 
 .PHONY: run test install system-deps bench soak translations clean
 
@@ -40,10 +47,13 @@ soak: install system-deps translations
 
 install: $(STAMP) $(VENDOR)
 
-$(VENDOR): package.json package-lock.json
+$(NODE_MODULES): package.json package-lock.json
 	@command -v npm >/dev/null || { SUDO=$$([ "$$(id -u)" = 0 ] || echo sudo); $$SUDO apt-get update -q && \
 	  $$SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -q nodejs npm; }
 	npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+$(VENDOR): $(NODE_MODULES)
 	mkdir -p $(dir $@)
 	cp node_modules/chart.js/dist/chart.umd.min.js $@
 	cp node_modules/chart.js/LICENSE.md $(dir $@)chart.js-LICENSE.md

@@ -33,6 +33,8 @@ class UserForm(FlaskForm):
     username = StringField(_l("User name"), validators=[DataRequired(), Length(min=3, max=80)])
     display_name = StringField(_l("Display name"), validators=[Optional(), Length(max=120)])
     email = EmailField(_l("E-mail"), validators=[Optional(), Email(check_deliverability=False), Length(max=200)])
+    phone = StringField(_l("Mobile phone"), validators=[Optional(), Length(max=40)],
+                        description=_l("Notices also come by SMS to this number."))
     password = PasswordField(_l("Initial password"), validators=[DataRequired(), Length(min=8, max=200)])
     roles = CheckboxesField(_l("Roles"), choices=ROLE_CHOICES, validators=[DataRequired()])
     department = SelectField(

@@ -86,6 +86,9 @@ ACTIONS = {
     "submit": _l("Sign and submit"),
     "expire": _l("Validity ended"),
     "escalate_to_blacklist": _l("Moved to the blacklist"),
+    "reevaluate": _l("Re-evaluated against changed criteria"),
+    "name_responsible_person": _l("Responsible person named"),
+    "begin_verification": _l("Verification begun on the department's own finding"),
 }
 
 FIELDS = {
@@ -118,12 +121,16 @@ FIELDS = {
     "commitment_signed": _l("I sign the credit repair commitment"),
     "key_attention_until": _l("On the key-attention list until"),
     "key_attention_months": _l("Or: months on the key-attention list"),
+    "responsible_persons": _l("Responsible persons"),
     "basis": _l("Legal basis"),
     "document_no": _l("Document number"),
     "valid_until": _l("Valid until"),
     "category": _l("Category"),
     "proof_required": _l("Proof of what was put right required"),
     "reported_by_department_id": _l("Reported by"),
+    "origin": _l("Opened by"),
+    "subject_code": _l("Credit code of the subject"),
+    "broken_commitment_id": _l("Broken commitment"),
 }
 
 # a field whose meaning depends on the action

@@ -36,6 +36,11 @@ class ListingForm(FlaskForm):
                                     description=_l("Where a public listing is published, e.g. the credit website."))
     department = SelectField(_l("Listing department"), choices=[], validate_choice=False,
                              description=_l("Administrators only: the department the listing is recorded for."))
+    legal_representative_code = StringField(_l("Legal representative's resident ID number"),
+                                            validators=[Optional(), Length(max=18)])
+    legal_representative_name = StringField(_l("Legal representative's name"), validators=[Optional(), Length(max=200)])
+    responsible_persons = TextAreaField(_l("Directly responsible persons"), validators=[Optional(), Length(max=4000)],
+                                        description=_l("One person a line: the resident ID number, then the name."))
     submit = SubmitField(_l("Record the listing"))
 
 

@@ -1,4 +1,5 @@
-"""Forms of the red-list removal pages: an abuse report with evidence, a re-evaluation against a stated rule."""
+"""Forms of the re-evaluation pages and the red-list abuse report: an abuse report with evidence, a re-evaluation
+of the red list or the blacklist against a stated rule."""
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import MultipleFileField
@@ -28,3 +29,11 @@ class ReevaluationForm(FlaskForm):
     basis_contains = StringField(_l("Entries whose basis contains"), validators=[Optional(), Length(max=200)])
     preview = SubmitField(_l("Show the entries that would be removed"))
     confirm = SubmitField(_l("Remove the chosen entries"))
+
+
+class BlacklistReevaluationForm(ReevaluationForm):
+    key_attention_until = DateField(_l("On the key-attention list until"), validators=[Optional()],
+                                    description=_l("Each subject that exits goes onto the key-attention list until "
+                                                   "this day (not public)."))
+    preview = SubmitField(_l("Show the entries that would exit"))
+    confirm = SubmitField(_l("Exit the chosen entries"))

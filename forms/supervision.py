@@ -57,3 +57,17 @@ class GenerateMonthForm(FlaskForm):
 class HeadForm(FlaskForm):
     user = SelectField(_l("Head of supervision"), choices=[], validate_choice=False)
     submit = SubmitField(_l("Save"))
+
+
+class ConfirmInstructionForm(FlaskForm):
+    carried_out_on = DateField(_l("Carried out on"), validators=[DataRequired(message=_l("State the day."))])
+    note = TextAreaField(_l("Note"), validators=[Optional(), Length(max=2000)],
+                         description=_l("What was done, where it is recorded."))
+    submit = SubmitField(_l("Confirm as carried out"))
+
+
+class UrgeInstructionsForm(FlaskForm):
+    department = HiddenField(validators=[DataRequired()])
+    message = TextAreaField(_l("What the department must do"), validators=[
+        DataRequired(), Length(min=4, max=4000, message=_l("Write at least 4 and at most 4000 characters."))])
+    submit = SubmitField(_l("Urge the department"))

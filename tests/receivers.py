@@ -1,6 +1,8 @@
-"""Real local peers for the tests: an SMTP server and an HTTP receiver that can fail on purpose."""
+"""Real local peers for the tests: an SMTP server, an HTTP receiver and an SMS gateway that can fail on purpose."""
 from __future__ import annotations
 
+import hashlib
+import hmac
 import json
 import socket
 import threading
@@ -113,3 +115,63 @@ class SilentEndpoint:
 
     def __exit__(self, *exc):
         self.socket.close()
+
+
+class SmsGateway:
+    """An SMS gateway as the common ones answer: checks each request's key id and HMAC signature (401 when wrong),
+    sends each request id once however often it comes (`sent`), answers 503 to the first `fail_first` requests,
+    or takes the first `lose_answers` ones and then fails to answer them (the product must retry; nobody is sent
+    a message twice)."""
+
+    def __init__(self, key_id: str = "cc-demo", secret: str = "gateway-secret", fail_first: int = 0,
+                 lose_answers: int = 0):
+        self.key_id, self.secret = key_id, secret
+        self.fail_first, self.lose_answers = fail_first, lose_answers
+        self.attempts = 0
+        self.refused_signatures = 0
+        self.request_ids: list[str] = []  # of every request it took, repeated ones too
+        self.sent: dict[str, dict] = {}  # request id -> the message, sent once
+        gateway = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_POST(self):
+                body = self.rfile.read(int(self.headers.get("Content-Length", 0)))
+                gateway.attempts += 1
+                timestamp = self.headers.get("X-Timestamp", "")
+                expected = hmac.new(gateway.secret.encode(), timestamp.encode() + body, hashlib.sha256).hexdigest()
+                if (self.headers.get("X-Key-Id") != gateway.key_id
+                        or not hmac.compare_digest(expected, self.headers.get("X-Signature", ""))):
+                    gateway.refused_signatures += 1
+                    return self._answer(401, {"code": "InvalidSignature"})
+                if gateway.attempts <= gateway.fail_first:
+                    return self._answer(503, {"code": "Busy"})
+                message = json.loads(body)
+                gateway.request_ids.append(message["request_id"])
+                gateway.sent.setdefault(message["request_id"], message)
+                if len(gateway.request_ids) <= gateway.lose_answers:
+                    return self._answer(502, {"code": "AnswerLost"})  # taken, but the product does not know it
+                self._answer(200, {"code": "OK", "request_id": message["request_id"]})
+
+            def _answer(self, status: int, payload: dict) -> None:
+                self.send_response(status)
+                self.send_header("Content-Type", "application/json")
+                self.end_headers()
+                self.wfile.write(json.dumps(payload).encode())
+
+            def log_message(self, *args):
+                pass
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+
+    def __enter__(self):
+        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+        self.thread.start()
+        self.url = f"http://127.0.0.1:{self.server.server_address[1]}/sms/send"
+        return self
+
+    def __exit__(self, *exc):
+        self.server.shutdown()
+        self.server.server_close()
+
+    def to(self, phone: str) -> list[dict]:
+        return [m for m in self.sent.values() if m["phone"] == phone]

@@ -7,6 +7,7 @@ import webapp.api.admin
 import webapp.api.cases
 import webapp.api.deliveries
 import webapp.api.hub
+import webapp.api.instructions
 import webapp.api.lists
 import webapp.api.reference
 import webapp.api.supervision
@@ -14,9 +15,11 @@ import webapp.api.v1
 import webapp.api.webhooks
 import webapp.pages.admin
 import webapp.pages.auth
+import webapp.pages.blacklist
 import webapp.pages.cases
 import webapp.pages.deliveries
 import webapp.pages.green
+import webapp.pages.instructions
 import webapp.pages.licence_admin
 import webapp.pages.listings
 import webapp.pages.main
@@ -27,6 +30,7 @@ import webapp.pages.repair
 import webapp.pages.reports
 import webapp.pages.subjects
 import webapp.pages.supervision
+import webapp.pages.verification
 
 pages, api = webapp.pages, webapp.api
 
@@ -46,7 +50,10 @@ PAGES = (
     pages.repair.bp,
     pages.public.bp,  # the public announcements and their feed
     pages.removal.bp,  # red-list removal: abuse reports, re-evaluation against changed criteria
+    pages.blacklist.bp,  # blacklist exits against changed criteria
     pages.deliveries.bp,  # what is owed outside: deliveries and their attempts
+    pages.instructions.bp,  # execution feedback: instructions on measures, confirmed
+    pages.verification.bp,  # verifications the subject did not ask for: complaints, departments' own findings
 )
 
 # the JSON API under /api/v1 (flask-smorest blueprints, documented in the OpenAPI document): bearer tokens
@@ -57,6 +64,7 @@ API = (
     api.hub.entries_bp,
     api.hub.status_bp,
     api.webhooks.bp,
+    api.instructions.bp,
     api.deliveries.bp,
     api.reference.public_bp,
     api.reference.reference_bp,

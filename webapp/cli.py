@@ -167,12 +167,16 @@ def demo() -> None:
 
 @demo.command("seed")
 @click.option("--if-empty", is_flag=True, help="only when the database has no users yet")
-def demo_seed(if_empty: bool) -> None:
-    """Load the demo data set (departments, users of every role, subjects on every list)."""
+@click.option("--story/--no-story", default=True, show_default=True,
+              help="also a month of cases in every state, so every role's first page shows work")
+def demo_seed(if_empty: bool, story: bool) -> None:
+    """Load the demo data set (departments, users of every role, subjects on every list, a month of cases)."""
     from workflows.demo import seed
+    from workflows.demo_story import seed_story
 
-    with app_session() as (_, session):
-        created = seed(session, only_if_empty=if_empty)
+    with app_session() as (app, session):
+        if (created := seed(session, only_if_empty=if_empty)) and story:
+            seed_story(session, app.config["CREDIT_CASES"])
     click.echo("demo data loaded" if created else "database not empty: demo data not loaded")
 
 

@@ -54,6 +54,7 @@ SYSTEM_ACTORS = {
     "red-list removal": _l("Red-list removal (automatic)"),
     "system": _l("System"),
     "demo": _l("Demo data"),
+    "complainant": _l("The complainant"),
 }
 
 # the listings' categories (workflows/labels.py): the blacklist's, which credit repair has settings for, the red list's
@@ -83,6 +84,19 @@ def _label(table: dict, name: str | None) -> str:
 
 def list_label(kind: str | None) -> str:
     return _label(LISTS, kind)
+
+
+# a case's filed values that are the product's codes, by field
+FILED_VALUES = {
+    "origin": {"applicant": _l("The subject's objection"), "department": _l("A department's own finding"),
+               "complaint": _l("A complaint")},
+}
+
+
+def filed_value_label(value, field: str):
+    """A filed value as people read it: a code by its label, anything else as it is."""
+    table = FILED_VALUES.get(field)
+    return _label(table, value) if table is not None and isinstance(value, str) else value
 
 
 def process_label(name: str | None) -> str:
@@ -156,6 +170,8 @@ def filed_value(key: str, value) -> str:
         return "—"
     if isinstance(value, bool):
         return _("Yes") if value else _("No")
+    if key in FILED_VALUES:
+        return filed_value_label(value, key)
     if key == "category":
         return category_label(value)
     if key == "trigger":
@@ -181,3 +197,16 @@ def named(kind: str, value) -> str:
                 "material": lambda v: _label(MATERIAL_STATUSES, v), "file_kind": lambda v: _label(FILE_KINDS, v),
                 "effect": lambda v: _label(MEASURE_EFFECTS, v)}.get(kind)
     return labeller(value) if labeller is not None and isinstance(value, str) else value
+
+
+def diagram_alt(definition: ProcessDefinition, current: str | None) -> str:
+    """The diagram's text alternative: which process, and where the case stands in it."""
+    return str(_l("Diagram of the process “%(process)s”: the case is now at “%(state)s”.",
+                  process=process_label(definition.name), state=state_label(current)))
+
+
+def diagram_steps(definition: ProcessDefinition) -> list[str]:
+    """What the diagram draws, as sentences: each action, from which state to which."""
+    return [str(_l("%(action)s: from “%(source)s” to “%(target)s”", action=action_label(action),
+                   source=state_label(source), target=state_label(target)))
+            for source, action, target in definition.edges()]

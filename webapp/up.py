@@ -10,8 +10,10 @@ from .supervisor import Part, Supervisor, prefect_api_url, prefect_server_part
 
 
 def prepare_database(config: Config) -> bool:
-    """Migrate, and load the demo data when the database has no users. True if demo data was loaded."""
+    """Migrate, and load the demo data (with its month of cases) when the database has no users. True if demo
+    data was loaded."""
     from workflows.demo import seed
+    from workflows.demo_story import seed_story
     from workflows.store.db import make_session_factory
     from workflows.store.migrate import upgrade
 
@@ -19,6 +21,9 @@ def prepare_database(config: Config) -> bool:
     session_factory = make_session_factory(config.database_url)
     with session_factory() as session:
         loaded = seed(session, only_if_empty=True)
+        if loaded:
+            session.flush()
+            seed_story(session, config)
         session.commit()
     session_factory.kw["bind"].dispose()
     return loaded

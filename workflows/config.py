@@ -49,6 +49,12 @@ class Config:
     scheduler_port: int = 0  # the scheduler's /metrics, /healthz, /readyz; 0: none
     sweep_seconds: int = 30  # how often the scheduler that holds the sweep lock sweeps the timers
     log_format: str = "json"  # json (one object a line) or text
+    # the SMS gateway notices are also sent through (workflows/services/deliveries/sms.py); empty URL: no SMS
+    sms_url: str = ""
+    sms_key_id: str = ""
+    sms_secret: str = ""
+    sms_sign_name: str = ""
+    sms_templates: str = ""  # kind=CODE pairs (comma-separated) overriding the template codes derived from the kinds
 
     @classmethod
     def from_env(cls, **overrides) -> "Config":
@@ -133,6 +139,12 @@ HELP = {
     "scheduler_port": "port of the scheduler's /metrics, /healthz and /readyz; 0: none",
     "sweep_seconds": "seconds between two sweeps of the SLA timers by the scheduler holding the sweep lock",
     "log_format": "json: one JSON object a line (case and event numbers, no personal data); text: for a terminal",
+    "sms_url": "the SMS gateway's address notices are also sent to by SMS (a signed POST per message); empty: no SMS",
+    "sms_key_id": "the key id the SMS gateway knows this product by (header X-Key-Id)",
+    "sms_secret": "the secret the SMS requests are signed with (HMAC-SHA256, header X-Signature)",
+    "sms_sign_name": "the signature name the gateway puts on every SMS (e.g. 信用城市), as registered with it",
+    "sms_templates": "kind=CODE pairs (comma-separated), e.g. objection.result=SMS_1001: the gateway's template code "
+                     "for a notice kind where it is not the one derived from the kind (CC_OBJECTION_RESULT)",
     "trusted_proxies": "behind a TLS proxy: the proxies' addresses (comma-separated) whose X-Forwarded-For and "
                        "X-Forwarded-Proto are believed; nobody else's",
     "base_url": "the address the product is reached at (https://credit.example.gov.cn): every absolute link is "

@@ -101,6 +101,12 @@ def _listings(today: date) -> list[listings.ListingRequest]:
     ]
 
 
+# the demo's mobile numbers (notices also come by SMS when a gateway is configured): an applicant and the
+# department contacts
+MOBILES = {"applicant": "13800138001", "person": "13800138002", "redco": "13800138003", "office": "13900139001",
+           "provider": "13900139002", "implementer": "13900139003", "licensing": "13900139004", "tax": "13900139005"}
+
+
 def seed(session: Session, *, only_if_empty: bool = False, today: date | None = None) -> bool:
     if only_if_empty and session.scalar(select(func.count()).select_from(User)):
         return False
@@ -118,12 +124,13 @@ def seed(session: Session, *, only_if_empty: bool = False, today: date | None = 
     session.flush()
     for request in _listings(today):
         listings.record_listing(session, request, actor)
+    hashed = accounts.hash_password(DEMO_PASSWORD)  # one hash for every demo account
     for username, roles, dept, subject_code, display in USERS:
         if subject_code:
             register_subject(session, code=subject_code, name=display)
         accounts.create_user(session, username=username, password=DEMO_PASSWORD, roles=roles, actor=actor,
                              department_code=dept, subject_code=subject_code, display_name=display,
-                             email=f"{username}@example.gov.cn")
+                             email=f"{username}@example.gov.cn", phone=MOBILES.get(username, ""), hashed=hashed)
     licence_matters.seed(session, actor)  # the green channel's licence matters catalogue
     return True
 

@@ -20,7 +20,16 @@ INTRO = {
         "Objection verification, measures suspended (异议处理)",
         "A subject disputes a credit record, usually a list entry that punishes it. While the information "
         "provider verifies it, the entry and every measure attached to it are suspended: measures are not "
-        "executed while the information is being verified (Quanzhou V(6); Zhuhai VII(3)).",
+        "executed while the information is being verified (Quanzhou V(6); Zhuhai VII(3)). The same verification "
+        "opens without the subject (`origin`): a department's own finding (主动发现) on a record it supplied or whose "
+        "measure it applies goes to verification at once (`begin_verification`, no formal review), and anyone's "
+        "complaint (投诉) about an entry on the public lists, named by the subject's credit code, is reviewed like an "
+        "objection; the complainant is told the outcome, the subject is told the verification and its result. Any "
+        "record that is kept can be disputed: an entry in force, an exited entry kept in the back end (it stays "
+        "exited; what followed from it, such as the key-attention entry after a blacklist exit, is suspended while "
+        "it is verified, ends with a correction that stops the measures and is purged with a revocation), and a "
+        "broken commitment (revoked on objection, it restores the red-list entry it removed). A complaint may be "
+        "withdrawn until it is accepted, a department's finding not at all.",
     ),
     "conditional_acceptance": (
         "Conditional acceptance against a written commitment (容缺受理, green channel)",
@@ -75,7 +84,9 @@ def render(definition: ProcessDefinition) -> str:
         timers = "; ".join([f"starts {d.kind}" for d in action.starts] + [f"ends {k}" for k in action.ends]
                            + [f"pauses {k}" for k in action.pauses] + [f"resumes {k}" for k in action.resumes]) or "—"
         sources = ", ".join(action.sources) or "(new case)"
-        lines.append(f"| `{action.name}` | {sources} | {action.target} | {action.who.describe()} | {fields} | {timers} |")
+        who = action.who.describe() + (f" ({action.applies.__doc__.splitlines()[0].rstrip('.')})"
+                                       if action.applies is not None and action.applies.__doc__ else "")
+        lines.append(f"| `{action.name}` | {sources} | {action.target} | {who} | {fields} | {timers} |")
     specs = {d.kind: d for a in actions for d in a.starts}
     lines += ["", "## Time limits", "", "| deadline | whose step | setting | default |", "|---|---|---|---|"]
     for spec in specs.values():

@@ -29,6 +29,7 @@ SUPERVISOR = "supervisor"
 HEAD = "head"  # the head of supervision by name
 ADMINISTRATOR = "administrator"
 REPORTER = "reporter"  # the department that reported an abuse
+COMPLAINANT = "complainant"  # the person who complained about a public record
 OWNERS = (ACCEPTING_OFFICE, APPLICANT, INFORMATION_PROVIDER, LISTING_DEPARTMENT, IMPLEMENTING_DEPARTMENT)
 
 CASE_KEY = "e{event}:{to}"
@@ -80,6 +81,7 @@ GREEN_RESULTS = {
 DELIVERY_TARGETS = {
     "platform": N_("platform"),
     "webhook": N_("department webhook"),
+    "sms": N_("SMS"),
 }
 GREEN_TASKS = {
     "file": N_("New conditional-acceptance application to review"),
@@ -116,6 +118,7 @@ ABUSE_REPORT_OUTCOMES = {
 BLACKLIST_EXITS = {
     "repaired": N_("leaves early after credit repair"),
     "expired": N_("leaves at the end of its publication period"),
+    "criteria_changed": N_("leaves because the listing criteria changed and it no longer meets them"),
     "other": N_("leaves under the rules"),
 }
 
@@ -313,6 +316,38 @@ _KINDS = [
     Kind("objection.accepted.record", N_("Objection accepted (case #%(case)s)"),
          N_("Your objection has been accepted; the disputed record does not count against you while it is verified."),
          to=(APPLICANT,)),
+    # --- execution feedback (执行反馈): a department urged to confirm the instructions it has carried out ---
+    Kind("instruction.urged", N_("Urging: %(count)s instructions on joint measures await your feedback"),
+         N_("Urged by: %(by)s\nWhat to do: %(message)s\n%(count)s instructions on joint measures are past the day "
+            "their feedback was due: report on the instructions page that each was carried out."),
+         to=(IMPLEMENTING_DEPARTMENT,), key="e{event}:urged_instructions"),
+]
+
+# who opened a verification the subject did not ask for
+VERIFICATION_ORIGINS = {
+    "department": N_("a finding of a department concerned"),
+    "complaint": N_("a complaint"),
+    "applicant": N_("your objection"),
+}
+
+_KINDS += [
+    # --- a verification opened by a department's finding or a complaint (Z VII(3), Q V(6)) ---
+    Kind("complaint.received", N_("Complaint received (case #%(case)s)"),
+         N_("Your complaint about a credit record has been filed; the accepting office will review it. You will be "
+            "told its outcome."), to=(COMPLAINANT,)),
+    Kind("complaint.accepted", N_("Complaint accepted (case #%(case)s)"),
+         N_("Your complaint has been accepted: the department that supplied the information verifies it within the "
+            "time limit; the measures attached to the record are not executed meanwhile."), to=(COMPLAINANT,)),
+    Kind("complaint.supplement", N_("Please supplement your complaint (case #%(case)s)"),
+         N_("The accepting office asks you to supplement your complaint: %(reason)s"), to=(COMPLAINANT,)),
+    Kind("complaint.result", N_("Outcome of your complaint: %(result)s (case #%(case)s)"),
+         N_("Outcome of your complaint: %(result)s."), to=(COMPLAINANT,), labels={"result": OBJECTION_RESULTS}),
+    Kind("verification.opened", N_("Your credit record is being verified (case #%(case)s)"),
+         N_("Following %(origin)s, the department that supplied the information verifies your credit record. While "
+            "it is verified, the record does not count against you and the measures attached to it are not "
+            "executed. You will be told the result."), to=(SUBJECT,), labels={"origin": VERIFICATION_ORIGINS}),
+    Kind("verification.result", N_("Result of the verification of your credit record: %(result)s (case #%(case)s)"),
+         N_("Result: %(result)s. %(reason)s"), to=(SUBJECT,), labels={"result": OBJECTION_RESULTS}),
 ]
 
 KINDS: dict[str, Kind] = {kind.id: kind for kind in _KINDS}

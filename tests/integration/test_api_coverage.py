@@ -15,6 +15,7 @@ PAGE_TO_API: dict[str, tuple[str, ...]] = {
     "auth.login": ("api_auth.token",),
     "auth.signup": ("api_accounts.sign_up",),
     "auth.change_password": ("api_accounts.change_password",),
+    "auth.contact": ("api_accounts.me", "api_accounts.contact"),
     "main.home": ("api_accounts.me", "api_cases.index", "api_admin.claims"),
     # cases of the four processes
     "cases.index": ("api_cases.index",),
@@ -30,6 +31,7 @@ PAGE_TO_API: dict[str, tuple[str, ...]] = {
     "repair.escalate": ("api_lists.escalate",),
     "removal.report_abuse": ("api_cases.create",),  # process redlist_removal, evidence in base64
     "removal.reevaluate": ("api_lists.reevaluation_preview", "api_lists.reevaluate"),
+    "blacklist.reevaluate": ("api_lists.blacklist_reevaluation_preview", "api_lists.blacklist_reevaluate"),
     # green channel
     "green.index": ("api_lists.matters", "api_credit_status.credit_status"),
     "green.apply": ("api_lists.matter", "api_cases.create"),
@@ -44,6 +46,10 @@ PAGE_TO_API: dict[str, tuple[str, ...]] = {
     "listings.hooks": ("api_webhooks.endpoints", "api_webhooks.register_endpoint", "api_webhooks.deliveries"),
     "listings.redeliver": ("api_webhooks.redeliver",),
     "deliveries.index": ("api_deliveries.deliveries",),
+    "instructions.index": ("api_instructions.index",),
+    "instructions.show": ("api_instructions.show",),
+    "instructions.confirm": ("api_instructions.confirm",),
+    "instructions.urge": ("api_instructions.urge",),
     "deliveries.redeliver": ("api_deliveries.redeliver",),
     "public.announcements": ("api_announcements.api_index",),
     "public.feed": ("api_announcements.api_index",),

@@ -7,8 +7,9 @@ from datetime import date, timedelta
 from sqlalchemy import func, select
 
 from workflows import clock
-from workflows.demo import ENTERPRISE_KEY, ENTERPRISE_RED, ENTERPRISE_RED_2
-from workflows.store.automation import OutboxEvent
+from workflows.demo import ENTERPRISE_BLACK, ENTERPRISE_KEY, ENTERPRISE_RED, ENTERPRISE_RED_2, PERSON_BLACK
+from workflows.processes.repair_exit import add_months
+from workflows.store.automation import Announcement, OutboxEvent
 from workflows.store.cases import Case, EvidenceFile
 from workflows.store.green import LicenceMatter
 from workflows.store.models import HistoryEntry, ListEntry, Subject
@@ -118,6 +119,50 @@ def test_a_red_list_reevaluation_is_previewed_then_confirmed_in_bulk(api, db_ses
         "exited", "criteria_changed", {"stopped"})
     assert count(db_session, OutboxEvent, OutboxEvent.case_id == case["id"]) >= 1  # the removal's flow tells everyone
     assert "matches none" in error(api("POST", url, "tax", json={**rule, "entry_ids": [red.id]}), 422)["message"]
+
+
+# --- blacklist re-evaluation -----------------------------------------------------------------------------
+
+def test_a_blacklist_reevaluation_is_previewed_then_exits_onto_key_attention_in_bulk(api, db_session):
+    rule = {"statement": "经营异常名录届满三年的企业不再列入黑名单，改列重点关注。", "category": "market_regulation"}
+    black = next(e for e in entries_of(db_session, ENTERPRISE_BLACK) if e.list_kind == "black")
+    person = entries_of(db_session, PERSON_BLACK)[0]  # FY's
+    preview = api("POST", "/api/v1/blacklist/re-evaluations/preview", "provider", json=rule)
+    assert preview.status_code == 200, preview.json
+    assert preview.json["total"] == 1 and [e["id"] for e in preview.json["entries"]] == [black.id]
+    assert "matches none" in error(api("POST", "/api/v1/blacklist/re-evaluations/preview", "court", json=rule),
+                                   422)["message"]
+    assert error(api("POST", "/api/v1/blacklist/re-evaluations/preview", "implementer", json=rule), 403)
+
+    url = "/api/v1/blacklist/re-evaluations"
+    body = {**rule, "entry_ids": [black.id], "key_attention_months": 6}
+    assert "do not match the rule" in error(api("POST", url, "provider", json={**body, "entry_ids": [person.id]}),
+                                            422)["message"]
+    assert error(api("POST", url, "provider", json={**rule, "entry_ids": [black.id]}), 422)["details"]["field"] == \
+        "key_attention_until"
+    past = error(api("POST", url, "provider", json={**rule, "entry_ids": [black.id],
+                                                    "key_attention_until": "2020-01-01"}), 422)
+    assert "after today" in past["message"]
+    both = {**body, "key_attention_until": LATER}
+    assert "not both" in error(api("POST", url, "provider", json=both), 422)["message"]
+    assert error(api("POST", url, "applicant", json=body), 403)
+    assert [(e.list_kind, e.status) for e in entries_of(db_session, ENTERPRISE_BLACK)] == [("black", "active")]
+    assert count(db_session, OutboxEvent, OutboxEvent.process == "lists") == 0
+
+    done = api("POST", url, "provider", json=body)
+    assert done.status_code == 201, done.json
+    assert [(e["id"], e["status"]) for e in done.json["exited"]] == [(black.id, "exited")]
+    until = add_months(clock.today(), 6)
+    assert [(k["list"], k["valid_until"]) for k in done.json["key_attention"]] == [("key_attention",
+                                                                                    until.isoformat())]
+    entries = entries_of(db_session, ENTERPRISE_BLACK)
+    assert [(e.list_kind, e.status, e.exit_reason) for e in entries] == [
+        ("black", "exited", "criteria_changed"), ("key_attention", "active", None)]
+    assert entries[1].derived_from_id == black.id  # a revoke of the blacklisting would undo it
+    assert {m.status for m in entries[0].measures} == {"stopped"}
+    assert count(db_session, Announcement, Announcement.list_kind == "black") == 1
+    assert count(db_session, Announcement, Announcement.list_kind == "key_attention") == 0
+    assert "matches none" in error(api("POST", url, "provider", json=body), 422)["message"]
 
 
 # --- the green channel's catalogue and the granted licences --------------------------------------------------

@@ -1,4 +1,5 @@
-"""The `credit-cases` command line, run as a person would run it (a real subprocess)."""
+"""The `credit-cases` command line: once as a person would run it (a real subprocess), then each command's answers
+through click's runner in this process (the same `main`, its arguments, exit codes and output)."""
 import json
 import os
 import shutil
@@ -7,7 +8,10 @@ import subprocess
 import sys
 
 import pytest
+from click.testing import CliRunner
 from sqlalchemy import create_engine, text
+
+from webapp.cli import main
 
 from tests.integration.calendar_files import CONTRADICTION_LINE, CONTRADICTORY_2098, GOOD_2098, WORKING_DAYS_2098
 
@@ -17,6 +21,18 @@ def run(args, database_url, tmp_path, stdin=None, **env):
                    "CREDIT_CASES_INSTANCE_PATH": str(tmp_path / "instance"), **env}
     return subprocess.run([sys.executable, "-m", "webapp.cli", *args], input=stdin, capture_output=True, text=True,
                           env=environment, timeout=120)
+
+
+def invoke(args, database_url, tmp_path, stdin=None, **env):
+    """A command run in this process; what it leaves behind (the umask its group sets) is put back."""
+    environment = {"CREDIT_CASES_DATABASE_URL": database_url, "CREDIT_CASES_INSTANCE_PATH": str(tmp_path / "instance"),
+                   **env}
+    umask = os.umask(0o022)
+    os.umask(umask)
+    try:
+        return CliRunner().invoke(main, args, input=stdin, env=environment, catch_exceptions=False)
+    finally:
+        os.umask(umask)
 
 
 def scalar(url, sql):
@@ -64,45 +80,45 @@ def test_upgrade_seed_and_user_add(fresh_db, tmp_path):
     ],
 )
 def test_user_add_refusals_name_the_problem(migrated_db, tmp_path, args, message):
-    result = run(args, migrated_db, tmp_path, stdin="a-long-password\n")
-    assert result.returncode == 2 and message in result.stderr
+    result = invoke(args, migrated_db, tmp_path, stdin="a-long-password\n")
+    assert result.exit_code == 2 and message in result.stderr
     assert scalar(migrated_db, "SELECT count(*) FROM users") == 0
 
 
 def test_calendar_import_good_and_bad(migrated_db, tmp_path):
     good = tmp_path / "2027.json"
     good.write_text(json.dumps({"year": 2027, "days_off": ["2027-01-01"], "working_days": ["2027-02-07"]}))
-    result = run(["calendar", "import", str(good)], migrated_db, tmp_path)
-    assert result.returncode == 0 and "2027" in result.stdout
+    result = invoke(["calendar", "import", str(good)], migrated_db, tmp_path)
+    assert result.exit_code == 0 and "2027" in result.stdout
     bad = tmp_path / "bad.csv"
     bad.write_text("date,type\n2028-01-01,off\n2028-01-01,working\n")
-    refused = run(["calendar", "import", str(bad)], migrated_db, tmp_path)
-    assert refused.returncode == 2 and "row 3" in refused.stderr
+    refused = invoke(["calendar", "import", str(bad)], migrated_db, tmp_path)
+    assert refused.exit_code == 2 and "row 3" in refused.stderr
     assert scalar(migrated_db, "SELECT count(*) FROM calendar_years") == 1
 
 
 def test_calendar_import_takes_an_icalendar_file(migrated_db, tmp_path):
-    assert "iCalendar" in run(["calendar", "import", "--help"], migrated_db, tmp_path).stdout
+    assert "iCalendar" in invoke(["calendar", "import", "--help"], migrated_db, tmp_path).stdout
     bad = tmp_path / "2098-contradictory.ics"
     bad.write_text(CONTRADICTORY_2098, encoding="utf-8")
-    refused = run(["calendar", "import", str(bad)], migrated_db, tmp_path)
-    assert refused.returncode == 2
+    refused = invoke(["calendar", "import", str(bad)], migrated_db, tmp_path)
+    assert refused.exit_code == 2
     assert f"line {CONTRADICTION_LINE}: 2098-02-08 is both a day off and a working day" in refused.stderr
     assert scalar(migrated_db, "SELECT count(*) FROM calendar_years WHERE year = 2098") == 0
     good = tmp_path / "2098.ics"
     good.write_text(GOOD_2098, encoding="utf-8")
-    result = run(["calendar", "import", str(good)], migrated_db, tmp_path)
-    assert result.returncode == 0 and "2098" in result.stdout, result.stderr
+    result = invoke(["calendar", "import", str(good)], migrated_db, tmp_path)
+    assert result.exit_code == 0 and "2098" in result.stdout, result.stderr
     stored = scalar(migrated_db, "SELECT working_days FROM calendar_years WHERE year = 2098")
     assert json.loads(stored) == WORKING_DAYS_2098
 
 
 def test_sweep_now_only_in_testing_or_demo(migrated_db, tmp_path):
     # neither testing nor demo, whatever the suite runs with (a shifted suite sets both variables for its servers)
-    refused = run(["sla", "sweep", "--now", "2026-10-31T00:00:00+08:00"], migrated_db, tmp_path,
+    refused = invoke(["sla", "sweep", "--now", "2026-10-31T00:00:00+08:00"], migrated_db, tmp_path,
                   CREDIT_CASES_TESTING="", CREDIT_CASES_TODAY="")
-    assert refused.returncode == 2 and "--now" in refused.stderr
-    allowed = run(["sla", "sweep", "--now", "2026-10-31T00:00:00+08:00"], migrated_db, tmp_path, CREDIT_CASES_TESTING="true")
-    assert allowed.returncode == 0 and "0 timer(s) fired" in allowed.stdout
-    malformed = run(["sla", "sweep", "--now", "yesterday"], migrated_db, tmp_path, CREDIT_CASES_TESTING="true")
-    assert malformed.returncode == 2 and "ISO-8601" in malformed.stderr
+    assert refused.exit_code == 2 and "--now" in refused.stderr
+    allowed = invoke(["sla", "sweep", "--now", "2026-10-31T00:00:00+08:00"], migrated_db, tmp_path, CREDIT_CASES_TESTING="true")
+    assert allowed.exit_code == 0 and "0 timer(s) fired" in allowed.stdout
+    malformed = invoke(["sla", "sweep", "--now", "yesterday"], migrated_db, tmp_path, CREDIT_CASES_TESTING="true")
+    assert malformed.exit_code == 2 and "ISO-8601" in malformed.stderr

@@ -41,7 +41,7 @@ def test_web_metrics_health_and_readiness(client, seeded):
                  "credit_cases_outbox_failed", "credit_cases_timers_due", "credit_cases_timers_unscheduled"):
         assert name in names, name
     assert {labels for name, labels in found if name == "credit_cases_deliveries_failing"} == {
-        (("channel", c),) for c in ("platform", "webhook", "email")}
+        (("channel", c),) for c in ("platform", "webhook", "sms", "email")}
     login = [labels for name, labels in found if name == "credit_cases_http_request_duration_seconds_count"
              and dict(labels)["route"] == "/login"]
     assert login, "the latency of /login, by its route"

@@ -17,3 +17,15 @@ def test_every_operation_documents_its_error_responses(client):
             assert operation.get("summary") or operation.get("description"), f"{method} {path} is undocumented"
             codes = set(operation["responses"])
             assert any(code.startswith("2") for code in codes), f"{method} {path}"
+
+
+def test_every_schema_has_a_name_of_its_own(sqlite_url, tmp_path):
+    """Two schemas of one name would be merged under a generated name that an integrator cannot rely on."""
+    import warnings
+
+    from tests.conftest import make_app
+
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        make_app(sqlite_url, tmp_path / "instance").test_client().get("/api/v1/openapi.json")
+    assert not [str(w.message) for w in caught if "Multiple schemas resolved" in str(w.message)]

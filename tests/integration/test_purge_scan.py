@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import JSON, MetaData, String, Text, select
 
+from tests.receivers import SmsGateway
 from workflows.demo import DEMO_PASSWORD, PERSON_BLACK
 from workflows.services.deliveries import webhooks
 from workflows.services.hub import credit_queries
@@ -86,9 +87,17 @@ def on_disk(folder) -> list[str]:
 
 
 @pytest.fixture
-def revoked(world, smtp, platform):
-    """The listing was sent to the departments (notices, a webhook); a department queried the person's credit
-    status; the person objects to the court's listing, with a file; the office accepts; the court revokes it."""
+def gateway():
+    with SmsGateway() as receiver:
+        yield receiver
+
+
+@pytest.fixture
+def revoked(world, smtp, platform, gateway):
+    """The listing was sent to the departments (notices, their SMS, a webhook); a department queried the person's
+    credit status; the person objects to the court's listing, with a file; the office accepts; the court revokes
+    it."""
+    world.config.sms_url, world.config.sms_key_id, world.config.sms_secret = gateway.url, "cc-demo", "gateway-secret"
     entry_id = world.entry_of("person")
 
     def listed_and_queried(session):
@@ -102,6 +111,7 @@ def revoked(world, smtp, platform):
     kinds = world.query(lambda s: {n.kind for n in s.scalars(select(Notification))})
     assert "listing.apply" in kinds
     assert world.query(lambda s: s.scalar(select(WebhookDelivery.id).limit(1))) is not None
+    assert gateway.sent, "the departments' notices went by SMS too (their rows are scanned with the rest)"
     case_id = world.file("person", list_entry_id=entry_id, grounds=GROUNDS, contact_name=NAME, contact_phone=PHONE)
 
     def upload(session):
@@ -123,7 +133,8 @@ def test_nothing_of_the_purged_entry_is_left_anywhere(world, revoked, platform):
     subject_id = world.query(lambda s: s.scalar(select(Subject.id).where(Subject.code == PERSON_BLACK)))
     before_scan = world.query(lambda s: (s.get(ListEntry, entry_id).status, s.get(Case, case_id).state))
     assert before_scan == ("purged", "closed")
-    assert [r["result"] for r in platform.received] == ["revoke"]  # the platform was told before the erasure
+    # the platform was told of the listing and of the revocation before the erasure
+    assert [r["result"] for r in platform.received] == ["listed", "revoke"]
     leftovers = world.query(lambda s: scan(s, subject_id))
     assert not leftovers, "personal data left after the purge:\n" + "\n".join(leftovers)
     assert not on_disk(world.config.upload_dir)

@@ -52,7 +52,7 @@ def test_the_entry_actions_on_a_subject_page_are_offered_to_those_who_may_take_t
                                                                                     escalate, report, reevaluate):
     from sqlalchemy import select
 
-    from workflows.demo import ENTERPRISE_RED_2
+    from workflows.demo import ENTERPRISE_BLACK, ENTERPRISE_RED_2
     from workflows.store.models import ListEntry
 
     auth.login(viewer)
@@ -62,5 +62,7 @@ def test_the_entry_actions_on_a_subject_page_are_offered_to_those_who_may_take_t
     assert (f'href="/lists/{key_entry}/escalate"' in key_page) is escalate
     assert (f'href="/red-list/abuse-report?subject_code={ENTERPRISE_RED_2}"' in red_page) is report
     assert ('href="/red-list/re-evaluation"' in red_page) is reevaluate
+    black_page = client.get(f"/subjects/{ENTERPRISE_BLACK}").text  # SCJGJ's blacklist entry: its own to re-evaluate
+    assert ('href="/blacklist/re-evaluation"' in black_page) is reevaluate
     if escalate:
         assert client.get(f"/lists/{key_entry}/escalate").status_code == 200  # the link leads to a page it may use

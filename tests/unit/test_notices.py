@@ -107,7 +107,8 @@ def test_a_person_is_named_by_surname_an_enterprise_in_full():
     assert mask_name("泉州守信制造有限公司", "enterprise") == "泉州守信制造有限公司"
 
 
-SENDERS = {"notice", "tell_applicant", "tell_role", "tell_subject", "tell_measures", "announce", "_owners"}
+SENDERS = {"notice", "tell_applicant", "tell_role", "tell_subject", "tell_measures", "announce", "_owners",
+           "tell_parties", "opened_notices"}  # the objection steps: each party told by its own kind
 
 
 def _inline_texts(path: Path) -> list[str]:

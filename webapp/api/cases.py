@@ -35,8 +35,12 @@ ACTIONS_DOC = "\n".join(
 
 FILING_DOC = """Fields per process (`?` = optional):
 
-- **objection** (an applicant): `list_entry_id` (or `broken_commitment_id`, a broken commitment of
-  `GET /api/v1/subjects/{code}`), `grounds`, `contact_name`?, `contact_phone`?.
+- **objection**: `origin`? (`applicant`, the default; `department`; `complaint`), `list_entry_id` (or
+  `broken_commitment_id`, a broken commitment of `GET /api/v1/subjects/{code}`), `grounds`. By origin: `applicant`
+  (an account of the subject) disputes its own record, in force or exited and kept, with `contact_name`?,
+  `contact_phone`?; `department` (a department's staff, its own finding: a record it supplied or whose measure it
+  applies) starts verifying at once; `complaint` (anyone logged in) names `subject_code` and an entry the public
+  lists show (anything else: 404, as for an entry that does not exist). Upload evidence to `/evidence`.
 - **repair_exit** (an applicant): `list_entry_id`, `rectification`. The case starts as a draft: upload the proof
   to `/evidence`, then take `submit` with `commitment_signed: true` (and `public_service`?).
 - **conditional_acceptance** (an applicant): `matter` (the licence matter's code), `missing` (ids of the deferrable
@@ -157,7 +161,7 @@ def case_json(case, actor) -> dict:
         "available_actions": case_service.available_actions(db.session, case, actor),
         "deadlines": [{"kind": s.timer.kind, "due_on": s.timer.due_on, "due_at": s.timer.due_at, "status": s.status,
                        "working_days_left": s.working_days_left} for s in statuses],
-        "history": case_history(db.session, case.id),
+        "history": case_history(db.session, case.id, actor),
         "evidence": [{"id": f.id, "name": f.original_name, "content_type": f.content_type, "size": f.size,
                       "uploaded_at": f.uploaded_at,
                       "url": url_for("cases.evidence_file", case_id=case.id, file_id=f.id)} for f in case.evidence],

@@ -14,9 +14,9 @@ from .v1 import ERROR_SCHEMA, token_required
 from .webhooks import AttemptOut
 
 bp = Blueprint("api_deliveries", __name__, url_prefix="/api/v1/deliveries",
-               description="Deliveries to the platform and to departments' webhooks: attempts and redelivery")
+               description="Deliveries to the platform, to departments' webhooks and by SMS: attempts and redelivery")
 SECURED = {"security": [{"bearerAuth": []}]}
-TARGET = {"description": "platform or webhook"}
+TARGET = {"description": "platform, webhook or sms"}
 
 
 class DeliveryArgs(ma.Schema):
@@ -49,11 +49,11 @@ class DeliveryOut(ma.Schema):
 @bp.doc(**SECURED)
 @token_required
 def deliveries(args):
-    """Platform and webhook deliveries, newest first, each with its attempts (time, status code, error)."""
+    """Platform, webhook and SMS deliveries, newest first, each with its attempts (time, status code, error)."""
     return outbound.listing(db.session, actor_for(g.api_user), status=args["status"], limit=args["limit"])
 
 
-@bp.route("/<any(platform, webhook):target>/<int:delivery_id>/redeliver", methods=["POST"])
+@bp.route("/<any(platform, webhook, sms):target>/<int:delivery_id>/redeliver", methods=["POST"])
 @bp.response(202, DeliveryOut)
 @bp.alt_response(403, schema=ERROR_SCHEMA, description="Not an administrator or supervisor")
 @bp.alt_response(404, schema=ERROR_SCHEMA, description="No such delivery")

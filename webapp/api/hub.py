@@ -10,13 +10,13 @@ from workflows.domain.errors import InvalidInput
 from workflows.domain.lists import ListKind
 from workflows.services.casework.actors import actor_for
 from workflows.services.hub import credit_queries, hub_queries
-from workflows.services.lists import bulk_import
+from workflows.services.lists import bulk_import, responsible_persons
 from workflows.services.lists.listings import ListingRequest, check_listing_department, list_for_department
 from workflows.store.base import utcnow
 
 from ..errors import error_response
 from ..extensions import db
-from .v1 import ERROR_SCHEMA, EntryOut, token_required
+from .v1 import ERROR_SCHEMA, EntryOut, PersonalRecordOut, token_required
 
 entries_bp = Blueprint("api_list_entries", __name__, url_prefix="/api/v1/list-entries",
                        description="List entries: record one, import a file, read them (staff)")
@@ -26,6 +26,14 @@ SECURED = {"security": [{"bearerAuth": []}]}
 
 
 # --- list entries ---
+
+class PersonIn(ma.Schema):
+    code = ma.fields.String(required=True, validate=ma.validate.Length(max=40),
+                            metadata={"description": "the resident ID number (GB 11643-1999, check digit validated)"})
+    name = ma.fields.String(required=True, validate=ma.validate.Length(max=200))
+    role = ma.fields.String(load_default=responsible_persons.RESPONSIBLE_PERSON,
+                            validate=ma.validate.OneOf(responsible_persons.ROLES))
+
 
 class EntryIn(ma.Schema):
     subject_code = ma.fields.String(required=True)
@@ -41,9 +49,21 @@ class EntryIn(ma.Schema):
     published_channel = ma.fields.String(load_default="", metadata={"description": "where a public listing is published"})
     department = ma.fields.String(load_default=None, metadata={"description": "administrators only; "
                                                                              "a department lists for itself"})
+    responsible_persons = ma.fields.List(ma.fields.Nested(PersonIn), load_default=list,
+                                         validate=ma.validate.Length(max=responsible_persons.MAX_PERSONS), metadata={
+                                             "description": "an enterprise's blacklisting (落实到人): its legal "
+                                                            "representative and the directly responsible persons"})
+
+
+class StaffPersonOut(ma.Schema):
+    role = ma.fields.String()
+    name = ma.fields.String(attribute="person.name", allow_none=True)
+    code = ma.fields.String(attribute="person.code", allow_none=True)
+    status = ma.fields.String(metadata={"description": "the entry's: the person's record follows it"})
 
 
 class StaffEntryOut(EntryOut):
+    responsible_persons = ma.fields.List(ma.fields.Nested(StaffPersonOut))
     subject_code = ma.fields.String(attribute="subject.code", allow_none=True)
     subject_name = ma.fields.String(attribute="subject.name", allow_none=True)
     category = ma.fields.String()
@@ -92,7 +112,9 @@ def create_entry(body):
     request_ = ListingRequest(body["subject_code"], body["subject_name"], body["list_kind"],
                               _department_code(body.get("department")), body["basis"], body["document_no"],
                               body["listed_on"], body["valid_until"], body["measures"], body["category"],
-                              body["published_channel"])
+                              body["published_channel"],
+                              [responsible_persons.NamedPerson(p["code"], p["name"], p["role"])
+                               for p in body["responsible_persons"]])
     entry = list_for_department(db.session, request_, actor)
     db.session.commit()
     return entry
@@ -177,6 +199,9 @@ class CreditStatusOut(ma.Schema):
     green_channel = ma.fields.Nested(GreenOut, metadata={
         "description": "green-channel eligibility: only for the subject itself and entitled departments; absent "
                        "otherwise (the public lists alone)"})
+    personal_records = ma.fields.List(ma.fields.Nested(PersonalRecordOut), metadata={
+        "description": "a person's open records as legal representative or directly responsible person of a "
+                       "blacklisted enterprise (落实到人): only for the person itself and entitled departments"})
     query_id = ma.fields.Integer(metadata={"description": "the record of this query in the subject's query log"})
 
 
@@ -220,6 +245,9 @@ def credit_status(args, code: str):
     db.session.commit()
     answer = {"subject_code": status.subject.code, "subject_name": status.subject.name, "as_of": status.as_of,
               **status.entries, "query_id": record.id}
+    if status.shows_key_attention:
+        answer["personal_records"] = [r for r in responsible_persons.records_of(db.session, status.subject)
+                                      if r.entry.is_open]
     if status.green_channel is not None:
         answer["green_channel"] = {"eligible": status.green_channel.eligible,
                                    "reasons": list(status.green_channel.reasons)}

@@ -9,8 +9,10 @@ from flask_smorest import Blueprint
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 
 from workflows.domain.errors import DomainError
+from workflows.domain.roles import KEY_ATTENTION_VIEWERS
 from workflows.services.admin import accounts
 from workflows.services.casework.actors import actor_for
+from workflows.services.lists.responsible_persons import records_of, shown
 from workflows.services.lists.subjects import subject_view
 from workflows.services.processes.green_records import broken_commitments_of
 from workflows.store.base import utcnow
@@ -134,11 +136,36 @@ class EntryOut(ma.Schema):
     measures = ma.fields.List(ma.fields.Nested(MeasureOut))
 
 
-class ShownEntry:
-    """A list entry with its exit reason as the caller may read it (subjects.shown_exit_reason)."""
+class ResponsiblePersonOut(ma.Schema):
+    role = ma.fields.String(metadata={"description": "legal_representative or responsible_person"})
+    name = ma.fields.String(metadata={"description": "in full for staff and the person itself; by surname otherwise"})
+    code = ma.fields.String(allow_none=True, metadata={"description": "the resident ID number: staff only"})
 
-    def __init__(self, entry, exit_reason: str | None):
+
+class SubjectEntryOut(EntryOut):
+    responsible_persons = ma.fields.List(ma.fields.Nested(ResponsiblePersonOut), metadata={
+        "description": "an enterprise's blacklisting: its legal representative and directly responsible persons"})
+
+
+class PersonalRecordOut(ma.Schema):
+    role = ma.fields.String()
+    list_entry_id = ma.fields.Integer(attribute="entry.id")
+    list = ma.fields.String(attribute="entry.list_kind")
+    status = ma.fields.String(metadata={"description": "the enterprise entry's: suspended, exited, ... with it"})
+    exit_reason = ma.fields.String(attribute="entry.exit_reason", allow_none=True)
+    enterprise_code = ma.fields.String(attribute="entry.subject.code", allow_none=True)
+    enterprise_name = ma.fields.String(attribute="entry.subject.name", allow_none=True)
+    listed_on = ma.fields.Date(attribute="entry.listed_on")
+    valid_until = ma.fields.Date(attribute="entry.valid_until")
+
+
+class ShownEntry:
+    """A list entry with its exit reason and responsible persons as the caller may read them
+    (subjects.shown_exit_reason, responsible_persons.shown)."""
+
+    def __init__(self, entry, exit_reason: str | None, entitled: bool = False):
         self._entry, self.exit_reason = entry, exit_reason
+        self.responsible_persons = [p for p in (shown(link, entitled) for link in entry.responsible_persons) if p]
 
     def __getattr__(self, name: str):
         return getattr(self._entry, name)
@@ -161,7 +188,11 @@ class SubjectOut(ma.Schema):
     code = ma.fields.String()
     kind = ma.fields.String()
     name = ma.fields.String()
-    entries = ma.fields.List(ma.fields.Nested(EntryOut))
+    entries = ma.fields.List(ma.fields.Nested(SubjectEntryOut))
+    personal_records = ma.fields.List(ma.fields.Nested(PersonalRecordOut), metadata={
+        "description": "a person's: the enterprise listings it is named in as legal representative or directly "
+                       "responsible person, each with the enterprise entry's status; only for the person itself and "
+                       "entitled staff; absent otherwise"})
     broken_commitments = ma.fields.List(ma.fields.Nested(BrokenCommitmentOut), metadata={
         "description": "the credit file's broken written commitments: only for the subject itself and entitled "
                        "staff (never public); absent otherwise"})
@@ -178,8 +209,10 @@ def get_subject(code: str):
     """A subject with its list entries and measures, as the caller may see them."""
     view = subject_view(db.session, code, actor_for(g.api_user))
     subject = view.subject
-    entries = [ShownEntry(entry, view.exit_reason_of(entry)) for entry in view.entries]
+    staff = bool(g.api_user.roles & KEY_ATTENTION_VIEWERS)
+    entries = [ShownEntry(entry, view.exit_reason_of(entry), staff) for entry in view.entries]
     answer = {"code": subject.code, "kind": subject.kind, "name": subject.name, "entries": entries}
     if view.shows_key_attention:  # the subject itself and entitled staff: the credit file, not a public list
         answer["broken_commitments"] = broken_commitments_of(db.session, subject.id)
+        answer["personal_records"] = records_of(db.session, subject)
     return answer

@@ -39,7 +39,7 @@ class AttemptOut(ma.Schema):
     manual = ma.fields.Boolean()
 
 
-class DeliveryOut(ma.Schema):
+class WebhookDeliveryOut(ma.Schema):
     id = ma.fields.Integer()
     endpoint_id = ma.fields.Integer()
     idempotency_key = ma.fields.String()
@@ -100,7 +100,7 @@ def deactivate(endpoint_id: int):
 
 
 @bp.route("/deliveries", methods=["GET"])
-@bp.response(200, DeliveryOut(many=True))
+@bp.response(200, WebhookDeliveryOut(many=True))
 @bp.doc(**SECURED)
 @token_required
 def deliveries():
@@ -109,7 +109,7 @@ def deliveries():
 
 
 @bp.route("/deliveries/<int:delivery_id>/redeliver", methods=["POST"])
-@bp.response(202, DeliveryOut)
+@bp.response(202, WebhookDeliveryOut)
 @bp.alt_response(404, schema=ERROR_SCHEMA, description="No such delivery of the caller's department")
 @bp.doc(**SECURED, description="Queued for the worker, which attempts it with the same idempotency key and logs "
                                "the attempt as manual.")

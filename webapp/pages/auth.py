@@ -1,11 +1,11 @@
-"""Log in, log out, sign up, change one's password."""
+"""Log in, log out, sign up, change one's password, one's mobile number and SMS choice."""
 from __future__ import annotations
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 
-from forms.auth import LoginForm, PasswordForm, SignUpForm
+from forms.auth import ContactForm, LoginForm, PasswordForm, SignUpForm
 from workflows.domain.errors import DomainError
 from workflows.services.admin import accounts
 from workflows.store.base import utcnow
@@ -84,3 +84,22 @@ def signup():
             flash(_("Signed up. The credit office will confirm that you act for this subject before you can file."), "info")
         return redirect(url_for("main.home"))
     return render_template("auth/signup.html", form=form), (422 if form.is_submitted() else 200)
+
+
+@bp.route("/account/contact", methods=["GET", "POST"])
+@login_required
+def contact():
+    form = ContactForm()
+    if not form.is_submitted():
+        form.phone.data, form.sms.data = current_user.phone, current_user.sms_opt_in
+    if form.validate_on_submit():
+        try:
+            accounts.set_contact(db.session, current_user, phone=form.phone.data or "", sms_opt_in=form.sms.data)
+        except DomainError as error:
+            db.session.rollback()
+            form.phone.errors.append(translate(error))
+            return render_template("auth/contact.html", form=form), 422
+        db.session.commit()
+        flash(_("Your mobile number and SMS choice are saved."), "success")
+        return redirect(url_for(".contact"))
+    return render_template("auth/contact.html", form=form), (422 if form.is_submitted() else 200)

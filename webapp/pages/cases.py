@@ -46,7 +46,8 @@ PER_ITEM = {("conditional_acceptance", "submit_materials"), ("conditional_accept
 
 
 for _name in ("process_label", "state_label", "action_label", "actor_label", "deadline_label",
-              "deadline_status_label", "list_label", "field_label", "category_label", "in_reader_language", "file_purpose_label"):
+              "deadline_status_label", "list_label", "field_label", "filed_value_label", "category_label",
+              "in_reader_language", "file_purpose_label"):
     bp.add_app_template_filter(getattr(labels, _name), _name)
 
 
@@ -104,17 +105,21 @@ def _filing_refusal() -> str | None:
 
 
 def _entry_choices(actor) -> list[tuple[int, str]]:
-    """What an objection can be against: the subject's active list entries, and a red-list entry whose removal
-    rests on a department's finding (abuse, a broken commitment, changed criteria) that is still open to objection."""
+    """What an objection can be against: the subject's active list entries, its exited entries kept in the record,
+    and a red-list entry whose removal rests on a department's finding (abuse, a broken commitment, changed
+    criteria) that is still open to objection."""
     view = subject_view(db.session, current_user.subject.code, actor)
 
     def label(entry) -> str:
         parts = [labels.list_label(entry.list_kind), entry.document_no, localized(entry.department)]
         if entry.status != EntryStatus.ACTIVE.value:
-            parts.append(_("its removal from the red list"))
+            parts.append(_("its removal from the red list") if entry.list_kind == "red"
+                         else _("exited, kept in the credit record"))
         return " · ".join(filter(None, parts))
 
-    return [(e.id, label(e)) for e in view.entries if e.status == EntryStatus.ACTIVE.value or _contestable(e)]
+    # any record kept may be disputed: an entry in force, an exited one kept (a red one: only its removal)
+    return [(e.id, label(e)) for e in view.entries if e.status == EntryStatus.ACTIVE.value or _contestable(e)
+            or (e.status == EntryStatus.EXITED.value and e.list_kind != "red")]
 
 
 def _contestable(entry) -> bool:
@@ -202,13 +207,15 @@ def _case_page(case, posted: dict | None = None, error: str | None = None, statu
         forms.append((name, form))
     now = utcnow()
     # svg() escapes the text it draws, so its output is safe to insert as it is
-    svg = Markup(diagram.svg(definition, current=case.state, labels=labels.diagram_labels(definition)))
+    svg = Markup(diagram.svg(definition, current=case.state, labels=labels.diagram_labels(definition),
+                             alt=labels.diagram_alt(definition, case.state)))
     return render_template(
         "cases/show.html", case=case, forms=forms, errors=errors, invalid=invalid, diagram=svg,
         filed=filed_facts(case, current_user.id), kept=erasure.kept_filing(db.session, case, current_user.id),
         outcome=erasure.purge_outcome(db.session, case),
+        diagram_steps=labels.diagram_steps(definition),
         deadlines=[queries.deadline_status(t, now) for t in case.timers],
-        history=case_history(db.session, case.id)), status
+        history=case_history(db.session, case.id, actor)), status
 
 
 @bp.get("/cases/<int:case_id>")

@@ -89,11 +89,13 @@ def column_label(what: str, part: str) -> str:
              "opened": _("opened"), "closed": _("closed")}
     if what == "department":
         return _("Code") if part == "code" else _("Department")
-    if what in ("measures", "cases"):
+    if what in ("measures", "cases", "carried_out") and ":" in part:
         name, column = part.split(":")
-        group = labels.list_label(name) if what == "measures" else labels.process_label(name)
+        group = labels.process_label(name) if what == "cases" else labels.list_label(name)
+        if what == "carried_out":
+            return _("%(list)s · carried out: %(what)s", list=group, what=words.get(column, column))
         return f"{group} · {words.get(column, column)}"
-    return {("deadlines", "met"): _("Deadlines met"), ("deadlines", "breached"): _("Deadlines missed"),
+    return {("carried_out", "unconfirmed"): _("Instructions not confirmed at the end"), ("deadlines", "met"): _("Deadlines met"), ("deadlines", "breached"): _("Deadlines missed"),
             ("deadlines", "compliance"): _("Compliance rate"), ("handling", "closed"): _("Cases closed"),
             ("handling", "median_days"): _("Median handling time (working days)")}.get((what, part), part)
 

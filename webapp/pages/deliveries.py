@@ -29,7 +29,7 @@ def index():
                            redeliver=RedeliverForm(formdata=None))
 
 
-@bp.post("/<any(platform, webhook):target>/<int:delivery_id>/redeliver")
+@bp.post("/<any(platform, webhook, sms):target>/<int:delivery_id>/redeliver")
 @watchers
 def redeliver(target: str, delivery_id: int):
     if RedeliverForm().validate_on_submit():

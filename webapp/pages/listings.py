@@ -12,7 +12,7 @@ from workflows.domain.errors import DomainError
 from workflows.domain.roles import Role
 from workflows.services.deliveries import webhooks
 from workflows.services.hub import hub_queries
-from workflows.services.lists import bulk_import, catalogue
+from workflows.services.lists import bulk_import, catalogue, responsible_persons
 from workflows.services.lists.listings import ListingRequest, check_listing_department, list_for_department
 from workflows.store.base import utcnow
 
@@ -66,12 +66,18 @@ def new():
         listing = ListingRequest(form.subject_code.data.strip().upper(), form.subject_name.data, form.list_kind.data,
                                  _department_code(form), form.basis.data, form.document_no.data, form.listed_on.data,
                                  form.valid_until.data, form.measures.data or [], form.category.data or "",
-                                 form.published_channel.data or "")
+                                 form.published_channel.data or "",
+                                 responsible_persons.from_lines(form.legal_representative_code.data,
+                                                                form.legal_representative_name.data,
+                                                                form.responsible_persons.data))
         try:
             entry = list_for_department(db.session, listing, current_actor())
         except DomainError as error:
             db.session.rollback()
-            _show_error(form, error, {"code": "subject_code", "name": "subject_name", "list": "list_kind"})
+            legal = bool(form.legal_representative_code.data or form.legal_representative_name.data)
+            person = "legal_representative_code" if legal and error.details.get("index") == 1 else None
+            _show_error(form, error, {"code": "subject_code", "name": "subject_name", "list": "list_kind",
+                                      responsible_persons.FIELD: person or responsible_persons.FIELD})
             return render_template("listings/new.html", form=form), 422
         db.session.commit()
         flash(_("Listing #%(id)s recorded; the implementing departments are told.", id=entry.id), "success")

@@ -165,7 +165,8 @@ def deliver_once(config: Config, name: str | None = None, limit: int = 20) -> in
 
     def carry(event: OutboxEvent) -> str:
         outbound.attempt_round(rt.sessions, event.kind, event.payload["delivery_id"],
-                               manual=bool(event.payload.get("manual")), allowed_hosts=config.webhook_allowed_hosts)
+                               manual=bool(event.payload.get("manual")), allowed_hosts=config.webhook_allowed_hosts,
+                               config=config)
         return ""
 
     with ThreadPoolExecutor(max_workers=min(len(rounds), DELIVERY_THREADS)) as pool:

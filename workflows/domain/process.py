@@ -50,7 +50,7 @@ class Who:
     """Who may take an action: a set of roles, optionally bound to the case's subject or department."""
 
     roles: frozenset[Role]
-    binding: str = "any"  # "any" | "subject" | "department" | "system"
+    binding: str = "any"  # "any" | "subject" | "department" | "party" | "system"
 
     def permits(self, actor: Actor, case: CaseView) -> bool:
         if self.binding == "system":
@@ -61,15 +61,18 @@ class Who:
             return actor.subject_id is not None and actor.subject_id == case.subject_id
         if self.binding == "department":
             return actor.department_id is not None and actor.department_id == case.department_id
+        if self.binding == "party":  # the subject of a case it filed itself; otherwise the one who filed it
+            if case.facts.get("origin", "applicant") == "applicant":
+                return actor.subject_id is not None and actor.subject_id == case.subject_id
+            return actor.user_id is not None and actor.user_id == case.facts.get("filed_by")
         return True
 
     def describe(self) -> str:
         if self.binding == "system":
             return "system"
-        names = " / ".join(sorted(r.value for r in self.roles))
-        return {"subject": f"{names} (own subject)", "department": f"{names} (case department)"}.get(
-            self.binding, names
-        )
+        names = "anyone logged in" if self.roles == frozenset(Role) else " / ".join(sorted(r.value for r in self.roles))
+        return {"subject": f"{names} (own subject)", "department": f"{names} (case department)",
+                "party": "the party who filed the case"}.get(self.binding, names)
 
 
 def applicant() -> Who:
@@ -82,6 +85,12 @@ def accepting_office() -> Who:
 
 def department(*roles: Role) -> Who:
     return Who(frozenset(roles), "department")
+
+
+def party() -> Who:
+    """The one who filed a case, whatever its role: the subject for a case the subject filed (any of its confirmed
+    accounts), otherwise the person who filed it (a complainant)."""
+    return Who(frozenset(Role), "party")
 
 
 def supervisor() -> Who:
@@ -125,6 +134,8 @@ class Action:
     resumes: tuple[str, ...] = ()
     #: what follows it, carried out by the process's flow: step names (see workflows.steps)
     then: tuple[str, ...] = ()
+    #: the cases it belongs to, by their facts (e.g. who opened the case): elsewhere it is neither offered nor taken
+    applies: Callable[[CaseView], bool] | None = None
 
     @property
     def automatic(self) -> bool:
@@ -198,12 +209,13 @@ class ProcessDefinition:
 
     def available_actions(self, case: CaseView, actor: Actor) -> list[Action]:
         """Actions this actor may take now (guards are checked when applied, with the fields)."""
-        return [a for a in self.actions if case.state in a.sources and a.who.permits(actor, case)]
+        return [a for a in self.actions if case.state in a.sources and a.who.permits(actor, case)
+                and (a.applies is None or a.applies(case))]
 
     def apply(self, case: CaseView, action_name: str, actor: Actor, params: Mapping[str, Any] | None = None) -> Transition:
         params = dict(params or {})
         action = self.action(action_name)
-        if case.state not in action.sources:
+        if case.state not in action.sources or (action.applies is not None and not action.applies(case)):
             raise ActionNotAllowed(
                 N_("'%(action)s' is not possible while the case is %(state)s"),
                 details={"state": case.state, "allowed_from": list(action.sources)},

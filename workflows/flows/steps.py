@@ -1,6 +1,7 @@
 """The Prefect side of the flows: a task run per step (workflows.steps) and per e-mail, with retries, and the flow
-factory that turns a plan into a process's named flow. Deliveries to the platform and to webhooks are not
-attempted here: the worker's delivery lane does (workflows/services/deliveries/outbound.py)."""
+factory that turns a plan into a process's named flow. Deliveries to the platform, to webhooks and by SMS are
+recorded by the steps (an SMS with its notice, in the step's transaction) and not attempted here: the worker's
+delivery lane does (workflows/services/deliveries/outbound.py)."""
 from __future__ import annotations
 
 from collections.abc import Callable
@@ -9,7 +10,7 @@ from dataclasses import dataclass
 from prefect import flow, task
 from prefect.cache_policies import NO_CACHE
 
-from workflows.services.deliveries import notify
+from workflows.services.deliveries import notify, sms
 from workflows.steps import STEPS, StepResult
 from workflows.steps.runtime import runtime, session_scope
 from workflows.store.automation import OutboxEvent
@@ -23,7 +24,9 @@ def run_step(name: str, event_id: int) -> StepResult:
         if event is None:
             return StepResult()
         case = session.get(Case, event.case_id) if event.case_id else None  # None: a list entry's event
-        return STEPS[name](session, event, case) or StepResult()
+        result = STEPS[name](session, event, case) or StepResult()
+        sms.record(session, result.notifications, runtime().config)  # owed with the notices, in their transaction
+        return result
 
 
 @task(retries=3, retry_delay_seconds=[0.5, 2, 5], cache_policy=NO_CACHE, task_run_name="email-{notification_id}")

@@ -19,6 +19,7 @@ from workflows.store.automation import Notification, OutboxEvent, PlatformDelive
 from workflows.store.base import utcnow
 from workflows.store.cases import Timer
 from workflows.store.hub import WebhookDelivery
+from workflows.store.sms import SmsDelivery
 
 CONTENT_TYPE = CONTENT_TYPE_LATEST
 PREFIX = "credit_cases_"
@@ -50,6 +51,8 @@ class DatabaseCollector:
                     PlatformDelivery.status != "delivered", PlatformDelivery.attempts > 0)),
                 "webhook": session.scalar(select(func.count()).select_from(WebhookDelivery).where(
                     WebhookDelivery.status != "delivered", WebhookDelivery.attempts > 0)),
+                "sms": session.scalar(select(func.count()).select_from(SmsDelivery).where(
+                    SmsDelivery.status != "delivered", SmsDelivery.attempts > 0)),
                 "email": session.scalar(select(func.count()).select_from(Notification).where(
                     Notification.email_to != "", Notification.emailed_at.is_(None), Notification.email_error != "")),
             }

@@ -88,7 +88,9 @@ def label_boxes(definition: ProcessDefinition, labels: dict[str, str] | None = N
     return placed
 
 
-def svg(definition: ProcessDefinition, current: str | None = None, labels: dict[str, str] | None = None) -> str:
+def svg(definition: ProcessDefinition, current: str | None = None, labels: dict[str, str] | None = None,
+        alt: str | None = None) -> str:
+    """The diagram; `alt` is its text alternative for those who cannot see it (the process's name by default)."""
     labels = labels or {}
     place = positions(definition)
     boxes = label_boxes(definition, labels)
@@ -96,7 +98,7 @@ def svg(definition: ProcessDefinition, current: str | None = None, labels: dict[
     height = max([y + BOX_H + 40 for _, y in place.values()] + [b.y + b.h for b in boxes]) + MARGIN
     parts = [
         f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" class="process-diagram" '
-        f'role="img" aria-label="{escape(labels.get(definition.name, definition.name))}">',
+        f'role="img" aria-label="{escape(alt or labels.get(definition.name, definition.name))}">',
         '<defs><marker id="arrow" viewBox="0 0 10 10" refX="10" refY="5" markerWidth="7" markerHeight="7" '
         'orient="auto-start-reverse"><path d="M0,0 L10,5 L0,10 z" fill="#555"/></marker></defs>',
     ]

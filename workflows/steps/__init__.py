@@ -10,19 +10,22 @@ from __future__ import annotations
 
 from workflows.domain.process import ProcessDefinition
 
-from . import (case, conditional_acceptance, list_lifecycle, listing, objection, redlist_removal, repair_exit,
-               supervision, timers)
+from . import (case, conditional_acceptance, instructions, list_lifecycle, listing, objection, redlist_removal,
+               repair_exit, supervision, timers)
 from .base import Step, StepResult, Steps
 
 STEPS: dict[str, Step] = {
     **objection.step, **repair_exit.step, **conditional_acceptance.step, **redlist_removal.step,
     **case.step, **listing.step, **list_lifecycle.step, **timers.step, **supervision.step,
+    **instructions.step, **instructions.reports,
 }
 
 # events that are no action of a case process: a listing's fan-out, and a list entry's own timer and escalation
 EVENT_PLANS: dict[str, dict[str, list[str]]] = {
     "listing": {"listed": ["listing.tell_departments"]},
-    "lists": {"expire": ["lists.expire"], "blacklisted": ["lists.blacklisted"]},
+    "lists": list_lifecycle.PLAN,
+    "instructions": instructions.PLAN,  # a department urged to confirm its instructions
+    "reports": instructions.REPORTS_PLAN,  # a kept month's statistics to the platform
 }
 
 

@@ -1,4 +1,5 @@
-"""The lists' own events (no case): an entry's validity ends; a key-attention subject is blacklisted."""
+"""The lists' own events (no case): an entry's validity ends; a key-attention subject is blacklisted; a
+blacklist entry exits because the criteria changed."""
 from __future__ import annotations
 
 from sqlalchemy import select
@@ -62,6 +63,17 @@ def blacklisted(session: Session, event: OutboxEvent, case: None) -> StepResult:
     return StepResult(list_lifecycle.notices_of(session, event), _delivery_id(session, event))
 
 
-PLAN: dict[str, list[str]] = {"expire": ["lists.expire"], "blacklisted": ["lists.blacklisted"]}
+@step
+def criteria_changed(session: Session, event: OutboxEvent, case: None) -> StepResult:
+    """A blacklist entry exited because the criteria changed, in the department's own transaction (measures
+    stopped, announced, onto the key-attention list): its notices e-mailed and the exit pushed to the platform."""
+    entry = session.get(ListEntry, event.payload.get("list_entry_id"))
+    if entry is not None and once(session, event.id, "report_exit"):
+        list_lifecycle.record_delivery(session, event, entry, "criteria_changed", runtime().config)
+    return StepResult(list_lifecycle.notices_of(session, event), _delivery_id(session, event))
+
+
+PLAN: dict[str, list[str]] = {"expire": ["lists.expire"], "blacklisted": ["lists.blacklisted"],
+                              "criteria_changed": ["lists.criteria_changed"]}
 
 

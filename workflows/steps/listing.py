@@ -5,12 +5,14 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
 from workflows.domain.roles import Role
-from workflows.services.deliveries import notify, webhooks
+from workflows.services.deliveries import notify, platform, webhooks
+from workflows.services.lists import instructions
 from workflows.services.lists.consequences import once, subject_name
 from workflows.store.automation import OutboxEvent
 from workflows.store.models import ListEntry, Measure
 
 from .base import StepResult, Steps
+from .runtime import runtime
 
 step = Steps("listing")
 
@@ -43,9 +45,23 @@ def tell_departments(session: Session, event: OutboxEvent, case: None) -> StepRe
             session, "listing.apply.more" if more > 0 else "listing.apply",
             notify.users_with_role(session, Role.IMPLEMENTING_DEPARTMENT, department_id),
             key={"event": event.id, "department_id": department_id}, count=len(items), items=lines, more=more)
-    webhooks.record_changes(session, event, [webhooks.MeasureChange(m, m.entry, "apply", None, m.status)
+    told = instructions.issue(session, event, measures, "apply")
+    webhooks.record_changes(session, event, [webhooks.MeasureChange(m, m.entry, "apply", None, m.status, told[m.id])
                                              for m in measures])
-    return StepResult(notices)
+    return StepResult(notices, report_listings(session, event))
+
+
+def report_listings(session: Session, event: OutboxEvent) -> int | None:
+    """The new listings reported to the platform in the same step (one delivery for the event)."""
+    ids = list(event.payload.get("list_entry_ids", []))
+    entries: list[ListEntry] = []
+    for start in range(0, len(ids), 500):
+        entries += session.scalars(select(ListEntry).where(ListEntry.id.in_(ids[start:start + 500]))
+                                   .options(selectinload(ListEntry.subject), selectinload(ListEntry.department),
+                                            selectinload(ListEntry.measures).selectinload(Measure.catalogue))
+                                   .order_by(ListEntry.id)).all()
+    delivery = platform.record_listings(session, event.id, entries, runtime().config)
+    return delivery.id if delivery else None
 
 
 PLAN: dict[str, list[str]] = {"listed": ["listing.tell_departments"]}

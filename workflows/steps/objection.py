@@ -1,11 +1,13 @@
 """The objection flow (异议处理): what happens after each objection event."""
 from __future__ import annotations
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from workflows.domain.lists import EntryStatus, ExitReason
 from workflows.domain.roles import Role
 from workflows.services.casework import history
+from workflows.services.deliveries import notify
 from workflows.services.lists import correction, erasure, list_lifecycle, list_validity
 from workflows.services.lists.consequences import (
     SYSTEM,
@@ -18,10 +20,12 @@ from workflows.services.lists.consequences import (
     tell_role,
 )
 from workflows.services.processes import removal_rules
+from workflows.services.processes.objection import open_case_on_entry
 from workflows.store.automation import OutboxEvent
 from workflows.store.base import utcnow
 from workflows.store.cases import Case
-from workflows.store.green import BrokenCommitment
+from workflows.store.green import BrokenCommitment, PendingRedlistRemoval
+from workflows.store.models import ListEntry, User
 
 from . import redlist_removal as red
 from .base import StepResult, Steps
@@ -29,10 +33,40 @@ from .runtime import runtime
 
 step = Steps("objection")
 
+
+def origin_of(case: Case) -> str:
+    return (case.data or {}).get("origin") or "applicant"
+
+
+def tell_parties(session: Session, event: OutboxEvent, case: Case, kinds: dict[str, str], **params) -> list[int]:
+    """Those a verification concerns, each by its own notice kind (`kinds`, by recipient): the subject's own
+    objection: its accounts ("applicant"); a complaint: the complainant ("complainant") and the subject
+    ("subject"); a department's finding: the subject ("subject"), the department following it on the case."""
+    if origin_of(case) == "applicant":
+        return tell_applicant(session, event, case, kinds["applicant"], **params) if "applicant" in kinds else []
+    notices: list[int] = []
+    if origin_of(case) == "complaint" and "complainant" in kinds and case.applicant is not None:
+        notices += notify.notice(session, kinds["complainant"], [case.applicant],
+                                 key={"event": event.id, "to": "complainant"}, case_id=case.id, case=case.id, **params)
+    if "subject" in kinds and case.subject_id is not None:
+        users = list(session.scalars(select(User).where(User.subject_id == case.subject_id,
+                                                        User.claim_status == "confirmed")))
+        notices += notify.notice(session, kinds["subject"], users, key={"event": event.id, "to": "subject"},
+                                 case_id=case.id, case=case.id, **params)
+    return notices
+
+
 @step
 def acknowledge(session: Session, event: OutboxEvent, case: Case) -> StepResult:
-    """The applicant is told the objection was received."""
-    return StepResult(tell_applicant(session, event, case, "objection.received"))
+    """The applicant, or the complainant, is told the case was received (a department's finding: no one)."""
+    return StepResult(tell_parties(session, event, case, {"applicant": "objection.received",
+                                                          "complainant": "complaint.received"}))
+
+
+def opened_notices(session: Session, event: OutboxEvent, case: Case, applicant_kind: str) -> list[int]:
+    """The verification begins: the subject told, whoever raised it (and a complainant told it was accepted)."""
+    return tell_parties(session, event, case, {"applicant": applicant_kind, "complainant": "complaint.accepted",
+                                               "subject": "verification.opened"}, origin=origin_of(case))
 
 
 class DisputedListing:
@@ -41,18 +75,27 @@ class DisputedListing:
     def suspend(self, session: Session, event: OutboxEvent, case: Case) -> StepResult:
         entry = case.list_entry
         notices = []
+        retained = entry is not None and entry.status == EntryStatus.EXITED
         if entry is not None and once(session, event.id, "suspend_listing"):
-            change_entry(session, event, entry, "suspend")
-            notices = change_measures(session, event, entry, "suspend")
-        return StepResult(notices + tell_applicant(session, event, case, "objection.accepted"))
+            # an exited entry kept in the back end has no measure left; what followed from it (the key-attention
+            # entry after a blacklist exit) is not executed while the record it rests on is verified
+            for disputed_entry in following(session, entry) if retained else [entry]:
+                change_entry(session, event, disputed_entry, "suspend")
+                notices += change_measures(session, event, disputed_entry, "suspend")
+        return StepResult(notices + opened_notices(
+            session, event, case, "objection.accepted.record" if retained else "objection.accepted"))
 
     def resume(self, session: Session, event: OutboxEvent, case: Case) -> StepResult:
         entry = case.list_entry
-        if entry is None or entry.status != EntryStatus.SUSPENDED or not once(session, event.id, "resume_listing"):
+        if entry is None or not once(session, event.id, "resume_listing"):
             return StepResult()
-        change_entry(session, event, entry, "resume")
-        notices = change_measures(session, event, entry, "resume")
-        list_lifecycle.expire_if_due(session, entry, utcnow())  # an expiry that waited takes effect now
+        notices: list[int] = []
+        for disputed_entry in [entry, *following(session, entry, status=EntryStatus.SUSPENDED)]:
+            if disputed_entry.status != EntryStatus.SUSPENDED:
+                continue
+            change_entry(session, event, disputed_entry, "resume")
+            notices += change_measures(session, event, disputed_entry, "resume")
+            list_lifecycle.expire_if_due(session, disputed_entry, utcnow())  # an expiry that waited takes effect now
         return StepResult(notices)
 
     def correct(self, session: Session, event: OutboxEvent, case: Case) -> StepResult:
@@ -62,14 +105,19 @@ class DisputedListing:
             return StepResult()
         correction.apply(session, event, entry)
         stop = event.params.get("measures") == "stop"
-        if stop:
-            notices = change_measures(session, event, entry, "stop")
-            change_entry(session, event, entry, "exit", ExitReason.OBJECTION_UPHELD)
-            list_validity.cancel(session, entry, utcnow())
-        else:
-            change_entry(session, event, entry, "resume")
-            notices = change_measures(session, event, entry, "resume")
-            list_lifecycle.expire_if_due(session, entry, utcnow())  # the (corrected) validity, kept or ended
+        notices: list[int] = []
+        # a retained (exited) entry has no measure left: what followed from it ends or resumes with the correction
+        retained = entry.status == EntryStatus.EXITED
+        followed = following(session, entry, status=EntryStatus.SUSPENDED) if retained else []
+        for corrected in [*([] if retained else [entry]), *followed]:
+            if stop:
+                notices += change_measures(session, event, corrected, "stop")
+                change_entry(session, event, corrected, "exit", ExitReason.OBJECTION_UPHELD)
+                list_validity.cancel(session, corrected, utcnow())
+            else:
+                change_entry(session, event, corrected, "resume")
+                notices += change_measures(session, event, corrected, "resume")
+                list_lifecycle.expire_if_due(session, corrected, utcnow())  # the (corrected) validity, kept or ended
         announce(session, event, entry, "announce.corrected", **correction.announced(entry, stop))
         return StepResult(notices)
 
@@ -133,7 +181,7 @@ class DisputedCommitment:
 
     def suspend(self, session: Session, event: OutboxEvent, case: Case) -> StepResult:
         self._set(session, event, case, "suspend_record", "suspended", only_from=("active",))
-        return StepResult(tell_applicant(session, event, case, "objection.accepted.record"))
+        return StepResult(opened_notices(session, event, case, "objection.accepted.record"))
 
     def resume(self, session: Session, event: OutboxEvent, case: Case) -> StepResult:
         self._set(session, event, case, "resume_record", "active", only_from=("suspended",))
@@ -143,15 +191,37 @@ class DisputedCommitment:
         upheld = event.params.get("measures") == "stop"  # "stop": it no longer counts; "resume": it stands, corrected
         self._set(session, event, case, "correct_record", "revoked" if upheld else "active",
                   only_from=("active", "suspended"), correction=str(event.params.get("correction", "")))
-        return StepResult()
+        return StepResult(self._undo_removals(session, event, case) if upheld else [])
 
     def revoke(self, session: Session, event: OutboxEvent, case: Case) -> StepResult:
         self._set(session, event, case, "revoke_record", "revoked", only_from=("active", "suspended"),
                   correction=str(event.params.get("reason", "")))
-        return StepResult()
+        return StepResult(self._undo_removals(session, event, case))
+
+    @staticmethod
+    def _undo_removals(session: Session, event: OutboxEvent, case: Case) -> list[int]:
+        """Like a wrong listing, a wrong broken commitment undoes the red-list removals it caused: the red entry
+        and its incentives come back (unless the subject is on another list meanwhile)."""
+        record = session.get(BrokenCommitment, (case.data or {}).get("broken_commitment_id"))
+        if record is None or not once(session, event.id, "undo_commitment_removals"):
+            return []
+        notices: list[int] = []
+        for row in session.scalars(select(PendingRedlistRemoval).where(
+                PendingRedlistRemoval.case_id == record.case_id, PendingRedlistRemoval.consumed_by_case_id.is_not(None))):
+            removal_case = session.get(Case, row.consumed_by_case_id)
+            if removal_case is not None and removal_case.state in ("removed", "closed") \
+                    and removal_case.list_entry is not None:
+                notices += red.restore_removed(session, event, removal_case, removal_case.list_entry)
+        return notices
 
 
 DisputedRecord = DisputedListing | DisputedRemoval | DisputedCommitment
+
+
+def following(session: Session, entry: ListEntry, status: EntryStatus = EntryStatus.ACTIVE) -> list[ListEntry]:
+    """The entries that followed from this one in this status, unless an objection of their own is open."""
+    return [e for e in list_lifecycle.derived_entries(session, entry)
+            if e.status == status and open_case_on_entry(session, "objection", e.id) is None]
 
 
 def disputed(case: Case) -> DisputedRecord:
@@ -169,9 +239,10 @@ def suspend_listing(session: Session, event: OutboxEvent, case: Case) -> StepRes
 
 @step
 def request_supplement(session: Session, event: OutboxEvent, case: Case) -> StepResult:
-    """The applicant is told what to supplement."""
-    return StepResult(tell_applicant(session, event, case, "objection.supplement",
-                                     reason=event.params.get("reason", "")))
+    """The applicant, or the complainant, is told what to supplement."""
+    return StepResult(tell_parties(session, event, case, {"applicant": "objection.supplement",
+                                                          "complainant": "complaint.supplement"},
+                                   reason=event.params.get("reason", "")))
 
 
 @step
@@ -194,16 +265,26 @@ def revoke_listing(session: Session, event: OutboxEvent, case: Case) -> StepResu
 
 @step
 def tell_result(session: Session, event: OutboxEvent, case: Case) -> StepResult:
-    """The applicant is told the result."""
+    """The applicant is told the result; a complainant is told the outcome, and the subject the result of the
+    verification of its record (once one was opened: a complaint refused or withdrawn concerned it not)."""
     reason = event.params.get("reason") or event.params.get("correction") or ""
-    return StepResult(tell_applicant(session, event, case, "objection.result", result=event.kind, reason=reason))
-
-
+    if event.kind in ("confirm", "correct", "revoke"):
+        return StepResult(tell_parties(session, event, case, {
+            "applicant": "objection.result", "complainant": "complaint.result", "subject": "verification.result"},
+            result=event.kind, reason=reason))
+    if event.kind == "withdraw":  # a complainant withdrew it: no one else to tell
+        return StepResult(tell_parties(session, event, case, {"applicant": "objection.result"}, result=event.kind,
+                                       reason=reason))
+    return StepResult(tell_parties(session, event, case, {"applicant": "objection.result",
+                                                          "complainant": "complaint.result"},
+                                   result=event.kind, reason=reason))
 
 
 @step
 def tell_office(session: Session, event: OutboxEvent, case: Case) -> StepResult:
-    """The accepting office is told a case waits for formal review."""
+    """The accepting office is told a case waits for formal review (a department's finding waits for none)."""
+    if origin_of(case) == "department":
+        return StepResult()
     return StepResult(tell_role(session, event, case, Role.ACCEPTING_OFFICE, "objection.to_review"))
 
 

@@ -3,7 +3,8 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import JSON, Boolean, Date, ForeignKey, Index, Integer, String, Text, UniqueConstraint, event, text
+from sqlalchemy import (JSON, Boolean, Date, ForeignKey, Index, Integer, String, Text, UniqueConstraint, event, text,
+                        true)
 from sqlalchemy.ext.hybrid import hybrid_property
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -67,6 +68,8 @@ class User(Base):
     failed_logins: Mapped[int] = mapped_column(Integer, default=0)
     locked_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
     locale: Mapped[str] = mapped_column(String(8), default="")
+    # notices also by SMS to `phone` (a Chinese mobile number) while the SMS gateway is configured
+    sms_opt_in: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     # raised by log-out, a password change and disabling: every session and token carrying an older one ends
     session_version: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
@@ -160,6 +163,8 @@ class ListEntry(Base):
     subject: Mapped[Subject | None] = relationship(back_populates="entries")
     department: Mapped[Department] = relationship()
     measures: Mapped[list[Measure]] = relationship(back_populates="entry", order_by="Measure.id")
+    responsible_persons: Mapped[list[ResponsiblePerson]] = relationship(back_populates="entry",
+                                                                        order_by="ResponsiblePerson.id")
 
     @hybrid_property
     def status(self) -> str:  # read-only: change_status() is the way to change it
@@ -197,6 +202,30 @@ class ListEntry(Base):
         self.category = ""
         self.exit_reason = lists.ExitReason.OBJECTION_UPHELD.value
         self.purged_at = at
+
+
+class ResponsiblePerson(Base):
+    """A person named in an enterprise's severe listing (落实到人, Z IV(7), Q III(6)): its legal representative or a
+    directly responsible person. The link is the person's credit record of that listing: it has no status of its
+    own but the entry's (suspended, exited, purged with it), and a purge erases the person from it."""
+
+    __tablename__ = "responsible_persons"
+    __table_args__ = (UniqueConstraint("list_entry_id", "subject_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    list_entry_id: Mapped[int] = mapped_column(ForeignKey("list_entries.id"), index=True)
+    subject_id: Mapped[int | None] = mapped_column(ForeignKey("subjects.id"), index=True)  # NULL once purged
+    role: Mapped[str] = mapped_column(String(32))  # legal_representative | responsible_person
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    purged_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    entry: Mapped[ListEntry] = relationship(back_populates="responsible_persons")
+    person: Mapped[Subject | None] = relationship()
+
+    @property
+    def status(self) -> str:
+        """The enterprise entry's: the person's record follows it through suspension, exit, repair and purge."""
+        return self.entry.status
 
 
 class MeasureCatalogueItem(Base):

@@ -20,7 +20,8 @@ class AccountOut(ma.Schema):
     username = ma.fields.String()
     display_name = ma.fields.String()
     email = ma.fields.String()
-    phone = ma.fields.String()
+    phone = ma.fields.String(metadata={"description": "a Chinese mobile number, or empty"})
+    sms = ma.fields.Boolean(metadata={"description": "notices also come by SMS to the mobile number"})
     roles = ma.fields.List(ma.fields.String())
     department = ma.fields.String(allow_none=True, metadata={"description": "the department's code"})
     subject_code = ma.fields.String(allow_none=True)
@@ -38,7 +39,7 @@ class MyAccountOut(AccountOut):
 
 def account_json(user) -> dict:
     return {"id": user.id, "username": user.username, "display_name": user.display_name, "email": user.email,
-            "phone": user.phone, "roles": sorted(r.value for r in user.roles),
+            "phone": user.phone, "sms": user.sms_opt_in, "roles": sorted(r.value for r in user.roles),
             "department": user.department.code if user.department else None,
             "subject_code": user.subject.code if user.subject else None,
             "subject_name": user.subject.name if user.subject else None,
@@ -52,7 +53,7 @@ class SignUpIn(ma.Schema):
     username = username_field()
     password = ma.fields.String(required=True, load_only=True, validate=ma.validate.Length(min=8, max=200))
     email = email_field()
-    phone = text(40)
+    phone = text(40, metadata={"description": "a Chinese mobile number (13800138000): notices also come by SMS"})
 
 
 @accounts_bp.route("", methods=["POST"])
@@ -60,7 +61,7 @@ class SignUpIn(ma.Schema):
 @accounts_bp.response(201, AccountOut)
 @accounts_bp.alt_response(409, schema=ERROR_SCHEMA, description="Another sign-up took the user name at the same moment")
 @accounts_bp.alt_response(422, schema=ERROR_SCHEMA, description="A malformed code, a user name already taken, "
-                          "a short password; `details.field` names it")
+                          "a short password, a malformed mobile number; `details.field` names it")
 def sign_up(body):
     """Sign up as an applicant for a subject (no token needed)."""
     user = accounts.sign_up_applicant(db.session, code=body["code"], name=body["name"], username=body["username"],
@@ -105,3 +106,22 @@ def change_password(body):
     user = accounts.change_password(db.session, g.api_user, body["current_password"], body["new_password"])
     db.session.commit()
     return {"token": issue_token(user), "expires_in": TOKEN_MAX_AGE}
+
+
+class ContactIn(ma.Schema):
+    phone = text(40, metadata={"description": "a Chinese mobile number (13800138000); empty: none"})
+    sms = ma.fields.Boolean(required=True, metadata={"description": "notices also come by SMS to the number"})
+
+
+@accounts_bp.route("/me/contact", methods=["PUT"])
+@token_required
+@accounts_bp.arguments(ContactIn)
+@accounts_bp.response(200, MyAccountOut)
+@accounts_bp.alt_response(401, schema=ERROR_SCHEMA, description="No token, or a bad or expired one")
+@accounts_bp.alt_response(422, schema=ERROR_SCHEMA, description="Not a Chinese mobile number; `details.field` is phone")
+@accounts_bp.doc(**SECURED)
+def contact(body):
+    """The caller's own mobile number and whether notices also come to it by SMS."""
+    user = accounts.set_contact(db.session, g.api_user, phone=body["phone"], sms_opt_in=body["sms"])
+    db.session.commit()
+    return {**account_json(user), "claim_rejection_reason": None}

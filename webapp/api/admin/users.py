@@ -39,6 +39,7 @@ class UserIn(ma.Schema):
                                                 "already be registered"})
     display_name = text(120)
     email = email_field()
+    phone = text(40, metadata={"description": "a Chinese mobile number (13800138000): notices also come by SMS"})
 
 
 class ActiveIn(ma.Schema):
@@ -73,7 +74,8 @@ def create_user(body):
     user = accounts.create_user(
         db.session, username=body["username"], password=body["password"], roles=body["roles"],
         actor=actor_for(g.api_user), department_code=body["department"] or None,
-        subject_code=body["subject"] or None, display_name=body["display_name"], email=body["email"])
+        subject_code=body["subject"] or None, display_name=body["display_name"], email=body["email"],
+        phone=body["phone"])
     db.session.commit()
     return account_json(user)
 

@@ -7,7 +7,7 @@ import marshmallow as ma
 from flask_smorest import Blueprint
 
 bp = Blueprint("api_lists", __name__, url_prefix="/api/v1",
-               description="Escalation, red-list re-evaluation, green-channel catalogue")
+               description="Escalation, red-list and blacklist re-evaluation, green-channel catalogue")
 SECURED = {"security": [{"bearerAuth": []}]}
 
 MAX_ID = 2**31 - 1

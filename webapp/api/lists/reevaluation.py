@@ -5,6 +5,7 @@ import marshmallow as ma
 from flask import g
 
 from workflows.services.casework.actors import actor_for
+from workflows.services.lists.reevaluation import Reevaluation
 from workflows.services.processes import redlist_removal as removal
 
 from ...extensions import db
@@ -38,8 +39,9 @@ class ReevaluationOut(ma.Schema):
     cases = ma.fields.List(ma.fields.Nested(CaseOut), metadata={"description": "one red-list removal case per entry"})
 
 
-def _rule(body: dict) -> removal.Reevaluation:
-    return removal.Reevaluation(statement=body["statement"], category=body["category"],
+def rule_of(body: dict) -> Reevaluation:
+    """The stated rule of a red-list or blacklist re-evaluation."""
+    return Reevaluation(statement=body["statement"], category=body["category"],
                                 listed_before=body["listed_before"], basis_contains=body["basis_contains"])
 
 
@@ -55,7 +57,7 @@ def _rule(body: dict) -> removal.Reevaluation:
 @token_required
 def reevaluation_preview(body):
     """Preview a re-evaluation of the red list against changed criteria (a listing department)."""
-    entries = removal.reevaluation_preview(db.session, actor_for(g.api_user), _rule(body))
+    entries = removal.reevaluation_preview(db.session, actor_for(g.api_user), rule_of(body))
     return {"total": len(entries), "entries": entries}
 
 
@@ -74,6 +76,6 @@ def reevaluation_preview(body):
 def reevaluate(body):
     """Remove the red-list entries that no longer qualify (a listing department, its own entries)."""
     actor = actor_for(g.api_user)
-    cases = removal.confirm_reevaluation(db.session, actor, _rule(body), body["entry_ids"])
+    cases = removal.confirm_reevaluation(db.session, actor, rule_of(body), body["entry_ids"])
     db.session.commit()
     return {"removed": len(cases), "cases": [case_json(c, actor) for c in cases]}

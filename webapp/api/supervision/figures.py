@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import marshmallow as ma
-from flask import g
+from flask import g, url_for
 
 from workflows.domain.errors import N_, InvalidInput
 from workflows.domain.supervision import DEADLINE_STATUSES, chosen_period
@@ -125,6 +125,15 @@ class TotalsOut(ma.Schema):
     compliance = ma.fields.Float(required=True, allow_none=True)
 
 
+class BacklogOut(ma.Schema):
+    department = ma.fields.String(attribute="department.code", required=True)
+    unconfirmed = ma.fields.Integer(required=True)
+    overdue = ma.fields.Integer(required=True, metadata={"description": "past the day the confirmation was due"})
+    oldest_due = ma.fields.Date(allow_none=True)
+    instructions = ma.fields.Function(lambda b: url_for("api_instructions.index", status="overdue",
+                                                        department=b.department.code))
+
+
 class DashboardOut(ma.Schema):
     period = ma.fields.Nested(FiguresPeriodOut, required=True)
     process = ma.fields.String(allow_none=True)
@@ -144,6 +153,9 @@ class DashboardOut(ma.Schema):
     trend = ma.fields.List(ma.fields.Nested(TrendMonthOut), required=True,
                            metadata={"description": "the twelve months that end with the period"})
     overdue = ma.fields.Nested(OverdueOut, required=True)
+    instructions = ma.fields.List(ma.fields.Nested(BacklogOut), required=True, metadata={
+        "description": "instructions on measures not yet confirmed as carried out, by department, the most overdue "
+                       "first; `instructions` lists them (GET), POST /api/v1/instructions/urge urges them"})
 
 
 class OwnDepartmentOut(ma.Schema):
@@ -232,6 +244,7 @@ def dashboard(args):
                    "cases": {figure: cases_url(f) for figure, f in month_filters(scope, m.month).items()}}
                   for m in data.trend],
         "overdue": overdue_json(overdue, case_filters(scope, deadline="overdue")),
+        "instructions": data.instructions,
     }
 
 

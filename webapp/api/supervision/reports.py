@@ -25,6 +25,14 @@ class FiguresRowOut(ma.Schema):
     measures = ma.fields.Dict(keys=ma.fields.String(), values=ma.fields.Dict(keys=ma.fields.String(),
                                                                             values=ma.fields.Integer()),
                               metadata={"description": "per list: measures applied, suspended, resumed, stopped"})
+    carried_out = ma.fields.Dict(keys=ma.fields.String(), values=ma.fields.Dict(keys=ma.fields.String(),
+                                                                               values=ma.fields.Integer()),
+                                 metadata={"description": "per list: instructions the implementing department "
+                                                          "confirmed as carried out in the period (applied, suspended, "
+                                                          "resumed, stopped), by the day carried out; absent from "
+                                                          "reports kept before execution feedback"})
+    unconfirmed = ma.fields.Integer(metadata={"description": "instructions issued before the period's end and not "
+                                                             "confirmed by then"})
     cases = ma.fields.Dict(keys=ma.fields.String(), values=ma.fields.Dict(keys=ma.fields.String(),
                                                                          values=ma.fields.Integer()),
                            metadata={"description": "per process: cases opened, closed"})

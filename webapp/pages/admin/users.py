@@ -47,7 +47,7 @@ def new_user():
                 db.session, username=form.username.data, password=form.password.data, roles=form.roles.data,
                 actor=current_actor(), department_code=form.department.data or None,
                 subject_code=form.subject.data or None, display_name=form.display_name.data or "",
-                email=form.email.data or "")
+                email=form.email.data or "", phone=form.phone.data or "")
         except DomainError as error:
             return invalid(form, error, "admin/user_form.html", aliases={"role": "roles"})
         db.session.commit()

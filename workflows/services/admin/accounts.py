@@ -15,7 +15,7 @@ from workflows.domain.roles import DEPARTMENT_ROLES, Role, parse_role
 from workflows.domain.subjects import parse_subject_code
 from workflows.services.admin import settings as settings_service
 from workflows.services.casework import history
-from workflows.services.deliveries import notify
+from workflows.services.deliveries import notify, sms
 from workflows.services.lists.subjects import CLAIMED, DECLARED, name_subject, register_subject
 from workflows.store.models import Department, LoginThrottle, Subject, User, UserRole
 
@@ -67,8 +67,13 @@ def create_user(
     subject_code: str | None = None,
     display_name: str = "",
     email: str = "",
+    phone: str = "",
+    hashed: str | None = None,
 ) -> User:
+    """A user of the given roles; `hashed`: the hash of `password`, already made (the demo's accounts share one:
+    each hashing costs about a second)."""
     username = (username or "").strip()
+    phone = sms.check_mobile(phone)
     if not username:
         raise InvalidInput("a user name is required", field="username")
     if find_user(session, username) is not None:
@@ -94,9 +99,10 @@ def create_user(
             raise NotFound(N_("no subject with code '%(code)s'"), field="subject", code=subject_code)
     user = User(
         username=username,
-        password_hash=hash_password(password),
+        password_hash=hashed or hash_password(password),
         display_name=display_name or username,
         email=email,
+        phone=phone,
         department=department,
         subject=subject,
         claim_status="confirmed" if subject else "none",
@@ -121,6 +127,7 @@ def sign_up_applicant(
     if find_user(session, username) is not None:  # the person must choose another name: an input to correct
         raise InvalidInput(N_("the user name '%(name)s' is taken"), field="username", name=username)
     _check_new_password(password)
+    phone = sms.check_mobile(phone)
     existed = session.scalar(select(Subject.id).where(Subject.code == parse_subject_code(code).value)) is not None
     needs_confirmation = existed or settings_service.get(session, "accounts.confirm_applicants")
     subject = register_subject(session, code=code, name=name, email=email, phone=phone,
@@ -275,3 +282,11 @@ def tell_owner_of_failed_logins(session: Session, user: User, client: str, failu
     hour."""
     notify.notice(session, "account.failed_logins", [user], key={"hour": f"{now:%Y%m%d%H}"},
                   client=client or "?", failures=failures, username=user.username)
+
+def set_contact(session: Session, user: User, *, phone: str, sms_opt_in: bool) -> User:
+    """The user's own mobile number (a Chinese mobile number, or none) and whether notices also come by SMS."""
+    user.phone = sms.check_mobile(phone)
+    user.sms_opt_in = bool(sms_opt_in)
+    history.record(session, actor=Actor(user_id=user.id, label=user.username), action="set_contact",
+                   entity_type="user", entity_id=user.id, data={"sms": user.sms_opt_in})
+    return user

@@ -42,12 +42,14 @@ class ProcessRules:
     - `filing(session, actor, params) -> Filing`: whether and on what a case may be filed (a DomainError refuses);
     - `facts(session, case) -> dict`: what the definition's guards need beyond the case's own data;
     - `follow_up(session, case, now) -> FollowOn | None`: effects of any action that belong in its transaction,
-      and the action the system takes next, if one is due.
+      and the action the system takes next, if one is due;
+    - `after_filing(session, case) -> FollowOn | None`: the action the system takes at once on a case just filed.
     """
 
     filing: Callable[[Session, Actor, Mapping[str, Any]], Filing]
     facts: Callable[[Session, Case], dict] | None = None
     follow_up: Callable[[Session, Case, datetime], FollowOn | None] | None = None
+    after_filing: Callable[[Session, Case], FollowOn | None] | None = None
 
 
 def submitted_before(session: Session, submission_key: str | None, actor: Actor) -> Case | None:
@@ -78,7 +80,10 @@ def may_view(case: Case, actor: Actor) -> bool:
     if actor.department_id is not None and actor.roles & STAFF_ROLES and case.department_id == actor.department_id:
         return True
     if actor.user_id is not None and actor.roles & STAFF_ROLES and case.applicant_id == actor.user_id:
-        return True  # a report the department filed (abuse of the red list)
+        return True  # a report the department filed (abuse of the red list), a department's own finding
+    if actor.user_id is not None and case.applicant_id == actor.user_id and (case.data or {}).get("origin") == \
+            "complaint":
+        return True  # a complaint about a public record: the complainant follows it
     if actor.subject_id is not None and case.subject_id is None and case.applicant_id == actor.user_id:
         return True  # a case erased with a purged listing points at no subject: its applicant still reads it
     return actor.subject_id is not None and actor.subject_id == case.subject_id

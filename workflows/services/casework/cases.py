@@ -9,7 +9,6 @@ from sqlalchemy.orm import Session
 
 from workflows.domain.errors import N_, Conflict, InvalidInput, NotFound, RoleNotAllowed
 from workflows.domain.process import Actor, ProcessDefinition
-from workflows.domain.roles import Role
 from workflows.processes import definition
 from workflows.services.admin import calendar as calendar_service
 from workflows.services.casework import history, outbox, timers
@@ -35,7 +34,7 @@ def file_case(session: Session, process: str, actor: Actor, params: Mapping[str,
     if filing is None or not filing.who.roles & actor.roles and not actor.is_system:
         raise RoleNotAllowed(N_("a %(process)s case may be filed only by %(who)s"), labels={"process": "process"},
                              process=process, who=filing.who.describe() if filing else "nobody")
-    if Role.APPLICANT in filing.who.roles and actor.subject_id is None and not actor.is_system:
+    if filing.who.binding == "subject" and actor.subject_id is None and not actor.is_system:
         raise RoleNotAllowed("your claim to act for this subject has not been confirmed by the credit office yet")
     for spec in filing.fields:
         if spec.required and not params.get(spec.name):
@@ -52,7 +51,11 @@ def file_case(session: Session, process: str, actor: Actor, params: Mapping[str,
     history.record(session, actor=actor, action="file", entity_type="case", entity_id=case.id, case_id=case.id,
                    to_state=case.state, at=now, reason=str(params.get("grounds", ""))[:2000])
     outbox.emit(session, case, "file", now)
-    return case
+    after = rules_of(process).after_filing
+    follow_on = after(session, case) if after is not None else None
+    if follow_on is None:
+        return case
+    return take_action(session, case.id, follow_on.action, follow_on.actor, follow_on.params or {}, now=now)
 
 
 def view_of(session: Session, case: Case):

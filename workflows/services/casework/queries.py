@@ -73,6 +73,10 @@ def waiting_on(actor: Actor):
                 condition = and_(condition, Case.department_id == actor.department_id)
             elif who.binding == "subject":
                 condition = and_(condition, Case.subject_id == actor.subject_id)
+            elif who.binding == "party":  # the subject of its own case, the complainant of a complaint
+                origin = func.coalesce(Case.data["origin"].as_string(), "applicant")
+                condition = and_(condition, or_(and_(origin == "applicant", Case.subject_id == actor.subject_id),
+                                                and_(origin == "complaint", Case.applicant_id == actor.user_id)))
             clauses.append(condition)
     return or_(*clauses) if clauses else false()
 

@@ -13,7 +13,7 @@ from workflows.store.automation import OutboxEvent
 from workflows.store.base import utcnow
 
 PROCESS = "deliveries"
-TARGETS = ("platform", "webhook")
+TARGETS = ("platform", "webhook", "sms")
 
 
 @dataclass(frozen=True)

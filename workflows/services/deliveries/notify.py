@@ -162,3 +162,8 @@ def unread_count(session: Session, user_id: int) -> int:
 
     return session.scalar(select(func.count()).select_from(Notification)
                           .where(Notification.user_id == user_id, Notification.read_at.is_(None))) or 0
+
+
+def shown_value(kind_id: str, name: str, value, locale: str) -> str:
+    """One parameter of a notice as its reader sees it (a result by its label, a name in the reader's language)."""
+    return _value(KINDS[kind_id], name, value, normal_locale(locale), translations(locale))

@@ -1,4 +1,4 @@
-"""What is owed outside: platform results and department webhook messages, delivered by the worker's delivery
+"""What is owed outside: platform results, department webhook messages and notices by SMS, delivered by the worker's delivery
 lane, retried with growing delays for `deliveries.retry_days` days, never lost.
 
 - An attempt round (`attempt_round`) is one outbox event of the lane (delivery_queue.py): up to three POSTs a
@@ -24,14 +24,16 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from workflows import clock
+from workflows.config import Config
 from workflows.domain.errors import N_, InvalidInput, NotFound, RoleNotAllowed
 from workflows.domain.process import Actor
 from workflows.domain.roles import Role
 from workflows.services.admin import settings
-from workflows.services.deliveries import delivery_queue, notify, platform, webhooks
+from workflows.services.deliveries import delivery_queue, notify, platform, sms, webhooks
 from workflows.store.automation import PlatformAttempt, PlatformDelivery
 from workflows.store.base import utcnow
 from workflows.store.hub import WebhookAttempt, WebhookDelivery
+from workflows.store.sms import SmsAttempt, SmsDelivery
 
 # connect and read time-outs: a silent endpoint costs the lane at most this much per round, and nobody else anything
 TIMEOUT = httpx.Timeout(5.0, connect=3.0)
@@ -47,12 +49,13 @@ WATCHERS = frozenset({Role.ADMINISTRATOR, Role.SUPERVISOR})
 class Target:
     model: type
     attempt: type
-    request_of: Callable
+    request_of: Callable  # (delivery, the configuration or None) -> Request
 
 
 TARGETS = {
-    "platform": Target(PlatformDelivery, PlatformAttempt, platform.request_of),
-    "webhook": Target(WebhookDelivery, WebhookAttempt, webhooks.request_of),
+    "platform": Target(PlatformDelivery, PlatformAttempt, lambda delivery, config: platform.request_of(delivery)),
+    "webhook": Target(WebhookDelivery, WebhookAttempt, lambda delivery, config: webhooks.request_of(delivery)),
+    "sms": Target(SmsDelivery, SmsAttempt, sms.request_of),
 }
 
 
@@ -102,8 +105,10 @@ def retry_window(session: Session) -> timedelta:
 # --- the lane: one round of attempts ------------------------------------------------------------------
 
 def attempt_round(sessions: sessionmaker, target: str, delivery_id: int, *, manual: bool = False,
-                  pause: Callable[[float], None] = time.sleep, allowed_hosts: str = "") -> bool:
-    """POST the delivery until it is delivered, a time-out or the last quick retry; True if delivered."""
+                  pause: Callable[[float], None] = time.sleep, allowed_hosts: str = "",
+                  config: Config | None = None) -> bool:
+    """POST the delivery until it is delivered, a time-out or the last quick retry; True if delivered. An SMS is
+    signed with the configuration's key (without one it waits for a worker that has it)."""
     spec = TARGETS[target]
     for wait in (0.0, *QUICK_PAUSES):
         if wait:
@@ -112,8 +117,9 @@ def attempt_round(sessions: sessionmaker, target: str, delivery_id: int, *, manu
             delivery = session.get(spec.model, delivery_id)
             if delivery is None or (delivery.status == "delivered" and not manual):
                 return True
-            request = spec.request_of(delivery)
-        refusal = refused(target, request, allowed_hosts)
+            request = spec.request_of(delivery, config) if config is not None or target != "sms" else None
+        refusal = (Outcome(None, "the SMS gateway is not configured here") if request is None
+                   else refused(target, request, allowed_hosts))
         outcome = refusal or post(request)  # no transaction is open meanwhile
         with sessions() as session:
             record(session, target, delivery_id, outcome, manual=manual)
@@ -206,6 +212,8 @@ def _local(instant: datetime) -> str:
 def destination_of(target: str, delivery) -> str:
     if target == "platform":
         return delivery.url
+    if target == "sms":
+        return sms.masked(delivery.phone)
     return f"{delivery.endpoint.department.code} {delivery.endpoint.url}"
 
 
@@ -231,7 +239,8 @@ class DeliveryView:
 
 def _view(target: str, delivery) -> DeliveryView:
     return DeliveryView(target, delivery.id, destination_of(target, delivery),
-                        delivery.endpoint.department.code if target == "webhook" else None, delivery.event_id,
+                        delivery.endpoint.department.code if target == "webhook" else None,
+                        getattr(delivery, "event_id", None),
                         delivery.status, delivery.attempts, delivery.last_status_code, delivery.last_error,
                         delivery.next_attempt_at, delivery.alerted_at, delivery.delivered_at, delivery.created_at,
                         list(delivery.log))
@@ -243,7 +252,7 @@ def _watcher(actor: Actor) -> None:
 
 
 def listing(session: Session, actor: Actor, *, status: str | None = None, limit: int = 100) -> list[DeliveryView]:
-    """Platform and webhook deliveries, newest first (those not delivered only, with status "owed")."""
+    """Platform, webhook and SMS deliveries, newest first (those not delivered only, with status "owed")."""
     _watcher(actor)
     views = []
     for target, spec in TARGETS.items():

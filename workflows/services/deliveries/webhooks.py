@@ -32,6 +32,7 @@ from workflows.services.deliveries.delivery_queue import Request
 from workflows.store.automation import OutboxEvent
 from workflows.store.base import utcnow
 from workflows.store.hub import WebhookDelivery, WebhookEndpoint
+from workflows.store.instructions import Instruction
 from workflows.store.models import ListEntry, Measure
 
 SIGNATURE_HEADER = "X-Credit-Cases-Signature"
@@ -47,6 +48,7 @@ class MeasureChange:
     verb: str  # apply, suspend, resume, stop
     before: str | None
     after: str
+    instruction: Instruction | None = None  # what the department confirms once it has carried the change out
 
 
 # --- endpoints ---
@@ -205,7 +207,17 @@ def _change_json(change: MeasureChange) -> dict:
         "subject_code": entry.subject.code if entry.subject else None,
         "subject_name": entry.subject.name if entry.subject else None,
         "valid_until": entry.valid_until.isoformat(),
+        **(instruction_json(change.instruction) if change.instruction is not None else {}),
     }
+
+
+def instruction_json(instruction: Instruction) -> dict:
+    """The instruction a change carries: its number, the day its confirmation is due, where to confirm it (a path
+    under the product's address: POST with a bearer token, or the department's instructions page)."""
+    return {"instruction_id": instruction.id, "instruction": instruction.kind,
+            "confirm_by": instruction.due_on.isoformat() if instruction.due_on else None,
+            "confirm_url": f"/api/v1/instructions/{instruction.id}/confirm",
+            "confirm_page": f"/instructions/{instruction.id}"}
 
 
 def body_of(delivery: WebhookDelivery) -> bytes:

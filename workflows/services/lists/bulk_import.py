@@ -24,6 +24,7 @@ from workflows.domain.lists import EntryStatus, Validity, check_measure_fits_lis
 from workflows.domain.process import Actor
 from workflows.domain.subjects import parse_subject_code, single_line_name
 from workflows.services.admin import settings as settings_service
+from workflows.services.lists import responsible_persons
 from workflows.services.lists.listings import ListingRequest, after_listing, emit_listed, needing_after_listing
 from workflows.services.lists.subjects import LISTED, name_subject
 from workflows.store import audit_chain
@@ -31,7 +32,8 @@ from workflows.store.base import utcnow
 from workflows.store.models import Department, HistoryEntry, ListEntry, Measure, MeasureCatalogueItem, Subject
 
 COLUMNS = ("subject_code", "subject_name", "list", "basis", "document_no", "listed_on", "valid_until", "measures")
-OPTIONAL = ("category", "published_channel", "department")
+OPTIONAL = ("category", "published_channel", "department", "legal_representative_code", "legal_representative_name",
+            "responsible_persons")  # the last: "ID number name; ID number name" (落实到人)
 MAX_ROWS = 50_000
 # limits on what an XLSX may unpack to: 50,000 rows of listings stay far below them
 XLSX_MAX_UNPACKED = 200 * 2**20
@@ -214,11 +216,28 @@ def validate(session: Session, rows: list[dict[str, str]], *, department_code: s
                 problems.append(Problem(number, "subject_code", N_("already has an open %(list)s list entry"),
                                         {"list": kind.value}, {"list": "list"}))
             seen.setdefault((code, kind.value), number)
+        persons = _persons(row, number, code, kind, problems)
         if len(problems) == before:
             requests.append(ListingRequest(code, row["subject_name"], kind.value, department, row["basis"],
                                            row.get("document_no", ""), listed_on, valid_until, codes,
-                                           row.get("category", ""), row.get("published_channel", "")))
+                                           row.get("category", ""), row.get("published_channel", ""), persons))
     return requests, problems
+
+
+def _persons(row: dict, number: int, code: str | None, kind, problems: list[Problem]
+             ) -> list[responsible_persons.NamedPerson]:
+    """A row's legal representative and directly responsible persons, checked as a single listing checks them."""
+    legal = (row.get("legal_representative_code", ""), row.get("legal_representative_name", ""))
+    named = responsible_persons.from_lines(*legal, row.get("responsible_persons", "").replace("；", ";")
+                                           .replace(";", "\n"))
+    if not named or code is None or kind is None:
+        return []
+    try:
+        return responsible_persons.check(named, kind.value, code)
+    except DomainError as error:
+        first = any(legal) and (error.details or {}).get("index") == 1
+        problems.append(Problem.of(number, "legal_representative_code" if first else "responsible_persons", error))
+        return []
 
 
 def import_listings(session: Session, filename: str, content: bytes, actor: Actor, *, department_code: str | None,
@@ -267,6 +286,10 @@ def record_all(session: Session, requests: list[ListingRequest], actor: Actor, *
     entries = []
     for chunk in _chunks(entry_ids):
         entries += session.scalars(select(ListEntry).where(ListEntry.id.in_(chunk)).order_by(ListEntry.id)).all()
+    by_id = {e.id: e for e in entries}
+    for entry_id, request in zip(entry_ids, requests):  # the few rows that name persons, one by one
+        if request.responsible_persons:
+            responsible_persons.record(session, by_id[entry_id], request.responsible_persons, actor, now)
     for entry in needing_after_listing(session, entries):  # the per-entry hooks, as record_listing runs them
         after_listing(session, entry, actor, now)
     if tell and entry_ids:

@@ -17,6 +17,7 @@ from workflows.labels import mask_name
 from workflows.notices import KINDS
 from workflows.services.casework import history
 from workflows.services.deliveries import notify, webhooks
+from workflows.services.lists import instructions
 from workflows.store.automation import Announcement, EffectDone, OutboxEvent
 from workflows.store.base import utcnow
 from workflows.store.cases import Case
@@ -36,25 +37,30 @@ def once(session: Session, event_id: int, effect: str) -> bool:
 def change_measures(session: Session, event: OutboxEvent, entry: ListEntry, verb: str) -> list[int]:
     """Apply `verb` to every measure it applies to, telling each implementing department; the notice ids."""
     changed: list[Measure] = []
-    changes: list[webhooks.MeasureChange] = []
+    befores: list[str] = []
     now = utcnow()
     for measure in entry.measures:
         try:
             before, after = measure.change_status(verb, at=now)
         except Exception:  # noqa: BLE001 - a measure already in the target state is left alone
             continue
+        befores.append(before)
         changed.append(measure)
-        changes.append(webhooks.MeasureChange(measure, entry, verb, before, after))
         history.record(session, actor=SYSTEM, action=f"{verb}_measure", entity_type="measure",
                        entity_id=measure.id, from_state=before, to_state=after, case_id=event.case_id,
                        data={"event_id": event.id, "list_entry_id": entry.id})
+    told = instructions.issue(session, event, changed, instructions.BY_NOTICE[f"measure.{verb}"])
+    changes = [webhooks.MeasureChange(m, entry, verb, before, m.status, told[m.id])
+               for m, before in zip(changed, befores)]
     webhooks.record_changes(session, event, changes)  # each department's endpoint, delivered by the flow's steps
     return tell_measures(session, event, entry, changed, f"measure.{verb}")
 
 
 def tell_measures(session: Session, event: OutboxEvent, entry: ListEntry, measures: list[Measure], kind: str,
                   **params) -> list[int]:
-    """Each measure's implementing department told what happens to it (a kind of workflows/notices.py)."""
+    """Each measure's implementing department told what happens to it (a kind of workflows/notices.py), each
+    such instruction waiting for the department's confirmation that it was carried out."""
+    instructions.issue(session, event, measures, instructions.BY_NOTICE[kind])
     notices: list[int] = []
     for measure in measures:
         notices += notify.notice(

@@ -1,7 +1,8 @@
 """After a listing made in error is purged: the subject's data from that entry erased wherever it was copied.
 
 The entry row itself becomes a tombstone (ListEntry._purge_personal_data), and so do the entries that
-followed from it (the key-attention entry after a blacklist exit). Their data also travelled: into the
+followed from it (the key-attention entry after a blacklist exit); the persons named in them (落实到人) are
+unlinked, and deleted when nothing else is on record about them. Their data also travelled: into the
 objection case (grounds, contacts), its history, outbox events, notifications and the e-mails kept in them,
 platform and webhook payloads, evidence files; into the listing's own events, which carry no case (the
 departments' "apply measure" notices and webhook messages, the expiry's key-attention warning); into the
@@ -23,7 +24,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
-from sqlalchemy import JSON, MetaData, String, Table, Text, func, or_, select, update
+from sqlalchemy import JSON, MetaData, String, Table, Text, delete, func, or_, select, update
 from sqlalchemy.orm import Session
 
 from workflows.domain.process import Actor
@@ -33,11 +34,12 @@ from workflows.store.automation import Announcement, OutboxEvent
 from workflows.store.base import utcnow
 from workflows.store.cases import Case, EvidenceFile, KeptFiling
 from workflows.store.hub import CreditQuery
-from workflows.store.models import HistoryEntry, ListEntry, Measure
+from workflows.store.models import HistoryEntry, ListEntry, Measure, ResponsiblePerson, Subject
 
 MASK = "***"
 # history: redacted; subject, account, the applicant's kept filing: the subject's own
 SKIPPED = {"history", "subjects", "users", "kept_filings", "alembic_version"}
+CODED = {"origin"}  # a case's data that is a code of the product, not a text of the subject (who opened it)
 
 
 def personal_strings(session: Session, entries: list[ListEntry], cases: list[Case]) -> set[str]:
@@ -48,7 +50,7 @@ def personal_strings(session: Session, entries: list[ListEntry], cases: list[Cas
         if subject is not None:
             found |= {subject.name, subject.code, subject.legal_representative, subject.contact_phone,
                       subject.contact_email, subject.address}
-        found |= {str(v) for v in (case.data or {}).values() if isinstance(v, str)}
+        found |= {str(v) for k, v in (case.data or {}).items() if isinstance(v, str) and k not in CODED}
         found |= {f.original_name for f in case.evidence}
     return {s.strip() for s in found | listing_strings(session, entries) if s and len(s.strip()) >= 2}
 
@@ -57,11 +59,13 @@ def listing_strings(session: Session, entries: list[ListEntry]) -> set[str]:
     """The listing's own texts: its document numbers and bases, as recorded and as corrected."""
     listed = session.scalars(select(HistoryEntry.data).where(
         HistoryEntry.entity_type == "list_entry", HistoryEntry.entity_id.in_([str(e.id) for e in entries]))).all()
-    found = {str(d.get("document_no", "")) for d in listed if d}
+    found = {str(d.get(k, "")) for d in listed if d for k in ("document_no", "basis")}  # as listed (the platform's copy)
     found |= {str(v) for d in listed if d for part in ("before", "after")  # a correction's earlier texts
               for k, v in (d.get(part) or {}).items() if k in ("basis", "document_no")}
     for entry in entries:
         found |= {entry.document_no, entry.basis}
+        found |= {v for link in entry.responsible_persons if link.person is not None
+                  for v in (link.person.name, link.person.code)}
     return {s.strip() for s in found if s and len(s.strip()) >= 2}
 
 
@@ -223,6 +227,7 @@ def erase_purged_entry(session: Session, entry: ListEntry, actor: Actor, upload_
         (HistoryEntry.entity_type == "measure") & HistoryEntry.entity_id.in_(measure_ids),
         (HistoryEntry.entity_type == "case") & HistoryEntry.entity_id.in_([str(i) for i in case_ids])))))
     history_ids += _naming(session, needles, caused)
+    _erase_persons(session, entries)
     session.flush()
     session.expire_all()
     secure_storage.forget_after_commit(session)
@@ -232,6 +237,27 @@ def erase_purged_entry(session: Session, entry: ListEntry, actor: Actor, upload_
         erasure_log.after_commit_append(session, erasure_log.path_for(Path(upload_dir).parent), entry.id, case_ids,
                                         utcnow().isoformat())
     return changed + redacted
+
+
+def _erase_persons(session: Session, entries: list[ListEntry]) -> None:
+    """The persons named in the wrong listings no longer linked to them; a person with nothing else on record (no
+    other listing, link, account, case or query) is deleted: it was recorded only because of this listing."""
+    persons = []
+    for link in session.scalars(select(ResponsiblePerson).where(
+            ResponsiblePerson.list_entry_id.in_([e.id for e in entries]), ResponsiblePerson.subject_id.is_not(None))):
+        persons.append(link.subject_id)
+        link.subject_id, link.purged_at = None, utcnow()
+    session.flush()
+    if not persons:
+        return
+    metadata = MetaData()
+    metadata.reflect(bind=session.connection())
+    referring = [column for table in metadata.sorted_tables for column in table.columns
+                 if any(fk.column.table.name == "subjects" for fk in column.foreign_keys)]
+    for subject_id in dict.fromkeys(persons):
+        if not any(session.execute(select(column).where(column == subject_id).limit(1)).first()
+                   for column in referring):
+            session.execute(delete(Subject.__table__).where(Subject.__table__.c.id == subject_id))
 
 
 def _naming(session: Session, needles: list[str], case_ids: list[int]) -> list[int]:

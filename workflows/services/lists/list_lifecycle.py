@@ -95,12 +95,22 @@ def exit_blacklist(session: Session, event: OutboxEvent, entry: ListEntry, reaso
     published, the subject put on the key-attention list. The record is kept. The notice ids."""
     notices = change_measures(session, event, entry, "stop")
     change_entry(session, event, entry, "exit", reason)
-    how = {ExitReason.REPAIRED: "repaired", ExitReason.EXPIRED: "expired"}.get(reason, "other")
+    how = {ExitReason.REPAIRED: "repaired", ExitReason.EXPIRED: "expired",
+           ExitReason.CRITERIA_CHANGED: "criteria_changed"}.get(reason, "other")
     announce(session, event, entry, "announce.blacklist_exit.case" if case_no else "announce.blacklist_exit",
              name=subject_name(entry), department=entry.department.name, document=entry.document_no or "",
              how=how, case=case_no)
     _, more = put_on_key_attention(session, event, entry, key_until, now)
     return notices + more
+
+
+def key_entry_after(session: Session, black: ListEntry) -> ListEntry | None:
+    """The subject's open key-attention entry after a blacklist exit (the one that followed it, or one kept)."""
+    if black.subject_id is None:
+        return None
+    return session.scalar(select(ListEntry).where(
+        ListEntry.subject_id == black.subject_id, ListEntry.list_kind == ListKind.KEY_ATTENTION.value,
+        ListEntry.status.in_([EntryStatus.ACTIVE.value, EntryStatus.SUSPENDED.value])))
 
 
 def default_key_attention_until(session: Session, now: datetime) -> date:
@@ -120,6 +130,7 @@ def expire_key_attention(session: Session, event: OutboxEvent, entry: ListEntry,
     change_entry(session, event, entry, "exit", ExitReason.EXPIRED)
     notices += notify.notice(session, "key_attention.expired", subject_users(session, entry.subject_id),
                              key={"event": event.id}, entry=entry.id, until=entry.valid_until)
+    record_delivery(session, event, entry, "expired", config)
     return notices
 
 
@@ -158,12 +169,14 @@ ON_EXPIRY: dict[str, Callable[[Session, OutboxEvent, ListEntry, Config | None], 
 
 def record_delivery(session: Session, event: OutboxEvent, entry: ListEntry, result: str,
                     config: Config | None) -> PlatformDelivery | None:
-    """A public list's change pushed to the platform, one delivery per event (the key-attention list is not)."""
-    if config is None or not config.platform_url or not entry.kind.is_public:
+    """A list's change pushed to the platform, one delivery per event; a key-attention entry's is marked not
+    public (the platform shares it with departments and never publishes it, Q IV(4))."""
+    if config is None or not config.platform_url:
         return None
     return platform.add_delivery(session, event.id, event.case_id, config.platform_url, payload={
         "event_id": event.id, "case_id": event.case_id, "process": PROCESS, "result": result,
-        "list": entry.list_kind, "list_entry_id": entry.id, "state": entry.status,
+        "list": entry.list_kind, "public": entry.kind.is_public, "list_entry_id": entry.id, "state": entry.status,
+        "exit_reason": entry.exit_reason,
         "subject_code": entry.subject.code if entry.subject else None, "decided_at": utcnow().isoformat()})
 
 

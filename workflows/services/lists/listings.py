@@ -16,6 +16,7 @@ from workflows.domain.process import Actor
 from workflows.domain.roles import Role
 from workflows.services.admin import settings as settings_service
 from workflows.services.casework import history
+from workflows.services.lists import responsible_persons
 from workflows.services.lists.subjects import register_subject
 from workflows.services.processes import redlist_removal
 from workflows.store.automation import OutboxEvent
@@ -36,6 +37,8 @@ class ListingRequest:
     measure_codes: list[str] = field(default_factory=list)
     category: str = ""
     published_channel: str = ""
+    # an enterprise's blacklisting: its legal representative and directly responsible persons (落实到人)
+    responsible_persons: list[responsible_persons.NamedPerson] = field(default_factory=list)
 
 
 LISTING_PROCESS = "listing"  # the outbox process of a listing's own events (workflows.steps.listing)
@@ -49,6 +52,7 @@ def record_listing(session: Session, request: ListingRequest, actor: Actor, *, n
     kind = parse_list_kind(request.list_kind)
     check_record_day(request.listed_on, "listed_on", settings_service.get(session, "records.earliest_year"))
     validity = Validity(request.listed_on, request.valid_until)
+    persons = responsible_persons.check(request.responsible_persons, kind.value, request.subject_code)
     if not request.basis.strip():
         raise InvalidInput("the legal basis is required", field="basis")
     department = session.scalar(select(Department).where(Department.code == request.department_code))
@@ -66,13 +70,15 @@ def record_listing(session: Session, request: ListingRequest, actor: Actor, *, n
     session.add(entry)
     session.flush()
     history.record(session, actor=actor, action="list", entity_type="list_entry", entity_id=entry.id,
-                   to_state=entry.status, at=now, data={"list": kind.value, "document_no": entry.document_no})
+                   to_state=entry.status, at=now, data={"list": kind.value, "document_no": entry.document_no,
+                                                        "basis": entry.basis})  # erased with a purged entry
     for item in catalogue:
         measure = Measure(entry=entry, catalogue=item, department_id=item.department_id, updated_at=now)
         session.add(measure)
         session.flush()
         history.record(session, actor=actor, action="apply_measure", entity_type="measure", entity_id=measure.id,
                        to_state=measure.status, at=now, data={"list_entry_id": entry.id, "measure": item.code})
+    responsible_persons.record(session, entry, persons, actor, now)
     after_listing(session, entry, actor, now)
     if tell:
         emit_listed(session, [entry.id], now)

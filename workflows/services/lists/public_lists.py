@@ -51,6 +51,19 @@ class PublicPage:
         return hashlib.sha256(seen.encode()).hexdigest()[:32]
 
 
+def is_public(entry: ListEntry, today: date) -> bool:
+    """Whether the public lists show this entry today (what anyone may name in a complaint)."""
+    return (entry.list_kind in PUBLIC_LISTS and entry.status == EntryStatus.ACTIVE.value
+            and entry.valid_until >= today)
+
+
+def public_entries_of(session: Session, subject: Subject, today: date) -> list[ListEntry]:
+    """The subject's entries the public lists show today, oldest first."""
+    return list(session.scalars(select(ListEntry).where(
+        ListEntry.subject_id == subject.id, ListEntry.list_kind.in_(PUBLIC_LISTS),
+        ListEntry.status == EntryStatus.ACTIVE.value, ListEntry.valid_until >= today).order_by(ListEntry.id)))
+
+
 def parse_list(raw: str | None) -> str | None:
     if not raw:
         return None

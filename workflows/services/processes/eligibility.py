@@ -25,6 +25,7 @@ from workflows.domain.lists import EntryStatus, ExitReason, ListKind
 from workflows.domain.process import Actor
 from workflows.services.admin import settings
 from workflows.services.lists.subjects import get_subject, may_see_key_attention
+from workflows.services.processes.objection import under_verification
 from workflows.store.base import utcnow
 from workflows.store.green import BrokenCommitment
 from workflows.store.models import ListEntry, Subject
@@ -39,6 +40,8 @@ def credit_facts(session: Session, subject_id: int) -> eligibility.CreditFacts:
     entries = session.scalars(select(ListEntry).where(ListEntry.subject_id == subject_id, ListEntry.status.not_in(
         (EntryStatus.PURGED.value, EntryStatus.SUSPENDED.value)))).all()
     on_lists = frozenset(e.list_kind for e in entries if e.status in OPEN)
+    verified = under_verification(session, subject_id)  # an exited record kept stays exited while it is verified
+    entries = [e for e in entries if e.id not in verified]
     records = [eligibility.Record(e.list_kind, e.listed_on,
                                   None if e.status in OPEN else calendar.local_date(e.exited_at or e.created_at))
                for e in entries

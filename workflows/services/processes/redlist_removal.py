@@ -9,8 +9,7 @@ subject and pushes the result (workflows.steps.redlist_removal).
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -20,13 +19,13 @@ from sqlalchemy.orm import Session
 from workflows.domain.errors import N_, Conflict, InvalidInput, NotFound, RoleNotAllowed
 from workflows.domain.lists import ListKind
 from workflows.domain.process import Actor
-from workflows.domain.roles import Role
 from workflows.processes import definition
 from workflows.processes.redlist_removal import AUTOMATIC, REPORTED, TRIGGERS
 from workflows.services.casework import evidence as evidence_service
 from workflows.services.casework.case_records import submitted_before
 from workflows.services.casework.cases import file_case, take_action
 from workflows.services.lists import list_validity
+from workflows.services.lists.reevaluation import Reevaluation, chosen_entries, matching_entries
 from workflows.services.processes import removal_rules
 from workflows.services.processes.removal_rules import (
     OPEN,
@@ -193,37 +192,10 @@ def expire_red(session: Session, event, entry: ListEntry, config) -> list[int]:
 # --- re-evaluation against changed criteria (认定标准发生改变) ---
 
 
-@dataclass(frozen=True)
-class Reevaluation:
-    """The listing department's stated rule: its red-list entries matching every given condition no longer qualify."""
-
-    statement: str  # the new criterion, in words
-    category: str = ""
-    listed_before: date | None = None
-    basis_contains: str = ""
-
-    def check(self) -> None:
-        if len(self.statement.strip()) < 10:
-            raise InvalidInput("state the changed criterion (at least 10 characters)", field="statement")
-        if not (self.category.strip() or self.listed_before or self.basis_contains.strip()):
-            raise InvalidInput("give at least one condition: category, listed before, or basis containing",
-                               field="category")
-
-
 def reevaluation_preview(session: Session, actor: Actor, rule: Reevaluation) -> list[ListEntry]:
     """The department's open red-list entries that the rule would remove; refused when it matches none."""
-    if Role.LISTING_DEPARTMENT not in actor.roles or actor.department_id is None:
-        raise RoleNotAllowed("only a listing department re-evaluates its red-list entries")
-    rule.check()
-    query = select(ListEntry).where(ListEntry.list_kind == ListKind.RED.value, ListEntry.status.in_(OPEN),
-                                    ListEntry.department_id == actor.department_id)
-    if rule.category.strip():
-        query = query.where(ListEntry.category == rule.category.strip())
-    if rule.listed_before:
-        query = query.where(ListEntry.listed_on < rule.listed_before)
-    if rule.basis_contains.strip():
-        query = query.where(ListEntry.basis.contains(rule.basis_contains.strip(), autoescape=True))
-    entries = list(session.scalars(query.order_by(ListEntry.id)))
+    entries = matching_entries(session, actor, rule, ListKind.RED, OPEN,
+                               "only a listing department re-evaluates its red-list entries")
     if not entries:
         raise InvalidInput("the rule matches none of your department's red-list entries: nothing would be removed",
                            field="category")
@@ -234,15 +206,7 @@ def confirm_reevaluation(session: Session, actor: Actor, rule: Reevaluation, ent
                          now: datetime | None = None) -> list[Case]:
     """Remove the confirmed entries of the preview, all in one transaction (all or none)."""
     now = now or utcnow()
-    matching = {e.id: e for e in reevaluation_preview(session, actor, rule)}
-    chosen = list(dict.fromkeys(entry_ids))
-    if not chosen:
-        raise InvalidInput("choose at least one entry to remove", field="entry_ids")
-    stray = [i for i in chosen if i not in matching]
-    if stray:
-        raise InvalidInput(N_("entries %(ids)s do not match the rule"), field="entry_ids",
-                           ids=", ".join(f"#{i}" for i in stray))
-    return [open_removal(session, matching[i], "criteria_changed", actor=actor, now=now, reason=rule.statement.strip())
-            for i in chosen]
-
-
+    chosen = chosen_entries(reevaluation_preview(session, actor, rule), entry_ids,
+                            "choose at least one entry to remove")
+    return [open_removal(session, entry, "criteria_changed", actor=actor, now=now, reason=rule.statement.strip())
+            for entry in chosen]

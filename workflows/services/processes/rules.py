@@ -14,7 +14,8 @@ from workflows.services.processes import (
 )
 
 RULES: dict[str, ProcessRules] = {
-    "objection": ProcessRules(filing=objection.file_objection, facts=objection.facts),
+    "objection": ProcessRules(filing=objection.file_objection, facts=objection.facts,
+                              after_filing=objection.after_filing),
     "repair_exit": ProcessRules(filing=repair_exit.file_repair, facts=repair_exit.facts),
     "conditional_acceptance": ProcessRules(filing=conditional_acceptance.file_conditional_acceptance,
                                            facts=conditional_acceptance.facts,

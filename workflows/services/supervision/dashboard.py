@@ -28,6 +28,7 @@ from workflows.domain.supervision import (
 )
 from workflows.services.admin import calendar as calendar_service
 from workflows.services.casework import queries
+from workflows.services.lists import instructions
 from workflows.services.supervision import urging
 from workflows.services.supervision.deadline_filters import SEVERITY_NAMES, day_start, severity, timer_status
 from workflows.store.cases import Case, Timer
@@ -93,6 +94,7 @@ class Dashboard:
     trend: list[TrendMonth]
     urgings: dict[str, int]
     calendar_missing: list[int] = field(default_factory=list)
+    instructions: list[instructions.DepartmentBacklog] = field(default_factory=list)  # unconfirmed, by department
 
     @property
     def open_total(self) -> int:
@@ -122,7 +124,7 @@ def dashboard(session: Session, filters: Filters, now: datetime) -> Dashboard:
              if not filters.department_id or (o.department and o.department.id == filters.department_id)]
     return Dashboard(filters, now, _open_by_state(session, filters), _deadline_status(session, filters, now),
                      sorted(shown, key=_slowest_first), _trend(session, filters), _urgings(session, filters),
-                     sorted(missing))
+                     sorted(missing), instructions.backlog(session, calendar.local_date(now), filters.department_id))
 
 
 @dataclass

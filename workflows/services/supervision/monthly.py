@@ -20,7 +20,9 @@ from workflows.domain.supervision import Period, compliance_rate, month_period, 
 from workflows.processes import DEFINITIONS
 from workflows.services.admin import calendar as calendar_service
 from workflows.services.casework import history
+from workflows.services.lists import instructions
 from workflows.services.supervision.dashboard import Filters, deadlines_in_period, handling_spans, next_day, owners_of
+from workflows.store.automation import OutboxEvent
 from workflows.store.base import utcnow
 from workflows.store.cases import Case
 from workflows.store.models import HistoryEntry, ListEntry, Measure
@@ -29,6 +31,8 @@ from workflows.store.supervision import MonthlyReport
 MEASURE_ACTIONS = {"apply_measure": "applied", "suspend_measure": "suspended", "resume_measure": "resumed",
                    "restore_measure": "resumed", "stop_measure": "stopped"}
 MEASURE_COLUMNS = ("applied", "suspended", "resumed", "stopped")
+CARRIED_OUT = {"apply": "applied", "suspend": "suspended", "resume": "resumed", "stop": "stopped"}
+PROCESS = "reports"  # the outbox process of a kept report's own event: its push to the platform
 LISTS = tuple(kind.value for kind in ListKind)
 SCHEDULER = Actor.system("scheduler")
 
@@ -38,7 +42,10 @@ def _empty_row(code: str, name: str, name_en: str, processes: list[str]) -> dict
             "measures": {kind: dict.fromkeys(MEASURE_COLUMNS, 0) for kind in LISTS},
             "cases": {process: {"opened": 0, "closed": 0} for process in processes},
             "deadlines": {"met": 0, "breached": 0, "compliance": None},
-            "handling": {"closed": 0, "median_days": None}}
+            "handling": {"closed": 0, "median_days": None},
+            # the instructions confirmed as carried out in the period (执行反馈), and those still unconfirmed at its end
+            "carried_out": {kind: dict.fromkeys(MEASURE_COLUMNS, 0) for kind in LISTS},
+            "unconfirmed": 0}
 
 
 def figures(session: Session, period: Period) -> dict:
@@ -54,6 +61,7 @@ def figures(session: Session, period: Period) -> dict:
     rows["accepting_office"] = _empty_row("accepting_office", "受理窗口", "Accepting office", processes)
     _count_measures(session, start, end, rows)
     _count_cases(session, start, end, rows)
+    _count_carried_out(session, period, end, rows)
     deadlines_in_period(session, Filters(period), owners)
     for key, owner in owners.items():
         if key in rows:
@@ -88,6 +96,15 @@ def _count_measures(session: Session, start: datetime, end: datetime, rows: dict
             rows[department_id]["measures"][kind][MEASURE_ACTIONS[action]] += count
 
 
+def _count_carried_out(session: Session, period: Period, end: datetime, rows: dict) -> None:
+    for department_id, kind, instruction, count in instructions.carried_out(session, period.start, period.end):
+        if department_id in rows and kind in LISTS:
+            rows[department_id]["carried_out"][kind][CARRIED_OUT[instruction]] += count
+    for department_id, count in instructions.unconfirmed_at(session, end):
+        if department_id in rows:
+            rows[department_id]["unconfirmed"] += count
+
+
 def _count_cases(session: Session, start: datetime, end: datetime, rows: dict) -> None:
     for column, what in ((Case.filed_at, "opened"), (Case.closed_at, "closed")):
         query = (select(Case.department_id, Case.process, func.count()).where(column >= start, column < end)
@@ -99,9 +116,11 @@ def _count_cases(session: Session, start: datetime, end: datetime, rows: dict) -
 
 
 def _add_into(total: dict, row: dict) -> None:
-    for kind, counts in row["measures"].items():
-        for column, value in counts.items():
-            total["measures"][kind][column] += value
+    for block in ("measures", "carried_out"):
+        for kind, counts in row[block].items():
+            for column, value in counts.items():
+                total[block][kind][column] += value
+    total["unconfirmed"] += row["unconfirmed"]
     for process, counts in row["cases"].items():
         for column, value in counts.items():
             total["cases"].setdefault(process, {"opened": 0, "closed": 0})[column] += value
@@ -138,8 +157,13 @@ def generate(session: Session, month: str, today: date, actor: Actor = SCHEDULER
             session.flush()
     except IntegrityError:
         return stored(session, month)
+    now = utcnow()
+    event = OutboxEvent(process=PROCESS, kind="monthly_report", payload={"month": month}, available_at=now,
+                        created_at=now)  # the kept figures go to the platform (Z V(1))
+    session.add(event)
+    session.flush()
     history.record(session, actor=actor, action="generate_report", entity_type="monthly_report", entity_id=month,
-                   data={"start": period.start.isoformat(), "end": period.end.isoformat()})
+                   data={"start": period.start.isoformat(), "end": period.end.isoformat(), "event_id": event.id})
     return report
 
 

@@ -37,6 +37,10 @@ def columns(figures: dict) -> list[tuple[str, str, str]]:
     """(group, part, value kind) per column after the department's code and name."""
     cols = [("measures", f"{kind}:{c}", "int") for kind in figures["lists"]
             for c in ("applied", "suspended", "resumed", "stopped")]
+    if "carried_out" in figures["total"]:  # reports kept before execution feedback have no such figures
+        cols += [("carried_out", f"{kind}:{c}", "int") for kind in figures["lists"]
+                 for c in ("applied", "suspended", "resumed", "stopped")]
+        cols += [("carried_out", "unconfirmed", "int")]
     cols += [("cases", f"{process}:{c}", "int") for process in figures["processes"] for c in ("opened", "closed")]
     cols += [("deadlines", "met", "int"), ("deadlines", "breached", "int"), ("deadlines", "compliance", "rate"),
              ("handling", "closed", "int"), ("handling", "median_days", "float")]
@@ -44,9 +48,11 @@ def columns(figures: dict) -> list[tuple[str, str, str]]:
 
 
 def _value(row: dict, group: str, part: str):
-    if group == "measures":
+    if group in ("measures", "carried_out") and ":" in part:
         kind, column = part.split(":")
-        return row["measures"][kind][column]
+        return row[group][kind][column]
+    if group == "carried_out":
+        return row["unconfirmed"]
     if group == "cases":
         process, column = part.split(":")
         return row["cases"].get(process, {}).get(column, 0)
