@@ -32,6 +32,9 @@ class ReevaluationForm(FlaskForm):
 
 
 class BlacklistReevaluationForm(ReevaluationForm):
+    category = SelectField(_l("Entries of the category"), choices=[SelectChoice("", _l("Any category")), *(
+        SelectChoice(name, _l(label)) for name, label in workflow_labels.CATEGORIES.items()
+        if name not in workflow_labels.RED_LIST_CATEGORIES)], validators=[Optional()])
     key_attention_until = DateField(_l("On the key-attention list until"), validators=[Optional()],
                                     description=_l("Each subject that exits goes onto the key-attention list until "
                                                    "this day (not public)."))

@@ -3,7 +3,8 @@ says what it means (record deleted, measures stopped, revocation announced) and 
 grounds, contact and its files' names) with the listing's own texts erased; staff see the outcome, not the filing."""
 from sqlalchemy import select
 
-from tests.integration.test_purge_scan import BASIS, DOCUMENT_NO, FILE_NAME, GROUNDS, NAME, PHONE, revoked  # noqa: F401
+from tests.integration.test_purge_scan import (  # noqa: F401 - its fixtures
+    BASIS, DOCUMENT_NO, FILE_NAME, GROUNDS, NAME, PHONE, gateway, revoked)
 from workflows.demo import DEMO_PASSWORD, PERSON_BLACK
 from workflows.store.cases import KeptFiling
 from workflows.store.models import ListEntry, Measure
