@@ -158,10 +158,12 @@ class CaseFilterForm(FlaskForm):
     dated = SelectField(_l("Dates"), choices=DATED_CHOICES, validate_choice=False)
     date_from = DateField(_l("Start date"), validators=[Optional()])
     date_to = DateField(_l("End date"), validators=[Optional()])
+    search = StringField(_l("Search"), validators=[Optional(), Length(max=100)], name="q",
+                         render_kw={"placeholder": _l("Subject name, credit code, case or document number")})
     submit = SubmitField(_l("Filter"))
 
     def query(self) -> dict:
-        return {"process": self.process_name.data or None, "state": self.state.data or None,
+        return {"search": (self.search.data or "").strip()[:100] or None, "process": self.process_name.data or None, "state": self.state.data or None,
                 "overdue": {"yes": True, "no": False}.get(self.overdue.data),
                 "department": self.department.data or None, "deadline": self.deadline.data or None,
                 "deadline_owner": self.deadline_owner.data or None, "dated": self.dated.data or None,

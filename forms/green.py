@@ -2,7 +2,7 @@
 the window's acceptance and its per-item verdicts, the applicant's materials; and the licence matters catalogue."""
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from flask_wtf.file import FileField, MultipleFileField
+from flask_wtf.file import FileField, FileRequired, MultipleFileField
 from wtforms import (
     BooleanField,
     HiddenField,
@@ -62,8 +62,11 @@ class CommitmentForm(FlaskForm):
 
 
 def commitment_form(supplied: list[tuple[int, str]]) -> type[CommitmentForm]:
-    """A file field per material supplied now, (number, label): what the window checks at acceptance."""
-    attributes = {f"file_{no}": FileField(label, description=EVIDENCE_HINT, render_kw={"accept": ACCEPT_EVIDENCE})
+    """A file field per material supplied now, (number, label): what the window checks at acceptance. A material
+    is supplied with its file: without it, it is not marked supplied (it is missing, to follow or to choose so)."""
+    attributes = {f"file_{no}": FileField(label, description=EVIDENCE_HINT, render_kw={"accept": ACCEPT_EVIDENCE},
+                                          validators=[FileRequired(_l("Attach the file of this material: a material "
+                                                                      "is supplied with its file."))])
                   for no, label in supplied}
     return type("ApplicationCommitmentForm", (CommitmentForm,), attributes)
 

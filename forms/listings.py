@@ -6,6 +6,8 @@ from wtforms import DateField, SelectChoice, SelectField, SelectMultipleField, S
 from wtforms.validators import DataRequired, Length, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
+from workflows import labels as workflow_labels
+
 LIST_CHOICES = [SelectChoice("black", _l("Blacklist")), SelectChoice("red", _l("Red list")),
                 SelectChoice("key_attention", _l("Key-attention list"))]
 
@@ -28,7 +30,8 @@ class ListingForm(FlaskForm):
     measures = CheckboxesField(_l("Joint measures"), choices=[], validate_choice=False,
                                description=_l("Punishments for the blacklist and the key-attention list, "
                                               "incentives for the red list."))
-    category = StringField(_l("Category"), validators=[Optional(), Length(max=64)])
+    category = SelectField(_l("Category"), choices=[SelectChoice("", _l("No category")), *(
+        SelectChoice(name, _l(label)) for name, label in workflow_labels.CATEGORIES.items())], validators=[Optional()])
     published_channel = StringField(_l("Published through"), validators=[Optional(), Length(max=200)],
                                     description=_l("Where a public listing is published, e.g. the credit website."))
     department = SelectField(_l("Listing department"), choices=[], validate_choice=False,

@@ -3,10 +3,11 @@ of the red list or the blacklist against a stated rule."""
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import MultipleFileField
-from wtforms import DateField, StringField, SubmitField, TextAreaField
+from wtforms import DateField, SelectChoice, SelectField, StringField, SubmitField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
 
 from forms.cases import ACCEPT_EVIDENCE, EVIDENCE_HINT, EvidenceMixin
+from workflows import labels as workflow_labels
 
 
 class AbuseReportForm(EvidenceMixin, FlaskForm):
@@ -21,7 +22,9 @@ class AbuseReportForm(EvidenceMixin, FlaskForm):
 class ReevaluationForm(FlaskForm):
     statement = TextAreaField(_l("The changed criterion"), validators=[DataRequired(), Length(max=4000)],
                               description=_l("The new rule, in words, as the subjects will read it."))
-    category = StringField(_l("Entries of the category"), validators=[Optional(), Length(max=64)])
+    category = SelectField(_l("Entries of the category"), choices=[SelectChoice("", _l("Any category")), *(
+        SelectChoice(name, _l(workflow_labels.CATEGORIES[name])) for name in workflow_labels.RED_LIST_CATEGORIES)],
+        validators=[Optional()])
     listed_before = DateField(_l("Entries listed before"), validators=[Optional()])
     basis_contains = StringField(_l("Entries whose basis contains"), validators=[Optional(), Length(max=200)])
     preview = SubmitField(_l("Show the entries that would be removed"))
@@ -29,6 +32,9 @@ class ReevaluationForm(FlaskForm):
 
 
 class BlacklistReevaluationForm(ReevaluationForm):
+    category = SelectField(_l("Entries of the category"), choices=[SelectChoice("", _l("Any category")), *(
+        SelectChoice(name, _l(label)) for name, label in workflow_labels.CATEGORIES.items()
+        if name not in workflow_labels.RED_LIST_CATEGORIES)], validators=[Optional()])
     key_attention_until = DateField(_l("On the key-attention list until"), validators=[Optional()],
                                     description=_l("Each subject that exits goes onto the key-attention list until "
                                                    "this day (not public)."))

@@ -37,7 +37,7 @@ class UrgeForm(FlaskForm):
     reply_by = DateField(_l("Reply by"), validators=[Optional()],
                          description=_l("Leave empty for the default number of working days."))
     department = SelectField(_l("Department urged"), choices=[], validate_choice=False,
-                             description=_l("The department concerned by the case unless you choose another."))
+                             description=_l("The department the case waits on unless you choose another."))
     next = HiddenField()
     submit = SubmitField(_l("Urge the department"))
 

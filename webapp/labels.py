@@ -8,6 +8,8 @@ translation. A name without a label is shown as it is, so a new state is never h
 """
 from __future__ import annotations
 
+from flask_babel import gettext as _
+from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 
 # the tables the forms show as well live beside the forms, which do not import the web layer
@@ -46,6 +48,8 @@ DEADLINE_STATUSES = {
 SYSTEM_ACTORS = {
     "automation": _l("Automatic processing"),
     "scheduler": _l("Deadline monitor"),
+    "sla": _l("Deadline monitor"),  # the sweep of deadlines (workflows/automation/sweep.py)
+    "restore": _l("Restore from a backup"),
     "green channel": _l("Green channel (automatic)"),
     "red-list removal": _l("Red-list removal (automatic)"),
     "system": _l("System"),
@@ -53,14 +57,8 @@ SYSTEM_ACTORS = {
     "complainant": _l("The complainant"),
 }
 
-# the blacklist categories that credit repair has settings for (workflows.domain.settings)
-CATEGORIES = {
-    "market_regulation": _l("market regulation"),
-    "tax": _l("tax"),
-    "food_safety": _l("food safety"),
-    "environment": _l("environment"),
-    "court_enforcement": _l("court enforcement"),
-}
+# the listings' categories (workflows/labels.py): the blacklist's, which credit repair has settings for, the red list's
+CATEGORIES = {name: _l(label) for name, label in workflow_labels.CATEGORIES.items()}
 
 # a green-channel material's status, as the materials panel says it
 MATERIAL_STATUSES = {
@@ -135,9 +133,59 @@ def choice_label(field: str, value: str) -> str:
     return str(label) if label is not None else value
 
 
+def category_label(name: str | None) -> str:
+    return _label(CATEGORIES, name)
+
+
+# the written commitments are filed in Chinese, then in English from one of these lines (the repair commitment of
+# workflows/processes/repair_exit.py, the green channel's of workflows/domain/commitment.py)
+ENGLISH_PARTS = ("\nCredit repair commitment:", "\n\nWritten commitment\n")
+
+
+def in_reader_language(text: str) -> str:
+    """A text filed in both languages (a written commitment), in the reader's: the part before the English one
+    in Chinese, the English part in English."""
+    start = next((s for s in ENGLISH_PARTS if isinstance(text, str) and s in text), None)
+    if start is None:
+        return text
+    chinese, english = text.split(start, 1)
+    locale = get_locale()
+    return start.lstrip("\n") + english if locale is not None and locale.language == "en" else chinese
+
+
+def file_purpose_label(purpose: str | None) -> str:
+    """What an uploaded file is for: proof of a repair, a green-channel material by its number, else the action it
+    came with."""
+    if purpose == "proof":
+        return _("Proof of what was put right")
+    if purpose and purpose.startswith("material:") and purpose[9:].isdigit():
+        return _("Material %(no)s", no=purpose[9:])
+    return action_label(purpose)
+
+
+def filed_value(key: str, value) -> str:
+    """A value of what was filed (a case's data) as its reader reads it: yes or no, a category, a trigger, a
+    text in the reader's language; none is shown as a dash."""
+    if value is None or value == "":
+        return "—"
+    if isinstance(value, bool):
+        return _("Yes") if value else _("No")
+    if key in FILED_VALUES:
+        return filed_value_label(value, key)
+    if key == "category":
+        return category_label(value)
+    if key == "trigger":
+        reason = workflow_labels.REMOVAL_TRIGGERS.get(value)
+        return _(reason) if reason else value
+    if key == "list_kind":
+        return list_label(value)
+    return in_reader_language(value)
+
+
 def diagram_labels(definition: ProcessDefinition) -> dict[str, str]:
     """State and action labels for workflows.processes.diagram.svg, in the reader's language."""
     names = {s.name: state_label(s.name) for s in definition.states}
+    names[definition.name] = process_label(definition.name)  # the diagram's text alternative
     names.update({a.name: action_label(a.name) for a in definition.actions})
     return names
 
@@ -145,7 +193,7 @@ def diagram_labels(definition: ProcessDefinition) -> dict[str, str]:
 def named(kind: str, value) -> str:
     """A value that is one of the processes' names, by its label; `kind` as a domain error declares it."""
     labeller = {"field": field_label, "action": action_label, "state": state_label, "list": list_label,
-                "process": process_label, "category": lambda v: _label(CATEGORIES, v),
+                "process": process_label, "category": category_label,
                 "material": lambda v: _label(MATERIAL_STATUSES, v), "file_kind": lambda v: _label(FILE_KINDS, v),
                 "effect": lambda v: _label(MEASURE_EFFECTS, v)}.get(kind)
     return labeller(value) if labeller is not None and isinstance(value, str) else value

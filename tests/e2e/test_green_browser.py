@@ -39,6 +39,8 @@ def test_green_channel_filed_accepted_supplied_granted_and_published(page, world
     assert "信用承诺书" in page.inner_text("main")
     page.set_input_files("input[name=file_1]", files=[pdf("营业执照.pdf")])
     page.set_input_files("input[name=file_2]", files=[pdf("法定代表人身份证.pdf")])
+    for other in page.locator("input[type=file][name^=file_]").all()[2:]:  # each material supplied with its file
+        other.set_input_files(files=[pdf(f"{other.get_attribute('name')}.pdf")])
     page.fill("input[name=signatory]", "王守信")
     page.check("input[name=signed]")
     submit(page, "form[enctype='multipart/form-data'] button[type=submit]")

@@ -218,6 +218,9 @@ def test_applicant_pages(pages, cases, seeded):
                                                         "buffer": PDF}])
     page.set_input_files("input[name=file_2]", files=[{"name": "法定代表人身份证.pdf", "mimeType": "application/pdf",
                                                         "buffer": PDF}])
+    for other in page.locator("input[type=file][name^=file_]").all()[2:]:  # each material supplied with its file
+        other.set_input_files(files=[{"name": f"{other.get_attribute('name')}.pdf", "mimeType": "application/pdf",
+                                      "buffer": PDF}])
     page.fill("input[name=signatory]", "王守信")
     page.check("input[name=signed]")
     pages.submit("form[enctype='multipart/form-data'] button[type=submit]")

@@ -165,8 +165,8 @@ TABLE: tuple[Access, ...] = (
     page("supervision.urgings", "GET", "/supervision/urgings", SUPERVISORS, "urgings"),
     page("supervision.reply", "POST", "/supervision/urgings/{urging_a}/reply", {"provider", "licensing"},
          "reply to an urging of SCJGJ (other departments: 403)", data={"u{urging_a}-reply": "answered"}),
-    page("supervision.department", "GET", "/supervision/department", DEPARTMENTS,
-         "a department's own figures (the demo office user belongs to no department: 403)"),
+    page("supervision.department", "GET", "/supervision/department", DEPARTMENTS | {OFFICE},
+         "a department's own figures (the accepting office's: the credit office's)"),
     page("supervision.head", "GET", "/supervision/head", ONLY_ADMIN, "head of supervision"),
     page("supervision.head", "POST", "/supervision/head", ONLY_ADMIN, "choose the head (empty: 422)"),
     page("reports.index", "GET", "/supervision/reports", SUPERVISORS, "monthly reports"),
@@ -358,11 +358,11 @@ TABLE: tuple[Access, ...] = (
     # --- API: supervision ---
     api("api_supervision.dashboard", "GET", "/api/v1/supervision/dashboard", SUPERVISORS,
         "supervision dashboard figures"),
-    api("api_supervision.department", "GET", "/api/v1/supervision/department", DEPARTMENTS,
-        "a department's own figures (the demo office user belongs to no department: 403)"),
+    api("api_supervision.department", "GET", "/api/v1/supervision/department", DEPARTMENTS | {OFFICE},
+        "a department's own figures (the accepting office's: the credit office's)"),
     api("api_supervision.urge", "POST", "/api/v1/supervision/urgings", {SUPERVISOR},
         "urge departments (too short a message: 422)", data={"case_ids": [1], "message": "x"}),
-    api("api_supervision.urgings", "GET", "/api/v1/supervision/urgings", SUPERVISORS | DEPARTMENTS,
+    api("api_supervision.urgings", "GET", "/api/v1/supervision/urgings", SUPERVISORS | DEPARTMENTS | {OFFICE},
         "urgings (a department: those addressed to it)"),
     api("api_supervision.reply", "POST", "/api/v1/supervision/urgings/{urging_a}/reply", {"provider", "licensing"},
         "reply to an urging of SCJGJ (too short, or answered already: 422/409; other departments: 403)",
@@ -441,7 +441,8 @@ def build_world(app) -> dict:
     person = find_user(session, "person")
     ids["note_b"] = notify.notice(session, "urging.sent", [person], key={"event": "access-table"}, case=1, by="test",
                                   due="2027-01-04", message="only for person")[0]
-    urged = urging.urge(session, [ids["case_a"]], actor_for(find_user(session, "supervisor")), "please answer")
+    urged = urging.urge(session, [ids["case_a"]], actor_for(find_user(session, "supervisor")), "please answer",
+                        department_code="SCJGJ")
     ids["urging_a"] = urged[0].id
     ids["doc_a"] = issuing.issue(session, "refusal", session.scalar(select(Department.id)), clock.now(), "申请人",
                                  ["不予受理。"], action="refuse", case_id=ids["case_a"]).id

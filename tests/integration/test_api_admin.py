@@ -146,7 +146,7 @@ def test_sign_up_then_the_credit_office_decides_the_claims(api, db_session, clie
         "newco", "rejected", "未提供授权委托书")
     office = api("GET", "/api/v1/accounts/me", "office").json
     assert (office["roles"], office["department"], office["subject_code"], office["claim_status"]) == (
-        ["accepting_office"], None, None, "none")
+        ["accepting_office"], "XYB", None, "none")  # the accepting office sits in the credit office
     assert client.get("/api/v1/accounts/me").status_code == 401
 
 

@@ -2,6 +2,7 @@
 reasons, filing with uploads and the signed commitment, the materials, the notice, the public list, the
 licence matters catalogue, and every bad input refused with a clear error and nothing changed."""
 import io
+import re
 import uuid
 
 import pytest
@@ -47,8 +48,10 @@ def file_through_pages(client, missing, signed="y", files=True):
     data = {"signatory": "王守信", "submission_key": str(uuid.uuid4())}
     if signed:
         data["signed"] = signed
-    if files:
+    if files:  # each material supplied now with its file
         data.update({"file_1": (io.BytesIO(PDF), "licence.pdf"), "file_2": (io.BytesIO(PDF), "id.pdf")})
+        data.update({name: (io.BytesIO(PDF), f"{name}.pdf") for name in re.findall(r'name="(file_\d+)"', page.text)
+                     if name not in data})
     return client.post(url, data=data, content_type="multipart/form-data")
 
 
@@ -77,14 +80,16 @@ def test_filing_stores_each_supplied_material_and_the_signed_commitment(client, 
     auth.login("redco")
     missing = deferrable(db_session)[:2]
     step2 = client.get("/green/apply/FOOD-BIZ?" + "&".join(f"missing={m}" for m in missing)).get_data(as_text=True)
-    assert "信用承诺书" in step2 and "10个工作日内" in step2 and "食品经营场所和设备布局" in step2
+    # the commitment and the materials in the reader's language only
+    assert "Written commitment" in step2 and "within 10 working days" in step2 and "Floor plan of the premises" in step2
+    assert "信用承诺书" not in step2 and "食品经营场所和设备布局" not in step2
     response = file_through_pages(client, missing)
     assert response.status_code == 302, response.data[:600]
     case = db_session.scalars(select(Case)).one()
     assert (case.process, case.state) == ("conditional_acceptance", "submitted")
     application = db_session.scalars(select(GreenApplication)).one()
     assert application.signatory == "王守信" and "食品安全管理制度文本" in application.commitment_zh
-    assert sorted(e.purpose for e in db_session.scalars(select(EvidenceFile))) == ["material:1", "material:2"]
+    assert sorted(e.purpose for e in db_session.scalars(select(EvidenceFile))) == ["material:1", "material:2", "material:5"]
     page = client.get(response.headers["Location"]).get_data(as_text=True)
     assert application.number in page and "The written commitment" in page
 
@@ -123,7 +128,7 @@ def test_window_accepts_the_notice_shows_each_deadline_and_the_materials_move_on
     assert response.status_code == 302
     notice = client.get(f"/green/cases/{case_id}/notice").get_data(as_text=True)
     assert "Notice of conditional acceptance" in notice and "容缺受理通知书" in notice
-    assert "食品经营场所和设备布局" in notice and "the application ends" in notice
+    assert "Floor plan of the premises" in notice and "the application ends" in notice
     auth.logout()
     auth.login("redco")
     case = db_session.get(Case, case_id)

@@ -32,13 +32,17 @@ PDF = b"%PDF-1.4\n" + f"{NAME} {PERSON_BLACK}".encode() + b"\n%%EOF\n"
 GROUNDS = f"本人{NAME}（身份证号 {PERSON_BLACK}）从未涉及{DOCUMENT_NO}案件，系他人冒用身份信息。"
 PURPOSE = f"为{NAME}（{PERSON_BLACK}）办理招投标资格审查"
 PERSONAL = [NAME, PERSON_BLACK, DOCUMENT_NO, BASIS, PHONE, FILE_NAME, GROUNDS, PURPOSE]
-# the subject's own registration keeps its name and code: the database file is scanned for the rest
-IN_THE_FILE = [DOCUMENT_NO, BASIS, PHONE, FILE_NAME, GROUNDS, PURPOSE]
+# the subject's own registration keeps its name and code, and the filing kept for the applicant its own contact
+# and its files' names (the grounds kept with the listing's texts masked): the database file is scanned for the rest
+IN_THE_FILE = [DOCUMENT_NO, BASIS, GROUNDS, PURPOSE]
+LISTING = [DOCUMENT_NO, BASIS]  # what even the applicant's kept filing must not hold
 
 
 def scan(session, subject_id: int) -> list[str]:
-    """Every text and JSON value of every table, except the subject's own registration and accounts."""
+    """Every text and JSON value of every table, except the subject's own registration and accounts, and of the
+    filing kept for the subject's own account only the listing's texts."""
     found = []
+    own_users = {row[0] for row in session.execute(select(User.id).where(User.subject_id == subject_id))}
     metadata = MetaData()
     metadata.reflect(bind=session.connection())
     for table in metadata.sorted_tables:
@@ -50,11 +54,12 @@ def scan(session, subject_id: int) -> list[str]:
                 continue
             if table.name == "users" and row.get("subject_id") == subject_id:
                 continue
+            needles = LISTING if table.name == "kept_filings" and row["user_id"] in own_users else PERSONAL
             for column in columns:
                 value = row[column.name]
                 text = json.dumps(value, ensure_ascii=False, default=str) if not isinstance(value, str) else value
                 found += [f"{table.name}.{column.name} (row {dict(row).get('id')}): {needle[:30]}"
-                          for needle in PERSONAL if needle in (text or "")]
+                          for needle in needles if needle in (text or "")]
     return found
 
 

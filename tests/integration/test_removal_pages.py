@@ -172,7 +172,7 @@ def test_reevaluation_preview_then_bulk_confirmation(english, auth, db_session):
 def test_reevaluation_whose_rule_matches_nothing_is_refused(english, auth, db_session):
     auth.login("tax")
     response = english.post("/red-list/re-evaluation", data={"statement": "纳税信用认定标准已调整（测试）。",
-                                                             "category": "no_such_category", "preview": "1"})
+                                                             "category": "contract_credit", "preview": "1"})  # SCJGJ's entry
     assert response.status_code == 422 and "matches none" in field_error(response.text, "category")
     entry = red(db_session, ENTERPRISE_RED_2)  # another department's entry cannot be slipped in
     response = english.post("/red-list/re-evaluation", data={"statement": "纳税信用认定标准已调整（测试）。",

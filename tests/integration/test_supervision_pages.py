@@ -63,15 +63,18 @@ def test_kept_month_page_csv_and_xlsx(client, auth, kept_october):
     assert csv_file.headers["Content-Disposition"] == 'attachment; filename="statistics-2026-10.csv"'
     lines = csv_file.data.decode("utf-8-sig").splitlines()
     total = lines[-1].split(",")
-    assert total[0] == "total" and total[-2:] == ["2", "7.0000"]  # cases closed, median working days
+    # the total's and the accepting office's rows have no department code, only their names
+    assert total[:2] == ["", "Total"] and total[-2:] == ["2", "7.0000"]  # cases closed, median working days
+    assert "accepting_office" not in csv_file.data.decode("utf-8-sig")
     xlsx = client.get("/supervision/reports/2026-10.xlsx")
     assert xlsx.data == client.get("/supervision/reports/2026-10.xlsx").data  # the same file each time
     sheet = load_workbook(io.BytesIO(xlsx.data)).active
     assert "2026-10" in sheet["A1"].value
     header = [cell.value for cell in sheet[2]]
     column = {name: index for index, name in enumerate(header)}
-    rows = {row[0].value: row for row in sheet.iter_rows(min_row=3)}
-    assert list(rows)[-1] == "total" and {"SCJGJ", "SWJ", "FY", "accepting_office"} <= set(rows)
+    rows = {row[0].value or row[1].value: row for row in sheet.iter_rows(min_row=3)}
+    rows["total"], rows["accepting_office"] = rows.pop("Total"), rows.pop("Accepting office")
+    assert {"SCJGJ", "SWJ", "FY"} <= set(rows)
     black_resumed = 2 + 4 * 1 + 2  # lists red, black, key-attention x applied, suspended, resumed, stopped
     assert rows["total"][black_resumed].value == 4 and rows["RMYH"][black_resumed + 1].value == 1
     tax = rows["SWJ"]
@@ -89,7 +92,7 @@ def test_on_demand_period_exports(client, auth, kept_october):
     assert page.status_code == 200
     exported = client.get("/supervision/reports/period?start=2026-10-01&end=2026-10-31&format=xlsx")
     last = list(load_workbook(io.BytesIO(exported.data)).active.iter_rows(values_only=True))[-1]
-    assert last[0] == "total" and last[-1] == 7.0
+    assert last[:2] == (None, "合计") and last[-1] == 7.0
 
 
 def test_the_administrator_names_the_head_of_supervision(client, auth, db_session, seeded):

@@ -199,3 +199,17 @@ def test_every_kind_is_sent_somewhere():
                           if isinstance(c, ast.Constant) and isinstance(c.value, str)}
     # the measures' kinds are named by their verb (f"measure.{verb}"), the verbs of change_measures
     assert {k for k in KINDS if not k.startswith("measure.") or k == "measure.apply"} - named == set()
+
+
+@pytest.mark.parametrize("kind_id", sorted(k for k, kind in KINDS.items() if kind.public))
+def test_every_announcement_is_in_chinese_only_with_each_of_its_values(kind_id):
+    """A public announcement is written in Chinese whatever its values: no Latin word, for every value of each
+    labelled parameter (a reason, a list, an outcome), in the locale announcements are published in."""
+    from workflows.services.deliveries.notify import PUBLIC_LOCALE
+
+    kind = KINDS[kind_id]
+    variants = [sample_params(kind)] + [{**sample_params(kind), name: value}
+                                        for name, table in labels_of(kind).items() for value in table]
+    for params in variants:
+        title, body = render(kind_id, params, PUBLIC_LOCALE)
+        assert title and body and not re.search(r"[A-Za-z]{2,}", title + body), (kind_id, params, title, body)

@@ -129,6 +129,9 @@ class ActionIn(ma.Schema):
 
 
 class CaseFilter(ma.Schema):
+    q = ma.fields.String(load_default=None, data_key="q", validate=ma.validate.Length(max=100), metadata={
+        "description": "words of the subject's name, its credit code, a case number (12 or #12) or a part of the "
+                       "document number of the list entry the case concerns"})
     process = ma.fields.String(load_default=None)
     state = ma.fields.String(load_default=None)
     department = ma.fields.String(load_default=None)
@@ -234,7 +237,8 @@ def decoded_files(files) -> list[evidence_service.Upload]:
 def index(filters):
     """The cases the caller may see, newest first (or by due date with `inbox=true`)."""
     actor = actor_for(g.api_user)
-    page = queries.list_cases(db.session, actor, **filters)
+    search = filters.pop("q", None)
+    page = queries.list_cases(db.session, actor, search=search, **filters)
     return {"items": [case_json(c, actor) for c in page.items], "total": page.total, "page": page.page,
             "per_page": page.per_page}
 

@@ -24,6 +24,8 @@ from workflows.services.casework.actors import actor_for
 from workflows.services.casework.history_view import case_history
 from workflows.services.deliveries import notify
 from workflows.services.documents import reading as documents
+
+from workflows.services.lists import erasure
 from workflows.services.lists.subjects import subject_view
 from workflows.services.processes.removal_rules import contested_removal
 from workflows.store.automation import Notification
@@ -34,17 +36,20 @@ from ..access import current_actor, roles_required
 from ..api.v1 import token_required
 from ..extensions import db
 from ..ui import localized
-from .common import case_rows, department_choices, show_error
+from .common import case_rows, department_choices, filed_facts, show_error
 
 bp = Blueprint("cases", __name__)
 
 applicants_only = roles_required(Role.APPLICANT)
 staff_only = roles_required(*STAFF_ROLES)
 PER_PAGE = 20
+# actions taken on one item of the case through its own panel (the green channel's materials, with their files)
+PER_ITEM = {("conditional_acceptance", "submit_materials"), ("conditional_acceptance", "verify_materials")}
 
 
 for _name in ("process_label", "state_label", "action_label", "actor_label", "deadline_label",
-              "deadline_status_label", "list_label", "field_label", "filed_value_label"):
+              "deadline_status_label", "list_label", "field_label", "filed_value_label", "category_label",
+              "in_reader_language", "file_purpose_label"):
     bp.add_app_template_filter(getattr(labels, _name), _name)
 
 
@@ -197,6 +202,8 @@ def _case_page(case, posted: dict | None = None, error: str | None = None, statu
     invalid = next((name for name, form in (posted or {}).items() if any(f.errors for f in form)), None)
     forms = []
     for name in case_service.available_actions(db.session, case, actor):
+        if (case.process, name) in PER_ITEM:
+            continue  # the case page's panel has a form per item
         form = (posted or {}).get(name) or action_form(definition.action(name))(formdata=None)
         form.version.data = case.version  # a re-shown form acts on what the page now shows
         forms.append((name, form))
@@ -206,6 +213,8 @@ def _case_page(case, posted: dict | None = None, error: str | None = None, statu
                              alt=labels.diagram_alt(definition, case.state)))
     return render_template(
         "cases/show.html", case=case, forms=forms, errors=errors, invalid=invalid, diagram=svg,
+        filed=filed_facts(case, current_user.id), kept=erasure.kept_filing(db.session, case, current_user.id),
+        outcome=erasure.purge_outcome(db.session, case),
         diagram_steps=labels.diagram_steps(definition),
         deadlines=[queries.deadline_status(t, now) for t in case.timers],
         history=case_history(db.session, case.id, actor), documents=documents.of_case(db.session, case.id)), status
@@ -221,6 +230,8 @@ def show(case_id: int):
 @login_required
 def act(case_id: int, action: str):
     case = _visible_case(case_id)
+    if (case.process, action) in PER_ITEM:
+        return _case_page(case, error=_("Use the form of the material itself, with its file."), status=422)
     try:
         form = action_form(case_service.process_definition_of(case).action(action))()
     except DomainError as error:  # no such action in this process

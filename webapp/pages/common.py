@@ -13,7 +13,7 @@ from wtforms import SelectChoice
 from sla.calendar import local_date
 from workflows.domain.errors import DomainError
 from workflows.services.casework import queries
-from workflows.services.lists import catalogue
+from workflows.services.lists import catalogue, erasure
 from workflows.services.supervision import report_files
 from workflows.store.base import utcnow
 
@@ -57,8 +57,23 @@ def show_error(form, error: DomainError, action: str | None = None) -> None:
         form.form_errors.append(message)
 
 
+def filed_facts(case, user_id: int | None = None) -> list[tuple[str, str]]:
+    """(field, value) of what was filed, each value as its reader reads it; a department by its name. The applicant
+    of a case whose listing was purged reads the filing kept for it (the case's own copy is erased)."""
+    facts = []
+    kept = erasure.kept_filing(db.session, case, user_id)
+    for key, value in (kept.data if kept else case.data or {}).items():
+        if key.endswith("department_id") and isinstance(value, int):
+            try:
+                value = ui.localized(catalogue.get_department(db.session, value))
+            except DomainError:  # a department since removed: its number
+                pass
+        facts.append((key, labels.filed_value(key, value)))
+    return facts
+
+
 def department_choices(blank: str) -> list[SelectChoice]:
-    return [SelectChoice("", blank)] + [SelectChoice(d.code, f"{d.code} · {ui.localized(d)}")
+    return [SelectChoice("", blank)] + [SelectChoice(d.code, ui.localized(d))
                                         for d in catalogue.departments(db.session)]
 
 
@@ -93,16 +108,24 @@ def row_name(row: dict) -> str:
     return row["name_en"] if current_locale() == "en" and row.get("name_en") else row["name"]
 
 
+def row_code(row: dict) -> str:
+    """A department's code; the accepting office's and the total's rows have none a reader would know."""
+    return "" if row["code"] in ("total", "accepting_office") else row["code"]
+
+
 def statistics_title(label: str) -> str:
     return _("Joint incentives and punishments: statistics for %(period)s", period=label)
 
 
-def send_statistics(figures: dict, fmt: str, name: str, title: str, generated_at) -> Response:
+def send_statistics(figures: dict, fmt: str, name: str, title: str, generated_at, *, for_people: bool = True) -> Response:
+    """The statistics as a file; for people, the rows without a department have no code (the API keeps its
+    `accepting_office` and `total` codes for the programs that read them)."""
+    code = row_code if for_people else None
     if fmt == "xlsx":
-        body = report_files.xlsx_bytes(figures, title, generated_at, column_label, row_name)
+        body = report_files.xlsx_bytes(figures, title, generated_at, column_label, row_name, code)
         kind = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
     else:
-        body, kind = report_files.csv_bytes(figures, column_label, row_name), "text/csv; charset=utf-8"
+        body, kind = report_files.csv_bytes(figures, column_label, row_name, code), "text/csv; charset=utf-8"
     response = Response(body, mimetype=kind.split(";")[0], content_type=kind)
     response.headers["Content-Disposition"] = f'attachment; filename="{name}.{fmt}"'
     response.headers["Cache-Control"] = "private, no-store"

@@ -47,7 +47,7 @@ def _material_input(form) -> licence_matters.MaterialInput:
 
 def _matter_form(obj=None) -> MatterForm:
     form = MatterForm(obj=obj)
-    form.department.choices = [SelectChoice(d.code, f"{d.code} · {ui.localized(d)}")
+    form.department.choices = [SelectChoice(d.code, ui.localized(d))
                                for d in catalogue.departments(db.session)]
     if obj is not None and not form.is_submitted():
         form.department.data = obj.department.code

@@ -88,7 +88,7 @@ def _back(target: str | None, fallback: str) -> str:
 @urgers
 def urge():
     form = UrgeForm()
-    form.department.choices = department_choices(_("The department concerned by each case"))
+    form.department.choices = department_choices(_("The department each case waits on"))
     if form.validate_on_submit():
         try:
             urgings = urging_service.urge(db.session, form.case_ids.data, current_actor(), form.message.data,
@@ -128,6 +128,15 @@ def reply(urging_id: int):
     return render_template("supervision/reply.html", form=form, urging=urging), 422
 
 
+def _waiting_on(case) -> str:
+    """The code of the department the case waits on now: the urge form's choice unless the supervisor changes it."""
+    department_id = urging_service.waiting_department_id(db.session, case)
+    try:
+        return catalogue.get_department(db.session, department_id).code if department_id else ""
+    except DomainError:
+        return ""
+
+
 @bp.app_template_global()
 def supervision_panel(case) -> dict:
     """What the case page shows of urgings: the urgings, the urge form (supervisors), reply forms (the department)."""
@@ -136,8 +145,8 @@ def supervision_panel(case) -> dict:
     urge = None
     if Role.SUPERVISOR in actor.roles and case.closed_at is None:
         urge = UrgeForm(formdata=None, case_ids=[case.id], next=url_for("cases.show", case_id=case.id),
-                        department=case.department.code if case.department else "")
-        urge.department.choices = department_choices(_("The department concerned by the case"))
+                        department=_waiting_on(case))
+        urge.department.choices = department_choices(_("The department the case waits on"))
     own = actor.department_id is not None and bool(actor.roles & (DEPARTMENT_ROLES | {Role.ACCEPTING_OFFICE}))
     forms = {u.id: ReplyForm(formdata=None, prefix=f"u{u.id}") for u in urgings
              if own and u.replied_at is None and u.department_id == actor.department_id}

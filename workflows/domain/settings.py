@@ -89,8 +89,8 @@ SETTINGS: dict[str, SettingSpec] = {
         SettingSpec("supervision.reply_days", 3, "Department's reply to an urging", 1, 60),
         SettingSpec("measures.confirmation_days", 5, "Implementing department's confirmation that an instruction on a "
                     "measure was carried out", 1, 60),
-        SettingSpec("supervision.head_user_id", 0, "Head of supervision: user number told of second escalations "
-                    "(0: every supervisor)", 0, 10**9, ""),
+        SettingSpec("supervision.head_user_id", 0, "Head of supervision: the person told of second escalations "
+                    "(none chosen: every supervisor)", 0, 10**9, ""),
         SettingSpec("records.earliest_year", 1990, "Dates of records (a listing's start): the earliest year accepted",
                     1900, 2100, ""),
         SettingSpec("deliveries.retry_days", 3, "Deliveries to the platform and to departments' webhooks: retried "

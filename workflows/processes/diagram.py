@@ -6,6 +6,7 @@ state and draws each action as an arrow; `mermaid(definition)` gives the same gr
 from __future__ import annotations
 
 from collections import deque
+from dataclasses import dataclass
 from html import escape
 
 from workflows.domain.process import ProcessDefinition
@@ -40,24 +41,69 @@ def positions(definition: ProcessDefinition) -> dict[str, tuple[int, int]]:
     return placed
 
 
+LABEL_SIZE, LABEL_H = 10.5, 14  # an edge label's font size and the height of its box
+
+
+def text_width(text: str, size: float = LABEL_SIZE) -> float:
+    """About how wide a label is drawn: a Chinese character is as wide as the font size, a Latin one half that."""
+    return sum(size if ord(ch) > 0x2E7F else size * 0.58 for ch in text)
+
+
+@dataclass(frozen=True)
+class Box:
+    x: float  # left
+    y: float  # top
+    w: float
+    h: float
+
+    def overlaps(self, other: "Box") -> bool:
+        return (self.x < other.x + other.w and other.x < self.x + self.w
+                and self.y < other.y + other.h and other.y < self.y + self.h)
+
+
+def _curves(definition: ProcessDefinition, labels: dict[str, str]) -> list[tuple[tuple, str]]:
+    """Each arrow (its points) and its label: the actions between the same two states share one arrow."""
+    place = positions(definition)
+    merged: dict[tuple[str, str], list[str]] = {}
+    for source, action, target in definition.edges():
+        merged.setdefault((source, target), []).append(labels.get(action, action))
+    return [(_points(place[source], place[target], index), " / ".join(actions))
+            for index, ((source, target), actions) in enumerate(merged.items())]
+
+
+def label_boxes(definition: ProcessDefinition, labels: dict[str, str] | None = None) -> list[Box]:
+    """Where each arrow's label is drawn: at the middle of its arrow, moved down (then up) a line at a time until
+    it overlaps no label placed before it nor a state's box."""
+    labels = labels or {}
+    states = [Box(x, y, BOX_W, BOX_H) for x, y in positions(definition).values()]
+    placed: list[Box] = []
+    for points, label in _curves(definition, labels):
+        mx, my = _middle(points)
+        width = text_width(label) + 6
+        for step in (0, *(k * sign for k in range(1, 40) for sign in (1, -1))):
+            box = Box(mx - width / 2, my - 4 - LABEL_H + 3 + step * (LABEL_H + 1), width, LABEL_H)
+            if box.y >= 0 and not any(box.overlaps(other) for other in placed + states):
+                break
+        placed.append(box)
+    return placed
+
+
 def svg(definition: ProcessDefinition, current: str | None = None, labels: dict[str, str] | None = None,
         alt: str | None = None) -> str:
     """The diagram; `alt` is its text alternative for those who cannot see it (the process's name by default)."""
     labels = labels or {}
     place = positions(definition)
-    width = max(x for x, _ in place.values()) + BOX_W + MARGIN
-    height = max(y for _, y in place.values()) + BOX_H + MARGIN + 40
+    boxes = label_boxes(definition, labels)
+    width = max([x for x, _ in place.values()] + [b.x + b.w - BOX_W for b in boxes]) + BOX_W + MARGIN
+    height = max([y + BOX_H + 40 for _, y in place.values()] + [b.y + b.h for b in boxes]) + MARGIN
     parts = [
         f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" class="process-diagram" '
-        f'role="img" aria-label="{escape(alt or definition.name)}">',
+        f'role="img" aria-label="{escape(alt or labels.get(definition.name, definition.name))}">',
         '<defs><marker id="arrow" viewBox="0 0 10 10" refX="10" refY="5" markerWidth="7" markerHeight="7" '
         'orient="auto-start-reverse"><path d="M0,0 L10,5 L0,10 z" fill="#555"/></marker></defs>',
     ]
-    merged: dict[tuple[str, str], list[str]] = {}
-    for source, action, target in definition.edges():
-        merged.setdefault((source, target), []).append(labels.get(action, action))
-    for index, ((source, target), actions) in enumerate(merged.items()):
-        parts.append(_edge(place[source], place[target], " / ".join(actions), index))
+    for (points, label), box in zip(_curves(definition, labels), boxes):
+        parts.append(_edge(points, label, box))
     finals = set(definition.final_states())
     for state in definition.states:
         x, y = place[state.name]
@@ -74,7 +120,7 @@ def svg(definition: ProcessDefinition, current: str | None = None, labels: dict[
     return "".join(parts)
 
 
-def _edge(source: tuple[int, int], target: tuple[int, int], label: str, index: int) -> str:
+def _points(source: tuple[int, int], target: tuple[int, int], index: int) -> tuple:
     (sx, sy), (tx, ty) = source, target
     if tx > sx:  # forward: right side to left side
         x1, y1, x2, y2 = sx + BOX_W, sy + BOX_H / 2, tx, ty + BOX_H / 2
@@ -86,13 +132,21 @@ def _edge(source: tuple[int, int], target: tuple[int, int], label: str, index: i
         drop = 30 + 12 * (index % 3)
         x1, y1, x2, y2 = sx + BOX_W / 3, sy + BOX_H, tx + 2 * BOX_W / 3, ty + BOX_H
         c1, c2 = (x1, max(y1, y2) + drop), (x2, max(y1, y2) + drop)
-    mx = (x1 + 3 * c1[0] + 3 * c2[0] + x2) / 8
-    my = (y1 + 3 * c1[1] + 3 * c2[1] + y2) / 8
+    return (x1, y1), c1, c2, (x2, y2)
+
+
+def _middle(points: tuple) -> tuple[float, float]:
+    (x1, y1), c1, c2, (x2, y2) = points
+    return (x1 + 3 * c1[0] + 3 * c2[0] + x2) / 8, (y1 + 3 * c1[1] + 3 * c2[1] + y2) / 8
+
+
+def _edge(points: tuple, label: str, box: Box) -> str:
+    (x1, y1), c1, c2, (x2, y2) = points
     return (
         f'<g class="transition"><path d="M{x1},{y1} C{c1[0]},{c1[1]} {c2[0]},{c2[1]} {x2},{y2}" fill="none" '
         f'stroke="#555" stroke-width="1.2" marker-end="url(#arrow)"/>'
-        f'<text x="{mx}" y="{my - 4}" text-anchor="middle" font-size="10.5" fill="#2c3e50" '
-        f'paint-order="stroke" stroke="#ffffff" stroke-width="3">{escape(label)}</text></g>'
+        f'<text x="{box.x + box.w / 2}" y="{box.y + box.h - 3}" text-anchor="middle" font-size="{LABEL_SIZE}" '
+        f'fill="#2c3e50" paint-order="stroke" stroke="#ffffff" stroke-width="3">{escape(label)}</text></g>'
     )
 
 

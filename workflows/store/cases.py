@@ -121,3 +121,20 @@ class Timer(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     case: Mapped[Case | None] = relationship(back_populates="timers")
+
+
+class KeptFiling(Base):
+    """What an applicant filed on a case whose listing was purged as made in error, kept for that applicant only:
+    the erasure masks every copy of the listing (the case's own data included), and the person who won still reads
+    its own grounds, contacts and the names of its files here, with the listing's own texts (document number,
+    basis) masked. Staff pages never show it."""
+
+    __tablename__ = "kept_filings"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    # not named case_id: the erasure finds every row linked to a case by that name, and this row is the exception
+    case_ref: Mapped[int] = mapped_column(ForeignKey("cases.id"), unique=True)
+    data: Mapped[dict] = mapped_column(JSON, default=dict)
+    files: Mapped[list] = mapped_column(JSON, default=list)
+    kept_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

@@ -135,7 +135,8 @@ def month(month: str):
 def _export(month: str, fmt: str):
     supervisor()
     report = monthly.get(db.session, month, today())
-    return send_statistics(report.figures, fmt, f"statistics-{month}", statistics_title(month), report.generated_at)
+    return send_statistics(report.figures, fmt, f"statistics-{month}", statistics_title(month), report.generated_at,
+                           for_people=False)
 
 
 EXPORT_DOC = ("As the page's export: a row per department, the accepting office and the total; the headings in "

@@ -20,7 +20,7 @@ class UrgeIn(ma.Schema):
     reply_by = ma.fields.Date(load_default=None, metadata={"description": "a day after today (default: the setting "
                                                                          "supervision.reply_days in working days)"})
     department = ma.fields.String(load_default=None, metadata={
-        "description": "the department urged (its code; default: the department concerned by each case)"})
+        "description": "the department urged (its code; default: the department each case waits on)"})
 
 
 class UrgingsQuery(ma.Schema):

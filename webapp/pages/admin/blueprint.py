@@ -40,5 +40,5 @@ def form_status(form) -> int:
 
 
 def department_choices(blank: bool) -> list[SelectChoice]:
-    choices = [SelectChoice(d.code, f"{d.code} · {ui.localized(d)}") for d in catalogue.departments(db.session)]
+    choices = [SelectChoice(d.code, ui.localized(d)) for d in catalogue.departments(db.session)]
     return ([SelectChoice("", "—")] if blank else []) + choices

@@ -16,6 +16,7 @@ from workflows.domain.settings import SETTINGS
 from workflows.services.admin import administration, calendar_imports
 from workflows.services.admin import calendar as calendar_service
 from workflows.services.admin import settings as settings_service
+from workflows.services.deliveries import notify
 from workflows.store.base import utcnow
 
 from ... import messages
@@ -46,7 +47,15 @@ def _settings_page(posted_key: str | None = None, posted_form=None, status: int 
          else setting_form(spec, formdata=None, data={"value": _form_value(values[key])}))
         for key, spec in SETTINGS.items()
     ]
-    return render_template("admin/settings.html", rows=rows, changes=changes), status
+    return render_template("admin/settings.html", rows=rows, changes=changes, chosen=_chosen(values)), status
+
+
+def _chosen(values: dict) -> dict[str, tuple[str, str]]:
+    """Settings that name a person: chosen on their own page from a list, shown by the person's name."""
+    head = values["supervision.head_user_id"]
+    names = {u.id: u.display_name or u.username for u in notify.users_with_role(db.session, Role.SUPERVISOR)}
+    return {"supervision.head_user_id": (url_for("supervision.head"),
+                                         names.get(head, _("Nobody: tell every supervisor")))}
 
 
 @bp.post("/settings/<key>")

@@ -83,7 +83,8 @@ def create_user(
     if not parsed:
         raise InvalidInput("at least one role is required", field="role")
     department = None
-    if any(r in DEPARTMENT_ROLES for r in parsed):
+    # the accepting office sits in a department too (the credit office's), when one is given: urged there, it replies
+    if any(r in DEPARTMENT_ROLES for r in parsed) or (department_code and Role.ACCEPTING_OFFICE in parsed):
         if not department_code:
             raise InvalidInput("a department role needs its department", field="department")
         department = session.scalar(select(Department).where(Department.code == department_code))

@@ -14,7 +14,7 @@ from workflows.processes import DEFINITIONS
 from workflows.services.supervision import deadline_filters
 from workflows.store.base import utcnow
 from workflows.store.cases import Case, Timer
-from workflows.store.models import Department
+from workflows.store.models import Department, ListEntry, Subject
 
 ALL_SEEING = {Role.ACCEPTING_OFFICE, Role.SUPERVISOR, Role.ADMINISTRATOR}
 OPEN_TIMER = ("pending", "warned", "paused", "breached", "unscheduled")
@@ -34,6 +34,26 @@ def visible(actor: Actor):
         if actor.user_id is not None:  # a case erased with a purged listing points at no subject: its applicant's
             clauses.append(and_(Case.subject_id.is_(None), Case.applicant_id == actor.user_id))
     return or_(*clauses) if clauses else false()
+
+
+def _like(text: str) -> str:
+    """A LIKE pattern that finds the text anywhere, its own % and _ taken as they are."""
+    return "%" + text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+
+
+def matching(search: str):
+    """A WHERE clause: the cases a searched text finds: by case number ("12" or "#12"), by a part of the subject's
+    name or credit code, by a part of the document number of the list entry it concerns."""
+    text = search.strip()[:100]
+    pattern = _like(text)
+    number = text.lstrip("#＃").strip()
+    subjects = select(Subject.id).where(or_(Subject.name.ilike(pattern, escape="\\"),
+                                            Subject.code.ilike(pattern, escape="\\")))
+    entries = select(ListEntry.id).where(ListEntry.document_no.ilike(pattern, escape="\\"))
+    clauses = [Case.subject_id.in_(subjects), Case.list_entry_id.in_(entries)]
+    if number.isdigit() and len(number) < 10:
+        clauses.append(Case.id == int(number))
+    return or_(*clauses)
 
 
 def overdue_clause():
@@ -81,9 +101,13 @@ class Page:
 
 def list_cases(session: Session, actor: Actor, *, process: str | None = None, state: str | None = None,
                department: str | None = None, overdue: bool | None = None, mine: bool = False,
-               inbox: bool = False, page: int = 1, per_page: int = 20, **supervision) -> Page:
-    """`supervision`: deadline, deadline_owner, dated, date_from, date_to (services.deadline_filters)."""
+               inbox: bool = False, page: int = 1, per_page: int = 20, search: str | None = None,
+               **supervision) -> Page:
+    """`supervision`: deadline, deadline_owner, dated, date_from, date_to (services.deadline_filters); `search`:
+    words of a subject's name, its credit code, a case number or a document number (see `matching`)."""
     query = select(Case).where(visible(actor), *deadline_filters.case_filters(now=utcnow(), **supervision))
+    if search and search.strip():
+        query = query.where(matching(search))
     if process:
         query = query.where(Case.process == process)
     if state:

@@ -12,7 +12,8 @@ row linked to the entries, their cases or those events is found through the sche
 `list_entry_id` or `event_id` column), so a table added later is covered without a change here. History rows
 are redacted through services.audit, which keeps the hash chain verifiable (ADR 0006). A correction
 announcement is left as published: its purpose is to restore the subject's reputation (a person by surname).
-The cases no longer point at the subject (staff reading them see no one); the applicant still reads its own.
+The cases no longer point at the subject (staff reading them see no one); the applicant still reads its own
+filing, kept for it alone before the erasure with the listing's own texts masked (KeptFiling).
 On SQLite, the erased texts are overwritten in the file (`secure_delete`) and the write-ahead log is
 checkpointed and truncated after the commit (workflows.store.db).
 Each erasure is written to the erasure log (workflows/store/erasure_log.py) once it commits.
@@ -20,22 +21,25 @@ Each erasure is written to the erasure log (workflows/store/erasure_log.py) once
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 
-from sqlalchemy import JSON, MetaData, String, Table, Text, delete, or_, select, update
+from sqlalchemy import JSON, MetaData, String, Table, Text, delete, func, or_, select, update
 from sqlalchemy.orm import Session
 
 from workflows.domain.process import Actor
 from workflows.services.admin import audit
 from workflows.store import erasure_log, secure_storage
-from workflows.store.automation import Notification, OutboxEvent
+from workflows.store.automation import Announcement, Notification, OutboxEvent
 from workflows.store.base import utcnow
-from workflows.store.cases import Case, EvidenceFile
+from workflows.store.cases import Case, EvidenceFile, KeptFiling
 from workflows.store.hub import CreditQuery
 from workflows.store.models import HistoryEntry, ListEntry, Measure, ResponsiblePerson, Subject
 
 MASK = "***"
-SKIPPED = {"history", "subjects", "users", "alembic_version"}  # history: redacted; subject, account: the subject's own
+# history: redacted; subject, account, the applicant's kept filing: the subject's own
+SKIPPED = {"history", "subjects", "users", "kept_filings", "alembic_version"}
 CODED = {"origin"}  # a case's data that is a code of the product, not a text of the subject (who opened it)
 
 
@@ -49,9 +53,14 @@ def personal_strings(session: Session, entries: list[ListEntry], cases: list[Cas
                       subject.contact_email, subject.address}
         found |= {str(v) for k, v in (case.data or {}).items() if isinstance(v, str) and k not in CODED}
         found |= {f.original_name for f in case.evidence}
+    return {s.strip() for s in found | listing_strings(session, entries) if s and len(s.strip()) >= 2}
+
+
+def listing_strings(session: Session, entries: list[ListEntry]) -> set[str]:
+    """The listing's own texts: its document numbers and bases, as recorded and as corrected."""
     listed = session.scalars(select(HistoryEntry.data).where(
         HistoryEntry.entity_type == "list_entry", HistoryEntry.entity_id.in_([str(e.id) for e in entries]))).all()
-    found |= {str(d.get(k, "")) for d in listed if d for k in ("document_no", "basis")}  # as listed (the platform's copy)
+    found = {str(d.get(k, "")) for d in listed if d for k in ("document_no", "basis")}  # as listed (the platform's copy)
     found |= {str(v) for d in listed if d for part in ("before", "after")  # a correction's earlier texts
               for k, v in (d.get(part) or {}).items() if k in ("basis", "document_no")}
     for entry in entries:
@@ -59,6 +68,26 @@ def personal_strings(session: Session, entries: list[ListEntry], cases: list[Cas
         found |= {v for link in entry.responsible_persons if link.person is not None
                   for v in (link.person.name, link.person.code)}
     return {s.strip() for s in found if s and len(s.strip()) >= 2}
+
+
+def keep_own_filings(session: Session, entries: list[ListEntry], cases: list[Case]) -> None:
+    """Before the erasure: what each applicant filed on these cases (its grounds, contacts, the names of its own
+    files), with the listing's own texts masked, kept for that applicant alone (KeptFiling). Kept once: an
+    erasure done again (after a restore) finds the case's data masked already and keeps the first copy."""
+    texts = sorted(listing_strings(session, entries), key=len, reverse=True)
+    for case in cases:
+        if case.applicant_id is None or session.scalar(select(KeptFiling.id).where(KeptFiling.case_ref == case.id)):
+            continue
+        files = [_mask(f.original_name, texts) for f in case.evidence if f.uploaded_by_id == case.applicant_id]
+        session.add(KeptFiling(user_id=case.applicant_id, case_ref=case.id, data=_mask(dict(case.data or {}), texts),
+                               files=files, kept_at=utcnow()))
+
+
+def kept_filing(session: Session, case: Case, user_id: int | None) -> KeptFiling | None:
+    """The filing kept for this user on this case, if it is that case's applicant."""
+    if user_id is None or case.applicant_id != user_id:
+        return None
+    return session.scalar(select(KeptFiling).where(KeptFiling.case_ref == case.id, KeptFiling.user_id == user_id))
 
 
 def _mask(value, needles: list[str]):
@@ -207,6 +236,7 @@ def erase_purged_entry(session: Session, entry: ListEntry, actor: Actor, upload_
     event_ids += _entry_events(session, set(entry_ids), since)
     caused_events = list(session.scalars(select(OutboxEvent.id).where(OutboxEvent.case_id.in_(caused)))) if caused else []
     measure_ids = [str(i) for i in session.scalars(select(Measure.id).where(Measure.list_entry_id.in_(entry_ids)))]
+    keep_own_filings(session, entries, cases)
     session.flush()
     _erase_files(session, case_ids, upload_dir)
     session.flush()
@@ -266,3 +296,24 @@ def _naming(session: Session, needles: list[str], case_ids: list[int]) -> list[i
         HistoryEntry.case_id.in_(case_ids), HistoryEntry.redacted_at.is_(None)))
     return [row_id for row_id, reason, data in rows
             if any(n in f"{reason} {json.dumps(data, ensure_ascii=False, default=str)}" for n in needles)]
+
+
+@dataclass(frozen=True)
+class PurgeOutcome:
+    """What an upheld objection did to a listing made in error, as its applicant reads it on its case."""
+
+    record_deleted: bool
+    measures_stopped: int
+    announced_at: datetime | None  # the revocation announcement, when the list is public
+
+
+def purge_outcome(session: Session, case: Case) -> PurgeOutcome | None:
+    """The outcome of a case whose listing was purged as made in error; None for any other case."""
+    entry = case.list_entry
+    if entry is None or entry.status != "purged" or case.process != "objection":
+        return None
+    stopped = session.scalar(select(func.count()).select_from(Measure).where(
+        Measure.list_entry_id == entry.id, Measure.status == "stopped")) or 0
+    announced = session.scalar(select(Announcement.published_at).join(OutboxEvent, OutboxEvent.id == Announcement.event_id)
+                               .where(OutboxEvent.case_id == case.id).order_by(Announcement.id).limit(1))
+    return PurgeOutcome(True, stopped, announced)

@@ -59,33 +59,36 @@ def _value(row: dict, group: str, part: str):
     return row[group][part]
 
 
-def table(figures: dict, label: Labeler = english, name: Callable[[dict], str] | None = None) -> list[list]:
+def table(figures: dict, label: Labeler = english, name: Callable[[dict], str] | None = None,
+          code: Callable[[dict], str] | None = None) -> list[list]:
     """Header row, one row per department (and the accepting office), then the total row; every text cell
-    neutralised (`neutral`), whatever file it goes into."""
+    neutralised (`neutral`), whatever file it goes into. `name` and `code` give a row's name and code as the
+    reader reads them (the accepting office's and the total's codes are no department's)."""
     cols = columns(figures)
     header = [label("department", "code"), label("department", "name")] + [label(group, part) for group, part, _ in cols]
     rows = [header]
     for row in [*figures["departments"], figures["total"]]:
-        rows.append([row["code"], name(row) if name else row["name"]] + [_value(row, g, p) for g, p, _ in cols])
+        rows.append([code(row) if code else row["code"], name(row) if name else row["name"]] + [_value(row, g, p) for g, p, _ in cols])
     return [[neutral(value) for value in row] for row in rows]
 
 
-def csv_bytes(figures: dict, label: Labeler = english, name=None) -> bytes:
+def csv_bytes(figures: dict, label: Labeler = english, name=None, code=None) -> bytes:
     """UTF-8 with a byte-order mark, which Excel needs to read Chinese text."""
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\r\n")
-    for row in table(figures, label, name):
+    for row in table(figures, label, name, code):
         writer.writerow(["" if v is None else (f"{v:.4f}" if isinstance(v, float) else v) for v in row])
     return ("\ufeff" + out.getvalue()).encode("utf-8")
 
 
-def xlsx_bytes(figures: dict, title: str, generated_at: datetime, label: Labeler = english, name=None) -> bytes:
+def xlsx_bytes(figures: dict, title: str, generated_at: datetime, label: Labeler = english, name=None,
+               code=None) -> bytes:
     workbook = Workbook()
     sheet = workbook.active
     sheet.title = figures["period"]["start"][:7]
     sheet.append([neutral(title)])
     sheet["A1"].font = Font(bold=True, size=13)
-    rows = table(figures, label, name)
+    rows = table(figures, label, name, code)
     kinds = ["text", "text"] + [kind for *_, kind in columns(figures)]
     sheet.append(rows[0])
     for cell in sheet[2]:

@@ -32,6 +32,26 @@ def default_reply_by(session: Session, now: datetime) -> date:
     return calendar.add_working_days(calendar.local_date(now), settings.get(session, "supervision.reply_days"))
 
 
+OPEN = ("pending", "warned", "paused", "breached", "unscheduled")
+
+
+def waiting_department_id(session: Session, case) -> int | None:
+    """The department the case waits on now: the owner of its earliest open legal deadline (the accepting
+    office's department for the office's step), else the department concerned by the case."""
+    open_ = sorted((t for t in case.timers if t.status in OPEN and t.ended_at is None and t.kind != URGING_DEADLINE),
+                   key=lambda t: (t.due_at is None, t.due_at or utcnow()))
+    for timer in open_:
+        if timer.owner == "department" and timer.department_id is not None:
+            return timer.department_id
+        if timer.owner == "accepting_office":
+            office = session.scalar(select(User.department_id).join(UserRole).where(
+                UserRole.role == Role.ACCEPTING_OFFICE.value, User.active.is_(True), User.department_id.is_not(None))
+                .order_by(User.id).limit(1))
+            if office is not None:
+                return office
+    return case.department_id
+
+
 def urge(session: Session, case_ids: Iterable[int], actor: Actor, message: str, reply_by: date | None = None, *,
          department_code: str | None = None, now: datetime | None = None) -> list[Urging]:
     """One urging per case, each with its own reply-by timer; all or none."""
@@ -58,7 +78,7 @@ def urge(session: Session, case_ids: Iterable[int], actor: Actor, message: str, 
         if case.closed_at is not None:
             raise ActionNotAllowed(N_("case #%(id)s is closed: there is nothing to urge"), field="case_ids",
                                    details={"case": case.id, "state": case.state}, id=case.id)
-        target = department.id if department else case.department_id
+        target = department.id if department else waiting_department_id(session, case)
         if target is None:
             raise InvalidInput(N_("case #%(id)s has no department concerned: choose the department"),
                                field="department", id=case.id)
