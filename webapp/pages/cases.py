@@ -24,7 +24,6 @@ from workflows.services.casework.actors import actor_for
 from workflows.services.casework.history_view import case_history
 from workflows.services.deliveries import notify
 from workflows.services.documents import reading as documents
-
 from workflows.services.lists import erasure
 from workflows.services.lists.subjects import subject_view
 from workflows.services.processes.removal_rules import contested_removal
