@@ -432,11 +432,13 @@ class Walk:
                 "commitment_signed": "y", "files": [(io.BytesIO(PDF), "缴款凭证.pdf")]}, multipart=True))
         if process == "conditional_acceptance":
             url = f"/green/apply/{params['matter']}?missing={params['missing'][0]}"
-            assert self.pages.get(url).status_code == 200
+            form = self.pages.get(url)
+            assert form.status_code == 200
+            # each material supplied at filing comes with its file
+            files = {name: (io.BytesIO(PDF), f"{name}.pdf")
+                     for name in re.findall(r'name="(file_\d+)"', form.get_data(as_text=True))}
             return case_id_from(self.pages.post(url, {
-                "signatory": params["signatory"], "signed": "y", "submission_key": key,
-                "file_1": (io.BytesIO(PDF), "营业执照.pdf"), "file_2": (io.BytesIO(PDF), "身份证明.pdf")},
-                multipart=True))
+                "signatory": params["signatory"], "signed": "y", "submission_key": key, **files}, multipart=True))
         assert process == "redlist_removal"
         return case_id_from(self.pages.post("/red-list/abuse-report", {
             "subject_code": params["subject_code"], "reason": ABUSE, "files": [(io.BytesIO(PDF), "举报材料.pdf")]},

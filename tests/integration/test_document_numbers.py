@@ -63,3 +63,11 @@ def test_a_pattern_names_the_year_and_the_number():
         with pytest.raises(InvalidInput) as caught:
             check_pattern(bad)
         assert caught.value.field == "pattern"
+
+
+def test_a_chinese_reader_writes_the_placeholders_in_chinese():
+    from workflows.domain.documents import pattern_for_reader
+
+    assert check_pattern("珠信{类别}〔{年份}〕{序号}号") == "珠信{kind}〔{year}〕{n}号"
+    assert pattern_for_reader("{department}{kind}〔{year}〕{n}号", "zh") == "{部门}{类别}〔{年份}〕{序号}号"
+    assert pattern_for_reader("{department}{kind}〔{year}〕{n}号", "en") == "{department}{kind}〔{year}〕{n}号"

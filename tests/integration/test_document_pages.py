@@ -80,11 +80,13 @@ def test_the_administrator_sets_a_numbering_pattern_on_its_page(seeded, client, 
     auth.login("admin")
     assert "文号格式" in client.get("/admin/numbering").get_data(as_text=True)
     refused = client.post("/admin/numbering/SWJ", data={"pattern": "泉税〔2026〕{n}号"})
-    assert refused.status_code == 422 and "必须包含 {year} 和 {n}" in refused.get_data(as_text=True)
+    assert refused.status_code == 422 and "必须包含 {年份} 和 {序号}" in refused.get_data(as_text=True)
     assert db_session.scalar(select(NumberingPattern.pattern)) is None
-    saved = client.post("/admin/numbering/SWJ", data={"pattern": "泉税{kind}〔{year}〕{n}号"})
+    # a Chinese reader names the placeholders in Chinese; they are stored (and in the API) by their own names
+    saved = client.post("/admin/numbering/SWJ", data={"pattern": "泉税{类别}〔{年份}〕{序号}号"})
     assert saved.status_code == 302
     assert db_session.scalar(select(NumberingPattern.pattern)) == "泉税{kind}〔{year}〕{n}号"
+    assert "泉税{类别}〔{年份}〕{序号}号" in client.get("/admin/numbering").get_data(as_text=True)
     assert db_session.scalar(select(HistoryEntry.action).order_by(HistoryEntry.id.desc())) == "change_numbering"
     assert client.post("/admin/numbering/NOPE", data={"pattern": "{year}{n}"}).status_code == 404
 

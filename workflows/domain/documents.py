@@ -56,6 +56,8 @@ ADVERSE_ACTIONS: dict[str, frozenset[str]] = {
 
 DEFAULT_PATTERN = "{department}{kind}〔{year}〕{n}号"
 PLACEHOLDERS = {"department", "kind", "year", "n"}
+# the placeholders as a reader writes them in its language (stored, and in the API, they have the names above)
+READER_PLACEHOLDERS = {"zh": {"department": "部门", "kind": "类别", "year": "年份", "n": "序号"}}
 PATTERN_MAX = 60
 
 
@@ -63,9 +65,25 @@ def is_adverse(process: str, action: str) -> bool:
     return action in ADVERSE_ACTIONS.get(process, frozenset())
 
 
+def pattern_for_reader(pattern: str, language: str) -> str:
+    """A pattern with its placeholders named in the reader's language ({年份} for {year})."""
+    for name, shown in READER_PLACEHOLDERS.get(language, {}).items():
+        pattern = pattern.replace("{" + name + "}", "{" + shown + "}")
+    return pattern
+
+
+def pattern_from_reader(pattern: str) -> str:
+    """A pattern as typed, in any reader's language, with the placeholders' own names."""
+    for names in READER_PLACEHOLDERS.values():
+        for name, shown in names.items():
+            pattern = pattern.replace("{" + shown + "}", "{" + name + "}")
+    return pattern
+
+
 def check_pattern(pattern: str) -> str:
-    """A numbering pattern as stored: trimmed, on one line, with `{year}` and `{n}` and no other placeholder."""
-    pattern = (pattern or "").strip()
+    """A numbering pattern as stored: trimmed, on one line, with `{year}` and `{n}` and no other placeholder (a
+    reader's names for them, {年份} and {序号}, are taken too)."""
+    pattern = pattern_from_reader((pattern or "").strip())
     if not pattern or len(pattern) > PATTERN_MAX or re.search(r"[\x00-\x1f]", pattern):
         raise InvalidInput(N_("a numbering pattern has 1 to %(max)s characters on one line"), field="pattern",
                            max=PATTERN_MAX)
@@ -73,16 +91,16 @@ def check_pattern(pattern: str) -> str:
         names = {name for _text, name, _spec, _conv in string.Formatter().parse(pattern) if name is not None}
         unknown = sorted(names - PLACEHOLDERS)
     except ValueError:
-        raise InvalidInput("a brace in the numbering pattern is not closed", field="pattern") from None
+        raise InvalidInput(N_("a brace in the numbering pattern is not closed"), field="pattern") from None
     if unknown:
         raise InvalidInput(N_("the numbering pattern may use {department}, {kind}, {year} and {n}, not {%(name)s}"),
                            field="pattern", name=unknown[0])
     if not {"year", "n"} <= names:
-        raise InvalidInput("the numbering pattern must contain {year} and {n}", field="pattern")
+        raise InvalidInput(N_("the numbering pattern must contain {year} and {n}"), field="pattern")
     try:
         pattern.format(department="", kind="", year=2026, n=1)
     except (ValueError, IndexError, KeyError):
-        raise InvalidInput("a placeholder of the numbering pattern has a format it cannot take", field="pattern") from None
+        raise InvalidInput(N_("a placeholder of the numbering pattern has a format it cannot take"), field="pattern") from None
     return pattern
 
 

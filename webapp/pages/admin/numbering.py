@@ -2,9 +2,11 @@
 from __future__ import annotations
 
 from flask import flash, redirect, render_template, url_for
+from flask_babel import get_locale
 from flask_babel import gettext as _
 
 from forms.admin import NumberingForm
+from workflows.domain.documents import pattern_for_reader
 from workflows.domain.errors import DomainError
 from workflows.services.documents import numbering
 
@@ -14,9 +16,11 @@ from .blueprint import admin_only, bp, show_error
 
 
 def _numbering_page(posted_code: str | None = None, posted_form=None, status: int = 200):
-    rows = [(department, pattern, own, posted_form if department.code == posted_code
-             else NumberingForm(formdata=None, data={"pattern": pattern}))
-            for department, pattern, own in numbering.patterns(db.session)]
+    language = get_locale().language
+    rows = [(department, shown, own, posted_form if department.code == posted_code
+             else NumberingForm(formdata=None, data={"pattern": shown}))
+            for department, pattern, own in numbering.patterns(db.session)
+            for shown in [pattern_for_reader(pattern, language)]]
     return render_template("admin/numbering.html", rows=rows), status
 
 
