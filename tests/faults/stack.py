@@ -402,7 +402,9 @@ def reconcile(database_url: str, smtp, platform, expected: dict[int, str], *, re
         deliveries = session.scalars(select(PlatformDelivery)).all()
         assert {d.status for d in deliveries} <= {"delivered"}
         keys = Counter(h.get("Idempotency-Key") for h in platform.headers)
-        assert len(keys) == len(deliveries) == len(expected)
+        assert len(keys) == len(deliveries)  # each delivery received under its own key (once, or again unchanged)
+        # one result per case; the rest are the listings the stream started from, reported as results are
+        assert len([d for d in deliveries if d.case_id is not None]) == len(expected)
         result = {"events": len(events), "notifications": len(notes), "emails": len(sent),
                   "timer_firings": len(fired), "deliveries": len(deliveries), "cases": len(expected)}
     factory.kw["bind"].dispose()
