@@ -45,7 +45,7 @@ def linked_cases(client, path) -> set[str]:
     return set(CASE_LINK.findall(response.get_data(as_text=True)))
 
 
-def test_every_state_of_every_process_over_the_last_month(story, db_session):
+def every_state_of_every_process_over_the_last_month(story, db_session):
     states = {(process, state) for process, state in db_session.execute(select(Case.process, Case.state).distinct())}
     for process, definition in DEFINITIONS.items():
         missing = {s.name for s in definition.states} - PASSING.get(process, set()) - {s for p, s in states if p == process}
@@ -55,7 +55,7 @@ def test_every_state_of_every_process_over_the_last_month(story, db_session):
     assert local_date(first) <= today - timedelta(days=25) and local_date(last) >= today - timedelta(days=3)
 
 
-def test_the_story_has_overdue_and_urged_cases_a_breached_commitment_and_a_revoked_listing(story, db_session):
+def overdue_and_urged_cases_a_breached_commitment_and_a_revoked_listing(story, db_session):
     assert db_session.scalar(select(func.count()).select_from(Urging)) == 1
     assert db_session.scalar(select(func.count()).select_from(BrokenCommitment)) == 1
     assert db_session.get(Case, story["conditional_acceptance.commitment_breached"][0]).state == "commitment_breached"
@@ -63,7 +63,7 @@ def test_the_story_has_overdue_and_urged_cases_a_breached_commitment_and_a_revok
     assert db_session.get(ListEntry, revoked.list_entry_id).status in ("revoked", "purged")
 
 
-def test_every_roles_first_page_shows_its_work(story, seeded):
+def every_roles_first_page_shows_its_work(story, seeded):
     for username in ("office", "provider", "tax", "court", "licensing"):  # their inbox, counted on the home page
         client = logged_in(seeded, username)
         assert linked_cases(client, "/inbox"), f"{username}'s inbox is empty"
@@ -85,7 +85,7 @@ def test_every_roles_first_page_shows_its_work(story, seeded):
     assert "请暂停执行联合奖惩措施：限制参与政府采购活动（珠海示例科技有限公司）" in notices
 
 
-def test_the_supervisors_dashboard_shows_the_overdue_cases_and_the_urging(story, seeded):
+def the_supervisors_dashboard_shows_the_overdue_cases_and_the_urging(story, seeded):
     supervisor = logged_in(seeded, "supervisor")
     dashboard = supervisor.get("/supervision/").get_data(as_text=True)
     late = re.findall(r'data-figure="late-[^"]*"[^>]*>(\d+)<', dashboard)
@@ -93,3 +93,11 @@ def test_the_supervisors_dashboard_shows_the_overdue_cases_and_the_urging(story,
     urged = str(story["repair_exit.under_review"][0])
     assert urged in linked_cases(supervisor, "/supervision/urgings")
     assert urged in linked_cases(supervisor, "/cases?overdue=yes"), "the urged case is overdue"
+
+
+def test_the_story_of_the_demo(story, seeded, db_session):
+    """One month's story, loaded once (it takes seconds), read by each check in turn."""
+    every_state_of_every_process_over_the_last_month(story, db_session)
+    overdue_and_urged_cases_a_breached_commitment_and_a_revoked_listing(story, db_session)
+    every_roles_first_page_shows_its_work(story, seeded)
+    the_supervisors_dashboard_shows_the_overdue_cases_and_the_urging(story, seeded)
