@@ -205,7 +205,7 @@ def populate(database_url: str, count: int, *, start: int = 0) -> list[tuple[str
 
     Returns [(username, list entry id)]. Password: the demo password.
     """
-    from datetime import date, timedelta
+    from datetime import timedelta
 
     from workflows.demo import DEMO_PASSWORD, seed
     from workflows.domain.process import Actor

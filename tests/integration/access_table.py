@@ -17,7 +17,7 @@ the objection of `applicant` (listed by SCJGJ), case B that of `person` (listed 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import timedelta
 
 from workflows import clock
 

@@ -2,7 +2,7 @@
 re-evaluation previewed and confirmed, the green channel's catalogue with the caller's eligibility, the granted
 licences, and a green case's notice and materials. Every refusal is a clear error and changes nothing."""
 import io
-from datetime import date, timedelta
+from datetime import timedelta
 
 from sqlalchemy import func, select
 

@@ -163,8 +163,11 @@ def test_two_sweepers_at_once_fire_each_timer_once(seeded, db_session, database_
     threads = [threading.Thread(target=run) for _ in range(2)]
     [t.start() for t in threads]
     [t.join() for t in threads]
-    assert sum(results) == 120
-    assert events(db_session, "breach") == 120
+    # each timer's breach fired once, by one sweeper or the other; the escalation that follows may already be due
+    # when the second sweeper finds the timers unlocked again, and it too fires once or not at all
+    breaches, escalations = events(db_session, "breach"), events(db_session, "escalate")
+    assert breaches == 120 and escalations in (0, 120)
+    assert sum(results) == breaches + escalations
     factory.kw["bind"].dispose()
 
 
