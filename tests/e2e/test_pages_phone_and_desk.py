@@ -25,7 +25,7 @@ AXE = Path(__file__).resolve().parents[2] / "node_modules" / "axe-core" / "axe.m
 WIDTHS = (375, 1366)
 # each role's main pages, kept as pictures for the docs (every page is checked; these are also photographed)
 SHOWN = frozenset({
-    "public-lists", "signup", "applicant-home", "applicant-objection-form", "applicant-repair-form",
+    "public-lists", "complaint-form", "signup", "applicant-home", "applicant-objection-form", "applicant-repair-form",
     "applicant-green-commitment", "applicant-objection-case", "applicant-notifications", "office-inbox", "office-case",
     "department-listings", "department-case", "supervisor-dashboard", "admin-home", "admin-settings",
 })
