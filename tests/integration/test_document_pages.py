@@ -86,7 +86,8 @@ def test_the_administrator_sets_a_numbering_pattern_on_its_page(seeded, client, 
     saved = client.post("/admin/numbering/SWJ", data={"pattern": "泉税{类别}〔{年份}〕{序号}号"})
     assert saved.status_code == 302
     assert db_session.scalar(select(NumberingPattern.pattern)) == "泉税{kind}〔{year}〕{n}号"
-    assert "泉税{类别}〔{年份}〕{序号}号" in client.get("/admin/numbering").get_data(as_text=True)
+    shown = client.get("/admin/numbering").get_data(as_text=True)
+    assert "泉税{类别}〔{年份}〕{序号}号" in shown and "已保存：市税务局的文号格式" in shown  # the department by its name
     assert db_session.scalar(select(HistoryEntry.action).order_by(HistoryEntry.id.desc())) == "change_numbering"
     assert client.post("/admin/numbering/NOPE", data={"pattern": "{year}{n}"}).status_code == 404
 

@@ -12,6 +12,7 @@ from workflows.services.documents import numbering
 
 from ...access import current_actor
 from ...extensions import db
+from ...ui import localized
 from .blueprint import admin_only, bp, show_error
 
 
@@ -44,6 +45,7 @@ def change_numbering(code: str):
             show_error(form, error)
             return _numbering_page(code, form, 422)
         db.session.commit()
-        flash(_("Saved: the numbering pattern of %(department)s.", department=code), "success")
+        names = {department.code: localized(department) for department, _pattern, _own in numbering.patterns(db.session)}
+        flash(_("Saved: the numbering pattern of %(department)s.", department=names.get(code, code)), "success")
         return redirect(url_for(".numbering_patterns", _anchor=f"numbering-{code}"))
     return _numbering_page(code, form, 422)
