@@ -3,6 +3,8 @@ its blacklist entries that the rule no longer covers, and exits those it ticks o
 at once, with the key-attention validity it sets."""
 from __future__ import annotations
 
+from types import SimpleNamespace
+
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
@@ -49,9 +51,21 @@ def reevaluate():
             db.session.rollback()
             _show_error(form, error)
             entries = _still_matching(form) if form.confirm.data else None
-            return render_template("blacklist/reevaluate.html", form=form, entries=entries), 422
-    status = 422 if form.is_submitted() and form.errors else 200
-    return render_template("blacklist/reevaluate.html", form=form, entries=entries), status
+            return _page(form, entries, 422)
+    return _page(form, entries, 422 if form.is_submitted() and form.errors else 200)
+
+
+def _page(form, entries, status: int):
+    """The re-evaluation page shared with the red list's, in the blacklist's words."""
+    words = SimpleNamespace(
+        title=_("Re-evaluate blacklist entries"), back=_("Listings"), back_url=url_for("listings.index"),
+        lead=_("When the criteria change, state the new rule and the conditions that pick your department’s blacklist "
+               "entries that it no longer covers. You see them before anything changes; those you tick exit the "
+               "blacklist all at once, each exit is announced where the listing was published, and each subject goes "
+               "onto the key-attention list until the day you set."),
+        column=_("Exit"), count=lambda n: _("%(n)s entries would exit the blacklist", n=n),
+        tick=lambda entry_id: _("Exit entry #%(id)s", id=entry_id))
+    return render_template("lists/reevaluate.html", form=form, entries=entries, words=words), status
 
 
 def _still_matching(form: BlacklistReevaluationForm):

@@ -3,6 +3,8 @@ red-list entries against a stated rule, sees those that would go, and confirms t
 department decides an abuse report on the case page (confirm_abuse / dismiss)."""
 from __future__ import annotations
 
+from types import SimpleNamespace
+
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
@@ -73,6 +75,17 @@ def reevaluate():
         except DomainError as error:
             db.session.rollback()
             _show_error(form, error)
-            return render_template("removal/reevaluate.html", form=form, entries=None), 422
-    status = 422 if form.is_submitted() and form.errors else 200
-    return render_template("removal/reevaluate.html", form=form, entries=entries), status
+            return _reevaluation_page(form, None, 422)
+    return _reevaluation_page(form, entries, 422 if form.is_submitted() and form.errors else 200)
+
+
+def _reevaluation_page(form, entries, status: int):
+    """The re-evaluation page shared with the blacklist's, in the red list's words."""
+    words = SimpleNamespace(
+        title=_("Re-evaluate red-list entries"), back=_("Inbox"), back_url=url_for("cases.inbox"),
+        lead=_("When the criteria change, state the new rule and the conditions that pick your department’s red-list "
+               "entries that no longer qualify. You see them before anything changes, and remove those you tick, all at "
+               "once."),
+        column=_("Remove"), count=lambda n: _("%(n)s entries would be removed", n=n),
+        tick=lambda entry_id: _("Remove entry #%(id)s", id=entry_id))
+    return render_template("lists/reevaluate.html", form=form, entries=entries, words=words), status
