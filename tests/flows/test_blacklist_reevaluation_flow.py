@@ -14,7 +14,6 @@ from workflows.services.lists import blacklist_reevaluation as reevaluation
 from workflows.services.lists import list_validity
 from workflows.services.lists.reevaluation import Reevaluation
 from workflows.store.automation import Announcement
-from workflows.store.base import utcnow
 from workflows.store.cases import Timer
 from workflows.store.models import HistoryEntry, ListEntry, Subject
 
@@ -31,7 +30,8 @@ def entries_of(world, code):
 def test_a_changed_criterion_exits_the_blacklist_entries_onto_key_attention_announced(world, smtp, platform):
     until = clock.today() + timedelta(days=200)
     black_id = world.entry_of("applicant")
-    world.query(lambda s: list_validity.arm_missing(s, utcnow()))  # the entries' expiry timers, as the sweep arms them
+    # the entries' expiry timers, as the sweep arms them (at the instant the entry was recorded)
+    world.query(lambda s: list_validity.arm_missing(s, s.get(ListEntry, black_id).created_at))
     preview = world.query(lambda s: [e.id for e in reevaluation.preview(s, world.actor("provider"), RULE)])
     assert preview == [black_id]  # SCJGJ's one blacklist entry of the category; FY's person is not its own
 

@@ -182,7 +182,7 @@ def test_a_repair_approval_never_exits_a_suspended_entry(world):
     entry_id, case_id = under_review(world)
 
     def suspend(session):
-        event = emit(session, "test_suspend", utcnow())
+        event = emit(session, "test_suspend", session.get(Case, case_id).filed_at)  # an instant of the case's own
         entry = session.get(ListEntry, entry_id)
         change_entry(session, event, entry, "suspend")
         change_measures(session, event, entry, "suspend")

@@ -1,6 +1,7 @@
 """Document numbers under concurrency: decisions of one department issued from many threads at once, some rolled
 back, leave numbers 1..n each given once and none skipped; and the administrator's pattern is checked."""
 import threading
+from datetime import UTC, datetime
 
 import pytest
 from sqlalchemy import select
@@ -8,12 +9,12 @@ from sqlalchemy import select
 from workflows.domain.documents import check_pattern, number_of
 from workflows.domain.errors import InvalidInput
 from workflows.services.documents import issuing
-from workflows.store.base import utcnow
 from workflows.store.db import make_session_factory
 from workflows.store.documents import DecisionDocument
 from workflows.store.models import Department
 
 THREADS, EACH = 8, 6
+ISSUED = datetime(2026, 11, 2, 1, tzinfo=UTC)  # a working morning of 2026 in the city: numbers of 2026
 
 
 def issue_from_threads(database_url, department_id):
@@ -27,7 +28,7 @@ def issue_from_threads(database_url, department_id):
             barrier.wait()
             for i in range(EACH):
                 with factory() as session:
-                    issuing.issue(session, "refusal", department_id, utcnow(), f"worker {worker}", [f"#{i}"])
+                    issuing.issue(session, "refusal", department_id, ISSUED, f"worker {worker}", [f"#{i}"])
                     (session.rollback if i % 3 == 2 else session.commit)()
         except Exception as error:  # noqa: BLE001 - reported below
             errors.append(repr(error))
@@ -51,6 +52,7 @@ def test_concurrent_decisions_take_every_number_once_without_gaps(seeded, db_ses
     committed = THREADS * (EACH - EACH // 3)
     assert sorted(s for s, _ in issued) == list(range(1, committed + 1))
     assert len({n for _, n in issued}) == committed
+    assert all("〔2026〕" in n for _, n in issued)  # counted in the year the decisions were made
 
 
 def test_a_pattern_names_the_year_and_the_number():

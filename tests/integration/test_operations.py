@@ -6,15 +6,12 @@ import ast
 import re
 import shutil
 import sqlite3
-import uuid
 from dataclasses import fields
 from pathlib import Path
 
-import pytest
 from click.testing import CliRunner
-from sqlalchemy import create_engine, inspect, text
+from sqlalchemy import create_engine, inspect
 
-from tests.conftest import PG_ADMIN_URL, need_postgres
 from webapp import cli
 from workflows.config import HELP, PREFIX, Config, environment_file
 from workflows.store.migrate import MIGRATIONS, downgrade, upgrade
@@ -93,29 +90,15 @@ def tables(url: str) -> dict[str, list[str]]:
     return found
 
 
-@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
-def empty_database(request, tmp_path):
-    if request.param == "sqlite":
-        yield f"sqlite:///{tmp_path / 'migrations.sqlite'}"
-        return
-    need_postgres()
-    name = f"cc_migrations_{uuid.uuid4().hex[:8]}"
-    admin = create_engine(PG_ADMIN_URL, isolation_level="AUTOCOMMIT")
-    with admin.connect() as connection:
-        connection.execute(text(f'CREATE DATABASE "{name}"'))
-    yield PG_ADMIN_URL.rsplit("/", 1)[0] + "/" + name
-    with admin.connect() as connection:
-        connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-    admin.dispose()
 
 
-def test_every_migration_is_undone_and_done_again(empty_database):
-    upgrade(empty_database)
-    migrated = tables(empty_database)
-    downgrade(empty_database, "base")
-    assert set(tables(empty_database)) <= {"alembic_version"}, "tables left after downgrading to base"
-    upgrade(empty_database)
-    assert tables(empty_database) == migrated
+def test_every_migration_is_undone_and_done_again(blank_database):
+    upgrade(blank_database)
+    migrated = tables(blank_database)
+    downgrade(blank_database, "base")
+    assert set(tables(blank_database)) <= {"alembic_version"}, "tables left after downgrading to base"
+    upgrade(blank_database)
+    assert tables(blank_database) == migrated
 
 
 def test_every_migration_has_a_downgrade_or_says_why_not():

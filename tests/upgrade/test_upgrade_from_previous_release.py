@@ -9,13 +9,12 @@ verifies, no row is lost, the lists are true, and the app serves the upgraded ca
 from __future__ import annotations
 
 import re
-import uuid
 
 import pytest
 from click.testing import CliRunner
-from sqlalchemy import MetaData, Table, create_engine, func, inspect, select, text
+from sqlalchemy import MetaData, Table, create_engine, func, inspect, select
 
-from tests.conftest import DEMO_PASSWORD, PG_ADMIN_URL, make_app, need_postgres
+from tests.conftest import DEMO_PASSWORD, make_app
 from tests.integration.list_rules import lists_are_true
 from tests.upgrade.previous_release import at_release, decode, load, release
 from webapp.cli import main
@@ -25,21 +24,6 @@ from workflows.store.db import make_session_factory
 from workflows.store.migrate import SchemaMismatch, check_schema, current_revisions, heads
 
 
-@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
-def blank_url(request, tmp_path):
-    """A database with nothing in it, not even a schema."""
-    if request.param == "sqlite":
-        yield f"sqlite:///{tmp_path / 'release.sqlite'}"
-        return
-    need_postgres()
-    name = f"cc_upgrade_{uuid.uuid4().hex[:10]}"
-    admin = create_engine(PG_ADMIN_URL, isolation_level="AUTOCOMMIT")
-    with admin.connect() as connection:
-        connection.execute(text(f'CREATE DATABASE "{name}"'))
-    yield PG_ADMIN_URL.rsplit("/", 1)[0] + "/" + name
-    with admin.connect() as connection:
-        connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-    admin.dispose()
 
 
 def invoke(args, url, tmp_path):
@@ -66,20 +50,20 @@ def test_the_fixture_has_a_row_in_every_table_of_the_release_schema(tmp_path):
     assert set(release()["heads"]) != heads()  # a previous release: something to upgrade
 
 
-def test_a_database_of_the_previous_release_upgrades_and_stays_true(blank_url, tmp_path):
-    at_release(blank_url)
-    load(blank_url)
+def test_a_database_of_the_previous_release_upgrades_and_stays_true(blank_database, tmp_path):
+    at_release(blank_database)
+    load(blank_database)
     with pytest.raises(SchemaMismatch, match="credit-cases db upgrade"):
-        check_schema(blank_url)
+        check_schema(blank_database)
 
-    result = invoke(["db", "upgrade"], blank_url, tmp_path)
+    result = invoke(["db", "upgrade"], blank_database, tmp_path)
     assert result.exit_code == 0, result.output
-    check_schema(blank_url)
-    assert current_revisions(blank_url) == heads()
-    result = invoke(["audit", "verify"], blank_url, tmp_path)
+    check_schema(blank_database)
+    assert current_revisions(blank_database) == heads()
+    result = invoke(["audit", "verify"], blank_database, tmp_path)
     assert result.exit_code == 0, result.output
 
-    engine = create_engine(blank_url)
+    engine = create_engine(blank_database)
     with engine.connect() as connection:
         for name, rows in release()["tables"].items():
             table = Table(name, MetaData(), autoload_with=connection)
@@ -89,7 +73,7 @@ def test_a_database_of_the_previous_release_upgrades_and_stays_true(blank_url, t
             assert connection.scalar(select(func.count()).select_from(table)) >= len(rows), name
     engine.dispose()
 
-    sessions = make_session_factory(blank_url)
+    sessions = make_session_factory(blank_database)
     with sessions() as session:
         assert lists_are_true(session)
         case_ids = session.scalars(select(Case.id).order_by(Case.id)).all()
@@ -97,7 +81,7 @@ def test_a_database_of_the_previous_release_upgrades_and_stays_true(blank_url, t
             "objection", "repair_exit", "conditional_acceptance", "redlist_removal"}
     sessions.kw["bind"].dispose()
 
-    app = make_app(blank_url, tmp_path / "instance")
+    app = make_app(blank_database, tmp_path / "instance")
     client = app.test_client()
     assert client.post("/login", data={"username": "office", "password": DEMO_PASSWORD}).status_code == 302
     assert client.get("/inbox").status_code == 200
