@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import create_engine, select, text
 
-from tests.receivers import HttpReceiver, SmtpServer
+from tests.receivers import HttpReceiver, SmtpServer, free_port
 from workflows import clock
 from workflows.store.migrate import upgrade
 
@@ -436,11 +436,107 @@ def api(client, seeded):
 
 
 @pytest.fixture(scope="session")
-def prefect_harness():
-    from prefect.testing.utilities import prefect_test_harness
+def prefect_harness(tmp_path_factory):
+    """A real Prefect server for the tests that run the flows under Prefect: one for the whole run, shared by its
+    test processes (`-n`), started by the first that needs it and stopped when the run ends (pytest_unconfigure);
+    on PostgreSQL when it answers (a server shared by several processes needs it: on SQLite its concurrent
+    writers get errors), else on SQLite. What Prefect's own `prefect_test_harness` would start in every test
+    process: a server each, ~15 s of CPU each on these cores."""
+    from prefect.settings import PREFECT_API_URL, temporary_settings
 
-    with prefect_test_harness(server_startup_timeout=120):
-        yield
+    url = shared_prefect_server(run_folder(tmp_path_factory))
+    with temporary_settings(updates={PREFECT_API_URL: url}):
+        yield url
+
+
+def run_folder(tmp_path_factory) -> Path:
+    """A folder of this run, shared by its test processes (pytest-xdist makes each one's under the main one's)."""
+    base = tmp_path_factory.getbasetemp()
+    return base.parent if os.environ.get("PYTEST_XDIST_WORKER") else base
+
+
+PREFECT_SERVER_INFO = "prefect-server.json"
+
+
+def shared_prefect_server(folder: Path) -> str:
+    """The API address of the run's Prefect server, started here if no test process has started it yet."""
+    import fcntl
+    import json
+    import subprocess
+    import time
+
+    import httpx
+
+    from webapp.supervisor import prefect_api_url, prefect_server_part
+
+    info = folder / PREFECT_SERVER_INFO
+    with open(folder / "prefect-server.lock", "a") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)  # the others wait here until the server answers
+        if not info.exists():
+            port = free_port()
+            part = prefect_server_part(folder / "prefect-home", port)
+            env = {**os.environ, **part.env}
+            database = None
+            if not pg_available():
+                database = f"cc_prefect_{uuid.uuid4().hex[:8]}"
+                admin = create_engine(PG_ADMIN_URL, isolation_level="AUTOCOMMIT")
+                with admin.connect() as connection:
+                    connection.execute(text(f'CREATE DATABASE "{database}"'))
+                admin.dispose()
+                base = PG_ADMIN_URL.rsplit("/", 1)[0].replace("+psycopg", "+asyncpg")
+                env["PREFECT_API_DATABASE_CONNECTION_URL"] = f"{base}/{database}"
+            with open(folder / "prefect-server.log", "ab") as log:
+                server = subprocess.Popen(part.argv, env=env, stdout=log, stderr=subprocess.STDOUT,
+                                          start_new_session=True)
+            info.write_text(json.dumps({"pid": server.pid, "url": prefect_api_url(port), "database": database}))
+        url = json.loads(info.read_text())["url"]
+        deadline = time.monotonic() + 180
+        while True:
+            try:
+                if httpx.get(f"{url}/health", timeout=2, trust_env=False).status_code == 200:
+                    return url
+            except httpx.HTTPError:
+                pass
+            if time.monotonic() > deadline:
+                log = (folder / "prefect-server.log").read_text(errors="replace")[-3000:]
+                raise RuntimeError(f"the tests' Prefect server did not answer at {url}:\n{log}")
+            time.sleep(0.3)
+
+
+def stop_shared_prefect_server(folder: Path) -> None:
+    import json
+    import signal
+    import time
+
+    info = folder / PREFECT_SERVER_INFO
+    if not info.exists():
+        return
+    data = json.loads(info.read_text())
+    for sig, wait in ((signal.SIGTERM, 10), (signal.SIGKILL, 0)):
+        try:
+            os.killpg(data["pid"], sig)
+        except ProcessLookupError:
+            break
+        deadline = time.monotonic() + wait
+        while time.monotonic() < deadline:
+            try:
+                os.killpg(data["pid"], 0)
+            except ProcessLookupError:
+                break
+            time.sleep(0.2)
+    if data.get("database"):
+        admin = create_engine(PG_ADMIN_URL, isolation_level="AUTOCOMMIT")
+        with admin.connect() as connection:
+            connection.execute(text(f'DROP DATABASE IF EXISTS "{data["database"]}" WITH (FORCE)'))
+        admin.dispose()
+    info.unlink()
+
+
+def pytest_unconfigure(config):
+    """The run's shared Prefect server goes with the run (the main process: workers have `workerinput`)."""
+    factory = getattr(config, "_tmp_path_factory", None)
+    if factory is not None and not hasattr(config, "workerinput"):
+        stop_shared_prefect_server(factory.getbasetemp())
 
 
 @pytest.fixture

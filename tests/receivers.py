@@ -16,10 +16,23 @@ from aiosmtpd.controller import Controller
 class _Mailbox:
     def __init__(self):
         self.messages = []
+        self.refuse = 0  # refuse this many messages more (a temporary failure, 451)
+        self.connections = 0
+
+    def _connection(self, session) -> int:
+        """The number of the SMTP connection (aiosmtpd's session) a message came over, counted from 1."""
+        if not hasattr(session, "credit_cases_number"):
+            self.connections += 1
+            session.credit_cases_number = self.connections
+        return session.credit_cases_number
 
     async def handle_DATA(self, server, session, envelope):
+        if self.refuse > 0:
+            self.refuse -= 1
+            return "451 Requested action aborted: try again later"
         message = message_from_bytes(envelope.content)
         self.messages.append({
+            "connection": self._connection(session),  # messages sent over one SMTP connection share it
             "to": envelope.rcpt_tos,
             "subject": str(make_header(decode_header(message["Subject"]))),
             "message_id": message["Message-ID"],

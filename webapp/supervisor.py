@@ -50,6 +50,18 @@ def prefect_api_url(port: int = 4200) -> str:
     return f"http://127.0.0.1:{port}/api"
 
 
+# The Prefect server's own settings for the product's load (ADR 0013), the same in deploy/prefect.env: the task
+# runs that remain (the slow path) are written in batches, and flow runs older than a week are deleted by the
+# server's vacuum service (at one or two flow runs a second its database would otherwise grow without end).
+PREFECT_SERVER_TUNING = {
+    "PREFECT_SERVER_SERVICES_TASK_RUN_RECORDER_BATCH_SIZE": "50",
+    "PREFECT_SERVER_SERVICES_TASK_RUN_RECORDER_READ_BATCH_SIZE": "50",
+    "PREFECT_SERVER_SERVICES_TASK_RUN_RECORDER_FLUSH_INTERVAL": "1",
+    "PREFECT_SERVER_SERVICES_DB_VACUUM_ENABLED": "events,flow_runs",
+    "PREFECT_SERVER_SERVICES_DB_VACUUM_RETENTION_PERIOD": "604800",
+}
+
+
 def prefect_server_part(home: Path, port: int = 4200, python: str = sys.executable) -> Part:
     """The local Prefect server, with its own SQLite database in `home` (PREFECT_HOME).
 
@@ -71,6 +83,7 @@ def prefect_server_part(home: Path, port: int = 4200, python: str = sys.executab
         "PREFECT_SERVER_UI_SHOW_PROMOTIONAL_CONTENT": "false",
         # `server start` offers to edit the user's profile when it thinks it has a terminal.
         "PREFECT_CLI_PROMPT": "false",
+        **PREFECT_SERVER_TUNING,
     }
     argv = [python, "-m", "prefect", "server", "start", "--host", "127.0.0.1", "--port", str(port)]
     # early: its start-up (migrations on a fresh home) overlaps the web app's instead of following it

@@ -1,6 +1,9 @@
 """One bad event stalls nothing else: a name with a line break is e-mailed on one line, and an event that fails
 is retried alone, without failing or delaying the other events of its batch (in-process and under Prefect)."""
+import uuid
+
 import pytest
+from prefect import tags as prefect_tags
 from sqlalchemy import select
 
 from workflows.automation import worker
@@ -46,10 +49,82 @@ def test_an_event_that_fails_neither_fails_nor_delays_the_others_of_its_batch(wo
         return acknowledge(session, event, case)
 
     monkeypatch.setitem(STEPS, "objection.acknowledge", broken)
-    run_once(world)
+    with prefect_tags(this_test := f"test:{uuid.uuid4().hex}"):  # the test processes share one Prefect server
+        run_once(world)
     by_case = {case_id: (status, kind) for case_id, kind, status in statuses(world).values()}
     assert by_case[good] == ("done", "file")
     assert by_case[bad] == ("pending", "file")
     error = world.query(lambda s: s.scalar(select(OutboxEvent.last_error).where(OutboxEvent.case_id == bad)))
     assert "a fault of this event alone" in error
     assert "objection.received" in smtp.kinds("person@example.gov.cn")  # its notice went out in the same run
+    if world.prefect:
+        run = the_flow_run_of(bad, this_test)
+        assert run.name.startswith("objection event")  # one named run for the batch: its process and events
+        assert {f"case:{bad}", f"case:{good}"} <= set(run.tags)
+        assert run.state.is_failed()  # a batch with an event still failing ends Failed, not Completed
+        assert sorted(t.name for t in task_runs_of(run)) == [f"file-event-{event_of(world, bad)}"]  # the slow path
+
+
+def event_of(world, case_id):
+    return world.query(lambda s: s.scalar(select(OutboxEvent.id).where(OutboxEvent.case_id == case_id)))
+
+
+def the_flow_run_of(case_id, test_tag):
+    """The flow run tagged with this case, as a person finds it in the Prefect UI (and with this test's own tag:
+    the tests share the server, and the cases of each test's database are numbered alike)."""
+    from prefect.client.orchestration import get_client
+    from prefect.client.schemas.filters import FlowRunFilter, FlowRunFilterTags
+
+    tagged = FlowRunFilter(tags=FlowRunFilterTags(all_=[f"case:{case_id}", test_tag]))
+    with get_client(sync_client=True) as client:
+        [run] = client.read_flow_runs(flow_run_filter=tagged)
+    return run
+
+
+def task_runs_of(run):
+    from prefect.client.orchestration import get_client
+    from prefect.client.schemas.filters import FlowRunFilter, FlowRunFilterId
+
+    with get_client(sync_client=True) as client:
+        return client.read_task_runs(flow_run_filter=FlowRunFilter(id=FlowRunFilterId(any_=[run.id])))
+
+
+def test_a_batch_sends_its_emails_over_one_smtp_connection(world, smtp):
+    world.file("applicant", list_entry_id=world.entry_of("applicant"), grounds=GROUNDS)
+    world.file("person", list_entry_id=world.entry_of("person"), grounds=GROUNDS)
+    assert run_once(world) == 2
+    assert len(smtp.messages) >= 4  # each filing: the applicant and the office told
+    assert {m["connection"] for m in smtp.messages} == {1}
+
+
+def test_an_email_refused_once_is_sent_once_on_the_slow_path(world, smtp):
+    from workflows.store.automation import Notification
+
+    smtp.mailbox.refuse = 1
+    world.file("applicant", list_entry_id=world.entry_of("applicant"), grounds=GROUNDS)
+    world.file("person", list_entry_id=world.entry_of("person"), grounds=GROUNDS)
+    assert run_once(world) == 2  # both done in the same run
+    ids = [m["message_id"] for m in smtp.messages]
+    assert len(ids) == len(set(ids))
+    owed = world.query(lambda s: s.execute(select(Notification.id, Notification.emailed_at).where(
+        Notification.email_to != "")).all())
+    assert all(emailed is not None for _, emailed in owed)  # the refused one went on its second try
+    assert len(owed) == len(smtp.messages)  # and none twice
+    assert {status for _, _, status in statuses(world).values()} == {"done"}
+
+
+@pytest.mark.prefect  # the real flows under Prefect's test harness
+def test_a_full_batch_is_one_flow_run_the_prefect_server_takes(world):
+    """A batch of as many events as a claim takes (50 cases) names them within what Prefect accepts (its flow
+    run's event may relate at most 100 resources, tags included): the run completes."""
+    from workflows.automation.worker import run_coroutine
+    from workflows.flows import steps as flow_steps
+    from workflows.flows.registry import FLOWS
+    from workflows.steps import runtime
+
+    world._request.getfixturevalue("prefect_harness")
+    runtime.configure(world.config)
+    batch = [(10_000 + n, "file", 5_000 + n) for n in range(50)]  # no such events: nothing to carry out
+    state = run_coroutine(flow_steps.start(FLOWS["objection"], "objection", batch))
+    assert state.is_completed(), state.message
+    assert len(flow_steps.labels(batch)) == flow_steps.MAX_TAGS and "case:5049" in flow_steps.labels(batch)

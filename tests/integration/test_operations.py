@@ -3,11 +3,13 @@ is not theirs (naming the command that fixes it), and every migration can be und
 from __future__ import annotations
 
 import ast
+import os
 import re
 import shutil
 import sqlite3
 from dataclasses import fields
 from pathlib import Path
+from unittest import mock
 
 from click.testing import CliRunner
 from sqlalchemy import create_engine, inspect
@@ -59,7 +61,23 @@ def test_the_units_run_the_parts_with_the_environment_file():
         assert "RestartPreventExitStatus=3" in units[name]  # a schema mismatch: restarting does not help
     assert "CREDIT_CASES_WORKER_PORT=%i" in units["credit-cases-worker@.service"]
     assert "PREFECT_API_DATABASE_CONNECTION_URL=postgresql" in (DEPLOY / "prefect.env").read_text()
+    assert_prefect_tuned((DEPLOY / "prefect.env").read_text())
     assert "location ~ ^/(metrics|healthz|readyz)$" in (DEPLOY / "nginx-credit-cases.conf").read_text()
+
+
+def assert_prefect_tuned(env_file: str) -> None:
+    """The deployed Prefect server has the embedded one's settings for the product's load (ADR 0013), and
+    Prefect reads them as meant: a retention rule for its flow runs, the task-run recorder batching."""
+    from prefect.settings import Settings
+
+    from webapp.supervisor import PREFECT_SERVER_TUNING
+
+    deployed = dict(line.split("=", 1) for line in env_file.splitlines() if line and not line.startswith("#"))
+    assert {k: deployed.get(k) for k in PREFECT_SERVER_TUNING} == PREFECT_SERVER_TUNING
+    with mock.patch.dict(os.environ, PREFECT_SERVER_TUNING):
+        services = Settings().server.services
+    assert "flow_runs" in services.db_vacuum.enabled and services.db_vacuum.retention_period.days == 7
+    assert services.task_run_recorder.batch_size == 50
 
 
 # --- 2. upgrades ---------------------------------------------------------------------------------------

@@ -107,14 +107,15 @@ def run_coroutine(coroutine):
 
 
 def process_batch(config: Config, events: list[OutboxEvent], *, in_process: bool = False) -> int:
-    """Run the flows for claimed events; mark each done, or release it alone for a later try: an event that fails
-    neither fails nor delays the others of its batch.
+    """Carry out claimed events, one named flow run per process (ADR 0013): each event done is settled by the
+    flow run itself; one that fails is released alone for a later try, neither failing nor delaying the
+    others of its batch. If the flow run cannot start (Prefect down), the batch is released untouched.
 
-    `in_process`: the flows' steps are called here, as the same functions with the same attempts, without Prefect
-    (the tests of what the steps do; the worker always runs the Prefect flows)."""
+    `in_process`: the same fast and slow paths called here, without Prefect (the tests of what the steps do;
+    the worker always runs the Prefect flows)."""
     from prefect.context import SyncClientContext
 
-    from workflows.flows.steps import IN_PROCESS, carry_out_each
+    from workflows.flows import steps as flow_steps
 
     rt = flow_runtime.configure(config)
     flows = flows_by_process()
@@ -124,28 +125,35 @@ def process_batch(config: Config, events: list[OutboxEvent], *, in_process: bool
     done = 0
     for process, batch in by_process.items():
         flow = flows.get(process)
-        pairs = [(e.id, e.kind) for e in batch]
+        triples = [(e.id, e.kind, e.case_id) for e in batch]
         try:
-            if flow is not None and in_process:
-                failed = carry_out_each(flow.plan, pairs, IN_PROCESS)
-            elif flow is not None:
-                # one Prefect client for the batch's task runs: without it each sync task run makes its own,
+            if flow is None:
+                failed = None  # nothing to carry out: settled here
+            elif in_process:
+                failed = flow_steps.failures(flow_steps.in_process(flow.plan, triples))
+            else:
+                # one Prefect client for the batch's runs: without it each sync task run makes its own,
                 # loading the TLS certificate store every time (measured: 40% of a batch's time)
                 with SyncClientContext.get_or_create():
-                    failed = run_coroutine(flow(pairs)) or {}
-            else:
-                failed = {}
+                    state = run_coroutine(flow_steps.start(flow, process, triples))
+                failed = flow_steps.failed_of(state)
+                if failed is None:  # the run itself broke: every event of it again
+                    raise RuntimeError(f"flow run ended {state.type.value}: {state.message}")
         except Exception as error:  # noqa: BLE001 - the flow could not run (Prefect down): release for a later try
             # the error's text (which may quote an address or a row) stays in the outbox row, not in the log
             log.warning("flow %s failed: events released for a later attempt", process,
                         extra={"flow": process, "events": [e.id for e in batch], "error": logs.error_class(error)})
             _finish(rt, batch, "retry", str(error))
             continue
-        for event_id, error in failed.items():
+        if failed is None:
+            _finish(rt, batch, "done")
+            done += len(batch)
+            continue
+        for event_id in failed:
             # its error's text stays in the outbox row, not in the log
             log.warning("event of flow %s failed: released alone for a later attempt", process,
                         extra={"flow": process, "event": event_id})
-        _finish(rt, [e for e in batch if e.id not in failed], "done")
+        _settled(batch, failed)
         for event in batch:
             if event.id in failed:
                 _finish(rt, [event], "retry", failed[event.id])
@@ -182,6 +190,9 @@ def deliver_once(config: Config, name: str | None = None, limit: int = 20) -> in
 
 
 def _finish(rt, batch: list[OutboxEvent], outcome: str, error: str = "") -> None:
+    """Settle events here: done (an event of no flow, a delivery round), or released for a later attempt (a
+    failed one, with its back-off; after MAX_ATTEMPTS, failed for good and shown to the administrators). An
+    event a flow run settled done stays done."""
     now = utcnow()
     outcomes = []
     with rt.sessions() as session:
@@ -193,14 +204,26 @@ def _finish(rt, batch: list[OutboxEvent], outcome: str, error: str = "") -> None
                 delay = timedelta(seconds=min(300, 2 ** min(event.attempts, 8)))
                 values = dict(status="failed" if failed else "pending", available_at=now + delay,
                               last_error=error[:2000], claimed_by=None)
-            session.execute(update(OutboxEvent).where(OutboxEvent.id == event.id).values(**values))
+            session.execute(update(OutboxEvent).where(OutboxEvent.id == event.id, OutboxEvent.status != "done")
+                            .values(**values))
             outcomes.append((event, values["status"]))
         session.commit()
     for event, status in outcomes:
-        metrics.EVENTS_HANDLED.labels(event.process, status).inc()
-        log.log(logging.WARNING if status == "failed" else logging.INFO, "event %s", status,
-                extra={"event": event.id, "case": event.case_id, "flow": event.process, "kind": event.kind,
-                       "outcome": status})
+        _count(event, status)
+
+
+def _settled(batch: list[OutboxEvent], failed: dict[int, str]) -> None:
+    """The events a flow run settled done, counted and logged."""
+    for event in batch:
+        if event.id not in failed:
+            _count(event, "done")
+
+
+def _count(event: OutboxEvent, status: str) -> None:
+    metrics.EVENTS_HANDLED.labels(event.process, status).inc()
+    log.log(logging.WARNING if status == "failed" else logging.INFO, "event %s", status,
+            extra={"event": event.id, "case": event.case_id, "flow": event.process, "kind": event.kind,
+                   "outcome": status})
 
 
 def run_once(config: Config, name: str | None = None, limit: int = 50, *, in_process: bool = False) -> int:

@@ -1,107 +1,101 @@
-"""The Prefect side of the flows: a task run per step (workflows.steps) and per e-mail, with retries, and the flow
-factory that turns a plan into a process's named flow. Deliveries to the platform, to webhooks and by SMS are
-recorded by the steps (an SMS with its notice, in the step's transaction) and not attempted here: the worker's
-delivery lane does (workflows/services/deliveries/outbound.py)."""
+"""The Prefect side of the processes: one named flow run per process per batch of events (ADR 0013).
+
+The flow run carries the batch out on the fast path (workflows.steps.carry: each event's steps as plain calls in
+one transaction, the e-mails over one SMTP connection); an event that fails there is tried again as a Prefect
+task run with retries (the slow path, visible in the UI by its event and case). The flow run's name gives its
+process and event numbers, its tags each case and event (`case:12`, `event:345`; as many as Prefect takes), and a
+table artifact each event's outcome; a batch with an event still failing ends the flow run Failed, its state's data saying which.
+Deliveries to the platform, to webhooks and by SMS are recorded by the steps and attempted by the worker's
+delivery lane, not here (workflows/services/deliveries/outbound.py).
+"""
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass
+import logging
 
-from prefect import flow, task
+from prefect import flow, tags, task
+from prefect.artifacts import create_table_artifact
 from prefect.cache_policies import NO_CACHE
+from prefect.states import Completed, Failed
 
-from workflows.services.deliveries import notify, sms
-from workflows.steps import STEPS, StepResult
-from workflows.steps.runtime import runtime, session_scope
-from workflows.store.automation import OutboxEvent
-from workflows.store.cases import Case
+from workflows.steps.carry import Outcome, attempts, carry_out_alone, carry_out_batch
 
-
-@task(retries=3, retry_delay_seconds=[0.5, 2, 5], cache_policy=NO_CACHE, task_run_name="{name}-event-{event_id}")
-def run_step(name: str, event_id: int) -> StepResult:
-    with session_scope() as session:
-        event = session.get(OutboxEvent, event_id)
-        if event is None:
-            return StepResult()
-        case = session.get(Case, event.case_id) if event.case_id else None  # None: a list entry's event
-        result = STEPS[name](session, event, case) or StepResult()
-        sms.record(session, result.notifications, runtime().config)  # owed with the notices, in their transaction
-        return result
+log = logging.getLogger("credit_cases.flows")
+RETRY_DELAYS = [0.5, 2, 5]  # the slow path: three more attempts after the fast one, spread over seconds
 
 
-@task(retries=3, retry_delay_seconds=[0.5, 2, 5], cache_policy=NO_CACHE, task_run_name="email-{notification_id}")
-def send_email(notification_id: int) -> bool:
-    with session_scope() as session:
-        return notify.send_email(session, notification_id, runtime().config)
+@task(retries=len(RETRY_DELAYS), retry_delay_seconds=RETRY_DELAYS, cache_policy=NO_CACHE, persist_result=False,
+      task_run_name="{kind}-event-{event_id}")
+def retry_event(plan: dict[str, list[str]], event_id: int, kind: str) -> Outcome:
+    return carry_out_alone(plan, event_id, kind)
 
 
-@dataclass(frozen=True)
-class Runner:
-    """How a flow's work is carried out: as Prefect task runs (the worker), or as the same functions called in
-    this process with the same number of attempts and no waits between them (most flow tests)."""
-    step: Callable[[str, int], StepResult]
-    email: Callable[[int], bool]
+def in_process(plan: dict[str, list[str]], events: list[tuple[int, str, int | None]]) -> list[Outcome]:
+    """The same batch without Prefect, the slow path's attempts made at once (most flow tests)."""
+    slow = attempts(lambda event_id, kind: carry_out_alone(plan, event_id, kind), 1 + len(RETRY_DELAYS))
+    return carry_out_batch(plan, events, slow)
 
 
-def _attempts(task_) -> Callable:
-    """The task's own function, tried as often as the task would be (1 + retries), without the delays."""
-    def call(*args):
-        for _ in range(task_.retries):
-            try:
-                return task_.fn(*args)
-            except Exception:  # noqa: BLE001, S112 - as Prefect retries any failure
-                continue
-        return task_.fn(*args)  # the last attempt: its failure is the caller's
-
-    return call
-
-
-PREFECT_TASKS = Runner(run_step, send_email)
-IN_PROCESS = Runner(*(_attempts(t) for t in (run_step, send_email)))
-
-
-def carry_out(plan: dict[str, list[str]], event_id: int, kind: str, runner: Runner = PREFECT_TASKS) -> None:
-    """Run the steps planned for this kind of event, then the e-mails they produced. What the steps owe the
-    platform and the departments' webhooks they queued for the worker's delivery lane: no endpoint is waited on
-    here (workflows/services/deliveries/outbound.py)."""
-    for name in plan.get(kind, []):
-        result = runner.step(name, event_id)
-        for notification_id in result.notifications:
-            runner.email(notification_id)
-    if kind in plan:
-        send_left_over_emails(event_id, runner)
-
-
-def carry_out_each(plan: dict[str, list[str]], events: list[tuple[int, str]],
-                   runner: Runner = PREFECT_TASKS) -> dict[int, str]:
-    """Each event of a batch on its own: one that fails (its attempts spent) is reported, and the others are
-    carried out all the same. Returns {event id: error} of those that failed."""
-    failed = {}
-    for event_id, kind in events:
-        try:
-            carry_out(plan, event_id, kind, runner)
-        except Exception as error:  # noqa: BLE001 - any failure is this event's alone: retried later by itself
-            failed[event_id] = f"{type(error).__name__}: {error}"
-    return failed
+def failures(outcomes: list[Outcome]) -> dict[int, str]:
+    return {o.event_id: o.error for o in outcomes if not o.done}
 
 
 def process_flow(name: str, plan: dict[str, list[str]]):
-    """A process's Prefect flow: the consequences of a batch of its events, in order, each on its own; returns
-    {event id: error} of the events that failed; `.plan` is what it runs."""
-    @flow(name=name, log_prints=False)
-    async def run(events: list[tuple[int, str]]) -> dict[int, str]:
-        return carry_out_each(plan, events)
+    """A process's Prefect flow: the consequences of a batch of its events, in order, each on its own. Ends
+    Completed with {} or Failed with {event id: error} of the events still failing; `.plan` is what it runs."""
+    @flow(name=name, persist_result=False, log_prints=False, validate_parameters=False)
+    async def run(events: list[tuple[int, str, int | None]]):
+        outcomes = carry_out_batch(plan, events, lambda event_id, kind: retry_event(plan, event_id, kind))
+        await _table(name, outcomes)
+        failed = failures(outcomes)
+        if failed:
+            return Failed(message=f"{len(failed)} of {len(outcomes)} events to be tried again", data=failed)
+        return Completed(message=f"{len(outcomes)} events done", data={})
 
     run.plan = plan
     return run
 
 
-def send_left_over_emails(event_id: int, runner: Runner = PREFECT_TASKS) -> None:
-    """A worker killed between a step's commit and its e-mails left them unsent: a later attempt sends them."""
-    if not runtime().config.smtp_host:
-        return
-    with session_scope() as session:
-        event = session.get(OutboxEvent, event_id)
-        unsent = notify.unsent_for_event(session, event_id) if event is not None and event.attempts > 1 else []
-    for notification_id in unsent:
-        runner.email(notification_id)
+async def _table(name: str, outcomes: list[Outcome]) -> None:
+    """Each event's outcome as the flow run's table artifact (best effort: the events are settled already)."""
+    rows = [{"event": o.event_id, "case": o.case_id or "", "kind": o.kind, "e-mails": o.emails,
+             "outcome": "failed, tried again later" if o.error else ("done on retry" if o.slow else "done")}
+            for o in outcomes]
+    try:
+        await create_table_artifact(rows, description=f"{name}: {len(rows)} events")
+    except Exception as error:  # noqa: BLE001 - a lost artifact loses no work
+        log.warning("flow %s: its outcome table was not recorded (%s)", name, type(error).__name__)
+
+
+def run_name(process: str, events: list[tuple[int, str, int | None]]) -> str:
+    first, last = events[0][0], events[-1][0]
+    return f"{process} event {first}" if first == last else f"{process} events {first}-{last}"
+
+
+# Prefect refuses a flow run's event with more than 100 related resources, its tags among them
+MAX_TAGS = 90
+
+
+def labels(events: list[tuple[int, str, int | None]]) -> list[str]:
+    """The flow run's tags, so the Prefect UI finds the run of a case's event: each case (`case:12`), then each
+    event (`event:345`) as far as Prefect's limit allows (a full batch of 50 cases carries its cases and 40
+    events; the run's name and its table artifact give every event)."""
+    cases = sorted({case_id for _, _, case_id in events if case_id is not None})
+    tags_ = [f"case:{case_id}" for case_id in cases] + [f"event:{event_id}" for event_id, _, _ in events]
+    return tags_[:MAX_TAGS]
+
+
+def start(process_flow_, process: str, events: list[tuple[int, str, int | None]]):
+    """The coroutine of one named, tagged flow run of the batch, returning its final state."""
+    async def go():
+        with tags(*labels(events)):
+            return await process_flow_.with_options(flow_run_name=run_name(process, events))(events, return_state=True)
+
+    return go()
+
+
+def failed_of(state) -> dict[int, str] | None:
+    """{event id: error} of a finished flow run's state; None when the run itself broke (every event again)."""
+    if state.is_completed():
+        return {}
+    data = state.result(raise_on_failure=False)
+    return data if isinstance(data, dict) else None

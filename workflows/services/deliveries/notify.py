@@ -3,7 +3,6 @@ is configured. What each notice says is declared in workflows/notices.py; this r
 from __future__ import annotations
 
 import re
-import smtplib
 import unicodedata
 from collections.abc import Iterable, Mapping
 from email.message import EmailMessage
@@ -157,11 +156,11 @@ def header_text(value: str) -> str:
     return " ".join("".join(" " if unicodedata.category(c) in ("Cc", "Zl", "Zp") else c for c in value or "").split())
 
 
-def send_email(session: Session, notification_id: int, config: Config) -> bool:
-    """E-mail one notification once; True if sent now. Without SMTP configured, the inbox is the channel."""
-    note = session.get(Notification, notification_id)
+def compose(note: Notification | None, config: Config) -> EmailMessage | None:
+    """The e-mail of one notification, or None when it needs none (sent already, no address, no SMTP configured:
+    the inbox is then the channel)."""
     if note is None or note.emailed_at is not None or not note.email_to or not config.smtp_host:
-        return False
+        return None
     message = EmailMessage()
     message["From"], message["To"] = header_text(config.smtp_sender), header_text(note.email_to)
     message["Subject"] = header_text(note.subject)
@@ -170,10 +169,7 @@ def send_email(session: Session, notification_id: int, config: Config) -> bool:
     message["Message-ID"] = f"<n{note.id}.{_ID_UNSAFE.sub('.', note.dedupe_key)}@credit-cases>"
     message["X-Notice-Kind"] = header_text(note.kind)  # the notice's kind (workflows/notices.py), for mail rules
     message.set_content(note.body)
-    with smtplib.SMTP(config.smtp_host, config.smtp_port, timeout=10) as smtp:
-        smtp.send_message(message)
-    note.emailed_at = utcnow()
-    return True
+    return message
 
 
 def unread_count(session: Session, user_id: int) -> int:

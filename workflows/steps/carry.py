@@ -1,0 +1,171 @@
+"""Carrying out a batch of one process's events: the fast path of the automation (ADR 0013).
+
+Each event on its own: its planned steps as plain calls in one transaction, its e-mails over the batch's one SMTP
+connection, then one transaction that marks them sent and settles the event (done). An event that fails on
+this path is handed to `slow`, which tries it again on its own (the flows make that a Prefect task run with
+retries, visible in the Prefect UI; the in-process runner calls it with the same attempts and no waits). A
+batch never holds two events of one case (the worker's claim leaves a case's later event until its earlier one
+is done), so the events of a case are carried out in order.
+
+Prefect-free: the process's flow (workflows.flows.steps) runs `carry_out_batch` once per batch; tests may call
+it directly. Nothing here weakens at-least-once: an event settled done has had every step committed and every
+e-mail handed to the SMTP server; a kill anywhere before leaves it to be claimed again, and every step claims its
+own `once()` key, every e-mail carries the same Message-ID whatever the attempt.
+"""
+from __future__ import annotations
+
+import smtplib
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from email.message import EmailMessage
+
+from sqlalchemy import update
+
+from workflows.config import Config
+from workflows.services.deliveries import notify, sms
+from workflows.store.automation import Notification, OutboxEvent
+from workflows.store.base import utcnow
+from workflows.store.cases import Case
+
+from . import STEPS, StepResult
+from .runtime import runtime, session_scope
+
+@dataclass
+class Outcome:
+    """What became of one event of a batch: `error` empty when it was settled done."""
+    event_id: int
+    kind: str
+    case_id: int | None = None
+    emails: int = 0
+    error: str = ""
+    slow: bool = False  # carried out (or given up) on the slow path
+
+    @property
+    def done(self) -> bool:
+        return not self.error
+
+
+@dataclass
+class Mailer:
+    """The batch's one SMTP connection: opened at its first e-mail, dropped after a failure (the next e-mail
+    opens a new one), closed at the end of the batch."""
+    config: Config
+    _smtp: smtplib.SMTP | None = field(default=None, repr=False)
+
+    def send(self, messages: list[tuple[int, EmailMessage]]) -> tuple[list[int], Exception | None]:
+        """Send in order; stop at the first failure. Returns the ids sent, and the failure if any."""
+        sent = []
+        for notification_id, message in messages:
+            try:
+                if self._smtp is None:
+                    self._smtp = smtplib.SMTP(self.config.smtp_host, self.config.smtp_port, timeout=10)
+                self._smtp.send_message(message)
+            except Exception as error:  # noqa: BLE001 - this e-mail failed: the event is tried again
+                self.close()
+                return sent, error
+            sent.append(notification_id)
+        return sent, None
+
+    def close(self) -> None:
+        smtp, self._smtp = self._smtp, None
+        if smtp is not None:
+            try:
+                smtp.quit()
+            except Exception:  # noqa: BLE001, S110 - a connection already broken needs no goodbye
+                pass
+
+    def __enter__(self) -> Mailer:
+        return self
+
+    def __exit__(self, *_) -> None:
+        self.close()
+
+
+def apply(plan: dict[str, list[str]], event_id: int, kind: str,
+          again: bool = False) -> tuple[int | None, list[tuple[int, EmailMessage]]]:
+    """The event's planned steps in one transaction. Returns its case and the e-mails owed: those of the
+    notices its steps created, and, on a later attempt (`again`, or a later claim of the event), those an earlier
+    attempt committed but did not send."""
+    config = runtime().config
+    with session_scope() as session:
+        event = session.get(OutboxEvent, event_id)
+        if event is None:
+            return None, []
+        case = session.get(Case, event.case_id) if event.case_id else None  # None: a list entry's event
+        owed: list[int] = []
+        for name in plan.get(kind, []):
+            result = STEPS[name](session, event, case) or StepResult()
+            sms.record(session, result.notifications, config)  # owed with the notices, in their transaction
+            owed += result.notifications
+        if again or event.attempts > 1:
+            session.flush()
+            owed += [n for n in notify.unsent_for_event(session, event_id) if n not in owed]
+        messages = [(n, m) for n in owed if (m := notify.compose(session.get(Notification, n), config)) is not None]
+        return event.case_id, messages
+
+
+def settle(event_id: int, sent: list[int], *, done: bool) -> None:
+    """One transaction: the e-mails marked sent and, when every one went, the event done."""
+    now = utcnow()
+    with session_scope() as session:
+        if sent:
+            session.execute(update(Notification).where(Notification.id.in_(sent), Notification.emailed_at.is_(None))
+                            .values(emailed_at=now))
+        if done:
+            session.execute(update(OutboxEvent).where(OutboxEvent.id == event_id)
+                            .values(status="done", processed_at=now, last_error=""))
+
+
+def carry_out(plan: dict[str, list[str]], event_id: int, kind: str, mailer: Mailer, again: bool = False) -> Outcome:
+    """One event, start to settled; raises if a step or an e-mail failed (what was sent stays marked sent)."""
+    case_id, messages = apply(plan, event_id, kind, again)
+    sent, error = mailer.send(messages)
+    settle(event_id, sent, done=error is None)
+    if error is not None:
+        raise error
+    return Outcome(event_id, kind, case_id, emails=len(sent))
+
+
+def carry_out_alone(plan: dict[str, list[str]], event_id: int, kind: str) -> Outcome:
+    """One event with an SMTP connection of its own: the slow path's unit of work."""
+    with Mailer(runtime().config) as mailer:
+        return carry_out(plan, event_id, kind, mailer, again=True)
+
+
+# the slow path: (event id, kind) -> Outcome, raising once its attempts are spent
+SlowPath = Callable[[int, str], Outcome]
+
+
+def carry_out_batch(plan: dict[str, list[str]], events: list[tuple[int, str, int | None]],
+                    slow: SlowPath) -> list[Outcome]:
+    """Each event of the batch (id, kind, case id) on its own, in order; then those that failed, each on the slow
+    path. One that fails neither fails nor delays the others: they are settled before its retries begin."""
+    outcomes: dict[int, Outcome] = {}
+    failed: list[tuple[int, str, int | None]] = []
+    with Mailer(runtime().config) as mailer:
+        for event_id, kind, case_id in events:
+            try:
+                outcomes[event_id] = carry_out(plan, event_id, kind, mailer)
+            except Exception:  # noqa: BLE001 - this event's alone: tried again on the slow path
+                failed.append((event_id, kind, case_id))
+    for event_id, kind, case_id in failed:
+        try:
+            outcome = slow(event_id, kind)
+        except Exception as error:  # noqa: BLE001 - its attempts spent: released for a later try
+            outcome = Outcome(event_id, kind, case_id, error=f"{type(error).__name__}: {error}")
+        outcome.slow = True
+        outcomes[event_id] = outcome
+    return [outcomes[event_id] for event_id, _, _ in events]
+
+
+def attempts(function: Callable, tries: int) -> Callable:
+    """`function` tried up to `tries` times without waiting (as a task with `tries - 1` retries would be)."""
+    def call(*args):
+        for _ in range(tries - 1):
+            try:
+                return function(*args)
+            except Exception:  # noqa: BLE001, S112 - as Prefect retries any failure
+                continue
+        return function(*args)  # the last attempt: its failure is the caller's
+
+    return call
