@@ -101,15 +101,9 @@ def run(database, env, tmp_path, parts, smtp, platform, *, cases: int, pause: fl
     killed_in = kill_web_while_it_files_or_acts(stream, webs[0], urls[0])
     served_before = stream.served[urls[1]]
 
-    # a worker dies holding claimed events: when its lease runs out, the other carries them out
-    stream.wait_for_step(total * 2 // 5)
-    dead_worker, left_behind = kill_worker_holding_claims(database, workers)
-    survivor = next(w for w in workers if w is not dead_worker)
-    assert stack.expire_leases(database, dead_worker.pid) == len(left_behind)  # its lease runs out (not waited)
-
     # the sweeping scheduler dies; the deadlines of the cases in hand fall due while the people pause (so that the
     # cases do not move on first): the standby takes the lock and fires them
-    stream.wait_for_step(total * 3 // 5)
+    stream.wait_for_step(total * 2 // 5)
     stream.hold()
     sweeper.kill9()
     took_over = stack.wait_for_holder(database, {standby.pid: standby}, 60)
@@ -118,6 +112,13 @@ def run(database, env, tmp_path, parts, smtp, platform, *, cases: int, pause: fl
     assert due >= 2, "the cases in hand have running deadlines"
     stack.wait_for_firings(database, before + due, timeout=30)
     stream.resume()
+
+    # a worker dies holding claimed events (the workers' backlog outlasts the stream): when its lease runs out, the
+    # other carries them out
+    stream.wait_for_step(total * 3 // 5)
+    dead_worker, left_behind = kill_worker_holding_claims(database, workers)
+    survivor = next(w for w in workers if w is not dead_worker)
+    assert stack.expire_leases(database, dead_worker.pid) == len(left_behind)  # its lease runs out (not waited)
 
     if prefect is not None:  # the soak variant: the Prefect server down for a while too
         prefect.stop()
