@@ -1,4 +1,5 @@
-"""The product's parts as real processes, a population of applicants, a stream of cases, a reconciliation.
+"""The product's parts as real processes, a population of applicants, a stream of cases (through the services, or
+through the JSON API over several web processes), a reconciliation.
 
 Shared by the fault tests (tests/faults) and the benchmarks (tests/bench): each part runs as it does
 in production (`credit-cases worker`, gunicorn, `prefect server start`, the APScheduler scheduler),
@@ -305,6 +306,205 @@ class Stream:
         assert not self.errors, self.errors
 
 
+# --- the same stream through the JSON API, spread over several web processes ------------------------
+
+
+@dataclass
+class HttpStream:
+    """The stream's filings and decisions as a client of the JSON API makes them, round robin over the web
+    processes at `urls`, staggered so that filings, acceptances and decisions are all in flight at once: at step t
+    applicant t files, case t - lag is accepted (office), case t - 2 lag decided (provider: even confirm, odd revoke).
+
+    A request whose answer is lost (its process died: refused, reset, closed without an answer, timed out) is sent
+    again to the next process: a filing under the same `Idempotency-Key` (the API returns the first case), an
+    action with the case version the client saw (if the first went through, 409; the client then reads the case
+    and finds its action in the history). The client counts as done only what an answer acknowledged.
+    """
+
+    urls: list[str]
+    applicants: list[tuple[str, int]]
+    pause: float = 0.0
+    lag: int = 2
+    # steps at which the client stops waiting for the answers to its first sendings after 5 ms (as a proxy's
+    # timeout does): the request goes on at the server while the client sends it again to another process
+    impatient: frozenset[int] = frozenset()
+    expected: dict[int, str] = field(default_factory=dict)  # case id -> final decision, as acknowledged
+    filed: dict[str, tuple[str, int]] = field(default_factory=dict)  # idempotency key -> (applicant, case id)
+    acknowledged: list[tuple[int, str]] = field(default_factory=list)  # (case id, action) answered 200
+    lost: list[str] = field(default_factory=list)  # requests sent whose answer never came (sent again)
+    refused: int = 0  # requests a dead process never took (connection refused)
+    served: Counter = field(default_factory=Counter)  # answers per web process
+    steps: int = 0
+    in_flight: tuple[str, str, str] | None = None  # (process, method, path) asked at this instant
+    errors: list[str] = field(default_factory=list)
+    thread: threading.Thread | None = None
+
+    def __post_init__(self):
+        self._going = threading.Event()  # cleared: the people pause between two steps
+        self._going.set()
+        self._paused = threading.Event()  # set while they do pause
+        self._tokens: dict[str, str] = {}
+        self._down: dict[str, float] = {}
+        self._turn = 0
+
+    # the client's transport: the next live process, again on another when an answer is lost
+
+    def _next_url(self) -> str:
+        now = time.monotonic()
+        for _ in range(len(self.urls)):
+            url = self.urls[self._turn % len(self.urls)]
+            self._turn += 1
+            if self._down.get(url, 0) <= now:
+                return url
+        time.sleep(0.2)  # all down for a moment: ask again soon
+        return self.urls[self._turn % len(self.urls)]
+
+    def _send(self, client: httpx.Client, method: str, path: str, headers: dict | None = None, *,
+              impatient: bool = False, **kwargs) -> tuple[httpx.Response, bool]:
+        """The answer, and whether a sending of this request lost its answer (`impatient`: the first one's)."""
+        lost = False
+        deadline = time.monotonic() + 60
+        while True:
+            url = self._next_url()
+            self.in_flight = (url, method, path)
+            try:
+                timeout = httpx.Timeout(15.0, read=0.005) if impatient and not lost else client.timeout
+                response = client.request(method, url + path, headers=headers, timeout=timeout, **kwargs)
+            except httpx.ConnectError:
+                self.refused += 1  # never reached a process: nothing done
+                self._down[url] = time.monotonic() + 5
+            except httpx.TransportError as error:
+                lost = True
+                self.lost.append(f"{method} {path} to {url}: {type(error).__name__}")
+                if not isinstance(error, httpx.TimeoutException):  # closed without an answer: gone, for now
+                    self._down[url] = time.monotonic() + 5
+            else:
+                if response.status_code not in (502, 503, 504):
+                    self.served[url] += 1
+                    return response, lost
+            finally:
+                self.in_flight = None
+            if time.monotonic() > deadline:
+                raise RuntimeError(f"{method} {path}: no web process answered for 60 s")
+
+    def _auth(self, client: httpx.Client, username: str) -> dict:
+        if username not in self._tokens:
+            from workflows.demo import DEMO_PASSWORD
+
+            response, _ = self._send(client, "POST", "/api/v1/auth/token",
+                                     json={"username": username, "password": DEMO_PASSWORD})
+            assert response.status_code == 200, (username, response.status_code, response.text[:300])
+            self._tokens[username] = response.json()["token"]
+        return {"Authorization": f"Bearer {self._tokens[username]}"}
+
+    # what the people do
+
+    def file(self, client: httpx.Client, username: str, entry_id: int) -> int:
+        key = uuid.uuid4().hex
+        lost = False
+        for attempt in range(5):
+            response, lost_now = self._send(client, "POST", "/api/v1/cases",
+                                            impatient=attempt == 0 and self.steps in self.impatient,
+                                            headers={**self._auth(client, username), "Idempotency-Key": key},
+                                            json={"process": "objection", "list_entry_id": entry_id,
+                                                  "grounds": GROUNDS})
+            lost = lost or lost_now
+            # 409 after a lost answer: the sending again raced the first, still at work; once it is done, the same
+            # key returns its case
+            if not (response.status_code == 409 and lost):
+                break
+            time.sleep(0.2)
+        assert response.status_code == 201, ("file", username, response.status_code, response.text[:300])
+        case_id = response.json()["id"]
+        self.filed[key] = (username, case_id)
+        return case_id
+
+    def read(self, client: httpx.Client, case_id: int, username: str) -> dict:
+        response, _ = self._send(client, "GET", f"/api/v1/cases/{case_id}", headers=self._auth(client, username))
+        assert response.status_code == 200, ("read", case_id, response.status_code, response.text[:300])
+        return response.json()
+
+    def act(self, client: httpx.Client, case_id: int, action: str, username: str, params: dict) -> None:
+        case = self.read(client, case_id, username)  # the person opens the case, then acts on what it shows
+        lost = False
+        for attempt in range(10):
+            response, lost_now = self._send(client, "POST", f"/api/v1/cases/{case_id}/actions/{action}",
+                                            impatient=attempt == 0 and self.steps in self.impatient,
+                                            headers=self._auth(client, username),
+                                            json={**params, "version": case["version"]})
+            lost = lost or lost_now
+            if response.status_code == 200:
+                self.acknowledged.append((case_id, action))
+                return
+            if response.status_code != 409:
+                break
+            case = self.read(client, case_id, username)  # changed meanwhile: by whom?
+            if any(h["action"] == action for h in case["history"]):
+                assert lost, f"case {case_id}: {action} in its history, never acknowledged nor lost"
+                self.acknowledged.append((case_id, action))  # the sending whose answer was lost went through
+                return
+            if action not in case["available_actions"]:
+                break
+            # the worker moved the case on (its version) between the reading and the action: again
+        raise AssertionError(f"case {case_id}: {action} refused: {response.status_code} {response.text[:300]}")
+
+    def run(self) -> None:
+        cases: list[int] = []
+        try:
+            with httpx.Client(timeout=15.0, trust_env=False) as client:
+                count = len(self.applicants)
+                for t in range(count + 2 * self.lag):
+                    if not self._going.is_set():
+                        self._paused.set()
+                        self._going.wait()
+                        self._paused.clear()
+                    if t < count:
+                        cases.append(self.file(client, *self.applicants[t]))
+                    if 0 <= t - self.lag < count:
+                        self.act(client, cases[t - self.lag], "accept", "office", {})
+                    if 0 <= t - 2 * self.lag < count:
+                        i = t - 2 * self.lag
+                        decision = "confirm" if i % 2 == 0 else "revoke"
+                        self.act(client, cases[i], decision, "provider", {"reason": "经核实。"})
+                        self.expected[cases[i]] = decision
+                    self.steps = t + 1
+                    time.sleep(self.pause)
+        except Exception as error:  # noqa: BLE001 - reported by the test
+            self.errors.append(f"{type(error).__name__}: {error}")
+
+    @property
+    def total_steps(self) -> int:
+        return len(self.applicants) + 2 * self.lag
+
+    def hold(self, timeout: float = 60) -> None:
+        """The people pause once their present step is done (the deadlines of the cases in hand keep running)."""
+        self._going.clear()
+        deadline = time.monotonic() + timeout
+        while not self._paused.wait(0.05):
+            assert not self.errors, self.errors
+            assert self.thread.is_alive() and time.monotonic() < deadline, f"the stream stopped at step {self.steps}"
+
+    def resume(self) -> None:
+        self._going.set()
+
+    def wait_for_step(self, step: int, timeout: float = 60) -> None:
+        deadline = time.monotonic() + timeout
+        while self.steps < step:
+            assert not self.errors, self.errors
+            assert self.thread.is_alive() and time.monotonic() < deadline, f"the stream stopped at step {self.steps}"
+            time.sleep(0.05)
+
+    def start(self) -> "HttpStream":
+        self.thread = threading.Thread(target=self.run, daemon=True)
+        self.thread.start()
+        return self
+
+    def join(self, timeout: float = 120) -> None:
+        self.thread.join(timeout)
+        assert not self.thread.is_alive(), f"the stream of requests did not finish (at step {self.steps})"
+        assert not self.errors, self.errors
+
+
 # --- the outbox, and the reconciliation of everything it led to ------------------------------------
 
 
@@ -328,6 +528,18 @@ def wait_drained(database_url: str, timeout: float, parts: list[Proc] = ()) -> N
             logs = "\n".join(f"--- {p.name}\n{p.tail()}" for p in parts)
             raise AssertionError(f"outbox not drained after {timeout:.0f} s: {now}\n{logs}")
         time.sleep(0.3)
+
+
+def claims_of(database_url: str, pid: int) -> list[int]:
+    """The events a worker (by its process id) holds claimed and not yet done."""
+    from workflows.store.automation import OutboxEvent
+
+    engine = create_engine(database_url)
+    with engine.connect() as connection:
+        ids = connection.scalars(select(OutboxEvent.id).where(
+            OutboxEvent.status == "processing", OutboxEvent.claimed_by.like(f"%:{pid}"))).all()
+    engine.dispose()
+    return list(ids)
 
 
 def expire_leases(database_url: str, claimed_by_pid: int) -> int:
@@ -465,3 +677,19 @@ def make_timers_due(database_url: str, *, cases_only: bool = False) -> int:
         moved = connection.execute(update(Timer).where(*pending).values(next_fire_at=utcnow(), warn_at=utcnow())).rowcount
     engine.dispose()
     return moved
+
+
+def wait_for_holder(database_url: str, pids: dict[int, Proc], timeout: float) -> Proc:
+    """The scheduler (among `pids`) that holds the sweep lock, once one does."""
+    from workflows.automation.sweep_lock import holder
+
+    deadline = time.monotonic() + timeout
+    while True:
+        name = holder(database_url)
+        if name:
+            pid = int(name.rsplit(":", 1)[1])
+            if pid in pids:
+                return pids[pid]
+        assert time.monotonic() < deadline, "no scheduler took the sweep lock:\n" + "\n".join(
+            p.tail() for p in pids.values())
+        time.sleep(0.1)

@@ -7,25 +7,11 @@ import time
 import pytest
 from sqlalchemy import create_engine, select, update
 
-from workflows.automation.sweep_lock import holder
 from workflows.store.cases import Timer
 
 from tests.faults import stack
 
 pytestmark = [pytest.mark.slow, pytest.mark.postgres]
-
-
-def wait_for_holder(url: str, pids: dict[int, stack.Proc], timeout: float) -> stack.Proc:
-    deadline = time.monotonic() + timeout
-    while True:
-        name = holder(url)
-        if name:
-            pid = int(name.rsplit(":", 1)[1])
-            if pid in pids:
-                return pids[pid]
-        assert time.monotonic() < deadline, "no scheduler took the sweep lock:\n" + "\n".join(
-            p.tail() for p in pids.values())
-        time.sleep(0.1)
 
 
 def expire_now(url: str, entry_id: int, timeout: float = 15) -> None:
@@ -52,7 +38,7 @@ def test_the_standby_scheduler_takes_over_the_sweep(database, tmp_path, parts):
     env = stack.product_env(database, tmp_path / "instance")
     a = stack.scheduler(env, tmp_path, "scheduler-a").start()
     parts.append(a)
-    first = wait_for_holder(database, {a.pid: a}, 20)
+    first = stack.wait_for_holder(database, {a.pid: a}, 20)
     b = stack.scheduler(env, tmp_path, "scheduler-b").start()
     parts.append(b)
     deadline = time.monotonic() + 20
@@ -64,7 +50,7 @@ def test_the_standby_scheduler_takes_over_the_sweep(database, tmp_path, parts):
 
     first.kill9()
     killed_at = time.monotonic()
-    second = wait_for_holder(database, {b.pid: b}, 60)
+    second = stack.wait_for_holder(database, {b.pid: b}, 60)
     took = time.monotonic() - killed_at
     assert second is b and took < 60, f"took over after {took:.1f} s"
     expire_now(database, applicants[1][1])
