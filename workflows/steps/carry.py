@@ -14,12 +14,16 @@ own `once()` key, every e-mail carries the same Message-ID whatever the attempt.
 """
 from __future__ import annotations
 
+import contextvars
 import smtplib
+import threading
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import ExitStack
 from dataclasses import dataclass, field
 from email.message import EmailMessage
 
-from sqlalchemy import update
+from sqlalchemy import select, update
 
 from workflows.config import Config
 from workflows.services.deliveries import notify, sms
@@ -100,7 +104,8 @@ def apply(plan: dict[str, list[str]], event_id: int, kind: str,
         if again or event.attempts > 1:
             session.flush()
             owed += [n for n in notify.unsent_for_event(session, event_id) if n not in owed]
-        messages = [(n, m) for n in owed if (m := notify.compose(session.get(Notification, n), config)) is not None]
+        notes = {n.id: n for n in session.scalars(select(Notification).where(Notification.id.in_(owed)))} if owed else {}
+        messages = [(n, m) for n in owed if (m := notify.compose(notes.get(n), config)) is not None]
         return event.case_id, messages
 
 
@@ -136,26 +141,53 @@ def carry_out_alone(plan: dict[str, list[str]], event_id: int, kind: str) -> Out
 SlowPath = Callable[[int, str], Outcome]
 
 
+THREADS = 4  # events of different cases carried out side by side (PostgreSQL: each thread's session its own)
+
+
 def carry_out_batch(plan: dict[str, list[str]], events: list[tuple[int, str, int | None]],
                     slow: SlowPath) -> list[Outcome]:
-    """Each event of the batch (id, kind, case id) on its own, in order; then those that failed, each on the slow
-    path. One that fails neither fails nor delays the others: they are settled before its retries begin."""
+    """Each event of the batch (id, kind, case id) on its own; then those that failed, one by one on the slow
+    path. One that fails neither fails nor delays the others: they are settled before its retries begin. The
+    batch holds one event per case, so on PostgreSQL a few threads carry its events out side by side, each with
+    its own SMTP connection; on SQLite (one writer at a time) one thread does."""
     outcomes: dict[int, Outcome] = {}
     failed: list[tuple[int, str, int | None]] = []
-    with Mailer(runtime().config) as mailer:
-        for event_id, kind, case_id in events:
-            try:
-                outcomes[event_id] = carry_out(plan, event_id, kind, mailer)
-            except Exception:  # noqa: BLE001 - this event's alone: tried again on the slow path
+    threads = THREADS if runtime().sessions.kw["bind"].dialect.name == "postgresql" else 1
+    with notify.recipients_kept(), ExitStack() as mailers:
+        local = threading.local()
+
+        def fast(event_id: int, kind: str) -> Outcome:
+            if not hasattr(local, "mailer"):
+                local.mailer = mailers.enter_context(Mailer(runtime().config))
+            return carry_out(plan, event_id, kind, local.mailer)
+
+        if threads > 1 and len(events) > 1:
+            context = contextvars.copy_context()  # the batch's kept recipients, seen by every thread
+            with ThreadPoolExecutor(max_workers=min(threads, len(events))) as pool:
+                futures = [pool.submit(context.copy().run, fast, event_id, kind) for event_id, kind, _ in events]
+            results = [future.exception() or future.result() for future in futures]
+        else:
+            results = [_caught(fast, event_id, kind) for event_id, kind, _ in events]
+        for (event_id, kind, case_id), result in zip(events, results):
+            if isinstance(result, Outcome):
+                outcomes[event_id] = result
+            else:  # a failure is this event's alone: the slow path
                 failed.append((event_id, kind, case_id))
-    for event_id, kind, case_id in failed:
-        try:
-            outcome = slow(event_id, kind)
-        except Exception as error:  # noqa: BLE001 - its attempts spent: released for a later try
-            outcome = Outcome(event_id, kind, case_id, error=f"{type(error).__name__}: {error}")
-        outcome.slow = True
-        outcomes[event_id] = outcome
+        for event_id, kind, case_id in failed:
+            try:
+                outcome = slow(event_id, kind)
+            except Exception as error:  # noqa: BLE001 - its attempts spent: released for a later try
+                outcome = Outcome(event_id, kind, case_id, error=f"{type(error).__name__}: {error}")
+            outcome.slow = True
+            outcomes[event_id] = outcome
     return [outcomes[event_id] for event_id, _, _ in events]
+
+
+def _caught(function: Callable, *args) -> Outcome | Exception:
+    try:
+        return function(*args)
+    except Exception as error:  # noqa: BLE001 - the caller tells an outcome from a failure
+        return error
 
 
 def attempts(function: Callable, tries: int) -> Callable:

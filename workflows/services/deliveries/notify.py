@@ -2,9 +2,12 @@
 is configured. What each notice says is declared in workflows/notices.py; this renders and stores it."""
 from __future__ import annotations
 
+import contextvars
 import re
 import unicodedata
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
+from contextlib import contextmanager
+from dataclasses import dataclass
 from email.message import EmailMessage
 from functools import lru_cache
 from io import BytesIO
@@ -33,11 +36,40 @@ DEFAULT_LOCALE = "zh_CN"  # a user who chose no language reads Chinese
 PUBLIC_LOCALE = "zh_CN"  # announcements are public texts, in Chinese
 
 
-def users_with_role(session: Session, role: Role, department_id: int | None = None) -> list[User]:
+@dataclass(frozen=True)
+class Recipient:
+    """What a notice needs of a user (`notice` takes these or User rows alike)."""
+    id: int
+    email: str | None
+    locale: str | None
+
+
+# {(role, department id): recipients} while a batch of events is carried out (`recipients_kept`), else None
+_kept: contextvars.ContextVar[dict | None] = contextvars.ContextVar("recipients_kept", default=None)
+
+
+@contextmanager
+def recipients_kept() -> Iterator[None]:
+    """Within this block, who holds a role (in a department) is read once, not once per notice: the automation
+    carries out a batch of events (seconds) in one, so a role's recipients are those of the batch's start."""
+    token = _kept.set({})
+    try:
+        yield
+    finally:
+        _kept.reset(token)
+
+
+def users_with_role(session: Session, role: Role, department_id: int | None = None) -> list[User] | list[Recipient]:
+    kept = _kept.get()
+    if kept is not None and (role, department_id) in kept:
+        return kept[(role, department_id)]
     query = select(User).join(UserRole).where(UserRole.role == role.value, User.active.is_(True))
     if department_id is not None:
         query = query.where(User.department_id == department_id)
-    return list(session.scalars(query.order_by(User.id)))
+    users = list(session.scalars(query.order_by(User.id)))
+    if kept is not None:
+        kept[(role, department_id)] = [Recipient(u.id, u.email, u.locale) for u in users]
+    return users
 
 
 # --- rendering --------------------------------------------------------------------------------------
