@@ -95,8 +95,8 @@ def test_a_batch_sends_its_emails_over_one_smtp_connection(world, smtp):
     assert run_once(world) == 2
     assert len(smtp.messages) >= 4  # each filing: the applicant and the office told
     postgresql = world.config.database_url.startswith("postgresql")
-    # one connection for the batch; on PostgreSQL one per thread carrying events out side by side (here two)
-    assert len({m["connection"] for m in smtp.messages}) == (2 if postgresql else 1)
+    # one connection for the batch; on PostgreSQL one per thread carrying events out side by side (here two at most)
+    assert len({m["connection"] for m in smtp.messages}) <= (2 if postgresql else 1)
 
 
 def test_an_email_refused_once_is_sent_once_on_the_slow_path(world, smtp):
