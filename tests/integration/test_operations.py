@@ -128,3 +128,13 @@ def test_every_migration_has_a_downgrade_or_says_why_not():
         if empty:
             assert "irreversible" in (ast.get_docstring(module) or "").lower(), \
                 f"{path.name}: no downgrade, and its docstring does not say why it is irreversible"
+
+
+def test_a_web_machine_restarting_keeps_the_other_machines_metrics(tmp_path):
+    """Several web machines may share the instance folder: each empties only its own metrics folder at start."""
+    other = cli.fresh_metrics_folder(tmp_path, "web-b")
+    (other / "counter_1.db").write_bytes(b"theirs")
+    mine = cli.fresh_metrics_folder(tmp_path, "web-a")
+    (mine / "counter_2.db").write_bytes(b"mine, before the restart")
+    assert cli.fresh_metrics_folder(tmp_path, "web-a") == mine and not any(mine.iterdir())
+    assert (other / "counter_1.db").read_bytes() == b"theirs"
