@@ -279,18 +279,6 @@ def audit_verify() -> None:
     sys.exit(0 if verdict.ok else 1)
 
 
-@audit.command("anchor")
-def audit_anchor() -> None:
-    """Anchor now the heads of the history chains that moved since the last anchor (the scheduler does it at
-    each sweep)."""
-    from workflows.store import audit_chain
-
-    with app_session() as (_, session):
-        anchored = audit_chain.anchor(session)
-        session.commit()
-    click.echo(f"anchored {len(anchored.heads) if anchored else 0} chain head(s)")
-
-
 @main.command()
 @click.argument("target", type=click.Path(path_type=Path))
 def backup(target: Path) -> None:

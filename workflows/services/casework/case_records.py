@@ -64,14 +64,17 @@ def submitted_before(session: Session, submission_key: str | None, actor: Actor)
 
 
 def get_case(session: Session, case_id: int, *, for_update: bool = False) -> Case:
-    """The case with its timers, in one query (its evidence files are read when a rule asks for them)."""
+    """The case with its timers, in one query (its evidence files are read when a rule asks for them); to act on
+    it (`for_update`), held until the transaction ends, with its entry and subject."""
     query = select(Case).where(Case.id == case_id).options(joinedload(Case.timers))
     if not for_update:
         case = session.execute(query).unique().scalar_one_or_none()
         if case is None:
             raise NotFound(N_("no case #%(id)s"), field="case", id=case_id)
         return case
-    # held until the transaction ends, and the history chain's head read under the hold (audit_chain)
+    # held until the transaction ends, and the history chain's head read under the hold (audit_chain); the entry
+    # and the subject that the rules and the written decisions read, in the same query
+    query = query.options(joinedload(Case.list_entry), joinedload(Case.subject))
     if session.get_bind().dialect.name == "postgresql":
         query = query.with_for_update(of=Case)
     else:  # SQLite has no FOR UPDATE: a write that changes nothing takes its write lock first
