@@ -339,3 +339,17 @@ def test_undoing_the_chains_per_case_chains_their_rows_into_one_again(seeded, db
     with factory() as session:
         assert audit.verify(session).ok
     factory.kw["bind"].dispose()
+
+
+def test_the_scheduler_anchors_the_heads_that_moved_after_each_sweep(seeded, db_session, database_url):
+    from workflows.automation.scheduler import anchor_once
+
+    case_ids = cases_with_history(db_session)
+    db_session.remove() if hasattr(db_session, "remove") else None
+    factory = make_session_factory(database_url)
+    assert anchor_once(factory) >= len(case_ids)
+    assert anchor_once(factory) == 0
+    with factory() as session:
+        assert all(case.anchored_head == case.chain_head for case in
+                   session.scalars(select(Case).where(Case.id.in_(case_ids))))
+    factory.kw["bind"].dispose()

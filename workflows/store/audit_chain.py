@@ -165,11 +165,21 @@ def extend(session: Session, rows: list) -> None:
             if case is not None:
                 set_committed_value(case, "chain_head", head)
     if plain:  # no version bump: a history row of a case does not change the case a person sees
-        session.connection().execute(update(_CASES).where(_CASES.c.id == bindparam("b_id"))
-                                     .values(chain_head=bindparam("b_head")), plain)
+        _write_heads(session.connection(), plain)
     if other is not None and other != session.info[_OTHER_HEAD]:
         session.connection().execute(update(_CHAINS).where(_CHAINS.c.name == OTHER).values(head=other))
         session.info[_OTHER_HEAD] = other
+
+
+def _write_heads(connection, heads: list[dict], column: str = "chain_head") -> None:
+    """cases.<column> = b_head where id = b_id, for each of `heads`."""
+    if connection.dialect.name == "postgresql" and len(heads) > 1:  # a batch: one statement, not one a case
+        connection.execute(text(f"UPDATE cases SET {column} = v.head FROM unnest(CAST(:ids AS integer[]), "
+                                "CAST(:heads AS varchar[])) AS v(id, head) WHERE cases.id = v.id"),
+                           {"ids": [h["b_id"] for h in heads], "heads": [h["b_head"] for h in heads]})
+        return
+    connection.execute(update(_CASES).where(_CASES.c.id == bindparam("b_id")).values({column: bindparam("b_head")}),
+                       heads)
 
 
 def _complete(entry) -> None:
@@ -230,9 +240,7 @@ def anchor(session: Session, at: datetime | None = None, limit: int = 100_000) -
                            anchor_hash=anchor_hash(at, heads, previous or GENESIS))
     session.add(record)
     if cases:
-        connection.execute(update(_CASES).where(_CASES.c.id == bindparam("b_id"))
-                           .values(anchored_head=bindparam("b_head")),
-                           [{"b_id": row.id, "b_head": row.chain_head} for row in cases])
+        _write_heads(connection, [{"b_id": row.id, "b_head": row.chain_head} for row in cases], "anchored_head")
     for row in others:
         connection.execute(update(_CHAINS).where(_CHAINS.c.name == row.name).values(anchored_head=row.head))
     session.flush()
