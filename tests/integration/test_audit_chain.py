@@ -12,6 +12,8 @@ from workflows.services.admin import audit
 from workflows.services.casework import history
 from workflows.store.db import make_session_factory
 from workflows.store.migrate import alembic_config, upgrade
+from workflows.store import audit_chain
+from workflows.store.cases import Case
 from workflows.store.models import AppendOnlyViolation, HistoryEntry
 
 
@@ -36,16 +38,56 @@ def bypass_guards(url, sql, **params):
     engine.dispose()
 
 
+def cases_with_history(db_session, count: int = 2) -> list[int]:
+    """Objection cases run through file, accept, confirm and close: four history rows each, in the case's chain."""
+    from workflows.services.admin.accounts import find_user
+    from workflows.services.casework import cases
+    from workflows.services.casework.actors import actor_for
+    from workflows.store.models import ListEntry
+
+    applicant, office, provider = (actor_for(find_user(db_session, name)) for name in ("applicant", "office", "provider"))
+    entry_id = db_session.scalar(select(ListEntry.id).where(ListEntry.subject_id == applicant.subject_id)
+                                 .order_by(ListEntry.id))
+    made = []
+    for _ in range(count):
+        case_id = cases.file_case(db_session, "objection", applicant, {"list_entry_id": entry_id,
+                                                                      "grounds": "该行政处罚已于2026年3月撤销，列入依据不存在。"}).id
+        cases.take_action(db_session, case_id, "accept", office)
+        cases.take_action(db_session, case_id, "confirm", provider, {"reason": "经核实，原处罚决定有效。"})
+        cases.take_action(db_session, case_id, "close", Actor.system())
+        db_session.commit()
+        made.append(case_id)
+    return made
+
+
+def chains(db_session) -> dict[str, list[HistoryEntry]]:
+    by_chain: dict[str, list[HistoryEntry]] = {}
+    for row in db_session.scalars(select(HistoryEntry).order_by(HistoryEntry.id)):
+        by_chain.setdefault(row.chain, []).append(row)
+    return by_chain
+
+
 def middle_row(db_session):
-    ids = db_session.scalars(select(HistoryEntry.id).order_by(HistoryEntry.id)).all()
-    assert len(ids) > 10
-    return ids[len(ids) // 2], ids[len(ids) // 2 + 1]
+    """A row in the middle of the history that has a row after it in its own chain, and that row."""
+    rows = db_session.scalars(select(HistoryEntry).order_by(HistoryEntry.id)).all()
+    assert len(rows) > 10
+    for row in rows[len(rows) // 2:]:
+        later = [r for r in rows if r.chain == row.chain and r.id > row.id]
+        if later:
+            return row.id, later[0].id
+    raise AssertionError("no chain with two rows")
 
 
 def test_every_row_is_chained_and_verify_says_ok(seeded, db_session, database_url, tmp_path):
-    rows = db_session.scalars(select(HistoryEntry).order_by(HistoryEntry.id)).all()
-    assert rows[0].prev_hash == "0" * 64
-    assert all(b.prev_hash == a.row_hash for a, b in zip(rows, rows[1:]))
+    cases_with_history(db_session)
+    by_chain = chains(db_session)
+    assert any(name.startswith("case:") for name in by_chain) and audit_chain.OTHER in by_chain
+    for name, rows in by_chain.items():
+        assert rows[0].prev_hash == "0" * 64, name
+        assert all(b.prev_hash == a.row_hash for a, b in zip(rows, rows[1:])), name
+        if name.startswith("case:"):  # the case row keeps its chain's head
+            assert db_session.get(Case, int(name[5:])).chain_head == rows[-1].row_hash
+        assert all(row.case_id == (int(name[5:]) if name.startswith("case:") else None) for row in rows)
     result = run_verify(database_url, tmp_path)
     assert result.returncode == 0 and result.stdout.startswith("OK"), result.stdout + result.stderr
 
@@ -130,7 +172,7 @@ def test_concurrent_writers_never_chain_to_the_same_row(seeded, database_url):
     assert not errors
     with factory() as session:
         assert session.scalar(select(func.count()).where(HistoryEntry.action == "probe")) == 80
-        links = session.scalars(select(HistoryEntry.prev_hash)).all()
+        links = session.execute(select(HistoryEntry.chain, HistoryEntry.prev_hash)).all()
         assert len(links) == len(set(links)), "two rows chained to the same predecessor"
         assert audit.verify(session).ok
     factory.kw["bind"].dispose()
@@ -139,7 +181,8 @@ def test_concurrent_writers_never_chain_to_the_same_row(seeded, database_url):
 def test_the_migration_chains_the_rows_already_there(seeded, database_url):
     from alembic import command
 
-    command.downgrade(alembic_config(database_url), "0008_audit@-1")
+    command.downgrade(alembic_config(database_url), "0008_audit@-1")  # the chains per case off (0015)
+    command.downgrade(alembic_config(database_url), "0008_audit@-1")  # and the chain itself
     engine = create_engine(database_url)
     with engine.connect() as connection:
         columns = [c[1] for c in connection.execute(text("SELECT * FROM history LIMIT 0")).cursor.description] \
@@ -173,3 +216,140 @@ def test_history_written_in_bulk_is_chained_too(seeded, db_session):
     assert db_session.scalar(select(func.count()).where(HistoryEntry.action == "apply_measure")) > 10
     verdict = audit.verify(db_session)
     assert verdict.ok, verdict.describe()
+
+
+def test_writers_of_one_case_never_chain_to_the_same_row(seeded, db_session, database_url):
+    """Four writers on one case, four on another, at once: each case's chain stays one line, and the heads hold."""
+    case_ids = cases_with_history(db_session)
+    factory = make_session_factory(database_url)
+    barrier = threading.Barrier(8)
+    errors = []
+
+    def write(case_id: int, worker: int) -> None:
+        try:
+            barrier.wait()
+            for n in range(5):
+                with factory() as session:
+                    history.record(session, actor=Actor.system("test"), action="probe", entity_type="case",
+                                   entity_id=case_id, case_id=case_id, data={"n": f"{worker}-{n}"})
+                    session.commit()
+        except Exception as error:  # noqa: BLE001 - collected and shown below
+            errors.append(error)
+
+    threads = [threading.Thread(target=write, args=(c, w)) for c in case_ids for w in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert not errors
+    with factory() as session:
+        links = session.execute(select(HistoryEntry.chain, HistoryEntry.prev_hash)).all()
+        assert len(links) == len(set(links)), "two rows chained to the same predecessor"
+        assert audit.verify(session).ok
+    factory.kw["bind"].dispose()
+
+
+@pytest.mark.postgres
+def test_writers_on_different_cases_do_not_wait_for_each_other(seeded, db_session, database_url):
+    """A transaction holding one case's chain (its history row written, not committed) does not hold another's."""
+    if not database_url.startswith("postgresql"):
+        pytest.skip("SQLite has one writer at a time")
+    one, two = cases_with_history(db_session)
+    db_session.remove() if hasattr(db_session, "remove") else None
+    factory = make_session_factory(database_url)
+    with factory() as first, factory() as second:
+        history.record(first, actor=Actor.system("test"), action="probe", entity_type="case", entity_id=one,
+                       case_id=one)
+        first.flush()  # case one's row locked until this transaction ends
+        second.execute(text("SET LOCAL lock_timeout = '2s'"))
+        history.record(second, actor=Actor.system("test"), action="probe", entity_type="case", entity_id=two,
+                       case_id=two)
+        second.commit()  # would time out if the writers shared one lock
+        first.commit()
+    with factory() as session:
+        assert audit.verify(session).ok
+    factory.kw["bind"].dispose()
+
+
+def anchor_now(database_url):
+    factory = make_session_factory(database_url)
+    with factory() as session:
+        anchored = audit_chain.anchor(session)
+        session.commit()
+    factory.kw["bind"].dispose()
+    return anchored
+
+
+def test_a_case_whose_last_rows_were_removed_is_found_by_the_anchor(seeded, db_session, database_url):
+    """An owner who deletes a case's last rows and sets the case's head back leaves every link intact: the
+    anchor written before still holds the removed head."""
+    cases_with_history(db_session)
+    anchored = anchor_now(database_url)
+    assert anchored is not None and any(name.startswith("case:") for name in anchored.heads)
+    assert anchor_now(database_url) is None, "nothing moved since"
+    name, rows = next((n, r) for n, r in chains(db_session).items() if n.startswith("case:") and len(r) >= 3)
+    kept = rows[-3]
+    bypass_guards(database_url, "DELETE FROM history WHERE chain = :chain AND id > :id", chain=name, id=kept.id)
+    engine = create_engine(database_url)
+    with engine.begin() as connection:
+        connection.execute(text("UPDATE cases SET chain_head = :head WHERE id = :id"),
+                           {"head": kept.row_hash, "id": int(name[5:])})
+    engine.dispose()
+    db_session.expire_all()
+    verdict = audit.verify(db_session)
+    assert not verdict.ok and verdict.broken_id == kept.id and "anchor holds is missing" in verdict.problem, \
+        verdict.describe()
+
+
+def test_a_case_whose_last_rows_were_removed_is_found_by_its_head(seeded, db_session, database_url):
+    cases_with_history(db_session)
+    name, rows = next((n, r) for n, r in chains(db_session).items() if n.startswith("case:") and len(r) >= 2)
+    bypass_guards(database_url, "DELETE FROM history WHERE id = :id", id=rows[-1].id)
+    db_session.expire_all()
+    verdict = audit.verify(db_session)
+    assert not verdict.ok and verdict.broken_id == rows[-2].id and "head records" in verdict.problem
+
+
+def test_an_anchor_changed_is_found(seeded, db_session, database_url):
+    cases_with_history(db_session)
+    anchor_now(database_url)
+    engine = create_engine(database_url)
+    with engine.begin() as connection:
+        connection.execute(text("UPDATE history_anchors SET heads = :heads WHERE id = "
+                                "(SELECT max(id) FROM history_anchors)"), {"heads": '{"case:1": "0"}'})
+    engine.dispose()
+    db_session.expire_all()
+    verdict = audit.verify(db_session)
+    assert not verdict.ok and "anchor" in verdict.problem
+
+
+def test_undoing_the_chains_per_case_chains_their_rows_into_one_again(seeded, db_session, database_url):
+    from alembic import command
+
+    cases_with_history(db_session)
+    db_session.remove() if hasattr(db_session, "remove") else None
+    command.downgrade(alembic_config(database_url), "0008_audit@-1")
+    engine = create_engine(database_url)
+    with engine.connect() as connection:
+        rows = connection.execute(text("SELECT prev_hash, row_hash FROM history ORDER BY id")).all()
+    engine.dispose()
+    assert rows[0].prev_hash == "0" * 64 and all(b.prev_hash == a.row_hash for a, b in zip(rows, rows[1:]))
+    upgrade(database_url)
+    factory = make_session_factory(database_url)
+    with factory() as session:
+        assert audit.verify(session).ok
+    factory.kw["bind"].dispose()
+
+
+def test_the_scheduler_anchors_the_heads_that_moved_after_each_sweep(seeded, db_session, database_url):
+    from workflows.automation.scheduler import anchor_once
+
+    case_ids = cases_with_history(db_session)
+    db_session.remove() if hasattr(db_session, "remove") else None
+    factory = make_session_factory(database_url)
+    assert anchor_once(factory) >= len(case_ids)
+    assert anchor_once(factory) == 0
+    with factory() as session:
+        assert all(case.anchored_head == case.chain_head for case in
+                   session.scalars(select(Case).where(Case.id.in_(case_ids))))
+    factory.kw["bind"].dispose()

@@ -15,6 +15,7 @@ from workflows.automation.sweep_lock import SweepLock
 from workflows.config import Config
 from workflows.operations import logs, metrics, probe
 from workflows.services.supervision.monthly import generate_due
+from workflows.store import audit_chain
 from workflows.store.base import utcnow
 from workflows.store.db import make_session_factory
 
@@ -27,7 +28,19 @@ def sweep_once(session_factory) -> int:
         session.commit()
     if fired:
         log.info("swept: %d timer(s) fired", fired, extra={"fired": fired})
+    anchor_once(session_factory)
     return fired
+
+
+def anchor_once(session_factory) -> int:
+    """The heads of the history chains that moved since the last anchor, anchored in the chain of anchors
+    (ADR 0012): after it, removing a case's last rows is found by `credit-cases audit verify`."""
+    with session_factory() as session:
+        anchored = audit_chain.anchor(session)
+        session.commit()
+    if anchored is not None:
+        log.info("history anchored: %d chain head(s)", len(anchored.heads), extra={"heads": len(anchored.heads)})
+    return len(anchored.heads) if anchored is not None else 0
 
 
 def monthly_report_once(session_factory, today=None) -> str | None:

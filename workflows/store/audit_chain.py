@@ -1,7 +1,15 @@
-"""The history as a hash chain: each row's hash covers its content and its predecessor's hash.
+"""The history as hash chains: a chain per case, one for the rows of no case, and anchors over their heads.
+
+Each row's hash covers its content and the hash of the row before it in the same chain (ADR 0012): a case's rows
+form the case's chain, whose head (the last row's hash) is kept on the case row itself, so that extending it needs
+no read of the history and the case row's own lock serialises the writers of that case alone; the rows of no case
+form the chain "other", whose head is a row of `history_chains`. `anchor` writes, from time to time (the SLA
+sweep), the heads that moved since the anchor before into `history_anchors`, each anchor chained to the one
+before, so that removing a case's last rows is found too. The rows written before migration 0015 stay in the one
+chain they were written in (`chain` NULL; ADR 0006), its last row anchored by the migration.
 
 The personal data a row may hold (`actor_label`, `reason`, `data`) enter the hash only through their digest,
-so erasing them after a purge (history redaction) leaves the chain verifiable (ADR 0006).
+so erasing them after a purge (history redaction) leaves the chains verifiable (ADR 0006).
 """
 from __future__ import annotations
 
@@ -10,17 +18,27 @@ import json
 from datetime import UTC, datetime
 from types import SimpleNamespace
 
-from sqlalchemy import event, inspect, select, text
+from sqlalchemy import bindparam, event, inspect, select, text, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.attributes import set_committed_value
 
 from workflows import clock
 
-from .models import HistoryEntry
+from .cases import UNANCHORED, Case
+from .models import HistoryAnchor, HistoryChain, HistoryEntry
 
 GENESIS = "0" * 64
 CHAINED = ("at", "actor_user_id", "action", "entity_type", "entity_id", "case_id", "from_state", "to_state")
-# one key for pg_advisory_xact_lock: every writer of the history queues on it while it extends the chain
-CHAIN_LOCK_KEY = 0x6869_7374  # "hist"
+OTHER = "other"  # the chain of the rows of no case
+LEGACY = "legacy"  # in an anchor: the last row of the one chain the rows before migration 0015 were written in
+# session.info keys, valid until the transaction ends: the cases whose loaded chain_head is current and whose row
+# this transaction holds (locked, or inserted by it), and the head of the chain "other" while this transaction holds it
+_FRESH = "audit_chain.fresh_cases"
+_OTHER_HEAD = "audit_chain.other_head"
+_CASES = Case.__table__
+_CHAINS = HistoryChain.__table__
 
 
 def canonical(value) -> bytes:
@@ -48,20 +66,128 @@ def row_hash(row, personal: str, previous: str) -> str:
     return _sha256(canonical({"row": content, "personal": personal, "previous": previous}))
 
 
-def lock_chain(session: Session) -> None:
-    """Serialise writers of the history until the end of the transaction."""
+def anchor_hash(at: datetime, heads: dict, previous: str) -> str:
+    return _sha256(canonical({"at": _instant(at), "heads": heads, "previous": previous}))
+
+
+def case_chain(case_id: int) -> str:
+    return f"case:{case_id}"
+
+
+def _postgresql(session: Session) -> bool:
+    return session.connection().dialect.name == "postgresql"
+
+
+def mark_fresh(session: Session, case: Case, head: str | None) -> None:
+    """The case's row is held by this transaction (FOR UPDATE, SQLite's write lock) and `head` is its chain's head
+    as read under that hold: extending its chain needs no further read."""
+    set_committed_value(case, "chain_head", head)
+    session.info.setdefault(_FRESH, set()).add(case.id)
+
+
+@event.listens_for(Session, "after_transaction_end")
+def _forget_holds(session: Session, transaction) -> None:
+    if transaction.parent is None or transaction.nested:
+        session.info.pop(_FRESH, None)
+        session.info.pop(_OTHER_HEAD, None)
+
+
+@event.listens_for(Session, "after_flush")
+def _new_cases_are_held(session: Session, _context) -> None:
+    for obj in session.new:
+        if isinstance(obj, Case) and obj.id is not None:
+            mark_fresh(session, obj, None)
+
+
+def _hold_case_heads(session: Session, case_ids: list[int]) -> dict[int, str | None]:
+    """Lock these cases' rows until the transaction ends and read their heads, in one statement."""
     connection = session.connection()
     if connection.dialect.name == "postgresql":
-        connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": CHAIN_LOCK_KEY})
-    else:
-        # a write that changes nothing takes SQLite's write lock before the tail is read
-        connection.execute(text("DELETE FROM history WHERE 0 = 1"))
+        rows = connection.execute(select(_CASES.c.id, _CASES.c.chain_head).where(_CASES.c.id.in_(case_ids))
+                                  .order_by(_CASES.c.id).with_for_update())
+    else:  # a write that changes nothing takes SQLite's write lock, and returns the heads as they are under it
+        rows = connection.execute(update(_CASES).where(_CASES.c.id.in_(case_ids))
+                                  .values(chain_head=_CASES.c.chain_head).returning(_CASES.c.id, _CASES.c.chain_head))
+    return {row.id: row.chain_head for row in rows}
 
 
-def chain_tail(session: Session) -> str:
-    last = session.connection().execute(
-        select(HistoryEntry.row_hash).order_by(HistoryEntry.id.desc()).limit(1)).scalar()
-    return last or GENESIS
+def _hold_other_head(session: Session) -> str:
+    if _OTHER_HEAD in session.info:
+        return session.info[_OTHER_HEAD]
+    insert = pg_insert if _postgresql(session) else sqlite_insert
+    statement = (insert(_CHAINS).values(name=OTHER, head=GENESIS)
+                 .on_conflict_do_update(index_elements=["name"], set_={"head": _CHAINS.c.head})
+                 .returning(_CHAINS.c.head))
+    head = session.connection().execute(statement).scalar_one()
+    session.info[_OTHER_HEAD] = head
+    return head
+
+
+def extend(session: Session, rows: list) -> None:
+    """Give each row (in the order given: a model or a namespace with the CHAINED attributes and personal_digest)
+    its chain, prev_hash and row_hash, and move the chains' heads in this transaction."""
+    fresh = session.info.setdefault(_FRESH, set())
+    loaded: dict[int, Case] = {}
+    heads: dict[int, str | None] = {}
+    unheld = []
+    for case_id in {r.case_id for r in rows if r.case_id is not None}:
+        case = session.identity_map.get(inspect(Case).identity_key_from_primary_key((case_id,)))
+        if case is not None:
+            loaded[case_id] = case
+        if case is not None and case_id in fresh and "chain_head" in case.__dict__:
+            heads[case_id] = case.chain_head
+        else:
+            unheld.append(case_id)
+    if unheld:
+        held = _hold_case_heads(session, sorted(unheld))
+        for case_id, head in held.items():
+            heads[case_id] = head
+            fresh.add(case_id)
+            if case_id in loaded:
+                set_committed_value(loaded[case_id], "chain_head", head)
+    other = _hold_other_head(session) if any(r.case_id not in heads for r in rows) else None
+    moved: dict[int, str] = {}
+    for row in rows:
+        if row.case_id in heads:
+            row.chain = case_chain(row.case_id)
+            row.prev_hash = heads[row.case_id] or GENESIS
+            row.row_hash = heads[row.case_id] = moved[row.case_id] = row_hash(row, row.personal_digest, row.prev_hash)
+        else:  # no case, or a case_id naming no case
+            row.chain, row.prev_hash = OTHER, other
+            row.row_hash = other = row_hash(row, row.personal_digest, other)
+    plain = []
+    for case_id, head in moved.items():
+        case = loaded.get(case_id)
+        if case is not None and case in session.dirty and session.is_modified(case, include_collections=False):
+            case.chain_head = head  # written by the UPDATE the flush makes anyway (its version check included)
+        else:
+            plain.append({"b_id": case_id, "b_head": head})
+            if case is not None:
+                set_committed_value(case, "chain_head", head)
+    if plain:  # no version bump: a history row of a case does not change the case a person sees
+        _write_heads(session.connection(), plain)
+    if other is not None and other != session.info[_OTHER_HEAD]:
+        session.connection().execute(update(_CHAINS).where(_CHAINS.c.name == OTHER).values(head=other))
+        session.info[_OTHER_HEAD] = other
+
+
+def _write_heads(connection, heads: list[dict], column: str = "chain_head") -> None:
+    """cases.<column> = b_head where id = b_id, for each of `heads`."""
+    if connection.dialect.name == "postgresql" and len(heads) > 1:  # a batch: one statement, not one a case
+        connection.execute(text(f"UPDATE cases SET {column} = v.head FROM unnest(CAST(:ids AS integer[]), "
+                                "CAST(:heads AS varchar[])) AS v(id, head) WHERE cases.id = v.id"),
+                           {"ids": [h["b_id"] for h in heads], "heads": [h["b_head"] for h in heads]})
+        return
+    connection.execute(update(_CASES).where(_CASES.c.id == bindparam("b_id")).values({column: bindparam("b_head")}),
+                       heads)
+
+
+def _complete(entry) -> None:
+    entry.at = entry.at or clock.now()
+    entry.reason = entry.reason or ""
+    entry.data = entry.data or {}
+    entry.actor_label = entry.actor_label or ""
+    entry.personal_digest = personal_digest(entry.reason, entry.data, entry.actor_label)
 
 
 @event.listens_for(Session, "before_flush")
@@ -69,32 +195,54 @@ def _chain_new_history(session: Session, _context, _instances) -> None:
     new = sorted((o for o in session.new if isinstance(o, HistoryEntry)), key=lambda o: inspect(o).insert_order)
     if not new:
         return
-    lock_chain(session)
-    previous = chain_tail(session)
     for entry in new:
-        entry.at = entry.at or clock.now()
-        entry.reason = entry.reason or ""
-        entry.data = entry.data or {}
-        entry.actor_label = entry.actor_label or ""
-        entry.personal_digest = personal_digest(entry.reason, entry.data, entry.actor_label)
-        entry.prev_hash = previous
-        entry.row_hash = previous = row_hash(entry, entry.personal_digest, previous)
+        _complete(entry)
+    extend(session, new)
+
+
+FIELDS = CHAINED + ("reason", "data", "actor_label", "personal_digest", "chain", "prev_hash", "row_hash")
 
 
 def chained(session: Session, rows: list[dict]) -> list[dict]:
-    """For a Core bulk insert of history rows: the hashes the flush hook would give, in the order given.
+    """For a Core bulk insert of history rows: the chains and hashes the flush hook would give, in the order given.
 
-    Insert the result in one statement, in this order, in the same transaction (the lock is held)."""
+    Insert the result in one statement, in this order, in the same transaction (the chains' heads are held)."""
     session.flush()
-    lock_chain(session)
-    previous = chain_tail(session)
-    out = []
+    namespaces = []
     for row in rows:
-        row = {**row, "reason": row.get("reason") or "", "data": row.get("data") or {},
-               "actor_label": row.get("actor_label") or ""}
-        row["personal_digest"] = personal_digest(row["reason"], row["data"], row["actor_label"])
-        row["prev_hash"] = previous
-        fields = SimpleNamespace(**{name: row.get(name) for name in CHAINED})
-        row["row_hash"] = previous = row_hash(fields, row["personal_digest"], previous)
-        out.append(row)
-    return out
+        namespace = SimpleNamespace(**{name: row.get(name) for name in FIELDS})
+        _complete(namespace)
+        namespaces.append(namespace)
+    extend(session, namespaces)
+    return [{**row, **{name: getattr(n, name) for name in FIELDS}} for row, n in zip(rows, namespaces)]
+
+
+def anchor(session: Session, at: datetime | None = None, limit: int = 100_000) -> HistoryAnchor | None:
+    """Anchor the heads of the chains that moved since the last anchor (None: none moved). In the caller's
+    transaction; the cases anchored are locked briefly (their rows' `anchored_head`)."""
+    connection = session.connection()
+    cases = connection.execute(select(_CASES.c.id, _CASES.c.chain_head).where(_CASES.c.id.in_(
+        select(_CASES.c.id).where(text(UNANCHORED)).order_by(_CASES.c.id).limit(limit)))).all()
+    others = connection.execute(select(_CHAINS.c.name, _CHAINS.c.head).where(
+        (_CHAINS.c.anchored_head.is_(None)) | (_CHAINS.c.anchored_head != _CHAINS.c.head))).all()
+    if not cases and not others:
+        return None
+    # anchors are written one at a time: the last one is read under a lock
+    if connection.dialect.name == "postgresql":
+        previous = connection.execute(select(HistoryAnchor.anchor_hash).order_by(HistoryAnchor.id.desc()).limit(1)
+                                      .with_for_update()).scalar()
+    else:
+        previous = connection.execute(select(HistoryAnchor.anchor_hash).order_by(HistoryAnchor.id.desc()).limit(1)
+                                      ).scalar()
+    heads = {case_chain(row.id): row.chain_head for row in cases} | {row.name: row.head for row in others}
+    at = at or clock.now()
+    record = HistoryAnchor(at=at, heads=heads, prev_hash=previous or GENESIS,
+                           anchor_hash=anchor_hash(at, heads, previous or GENESIS))
+    session.add(record)
+    if cases:
+        _write_heads(connection, [{"b_id": row.id, "b_head": row.chain_head} for row in cases], "anchored_head")
+    for row in others:
+        connection.execute(update(_CHAINS).where(_CHAINS.c.name == row.name).values(anchored_head=row.head))
+    session.flush()
+    return record
+

@@ -12,6 +12,8 @@ from workflows.domain.process import CaseView, Transition
 from .base import Base, BigId, UTCDateTime, utcnow
 from .models import Department, ListEntry, Subject, User
 
+UNANCHORED = "chain_head IS NOT NULL AND (anchored_head IS NULL OR anchored_head <> chain_head)"
+
 
 class Case(Base):
     """One run of one process for one subject. Its state changes only by `apply(transition)`."""
@@ -24,6 +26,8 @@ class Case(Base):
         Index("uq_cases_open_per_entry", "process", "list_entry_id", unique=True,
               sqlite_where=text("closed_at IS NULL AND list_entry_id IS NOT NULL"),
               postgresql_where=text("closed_at IS NULL AND list_entry_id IS NOT NULL")),
+        # the cases whose history chain moved since it was last anchored (workflows.store.audit_chain.anchor)
+        Index("ix_cases_unanchored", "id", sqlite_where=text(UNANCHORED), postgresql_where=text(UNANCHORED)),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -41,6 +45,10 @@ class Case(Base):
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     version: Mapped[int] = mapped_column(Integer, default=1)
+    # the case's history chain (ADR 0012): the row_hash of its last history row, and the one last anchored;
+    # kept by workflows.store.audit_chain, never through the ORM's version check
+    chain_head: Mapped[str | None] = mapped_column(String(64))
+    anchored_head: Mapped[str | None] = mapped_column(String(64))
 
     __mapper_args__ = {"version_id_col": version}
 

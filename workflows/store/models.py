@@ -332,6 +332,34 @@ class HistoryEntry(Base):
     row_hash: Mapped[str | None] = mapped_column(String(64))
     # set when a purge erased the subject's data in reason and data (workflows.services.admin.audit.redact)
     redacted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # the chain the row extends (ADR 0012): "case:<id>", or "other" for rows of no case; NULL for the rows
+    # written before migration 0015, which stay in the one chain they were written in (ADR 0006)
+    chain: Mapped[str | None] = mapped_column(String(40))
+
+
+class HistoryChain(Base):
+    """The head of a history chain that is not a case's (a case keeps its head on its own row)."""
+
+    __tablename__ = "history_chains"
+    __table_args__ = (Index("ix_history_chains_unanchored", "name",
+                            sqlite_where=text("anchored_head IS NULL OR anchored_head <> head"),
+                            postgresql_where=text("anchored_head IS NULL OR anchored_head <> head")),)
+
+    name: Mapped[str] = mapped_column(String(40), primary_key=True)
+    head: Mapped[str] = mapped_column(String(64))
+    anchored_head: Mapped[str | None] = mapped_column(String(64))
+
+
+class HistoryAnchor(Base):
+    """The heads of the chains that moved since the anchor before, itself chained to that anchor (ADR 0012)."""
+
+    __tablename__ = "history_anchors"
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    heads: Mapped[dict] = mapped_column(JSON)  # chain name -> row_hash of its last row when anchored
+    prev_hash: Mapped[str] = mapped_column(String(64))
+    anchor_hash: Mapped[str] = mapped_column(String(64))
 
 
 class AppendOnlyViolation(RuntimeError):

@@ -7,12 +7,13 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session, joinedload
 
 from workflows.domain.errors import N_, Conflict, NotFound
 from workflows.domain.process import Actor
 from workflows.domain.roles import STAFF_ROLES, Role
+from workflows.store import audit_chain
 from workflows.store.cases import Case
 
 
@@ -63,14 +64,27 @@ def submitted_before(session: Session, submission_key: str | None, actor: Actor)
 
 
 def get_case(session: Session, case_id: int, *, for_update: bool = False) -> Case:
-    """The case with its timers, in one query (its evidence files are read when a rule asks for them)."""
+    """The case with its timers, in one query (its evidence files are read when a rule asks for them); to act on
+    it (`for_update`), held until the transaction ends, with its entry and subject."""
     query = select(Case).where(Case.id == case_id).options(joinedload(Case.timers))
-    if for_update and session.get_bind().dialect.name == "postgresql":
+    if not for_update:
+        case = session.execute(query).unique().scalar_one_or_none()
+        if case is None:
+            raise NotFound(N_("no case #%(id)s"), field="case", id=case_id)
+        return case
+    # held until the transaction ends, and the history chain's head read under the hold (audit_chain); the entry
+    # and the subject that the rules and the written decisions read, in the same query
+    query = query.options(joinedload(Case.list_entry), joinedload(Case.subject))
+    if session.get_bind().dialect.name == "postgresql":
         query = query.with_for_update(of=Case)
-    case = session.execute(query).unique().scalar_one_or_none()
-    if case is None:
+    else:  # SQLite has no FOR UPDATE: a write that changes nothing takes its write lock first
+        table = Case.__table__
+        session.connection().execute(update(table).where(table.c.id == case_id).values(chain_head=table.c.chain_head))
+    found = session.execute(query.add_columns(Case.chain_head)).unique().first()
+    if found is None:
         raise NotFound(N_("no case #%(id)s"), field="case", id=case_id)
-    return case
+    audit_chain.mark_fresh(session, found[0], found[1])
+    return found[0]
 
 
 def may_view(case: Case, actor: Actor) -> bool:

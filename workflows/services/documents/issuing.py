@@ -149,11 +149,10 @@ def issue_for_listing(session: Session, entry: ListEntry, now: datetime) -> Deci
 def issue(session: Session, kind: str, department_id: int, now: datetime, recipient: str, paragraphs: list[str], *,
           action: str = "", case_id: int | None = None, list_entry_id: int | None = None) -> DecisionDocument:
     """A numbered document of the department, its number taken in this transaction."""
-    department = session.get(Department, department_id)
+    department, pattern = numbering.issuer_and_pattern(session, department_id)
     year = local_date(now).year
     sequence = numbering.next_sequence(session, department_id, year)
-    number = number_of(numbering.pattern_of(session, department_id), department=department.name, kind=kind,
-                       year=year, n=sequence)
+    number = number_of(pattern, department=department.name, kind=kind, year=year, n=sequence)
     t = notify.translations(notify.PUBLIC_LOCALE)
     document = DecisionDocument(
         number=number, kind=kind, action=action, case_id=case_id, list_entry_id=list_entry_id,

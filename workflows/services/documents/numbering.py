@@ -1,13 +1,13 @@
 """Document numbers: each department's pattern (set by the administrator) and its counter per year.
 
 A number is taken in the transaction of the decision that issues it: the counter row is raised by one atomic
-UPDATE, which holds the row's lock until that transaction ends. A concurrent decision of the same department
+INSERT ... ON CONFLICT DO UPDATE, which holds the row's lock until that transaction ends. A concurrent decision of the same department
 waits and takes the next number; a decision rolled back gives its number back with it. So numbers are neither
 skipped nor given twice, at the cost of one department's decisions committing one after another.
 """
 from __future__ import annotations
 
-from sqlalchemy import select, update
+from sqlalchemy import select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
@@ -22,15 +22,23 @@ from workflows.store.models import Department
 
 
 def next_sequence(session: Session, department_id: int, year: int) -> int:
-    """The department's next number in the year, taken in this transaction (see the module's note)."""
+    """The department's next number in the year, taken in this transaction (see the module's note): the year's
+    first number inserts the counter, every later one raises it, in one atomic statement either way."""
     insert = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
-    session.execute(insert(DocumentCounter).values(department_id=department_id, year=year, last=0)
-                    .on_conflict_do_nothing(index_elements=["department_id", "year"]))
-    statement = (update(DocumentCounter)
-                 .where(DocumentCounter.department_id == department_id, DocumentCounter.year == year)
-                 .values(last=DocumentCounter.last + 1).returning(DocumentCounter.last)
-                 .execution_options(synchronize_session=False))
-    return session.execute(statement).scalar_one()
+    counters = DocumentCounter.__table__
+    statement = (insert(counters).values(department_id=department_id, year=year, last=1)
+                 .on_conflict_do_update(index_elements=["department_id", "year"], set_={"last": counters.c.last + 1})
+                 .returning(counters.c.last))
+    return session.connection().execute(statement).scalar_one()
+
+
+def issuer_and_pattern(session: Session, department_id: int) -> tuple[Department, str]:
+    """The department and its numbering pattern, in one query."""
+    department, pattern = session.execute(
+        select(Department, NumberingPattern.pattern).outerjoin(NumberingPattern, NumberingPattern.department_id
+                                                               == Department.id)
+        .where(Department.id == department_id)).one()
+    return department, pattern or DEFAULT_PATTERN
 
 
 def pattern_of(session: Session, department_id: int) -> str:

@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import and_, or_, select
 from sqlalchemy.orm import Session
 
 from workflows import clock
@@ -41,6 +41,15 @@ def open_case_on_entry(session: Session, process: str, entry_id: int) -> Case | 
     return session.scalar(
         select(Case).where(Case.process == process, Case.list_entry_id == entry_id, Case.state.not_in(final))
     )
+
+
+def open_cases_on_entry(session: Session, processes: tuple[str, ...], entry_id: int) -> dict[str, Case]:
+    """The open case of each of these processes on the entry (at most one each), in one query."""
+    open_ = or_(*(and_(Case.process == p, Case.state.not_in(definition(p).final_states())) for p in processes))
+    found: dict[str, Case] = {}
+    for case in session.scalars(select(Case).where(Case.list_entry_id == entry_id, open_).order_by(Case.id)):
+        found.setdefault(case.process, case)
+    return found
 
 
 def facts(session: Session, case: Case) -> dict:
@@ -101,11 +110,12 @@ def _against_entry(session: Session, entry: ListEntry, data: dict) -> Filing:
     if entry.status not in DISPUTABLE and contested is None:
         raise Conflict(N_("this list entry is %(status)s: there is nothing to object to now"), field="list_entry_id",
                        labels={"status": "state"}, status=entry.status)
-    existing = open_case_on_entry(session, "objection", entry.id)
+    open_cases = open_cases_on_entry(session, ("objection", "repair_exit"), entry.id)  # one query for both
+    existing = open_cases.get("objection")
     if existing is not None:
         raise Conflict(N_("an objection against this entry is already open (case #%(id)s)"), field="list_entry_id",
                        id=existing.id)
-    repair = open_case_on_entry(session, "repair_exit", entry.id)
+    repair = open_cases.get("repair_exit")
     if repair is not None:  # the repair would exit the entry while it is verified: one of the two waits
         raise Conflict(N_("a credit repair application on this entry is open (case #%(id)s): object after it is "
                           "decided, or withdraw it to object now"), field="list_entry_id", id=repair.id)
