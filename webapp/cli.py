@@ -86,6 +86,8 @@ def web(workers: int) -> None:
 
     config = Config.from_env()
     schema_is_current(config)
+    from workflows.operations.metrics import fresh_metrics_folder
+
     os.environ["PROMETHEUS_MULTIPROC_DIR"] = str(fresh_metrics_folder(config.instance_path))
     log_format = ["--access-logformat", ACCESS_LOG_FORMAT] if config.log_format == "json" else []
     os.execvp(
@@ -93,18 +95,6 @@ def web(workers: int) -> None:
         [sys.executable, "-m", "gunicorn", "--workers", str(workers), "--bind", f"{config.host}:{config.port}",
          "--access-logfile", "-", *log_format, "webapp:create_app()"],
     )
-
-
-def fresh_metrics_folder(instance_path: Path, host: str | None = None) -> Path:
-    """The folder where this machine's gunicorn workers add up their request metrics, emptied at each start: one
-    per machine, since several web machines may share the instance folder (a restart here keeps the others')."""
-    import shutil
-    import socket
-
-    folder = instance_path / "prometheus" / (host or socket.gethostname())
-    shutil.rmtree(folder, ignore_errors=True)
-    folder.mkdir(parents=True)
-    return folder
 
 
 @main.command()

@@ -132,9 +132,11 @@ def test_every_migration_has_a_downgrade_or_says_why_not():
 
 def test_a_web_machine_restarting_keeps_the_other_machines_metrics(tmp_path):
     """Several web machines may share the instance folder: each empties only its own metrics folder at start."""
-    other = cli.fresh_metrics_folder(tmp_path, "web-b")
+    from workflows.operations.metrics import fresh_metrics_folder
+
+    other = fresh_metrics_folder(tmp_path, "web-b")
     (other / "counter_1.db").write_bytes(b"theirs")
-    mine = cli.fresh_metrics_folder(tmp_path, "web-a")
+    mine = fresh_metrics_folder(tmp_path, "web-a")
     (mine / "counter_2.db").write_bytes(b"mine, before the restart")
-    assert cli.fresh_metrics_folder(tmp_path, "web-a") == mine and not any(mine.iterdir())
+    assert fresh_metrics_folder(tmp_path, "web-a") == mine and not any(mine.iterdir())
     assert (other / "counter_1.db").read_bytes() == b"theirs"

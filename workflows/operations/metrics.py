@@ -8,6 +8,7 @@ sweeps), kept in memory, or, under gunicorn, in PROMETHEUS_MULTIPROC_DIR so that
 from __future__ import annotations
 
 import os
+from pathlib import Path
 
 from prometheus_client import CONTENT_TYPE_LATEST, REGISTRY, CollectorRegistry, Counter, Gauge, Histogram, generate_latest
 from prometheus_client.core import GaugeMetricFamily
@@ -92,3 +93,15 @@ def exposition(session_factory) -> bytes:
     state = CollectorRegistry(auto_describe=False)
     state.register(DatabaseCollector(session_factory))
     return generate_latest(own) + generate_latest(state)
+
+
+def fresh_metrics_folder(instance_path: Path, host: str | None = None) -> Path:
+    """The folder where this machine's gunicorn workers add up their request metrics, emptied at each start: one
+    per machine, since several web machines may share the instance folder (a restart here keeps the others')."""
+    import shutil
+    import socket
+
+    folder = instance_path / "prometheus" / (host or socket.gethostname())
+    shutil.rmtree(folder, ignore_errors=True)
+    folder.mkdir(parents=True)
+    return folder
