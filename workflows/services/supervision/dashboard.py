@@ -7,11 +7,12 @@ rows: breaches grouped by their due day, handling times grouped by (filed day, c
 """
 from __future__ import annotations
 
+import functools
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
-from sqlalchemy import Date, and_, case, cast, func, select, tuple_
+from sqlalchemy import Date, and_, bindparam, case, cast, func, select, tuple_
 from sqlalchemy.orm import Session
 
 from sla import calendar, deadlines
@@ -295,12 +296,25 @@ def handling_times(session: Session, filters: Filters, owners: dict, missing: se
     return [pair for pairs in spans.values() for pair in pairs]
 
 
-def _monthly_counts(session: Session, column, bounds: list[datetime], *where) -> list[int]:
-    """How many rows fall in each month: a count of its own per month, each a range of the column's index read
-    without evaluating anything per row, all twelve in one statement."""
-    counts = [select(func.count()).where(column >= low, column < high, *where).scalar_subquery()
-              for low, high in zip(bounds, bounds[1:])]
-    return [int(value or 0) for value in session.execute(select(*counts)).one()]
+@functools.cache
+def _monthly_counts_statement(series: str, months: int):
+    """Per month, how many rows fall in it: a count of its own per month, each a range of the column's index read
+    without evaluating anything per row, all in one statement; built once, the bounds bound as parameters."""
+    column, where = {
+        "opened": (Case.filed_at, []),
+        "closed": (Case.closed_at, []),
+        "met": (Timer.ended_at, [Timer.status == "met", Timer.kind != URGING_DEADLINE]),
+        "breached": (Timer.breached_at, [Timer.kind != URGING_DEADLINE]),
+    }[series]
+    bounds = [bindparam(f"bound_{i}", type_=column.type) for i in range(months + 1)]
+    return select(*(select(func.count()).where(column >= low, column < high, *where).scalar_subquery()
+                    for low, high in zip(bounds, bounds[1:])))
+
+
+def _monthly_counts(session: Session, series: str, bounds: list[datetime]) -> list[int]:
+    statement = _monthly_counts_statement(series, len(bounds) - 1)
+    row = session.execute(statement, {f"bound_{i}": bound for i, bound in enumerate(bounds)}).one()
+    return [int(value or 0) for value in row]
 
 
 def _monthly_sums(session: Session, column, bounds: list[datetime], *where) -> list[int]:
@@ -314,17 +328,19 @@ def _trend(session: Session, filters: Filters) -> list[TrendMonth]:
     firsts = months_ending(filters.period.end, TREND_MONTHS)
     bounds = [day_start(d) for d in firsts] + [day_start(next_month(firsts[-1]))]
     where = filters.on_cases()
-    legal = Timer.kind != URGING_DEADLINE
-    # filtered by a case's process or department, each row is read from the table (or its case looked up): one
-    # pass over the year then, as twelve counts would cost the planner's JIT compilation on PostgreSQL
-    counted = _monthly_sums if where else _monthly_counts
-    timer_where = [legal, Timer.case_id.in_(select(Case.id).where(*where))] if where else [legal]
-    columns = {
-        "opened": counted(session, Case.filed_at, bounds, *where),
-        "closed": counted(session, Case.closed_at, bounds, *where),
-        "met": counted(session, Timer.ended_at, bounds, Timer.status == "met", *timer_where),
-        "breached": counted(session, Timer.breached_at, bounds, *timer_where),
-    }
+    if not where:
+        columns = {series: _monthly_counts(session, series, bounds) for series in ("opened", "closed", "met",
+                                                                                   "breached")}
+    else:
+        # filtered by a case's process or department, each row is read from the table (or its case looked up): one
+        # pass over the year then, as twelve counts would cost the planner's JIT compilation on PostgreSQL
+        timer_where = [Timer.kind != URGING_DEADLINE, Timer.case_id.in_(select(Case.id).where(*where))]
+        columns = {
+            "opened": _monthly_sums(session, Case.filed_at, bounds, *where),
+            "closed": _monthly_sums(session, Case.closed_at, bounds, *where),
+            "met": _monthly_sums(session, Timer.ended_at, bounds, Timer.status == "met", *timer_where),
+            "breached": _monthly_sums(session, Timer.breached_at, bounds, *timer_where),
+        }
     return [TrendMonth(first, **{name: values[i] for name, values in columns.items()}) for i, first in enumerate(firsts)]
 
 
