@@ -70,7 +70,9 @@ def dashboard():
     now = utcnow()
     data = board.dashboard(db.session, filters, now)
     scope = {"process": filters.process, "department": chosen.code if chosen else None}
+    # the same cases as the figure of overdue cases, at the same instant: counted once
     overdue = queries.list_cases(db.session, current_actor(), deadline="overdue", per_page=board.OVERDUE_SHOWN,
+                                 now=now, total=data.deadline_status["overdue"],
                                  **{k: v for k, v in scope.items() if v})
     urge = UrgeForm(formdata=None, next=request.full_path) if current_user.has_role(Role.SUPERVISOR) else None
     return render_template("supervision/dashboard.html", form=form, data=data, scope=scope,

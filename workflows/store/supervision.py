@@ -62,6 +62,7 @@ class MonthlyReport(Base):
 
 
 MET_LEGAL = "status = 'met' AND kind <> 'urging_reply'"  # a legal deadline met (domain.supervision.URGING_DEADLINE)
+BREACHED_LEGAL = "breached_at IS NOT NULL AND kind <> 'urging_reply'"  # a legal deadline breached
 
 # Indexes on other features' tables that the dashboard's aggregates need (created in 0005_supervision).
 Index("ix_cases_filed_at", Case.__table__.c.filed_at)
@@ -77,4 +78,8 @@ Index("ix_sla_timers_ended_at", Timer.__table__.c.ended_at)
 # the legal deadlines met, for the period's and the trend's counts (0013_met_deadlines_index)
 Index("ix_sla_timers_met", *(Timer.__table__.c[name] for name in ("ended_at", "owner", "department_id", "case_id")),
       sqlite_where=text(MET_LEGAL), postgresql_where=text(MET_LEGAL))
+# the legal deadlines breached, likewise (0015_dashboard_indexes)
+Index("ix_sla_timers_breached", *(Timer.__table__.c[name] for name in ("breached_at", "owner", "department_id",
+                                                                       "case_id")),
+      sqlite_where=text(BREACHED_LEGAL), postgresql_where=text(BREACHED_LEGAL))
 Index("ix_history_action_at", HistoryEntry.__table__.c.action, HistoryEntry.__table__.c.at)

@@ -224,8 +224,9 @@ def dashboard(args):
     filters = board.Filters(period, args["process"], chosen.id if chosen else None)
     data = board.dashboard(db.session, filters, utcnow())
     scope = {"process": filters.process, "department": chosen.code if chosen else None}
+    # the same cases as the figure of overdue cases, at the same instant: counted once
     overdue = queries.list_cases(db.session, actor, deadline="overdue", per_page=board.OVERDUE_SHOWN,
-                                 **case_filters(scope))
+                                 now=data.now, total=data.deadline_status["overdue"], **case_filters(scope))
     dates = period_args(period)
     return {
         "period": {"start": period.start, "end": period.end}, **scope, "now": data.now,

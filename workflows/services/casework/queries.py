@@ -102,10 +102,12 @@ class Page:
 def list_cases(session: Session, actor: Actor, *, process: str | None = None, state: str | None = None,
                department: str | None = None, overdue: bool | None = None, mine: bool = False,
                inbox: bool = False, page: int = 1, per_page: int = 20, search: str | None = None,
-               **supervision) -> Page:
+               now: datetime | None = None, total: int | None = None, **supervision) -> Page:
     """`supervision`: deadline, deadline_owner, dated, date_from, date_to (services.deadline_filters); `search`:
-    words of a subject's name, its credit code, a case number or a document number (see `matching`)."""
-    query = select(Case).where(visible(actor), *deadline_filters.case_filters(now=utcnow(), **supervision))
+    words of a subject's name, its credit code, a case number or a document number (see `matching`).
+    `total`: how many cases match, when the caller has just counted them at `now` (the dashboard's figure
+    of the same cases), which spares counting them again."""
+    query = select(Case).where(visible(actor), *deadline_filters.case_filters(now=now or utcnow(), **supervision))
     if search and search.strip():
         query = query.where(matching(search))
     if process:
@@ -122,7 +124,8 @@ def list_cases(session: Session, actor: Actor, *, process: str | None = None, st
     if inbox:  # plus the cases on which a supervisor awaits the department's reply to an urging
         query = query.where(or_(and_(waiting_on(actor), Case.closed_at.is_(None)),
                                 deadline_filters.awaiting_reply(actor.department_id)))
-    total = session.scalar(select(func.count()).select_from(query.subquery()))
+    if total is None:
+        total = session.scalar(select(func.count()).select_from(query.subquery()))
     due = next_due()
     ordered = query.order_by(due.is_(None), due, Case.id.desc()) if inbox else query.order_by(Case.id.desc())
     items = session.scalars(ordered.options(selectinload(Case.timers), selectinload(Case.subject))

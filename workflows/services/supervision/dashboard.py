@@ -7,11 +7,12 @@ rows: breaches grouped by their due day, handling times grouped by (filed day, c
 """
 from __future__ import annotations
 
+import functools
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
-from sqlalchemy import Date, and_, case, cast, func, select
+from sqlalchemy import Date, and_, bindparam, case, cast, func, select, tuple_
 from sqlalchemy.orm import Session
 
 from sla import calendar, deadlines
@@ -190,10 +191,8 @@ def _deadline_status(session: Session, filters: Filters, now: datetime) -> dict[
 def _overdue_now(session: Session, filters: Filters, now: datetime, owners: dict, missing: set[int]) -> None:
     overdue = and_(timer_status("overdue", now), Timer.kind != URGING_DEADLINE, Case.closed_at.is_(None),
                    *filters.on_cases())
-    by_due_day = (select(Timer.owner, Timer.department_id, Timer.due_on, func.count())
-                  .join(Case, Case.id == Timer.case_id).where(overdue)
-                  .group_by(Timer.owner, Timer.department_id, Timer.due_on))
-    for owner, department_id, due_on, count in session.execute(by_due_day):
+    by_due_day, cases = _overdue_counts(session, overdue)
+    for owner, department_id, due_on, count in by_due_day:
         figures = _owner(owners, owner, department_id)
         if figures is None or due_on is None:
             continue
@@ -205,22 +204,49 @@ def _overdue_now(session: Session, filters: Filters, now: datetime, owners: dict
         figures.overdue_deadlines += count
         figures.working_days_overdue += days * count
         figures.most_working_days_overdue = max(figures.most_working_days_overdue, days)
-    cases = (select(Timer.owner, Timer.department_id, func.count(func.distinct(Timer.case_id)))
-             .join(Case, Case.id == Timer.case_id).where(overdue).group_by(Timer.owner, Timer.department_id))
-    for owner, department_id, count in session.execute(cases):
+    for owner, department_id, count in cases:
         if (figures := _owner(owners, owner, department_id)) is not None:
             figures.overdue_cases = count
 
 
+def _overdue_counts(session: Session, overdue) -> tuple[list, list]:
+    """The overdue deadlines per (owner, department, due day), and the cases they hold up per (owner, department).
+
+    On PostgreSQL both come from one pass over the open deadlines (GROUPING SETS); SQLite has none, so it reads
+    them twice."""
+    owner = (Timer.owner, Timer.department_id)
+    if session.get_bind().dialect.name != "postgresql":
+        by_due_day = (select(*owner, Timer.due_on, func.count()).join(Case, Case.id == Timer.case_id).where(overdue)
+                      .group_by(*owner, Timer.due_on))
+        cases = (select(*owner, func.count(func.distinct(Timer.case_id))).join(Case, Case.id == Timer.case_id)
+                 .where(overdue).group_by(*owner))
+        return list(session.execute(by_due_day)), list(session.execute(cases))
+    query = (select(*owner, Timer.due_on, func.grouping(Timer.due_on), func.count(),
+                    func.count(func.distinct(Timer.case_id)))
+             .join(Case, Case.id == Timer.case_id).where(overdue)
+             .group_by(func.grouping_sets(tuple_(*owner, Timer.due_on), tuple_(*owner))))
+    by_due_day, cases = [], []
+    for owner_, department_id, due_on, whole_owner, count, distinct_cases in session.execute(query):
+        if whole_owner:
+            cases.append((owner_, department_id, distinct_cases))
+        else:
+            by_due_day.append((owner_, department_id, due_on, count))
+    return by_due_day, cases
+
+
 def deadlines_in_period(session: Session, filters: Filters, owners: dict) -> None:
     start, end = day_start(filters.period.start), day_start(next_day(filters.period.end))
-    legal = [Timer.kind != URGING_DEADLINE, *filters.on_cases()]
-    met = (select(Timer.owner, Timer.department_id, func.count()).join(Case, Case.id == Timer.case_id)
-           .where(Timer.status == "met", Timer.ended_at >= start, Timer.ended_at < end, *legal)
-           .group_by(Timer.owner, Timer.department_id))
-    breached = (select(Timer.owner, Timer.department_id, func.count()).join(Case, Case.id == Timer.case_id)
-                .where(Timer.breached_at >= start, Timer.breached_at < end, *legal)
-                .group_by(Timer.owner, Timer.department_id))
+    on_cases = filters.on_cases()
+    legal = [Timer.kind != URGING_DEADLINE, *on_cases]
+
+    def counted(*where):
+        query = select(Timer.owner, Timer.department_id, func.count())
+        # a case's deadline (the foreign key holds: cases are never deleted); its row is read only to filter by it
+        query = query.join(Case, Case.id == Timer.case_id) if on_cases else query.where(Timer.case_id.is_not(None))
+        return query.where(*where, *legal).group_by(Timer.owner, Timer.department_id)
+
+    met = counted(Timer.status == "met", Timer.ended_at >= start, Timer.ended_at < end)
+    breached = counted(Timer.breached_at >= start, Timer.breached_at < end)
     for query, attribute in ((met, "met"), (breached, "breached")):
         for owner, department_id, count in session.execute(query):
             if (figures := _owner(owners, owner, department_id)) is not None:
@@ -270,7 +296,29 @@ def handling_times(session: Session, filters: Filters, owners: dict, missing: se
     return [pair for pairs in spans.values() for pair in pairs]
 
 
+@functools.cache
+def _monthly_counts_statement(series: str, months: int):
+    """Per month, how many rows fall in it: a count of its own per month, each a range of the column's index read
+    without evaluating anything per row, all in one statement; built once, the bounds bound as parameters."""
+    column, where = {
+        "opened": (Case.filed_at, []),
+        "closed": (Case.closed_at, []),
+        "met": (Timer.ended_at, [Timer.status == "met", Timer.kind != URGING_DEADLINE]),
+        "breached": (Timer.breached_at, [Timer.kind != URGING_DEADLINE]),
+    }[series]
+    bounds = [bindparam(f"bound_{i}", type_=column.type) for i in range(months + 1)]
+    return select(*(select(func.count()).where(column >= low, column < high, *where).scalar_subquery()
+                    for low, high in zip(bounds, bounds[1:])))
+
+
+def _monthly_counts(session: Session, series: str, bounds: list[datetime]) -> list[int]:
+    statement = _monthly_counts_statement(series, len(bounds) - 1)
+    row = session.execute(statement, {f"bound_{i}": bound for i, bound in enumerate(bounds)}).one()
+    return [int(value or 0) for value in row]
+
+
 def _monthly_sums(session: Session, column, bounds: list[datetime], *where) -> list[int]:
+    """The same counts in one pass over the whole range: for rows that a filter must read one by one anyway."""
     sums = [func.sum(case((and_(column >= low, column < high), 1), else_=0)) for low, high in zip(bounds, bounds[1:])]
     row = session.execute(select(*sums).where(column >= bounds[0], column < bounds[-1], *where)).one()
     return [int(value or 0) for value in row]
@@ -280,14 +328,19 @@ def _trend(session: Session, filters: Filters) -> list[TrendMonth]:
     firsts = months_ending(filters.period.end, TREND_MONTHS)
     bounds = [day_start(d) for d in firsts] + [day_start(next_month(firsts[-1]))]
     where = filters.on_cases()
-    timer_where = [Timer.kind != URGING_DEADLINE, Timer.case_id.in_(select(Case.id).where(*where))] if where else [
-        Timer.kind != URGING_DEADLINE]
-    columns = {
-        "opened": _monthly_sums(session, Case.filed_at, bounds, *where),
-        "closed": _monthly_sums(session, Case.closed_at, bounds, *where),
-        "met": _monthly_sums(session, Timer.ended_at, bounds, Timer.status == "met", *timer_where),
-        "breached": _monthly_sums(session, Timer.breached_at, bounds, *timer_where),
-    }
+    if not where:
+        columns = {series: _monthly_counts(session, series, bounds) for series in ("opened", "closed", "met",
+                                                                                   "breached")}
+    else:
+        # filtered by a case's process or department, each row is read from the table (or its case looked up): one
+        # pass over the year then, as twelve counts would cost the planner's JIT compilation on PostgreSQL
+        timer_where = [Timer.kind != URGING_DEADLINE, Timer.case_id.in_(select(Case.id).where(*where))]
+        columns = {
+            "opened": _monthly_sums(session, Case.filed_at, bounds, *where),
+            "closed": _monthly_sums(session, Case.closed_at, bounds, *where),
+            "met": _monthly_sums(session, Timer.ended_at, bounds, Timer.status == "met", *timer_where),
+            "breached": _monthly_sums(session, Timer.breached_at, bounds, *timer_where),
+        }
     return [TrendMonth(first, **{name: values[i] for name, values in columns.items()}) for i, first in enumerate(firsts)]
 
 
