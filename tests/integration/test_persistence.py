@@ -163,3 +163,19 @@ def test_case_state_changes_only_through_its_process(seeded, db_session):
     with pytest.raises(AttributeError):
         case.state = "closed"
     assert case.state == "submitted"
+
+
+@pytest.mark.postgres
+def test_the_product_s_postgresql_connections_do_without_jit(pg_database, app):
+    """Compiling a dashboard aggregate (about 190 ms) cost more than running it: every connection the product
+    opens, the web app's and the worker's alike, has PostgreSQL's JIT off."""
+    from webapp.extensions import db
+    from workflows.store.db import make_engine
+
+    engine = make_engine(pg_database)
+    with engine.connect() as connection:
+        assert connection.execute(text("SHOW jit")).scalar() == "off"
+    engine.dispose()
+    with app.app_context():
+        if db.engine.dialect.name == "postgresql":
+            assert db.session.execute(text("SHOW jit")).scalar() == "off"

@@ -27,7 +27,9 @@ def engine_options(url: str) -> dict:
     if url.startswith("sqlite"):
         # several processes (web, worker, scheduler) share one SQLite file: wait for locks
         return {"connect_args": {"timeout": 30, "check_same_thread": False}}
-    return {"pool_pre_ping": True, "pool_size": 5, "max_overflow": 10}
+    # JIT off: the product's statements are short, and PostgreSQL compiling a dashboard aggregate whose estimated
+    # cost passes its threshold took about 190 ms a request, more than the query itself (docs/performance.md, 4)
+    return {"pool_pre_ping": True, "pool_size": 5, "max_overflow": 10, "connect_args": {"options": "-c jit=off"}}
 
 
 def configure_engine(engine: Engine) -> Engine:
