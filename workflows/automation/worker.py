@@ -134,11 +134,15 @@ def process_batch(config: Config, events: list[OutboxEvent], *, in_process: bool
             else:
                 # one Prefect client for the batch's runs: without it each sync task run makes its own,
                 # loading the TLS certificate store every time (measured: 40% of a batch's time)
-                with SyncClientContext.get_or_create():
-                    state = run_coroutine(flow_steps.start(flow, process, triples))
-                failed = flow_steps.failed_of(state)
-                if failed is None:  # the run itself broke: every event of it again
-                    raise RuntimeError(f"flow run ended {state.type.value}: {state.message}")
+                broke = None
+                try:
+                    with SyncClientContext.get_or_create():
+                        run_coroutine(flow_steps.start(flow, process, triples))
+                except Exception as error:  # noqa: BLE001 - what the run carried out before it broke still counts
+                    broke = error
+                failed = flow_steps.failed_of(triples)
+                if failed is None:  # the run carried nothing out: every event of it again
+                    raise broke or RuntimeError("the flow run ended without carrying its events out")
         except Exception as error:  # noqa: BLE001 - the flow could not run (Prefect down): release for a later try
             # the error's text (which may quote an address or a row) stays in the outbox row, not in the log
             log.warning("flow %s failed: events released for a later attempt", process,

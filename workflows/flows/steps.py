@@ -4,7 +4,8 @@ The flow run carries the batch out on the fast path (workflows.steps.carry: each
 one transaction, the e-mails over one SMTP connection); an event that fails there is tried again as a Prefect
 task run with retries (the slow path, visible in the UI by its event and case). The flow run's name gives its
 process and event numbers, its tags each case and event (`case:12`, `event:345`; as many as Prefect takes), and a
-table artifact each event's outcome; a batch with an event still failing ends the flow run Failed, its state's data saying which.
+table artifact each event's outcome; a batch with an event still failing ends the flow run Failed, its message saying
+how many.
 Deliveries to the platform, to webhooks and by SMS are recorded by the steps and attempted by the worker's
 delivery lane, not here (workflows/services/deliveries/outbound.py).
 """
@@ -45,6 +46,7 @@ def process_flow(name: str, plan: dict[str, list[str]]):
     @flow(name=name, persist_result=False, log_prints=False, validate_parameters=False)
     async def run(events: list[tuple[int, str, int | None]]):
         outcomes = carry_out_batch(plan, events, lambda event_id, kind: retry_event(plan, event_id, kind))
+        _outcomes[_key(events)] = outcomes  # for the worker in this process, whatever Prefect keeps of the state
         await _table(name, outcomes)
         failed = failures(outcomes)
         if failed:
@@ -93,9 +95,17 @@ def start(process_flow_, process: str, events: list[tuple[int, str, int | None]]
     return go()
 
 
-def failed_of(state) -> dict[int, str] | None:
-    """{event id: error} of a finished flow run's state; None when the run itself broke (every event again)."""
-    if state.is_completed():
-        return {}
-    data = state.result(raise_on_failure=False)
-    return data if isinstance(data, dict) else None
+# the outcomes of the batches this process's flow runs carried out, by their events, until the worker takes them
+_outcomes: dict[tuple[int, ...], list[Outcome]] = {}
+
+
+def _key(events: list[tuple[int, str, int | None]]) -> tuple[int, ...]:
+    return tuple(event_id for event_id, _, _ in events)
+
+
+def failed_of(events: list[tuple[int, str, int | None]]) -> dict[int, str] | None:
+    """{event id: error} of the batch's flow run, which ran in this process; None when it carried nothing out
+    (Prefect refused to start it, or it broke before the end: every event again). Read from what the run left
+    here, not from its final state, whose data Prefect need not hand back (results are not persisted)."""
+    outcomes = _outcomes.pop(_key(events), None)
+    return None if outcomes is None else failures(outcomes)
