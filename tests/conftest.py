@@ -46,9 +46,14 @@ def pytest_generate_tests(metafunc):
 
 
 def pytest_collection_modifyitems(config, items):
-    """A shifted day runs on SQLite alone: the day is its subject; today's run proves both databases."""
-    shifted_on_pg = [item for item in items if getattr(item, "callspec", None)
-                     and item.callspec.params.get("clock_day") and item.callspec.params.get("database_url") == "postgresql"]
+    """A shifted day runs on SQLite alone: the day is its subject; today's run proves both databases. So does a
+    test marked `one_database`, whose subject no database changes (the persistence, scheduler, flow and
+    end-to-end tests run on both)."""
+    def on_pg(item) -> bool:
+        return getattr(item, "callspec", None) is not None and "postgresql" in item.callspec.params.values()
+
+    shifted_on_pg = [item for item in items if on_pg(item) and (item.callspec.params.get("clock_day")
+                                                               or item.get_closest_marker("one_database"))]
     if shifted_on_pg:
         config.hook.pytest_deselected(items=shifted_on_pg)
         dropped = set(map(id, shifted_on_pg))

@@ -36,6 +36,7 @@ def script_from(markdown: str) -> str:
 
 
 @pytest.mark.slow
+@pytest.mark.one_database  # the guide's examples
 def test_quick_start_examples_run_against_a_live_server(seeded):
     server = make_server("127.0.0.1", 0, seeded, threaded=True)
     threading.Thread(target=server.serve_forever, daemon=True).start()

@@ -178,6 +178,7 @@ def _pages(ids) -> list[tuple[str, str]]:
     return rows
 
 
+@pytest.mark.one_database  # the pages' words
 def test_every_page_reads_in_chinese_without_identifiers(world):
     app, ids = world
     problems, clients = [], {}
