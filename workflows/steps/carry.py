@@ -1,10 +1,10 @@
 """Carrying out a batch of one process's events: the fast path of the automation (ADR 0013).
 
 Each event on its own: its planned steps as plain calls in one transaction, its e-mails over the batch's one SMTP
-connection, then one transaction that marks them sent and settles the event (done). An event that fails on
-this path is handed to `slow`, which tries it again on its own (the flows make that a Prefect task run with
-retries, visible in the Prefect UI; the in-process runner calls it with the same attempts and no waits). A
-batch never holds two events of one case (the worker's claim leaves a case's later event until its earlier one
+connection (each recorded as sent the moment the SMTP server takes it), then the event settled (done). An event
+that fails on this path is handed to `slow`, which tries it again on its own (the flows make that a Prefect task
+run with retries, visible in the Prefect UI; the in-process runner calls it with the same attempts and no
+waits). A batch never holds two events of one case (the worker's claim leaves a case's later event until its earlier one
 is done), so the events of a case are carried out in order.
 
 Prefect-free: the process's flow (workflows.flows.steps) runs `carry_out_batch` once per batch; tests may call
@@ -49,6 +49,16 @@ class Outcome:
         return not self.error
 
 
+_one_at_a_time = threading.Lock()
+
+
+def _record_sent(notification_id: int) -> None:
+    """The e-mail's record, committed at once (a statement of its own on the engine, no session)."""
+    with runtime().sessions.kw["bind"].begin() as connection:
+        connection.execute(update(Notification).where(Notification.id == notification_id,
+                                                      Notification.emailed_at.is_(None)).values(emailed_at=utcnow()))
+
+
 @dataclass
 class Mailer:
     """The batch's one SMTP connection: opened at its first e-mail, dropped after a failure (the next e-mail
@@ -57,16 +67,23 @@ class Mailer:
     _smtp: smtplib.SMTP | None = field(default=None, repr=False)
 
     def send(self, messages: list[tuple[int, EmailMessage]]) -> tuple[list[int], Exception | None]:
-        """Send in order; stop at the first failure. Returns the ids sent, and the failure if any."""
+        """Send in order, each e-mail recorded as sent the moment the SMTP server took it; stop at the first
+        failure. Returns the ids sent, and the failure if any.
+
+        One e-mail at a time in the whole process is between the SMTP server's acceptance and its record (the
+        threads of a batch take turns here): a worker killed at any moment sends at most that one again on the
+        event's next attempt, with the same Message-ID (ADR 0004)."""
         sent = []
         for notification_id, message in messages:
-            try:
-                if self._smtp is None:
-                    self._smtp = smtplib.SMTP(self.config.smtp_host, self.config.smtp_port, timeout=10)
-                self._smtp.send_message(message)
-            except Exception as error:  # noqa: BLE001 - this e-mail failed: the event is tried again
-                self.close()
-                return sent, error
+            with _one_at_a_time:
+                try:
+                    if self._smtp is None:
+                        self._smtp = smtplib.SMTP(self.config.smtp_host, self.config.smtp_port, timeout=10)
+                    self._smtp.send_message(message)
+                except Exception as error:  # noqa: BLE001 - this e-mail failed: the event is tried again
+                    self.close()
+                    return sent, error
+                _record_sent(notification_id)
             sent.append(notification_id)
         return sent, None
 
@@ -104,30 +121,26 @@ def apply(plan: dict[str, list[str]], event_id: int, kind: str,
         if again or event.attempts > 1:
             session.flush()
             owed += [n for n in notify.unsent_for_event(session, event_id) if n not in owed]
-        notes = {n.id: n for n in session.scalars(select(Notification).where(Notification.id.in_(owed)))} if owed else {}
+        notes = {n.id: n for n in session.scalars(select(Notification).where(Notification.id.in_(owed)))} \
+            if owed else {}
         messages = [(n, m) for n in owed if (m := notify.compose(notes.get(n), config)) is not None]
         return event.case_id, messages
 
 
-def settle(event_id: int, sent: list[int], *, done: bool) -> None:
-    """One transaction: the e-mails marked sent and, when every one went, the event done."""
-    now = utcnow()
+def settle(event_id: int) -> None:
+    """The event done, its steps committed and its e-mails sent."""
     with session_scope() as session:
-        if sent:
-            session.execute(update(Notification).where(Notification.id.in_(sent), Notification.emailed_at.is_(None))
-                            .values(emailed_at=now))
-        if done:
-            session.execute(update(OutboxEvent).where(OutboxEvent.id == event_id)
-                            .values(status="done", processed_at=now, last_error=""))
+        session.execute(update(OutboxEvent).where(OutboxEvent.id == event_id)
+                        .values(status="done", processed_at=utcnow(), last_error=""))
 
 
 def carry_out(plan: dict[str, list[str]], event_id: int, kind: str, mailer: Mailer, again: bool = False) -> Outcome:
     """One event, start to settled; raises if a step or an e-mail failed (what was sent stays marked sent)."""
     case_id, messages = apply(plan, event_id, kind, again)
     sent, error = mailer.send(messages)
-    settle(event_id, sent, done=error is None)
     if error is not None:
         raise error
+    settle(event_id)
     return Outcome(event_id, kind, case_id, emails=len(sent))
 
 
@@ -148,8 +161,9 @@ def carry_out_batch(plan: dict[str, list[str]], events: list[tuple[int, str, int
                     slow: SlowPath) -> list[Outcome]:
     """Each event of the batch (id, kind, case id) on its own; then those that failed, one by one on the slow
     path. One that fails neither fails nor delays the others: they are settled before its retries begin. The
-    batch holds one event per case, so on PostgreSQL a few threads carry its events out side by side, each with
-    its own SMTP connection; on SQLite (one writer at a time) one thread does."""
+    batch holds one event per case, so on PostgreSQL a few threads carry a batch of cases' events out side by
+    side, each with its own SMTP connection; on SQLite (one writer at a time), and for events of no case, one
+    thread does, in order."""
     outcomes: dict[int, Outcome] = {}
     failed: list[tuple[int, str, int | None]] = []
     threads = THREADS if runtime().sessions.kw["bind"].dialect.name == "postgresql" else 1
@@ -161,7 +175,8 @@ def carry_out_batch(plan: dict[str, list[str]], events: list[tuple[int, str, int
                 local.mailer = mailers.enter_context(Mailer(runtime().config))
             return carry_out(plan, event_id, kind, local.mailer)
 
-        if threads > 1 and len(events) > 1:
+        # a case's events never share a batch; a list entry's (no case) may, so those keep one thread and their order
+        if threads > 1 and len(events) > 1 and all(case_id is not None for _, _, case_id in events):
             context = contextvars.copy_context()  # the batch's kept recipients, seen by every thread
             with ThreadPoolExecutor(max_workers=min(threads, len(events))) as pool:
                 futures = [pool.submit(context.copy().run, fast, event_id, kind) for event_id, kind, _ in events]
