@@ -62,7 +62,7 @@ HELD_BACK = ("was 42.9 s p95 and 6 events/s with a task run per step and per e-m
              "four threads side by side on PostgreSQL, a task run only for an event that fails (ADR 0013). Profile "
              "(pyinstrument, 200 events in-process on PostgreSQL, one thread): what remains is the steps' own work, about "
              "60 ms of wall time an event on this loaded machine: an acceptance suspends its measures (a history row each, "
-             "each flush taking the one audit-chain lock and reading its tail, which also serialises the threads), issues "
+             "extending its case's chain since ADR 0012, so the threads no longer queue on one lock), issues "
              "their instructions, records the departments' webhook deliveries and writes 4-5 notices; composing the "
              "e-mails (email.message) about 10 ms; recording each e-mail and settling the event, a statement each")
 
