@@ -65,24 +65,21 @@ def count(db_session, *criteria, model=HistoryEntry) -> int:
 
 # --- who may open the pages -----------------------------------------------------------------------
 
-@pytest.mark.parametrize("page", ADMIN_PAGES)
-def test_administrator_opens_every_admin_page(client, auth, ids, page):
+def test_who_may_open_the_admin_pages(client, auth, ids):
+    """The administrator opens every admin page; other roles are refused each (the claims page aside: the
+    accepting office has it, below); an anonymous visitor is sent to log in. One app for the whole walk: the
+    access table (tests/integration/access_table.py) walks every route with every role as well."""
+    pages = [page.format(**ids) for page in ADMIN_PAGES]
+    for page in pages:
+        response = client.get(page)
+        assert response.status_code == 302 and response.headers["Location"].startswith("/login"), page
     auth.login("admin")
-    assert client.get(page.format(**ids)).status_code == 200
-
-
-@pytest.mark.parametrize("page", [p for p in ADMIN_PAGES if p != "/admin/claims"])
-@pytest.mark.parametrize("username", ["provider", "office", "applicant"])
-def test_other_roles_are_refused(client, auth, ids, page, username):
-    auth.login(username)
-    assert client.get(page.format(**ids)).status_code == 403
-
-
-@pytest.mark.parametrize("page", ADMIN_PAGES)
-def test_anonymous_visitors_are_sent_to_log_in(client, ids, page):
-    response = client.get(page.format(**ids))
-    assert response.status_code == 302
-    assert response.headers["Location"].startswith("/login")
+    assert {page: client.get(page).status_code for page in pages} == {page: 200 for page in pages}
+    for username in ("provider", "office", "applicant"):
+        auth.logout()
+        auth.login(username)
+        refused = [page for page in pages if page != "/admin/claims"]
+        assert {page: client.get(page).status_code for page in refused} == {page: 403 for page in refused}, username
 
 
 def test_claims_page_is_open_to_the_accepting_office_only_besides_admin(client, auth, seeded):

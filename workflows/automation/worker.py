@@ -27,6 +27,8 @@ from workflows.config import Config
 from workflows.operations import logs, metrics, probe
 from workflows.services.admin import calendar as calendar_service
 from workflows.services.deliveries import delivery_queue, outbound
+from workflows.steps import carry
+from workflows.steps import plans as flow_plans
 from workflows.steps import runtime as flow_runtime
 from workflows.store.automation import OutboxEvent
 from workflows.store.base import utcnow
@@ -89,7 +91,8 @@ def claim(session, name: str, limit: int = 50, *, lane: str = "events") -> list[
 
 
 def flows_by_process() -> dict:
-    """The flows, loaded (with Prefect) when the worker first runs a batch, not when this module is imported."""
+    """The flows, loaded (with Prefect) when the worker first runs a batch under Prefect, not when this module is
+    imported (the in-process runner needs only their plans)."""
     from workflows.flows.registry import FLOWS
 
     return FLOWS
@@ -113,36 +116,22 @@ def process_batch(config: Config, events: list[OutboxEvent], *, in_process: bool
 
     `in_process`: the same fast and slow paths called here, without Prefect (the tests of what the steps do;
     the worker always runs the Prefect flows)."""
-    from prefect.context import SyncClientContext
-
-    from workflows.flows import steps as flow_steps
-
     rt = flow_runtime.configure(config)
-    flows = flows_by_process()
+    plans = flow_plans()
     by_process: dict[str, list[OutboxEvent]] = {}
     for event in events:
         by_process.setdefault(event.process, []).append(event)
     done = 0
     for process, batch in by_process.items():
-        flow = flows.get(process)
+        plan = plans.get(process)
         triples = [(e.id, e.kind, e.case_id) for e in batch]
         try:
-            if flow is None:
+            if plan is None:
                 failed = None  # nothing to carry out: settled here
             elif in_process:
-                failed = flow_steps.failures(flow_steps.in_process(flow.plan, triples))
+                failed = carry.failures(carry.in_process(plan, triples))
             else:
-                # one Prefect client for the batch's runs: without it each sync task run makes its own,
-                # loading the TLS certificate store every time (measured: 40% of a batch's time)
-                broke = None
-                try:
-                    with SyncClientContext.get_or_create():
-                        run_coroutine(flow_steps.start(flow, process, triples))
-                except Exception as error:  # noqa: BLE001 - what the run carried out before it broke still counts
-                    broke = error
-                failed = flow_steps.failed_of(triples)
-                if failed is None:  # the run carried nothing out: every event of it again
-                    raise broke or RuntimeError("the flow run ended without carrying its events out")
+                failed = _run_flow(process, triples)
         except Exception as error:  # noqa: BLE001 - the flow could not run (Prefect down): release for a later try
             # the error's text (which may quote an address or a row) stays in the outbox row, not in the log
             log.warning("flow %s failed: events released for a later attempt", process,
@@ -165,6 +154,27 @@ def process_batch(config: Config, events: list[OutboxEvent], *, in_process: bool
     return done
 
 
+def _run_flow(process: str, triples: list[tuple[int, str, int | None]]) -> dict[int, str]:
+    """The batch's named flow run under Prefect; {event id: error} of the events still failing. Raises when the
+    run carried nothing out (Prefect refused to start it): every event of it again."""
+    from prefect.context import SyncClientContext
+
+    from workflows.flows import steps as flow_steps
+
+    broke = None
+    try:
+        # one Prefect client for the batch's runs: without it each sync task run makes its own, loading the TLS
+        # certificate store every time (measured: 40% of a batch's time)
+        with SyncClientContext.get_or_create():
+            run_coroutine(flow_steps.start(flows_by_process()[process], process, triples))
+    except Exception as error:  # noqa: BLE001 - what the run carried out before it broke still counts
+        broke = error
+    failed = flow_steps.failed_of(triples)
+    if failed is None:
+        raise broke or RuntimeError("the flow run ended without carrying its events out")
+    return failed
+
+
 def deliver_once(config: Config, name: str | None = None, limit: int = 20) -> int:
     """The delivery lane: claim due delivery rounds and carry them out side by side, off the events' path, so a
     slow or silent endpoint holds up no event (outbound.py); each round is done once attempted (a failed one
@@ -175,14 +185,14 @@ def deliver_once(config: Config, name: str | None = None, limit: int = 20) -> in
     if not rounds:
         return 0
 
-    def carry(event: OutboxEvent) -> str:
+    def attempt(event: OutboxEvent) -> str:
         outbound.attempt_round(rt.sessions, event.kind, event.payload["delivery_id"],
                                manual=bool(event.payload.get("manual")), allowed_hosts=config.webhook_allowed_hosts,
                                config=config)
         return ""
 
     with ThreadPoolExecutor(max_workers=min(len(rounds), DELIVERY_THREADS)) as pool:
-        futures = {event.id: pool.submit(carry, event) for event in rounds}
+        futures = {event.id: pool.submit(attempt, event) for event in rounds}
     for event in rounds:
         error = futures[event.id].exception()
         if error is None:

@@ -18,26 +18,15 @@ from prefect.artifacts import create_table_artifact
 from prefect.cache_policies import NO_CACHE
 from prefect.states import Completed, Failed
 
-from workflows.steps.carry import Outcome, attempts, carry_out_alone, carry_out_batch
+from workflows.steps.carry import RETRY_DELAYS, Outcome, carry_out_alone, carry_out_batch, failures
 
 log = logging.getLogger("credit_cases.flows")
-RETRY_DELAYS = [0.5, 2, 5]  # the slow path: three more attempts after the fast one, spread over seconds
 
 
-@task(retries=len(RETRY_DELAYS), retry_delay_seconds=RETRY_DELAYS, cache_policy=NO_CACHE, persist_result=False,
+@task(retries=len(RETRY_DELAYS), retry_delay_seconds=list(RETRY_DELAYS), cache_policy=NO_CACHE, persist_result=False,
       task_run_name="{kind}-event-{event_id}")
 def retry_event(plan: dict[str, list[str]], event_id: int, kind: str) -> Outcome:
     return carry_out_alone(plan, event_id, kind)
-
-
-def in_process(plan: dict[str, list[str]], events: list[tuple[int, str, int | None]]) -> list[Outcome]:
-    """The same batch without Prefect, the slow path's attempts made at once (most flow tests)."""
-    slow = attempts(lambda event_id, kind: carry_out_alone(plan, event_id, kind), 1 + len(RETRY_DELAYS))
-    return carry_out_batch(plan, events, slow)
-
-
-def failures(outcomes: list[Outcome]) -> dict[int, str]:
-    return {o.event_id: o.error for o in outcomes if not o.done}
 
 
 def process_flow(name: str, plan: dict[str, list[str]]):

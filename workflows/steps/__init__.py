@@ -9,6 +9,7 @@ no case process, have their plans here.
 from __future__ import annotations
 
 from workflows.domain.process import ProcessDefinition
+from workflows.processes import DEFINITIONS
 
 from . import (case, conditional_acceptance, instructions, list_lifecycle, listing, objection, redlist_removal,
                repair_exit, supervision, timers)
@@ -48,4 +49,10 @@ def plan_of(definition: ProcessDefinition) -> dict[str, list[str]]:
     return plan
 
 
-__all__ = ["EVENT_PLANS", "STEPS", "Step", "StepResult", "Steps", "UnknownStep", "full_name", "plan_of"]
+def plans() -> dict[str, dict[str, list[str]]]:
+    """Every flow's plan by the process name its outbox events carry: each process's, read from its definition,
+    and the listing's and list entries' own (what workflows.flows.registry makes the flows of)."""
+    return {**{name: plan_of(definition) for name, definition in DEFINITIONS.items()}, **EVENT_PLANS}
+
+
+__all__ = ["EVENT_PLANS", "STEPS", "Step", "StepResult", "Steps", "UnknownStep", "full_name", "plan_of", "plans"]

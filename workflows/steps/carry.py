@@ -198,6 +198,21 @@ def carry_out_batch(plan: dict[str, list[str]], events: list[tuple[int, str, int
     return [outcomes[event_id] for event_id, _, _ in events]
 
 
+# the slow path's attempts after the fast one: the flows' task run retries after these many seconds
+RETRY_DELAYS = (0.5, 2, 5)
+
+
+def in_process(plan: dict[str, list[str]], events: list[tuple[int, str, int | None]]) -> list[Outcome]:
+    """The same batch without Prefect, the slow path's attempts made at once (most flow tests)."""
+    slow = attempts(lambda event_id, kind: carry_out_alone(plan, event_id, kind), 1 + len(RETRY_DELAYS))
+    return carry_out_batch(plan, events, slow)
+
+
+def failures(outcomes: list[Outcome]) -> dict[int, str]:
+    """{event id: error} of the events still failing."""
+    return {o.event_id: o.error for o in outcomes if not o.done}
+
+
 def _caught(function: Callable, *args) -> Outcome | Exception:
     try:
         return function(*args)
