@@ -166,9 +166,10 @@ def test_case_state_changes_only_through_its_process(seeded, db_session):
 
 
 @pytest.mark.postgres
-def test_the_product_s_postgresql_connections_do_without_jit(pg_database, app):
+def test_the_product_s_postgresql_connections_do_without_jit(pg_database, tmp_path):
     """Compiling a dashboard aggregate (about 190 ms) cost more than running it: every connection the product
-    opens, the web app's and the worker's alike, has PostgreSQL's JIT off."""
+    opens, the worker's and the web app's alike, has PostgreSQL's JIT off."""
+    from tests.conftest import make_app
     from webapp.extensions import db
     from workflows.store.db import make_engine
 
@@ -176,6 +177,8 @@ def test_the_product_s_postgresql_connections_do_without_jit(pg_database, app):
     with engine.connect() as connection:
         assert connection.execute(text("SHOW jit")).scalar() == "off"
     engine.dispose()
+    app = make_app(pg_database, tmp_path / "instance")
     with app.app_context():
-        if db.engine.dialect.name == "postgresql":
-            assert db.session.execute(text("SHOW jit")).scalar() == "off"
+        assert db.session.execute(text("SHOW jit")).scalar() == "off"
+        db.session.remove()
+        db.engine.dispose()

@@ -31,7 +31,8 @@ def retry_event(plan: dict[str, list[str]], event_id: int, kind: str) -> Outcome
 
 def process_flow(name: str, plan: dict[str, list[str]]):
     """A process's Prefect flow: the consequences of a batch of its events, in order, each on its own. Ends
-    Completed with {} or Failed with {event id: error} of the events still failing; `.plan` is what it runs."""
+    Completed, or Failed when an event still fails (the worker reads which from `failed_of`); `.plan` is what it
+    runs."""
     @flow(name=name, persist_result=False, log_prints=False, validate_parameters=False)
     async def run(events: list[tuple[int, str, int | None]]):
         outcomes = carry_out_batch(plan, events, lambda event_id, kind: retry_event(plan, event_id, kind))
@@ -39,8 +40,8 @@ def process_flow(name: str, plan: dict[str, list[str]]):
         await _table(name, outcomes)
         failed = failures(outcomes)
         if failed:
-            return Failed(message=f"{len(failed)} of {len(outcomes)} events to be tried again", data=failed)
-        return Completed(message=f"{len(outcomes)} events done", data={})
+            return Failed(message=f"{len(failed)} of {len(outcomes)} events to be tried again")
+        return Completed(message=f"{len(outcomes)} events done")
 
     run.plan = plan
     return run

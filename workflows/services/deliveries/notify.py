@@ -67,9 +67,10 @@ def users_with_role(session: Session, role: Role, department_id: int | None = No
     if department_id is not None:
         query = query.where(User.department_id == department_id)
     users = list(session.scalars(query.order_by(User.id)))
-    if kept is not None:
-        kept[(role, department_id)] = [Recipient(u.id, u.email, u.locale) for u in users]
-    return users
+    if kept is None:
+        return users
+    kept[(role, department_id)] = [Recipient(u.id, u.email, u.locale) for u in users]  # the same on every call
+    return kept[(role, department_id)]
 
 
 # --- rendering --------------------------------------------------------------------------------------
