@@ -42,6 +42,18 @@ class _Mailbox:
         return "250 OK"
 
 
+# how often a test's server looks for its shutdown: the default half second is a wait at the end of every test
+POLL_SECONDS = 0.02
+
+
+def serve_in_thread(server) -> threading.Thread:
+    """Run a socketserver-style server (http.server, werkzeug) in a daemon thread; its `shutdown()` returns within
+    POLL_SECONDS."""
+    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": POLL_SECONDS}, daemon=True)
+    thread.start()
+    return thread
+
+
 def free_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
@@ -104,8 +116,7 @@ class HttpReceiver:
         self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
 
     def __enter__(self):
-        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
-        self.thread.start()
+        self.thread = serve_in_thread(self.server)
         self.url = f"http://127.0.0.1:{self.server.server_address[1]}/results"
         return self
 
@@ -177,8 +188,7 @@ class SmsGateway:
         self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
 
     def __enter__(self):
-        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
-        self.thread.start()
+        self.thread = serve_in_thread(self.server)
         self.url = f"http://127.0.0.1:{self.server.server_address[1]}/sms/send"
         return self
 

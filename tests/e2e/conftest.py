@@ -1,13 +1,13 @@
 """Browser tests: the app served on a local port, driven by Debian's Chromium through Playwright."""
 from __future__ import annotations
 
-import threading
 from pathlib import Path
 
 import pytest
 from werkzeug.serving import make_server
 
 from tests.e2e.browser import CHROMIUM, FLAGS
+from tests.receivers import serve_in_thread
 
 
 @pytest.fixture(scope="session")
@@ -27,8 +27,7 @@ def live_server(seeded):
     """The seeded app on a free local port, with CSRF on as in production."""
     seeded.config["WTF_CSRF_ENABLED"] = True
     server = make_server("127.0.0.1", 0, seeded, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
+    serve_in_thread(server)
     yield f"http://127.0.0.1:{server.server_port}"
     server.shutdown()
 

@@ -12,6 +12,7 @@ import httpx
 import pytest
 from sqlalchemy import select
 
+from tests.receivers import serve_in_thread
 from workflows.store.hub import WebhookDelivery
 
 GROUNDS = "该行政处罚已于2026年3月撤销，列入黑名单的依据不存在。"
@@ -63,7 +64,7 @@ class DepartmentReceiver:
             return 200
 
     def __enter__(self):
-        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+        serve_in_thread(self.server)
         return self
 
     def __exit__(self, *exc):

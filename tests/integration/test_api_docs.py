@@ -1,11 +1,12 @@
 """docs/api.md's examples, run as written against a live server."""
 import re
 import subprocess
-import threading
 from pathlib import Path
 
 import pytest
 from werkzeug.serving import make_server
+
+from tests.receivers import serve_in_thread
 
 DOC = Path(__file__).resolve().parents[2] / "docs" / "api.md"
 EXPECTED = re.compile(r'^# \{"error": \{"code": "(?P<code>[a-z_]+)"')
@@ -39,7 +40,7 @@ def script_from(markdown: str) -> str:
 @pytest.mark.one_database  # the guide's examples
 def test_quick_start_examples_run_against_a_live_server(seeded):
     server = make_server("127.0.0.1", 0, seeded, threaded=True)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
+    serve_in_thread(server)
     try:
         result = subprocess.run(["bash", "-c", script_from(DOC.read_text(encoding="utf-8"))], capture_output=True,
                                 text=True, timeout=120, env={"BASE": f"http://127.0.0.1:{server.server_port}",

@@ -14,7 +14,7 @@ from sqlalchemy import select
 
 from tests.conftest import make_app
 from tests.integration.test_purge_scan import PERSONAL
-from tests.receivers import free_port
+from tests.receivers import free_port, serve_in_thread
 from workflows.automation import worker
 from workflows.demo import PERSON_BLACK
 from workflows.operations import logs, metrics, probe
@@ -108,9 +108,7 @@ class _health_server:
         self.server = ThreadingHTTPServer(("127.0.0.1", port), Handler)
 
     def __enter__(self):
-        import threading
-
-        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+        serve_in_thread(self.server)
 
     def __exit__(self, *_):
         self.server.shutdown()
