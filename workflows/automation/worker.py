@@ -16,6 +16,7 @@ import signal
 import socket
 import threading
 import time
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
 
@@ -175,10 +176,11 @@ def _run_flow(process: str, triples: list[tuple[int, str, int | None]]) -> dict[
     return failed
 
 
-def deliver_once(config: Config, name: str | None = None, limit: int = 20) -> int:
+def deliver_once(config: Config, name: str | None = None, limit: int = 20, *,
+                 pause: Callable[[float], None] = time.sleep) -> int:
     """The delivery lane: claim due delivery rounds and carry them out side by side, off the events' path, so a
     slow or silent endpoint holds up no event (outbound.py); each round is done once attempted (a failed one
-    has its next attempt scheduled on its delivery)."""
+    has its next attempt scheduled on its delivery). `pause` waits between a round's quick retries."""
     rt = flow_runtime.configure(config)
     with rt.sessions() as session:
         rounds = claim(session, name or worker_name(), limit, lane="deliveries")
@@ -187,8 +189,8 @@ def deliver_once(config: Config, name: str | None = None, limit: int = 20) -> in
 
     def attempt(event: OutboxEvent) -> str:
         outbound.attempt_round(rt.sessions, event.kind, event.payload["delivery_id"],
-                               manual=bool(event.payload.get("manual")), allowed_hosts=config.webhook_allowed_hosts,
-                               config=config)
+                               manual=bool(event.payload.get("manual")), pause=pause,
+                               allowed_hosts=config.webhook_allowed_hosts, config=config)
         return ""
 
     with ThreadPoolExecutor(max_workers=min(len(rounds), DELIVERY_THREADS)) as pool:
@@ -250,14 +252,21 @@ def run_once(config: Config, name: str | None = None, limit: int = 50, *, in_pro
 
 
 def drain(config: Config, *, max_rounds: int = 100, in_process: bool = False) -> int:
-    """Process until nothing is due, events and delivery rounds (used by tests and by `worker --drain`)."""
+    """Process until nothing is due, events and delivery rounds (used by tests and by `worker --drain`).
+    `in_process`: the events' steps without Prefect, and every retry made at once, without its pause (as
+    `carry.in_process` makes the slow path's attempts)."""
     total = 0
+    pause = _no_pause if in_process else time.sleep
     for _ in range(max_rounds):
-        processed = run_once(config, in_process=in_process) + deliver_once(config)
+        processed = run_once(config, in_process=in_process) + deliver_once(config, pause=pause)
         if processed == 0 and not _pending(config):
             break
         total += processed
     return total
+
+
+def _no_pause(_seconds: float) -> None:
+    return None
 
 
 def _pending(config: Config) -> bool:
