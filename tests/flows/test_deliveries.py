@@ -137,3 +137,23 @@ def test_a_silent_endpoint_holds_up_neither_other_events_nor_web_requests(world,
         before = attempts(world)
         queued = client.post(f"/api/v1/webhooks/deliveries/{delivery_id}/redeliver", headers=headers)
         assert queued.status_code == 202 and attempts(world) == before  # queued: the request calls no endpoint
+
+
+def test_every_post_shares_the_process_s_one_tls_context(monkeypatch):
+    """Making TLS settings loads the certificate store, which cost more CPU than a POST to a near endpoint: the
+    lane makes them once per process, not once per POST."""
+    import ssl
+
+    from tests.receivers import HttpReceiver
+    from workflows.services.deliveries import delivery_queue, outbound
+
+    made = []
+    create = ssl.create_default_context
+    monkeypatch.setattr(ssl, "create_default_context", lambda *a, **k: made.append(1) or create(*a, **k))
+    outbound.tls.cache_clear()
+    with HttpReceiver() as receiver:
+        for number in range(3):
+            request = delivery_queue.Request(url=receiver.url, content=b'{"n": %d}' % number,
+                                             headers={"Content-Type": "application/json"})
+            assert outbound.post(request).delivered
+    assert len(receiver.received) == 3 and len(made) == 1
