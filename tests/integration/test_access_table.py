@@ -13,6 +13,10 @@ from workflows.services.deliveries import notify
 from workflows.store.automation import Notification
 from workflows.store.models import HistoryEntry
 
+# the pages and what each role may do with them: their subject is no database (the flow, persistence and
+# end-to-end tests run on both)
+pytestmark = pytest.mark.one_database
+
 
 @pytest.fixture(scope="module", params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
 def walked(request, tmp_path_factory, sqlite_template):

@@ -23,6 +23,10 @@ from workflows.services.admin import calendar as calendar_service
 from workflows.services.admin import settings as settings_service
 from workflows.store.models import CalendarYear, Department, HistoryEntry, MeasureCatalogueItem, User
 
+# the pages and what each role may do with them: their subject is no database (the flow, persistence and
+# end-to-end tests run on both)
+pytestmark = pytest.mark.one_database
+
 ADMIN_PAGES = [
     "/admin/users", "/admin/users/new", "/admin/claims", "/admin/departments", "/admin/departments/new",
     "/admin/departments/{department}", "/admin/measures", "/admin/measures/new", "/admin/measures/{measure}",

@@ -23,6 +23,10 @@ from workflows.store.automation import Notification
 from workflows.store.cases import Case, EvidenceFile
 from workflows.store.models import ListEntry, User
 
+# the pages and what each role may do with them: their subject is no database (the flow, persistence and
+# end-to-end tests run on both)
+pytestmark = pytest.mark.one_database
+
 PDF = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
 GROUNDS = "原处罚决定已被复议机关撤销，请核实并撤销该黑名单记录。"

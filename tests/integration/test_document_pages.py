@@ -3,6 +3,7 @@ token) and no one else; the administrator sets each department's numbering patte
 bodies, which the next documents use."""
 from io import BytesIO
 
+import pytest
 from pypdf import PdfReader
 from sqlalchemy import select
 
@@ -11,6 +12,10 @@ from workflows.services.casework import cases as case_service
 from workflows.services.casework.actors import actor_for
 from workflows.store.documents import NumberingPattern
 from workflows.store.models import HistoryEntry, ListEntry
+
+# the pages and what each role may do with them: their subject is no database (the flow, persistence and
+# end-to-end tests run on both)
+pytestmark = pytest.mark.one_database
 
 GROUNDS = "该行政处罚已于2026年3月撤销，列入黑名单的依据不存在。"
 

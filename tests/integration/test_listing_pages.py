@@ -1,11 +1,16 @@
 """Recording listings: the listing department's page, its bulk import page and the API; bad input changes nothing."""
 import io
 
+import pytest
 from sqlalchemy import func, select
 
 from workflows.demo import ENTERPRISE_BLACK, enterprise_code
 from workflows.store.automation import OutboxEvent
 from workflows.store.models import ListEntry, Measure
+
+# the pages and what each role may do with them: their subject is no database (the flow, persistence and
+# end-to-end tests run on both)
+pytestmark = pytest.mark.one_database
 
 HEADER = "subject_code,subject_name,list,basis,document_no,listed_on,valid_until,measures\n"
 NEW = enterprise_code("91440400000000555")

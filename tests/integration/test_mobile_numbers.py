@@ -1,9 +1,14 @@
 """A mobile number for notices by SMS: given at sign-up, changed on one's own account page (or through the API) with
 the choice to receive SMS, given by the administrator to a department's staff; only a Chinese mobile number is
 kept, anything else is refused and changes nothing."""
+import pytest
 from sqlalchemy import select
 
 from workflows.store.models import User
+
+# the pages and what each role may do with them: their subject is no database (the flow, persistence and
+# end-to-end tests run on both)
+pytestmark = pytest.mark.one_database
 
 SIGN_UP = {"code": "11010519491231002X", "name": "张三", "username": "zhangsan", "password": "long-enough-1",
            "confirm": "long-enough-1"}

@@ -6,6 +6,10 @@ from sqlalchemy import select
 
 from workflows.store.models import User
 
+# the pages and what each role may do with them: their subject is no database (the flow, persistence and
+# end-to-end tests run on both)
+pytestmark = pytest.mark.one_database
+
 
 @pytest.fixture
 def csrf_client(seeded):

@@ -3,6 +3,10 @@ import pytest
 
 from workflows.demo import ENTERPRISE_KEY, PERSON_BLACK
 
+# the pages and what each role may do with them: their subject is no database (the flow, persistence and
+# end-to-end tests run on both)
+pytestmark = pytest.mark.one_database
+
 PASSWORD = "demo-pass-2026"
 
 

@@ -11,6 +11,10 @@ from workflows.services.admin import settings
 from workflows.services.supervision import monthly
 from workflows.store.models import User
 
+# the pages and what each role may do with them: their subject is no database (the flow, persistence and
+# end-to-end tests run on both)
+pytestmark = pytest.mark.one_database
+
 
 @pytest.fixture
 def kept_october(seeded, db_session):

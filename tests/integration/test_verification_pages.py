@@ -15,6 +15,10 @@ from workflows.domain.lists import ExitReason
 from workflows.store.cases import Case, EvidenceFile
 from workflows.store.models import ListEntry, User
 
+# the pages and what each role may do with them: their subject is no database (the flow, persistence and
+# end-to-end tests run on both)
+pytestmark = pytest.mark.one_database
+
 PDF = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"
 GROUNDS = "该企业已于上月补报年度报告，黑名单公示信息与实际不符。"
 KEY_DOCUMENT = "珠市监食〔2026〕45号"  # the key-attention entry's document number: never shown to a complainant
