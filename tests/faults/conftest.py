@@ -1,12 +1,37 @@
 """Fault tests: the real parts as processes, on PostgreSQL, with a real Prefect server, SMTP and platform receiver."""
 from __future__ import annotations
 
+import os
+import time
+from pathlib import Path
+
 import pytest
 
 from tests.conftest import need_postgres
 from tests.receivers import HttpReceiver, SmtpServer
 
 from tests.faults import stack
+
+
+# the test that restarts the PostgreSQL server: last, since it drops every connection on the server
+RESTART = "test_postgresql_restarted_under_load"
+
+
+def pytest_collection_modifyitems(config, items):
+    items.sort(key=lambda item: item.originalname == RESTART)  # stable: the others keep their order
+
+
+@pytest.fixture
+def alone_on_the_server():
+    """Wait until no other test run uses the PostgreSQL server: `make test` runs the main suite beside the fault
+    tests and names, in CREDIT_CASES_RESTART_AFTER, a file it creates when the main suite has ended (so the
+    restart reuses this run's Prefect server instead of a run of its own after the suite)."""
+    flag, parent = os.environ.get("CREDIT_CASES_RESTART_AFTER"), os.getppid()
+    deadline = time.monotonic() + 3600
+    while flag and not Path(flag).exists():
+        if time.monotonic() > deadline or os.getppid() != parent:
+            pytest.fail(f"the run that was to create {flag} ended or took over an hour without creating it")
+        time.sleep(0.5)
 
 
 @pytest.fixture(scope="session")

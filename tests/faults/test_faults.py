@@ -2,7 +2,8 @@
 
 The parts run as real processes on PostgreSQL: `credit-cases worker`, the APScheduler scheduler, a real
 `prefect server start`; e-mails go to a real SMTP server, results to a real HTTP receiver that fails
-its first request. The PostgreSQL restart is last in this module: it drops every connection on the server.
+its first request. The PostgreSQL restart is last of the fault tests (conftest.py): it drops every connection
+on the server.
 """
 from __future__ import annotations
 
@@ -115,7 +116,7 @@ def _claimers(url):
     return [r for r in rows if r[0]]
 
 
-def test_postgresql_restarted_under_load(database, env, tmp_path, parts, smtp, platform):
+def test_postgresql_restarted_under_load(alone_on_the_server, database, env, tmp_path, parts, smtp, platform):
     """Last in the module: restarting the server drops every connection on it."""
     applicants = stack.populate(database, 12)
     start(parts, stack.worker(env, tmp_path))
