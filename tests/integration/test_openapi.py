@@ -1,4 +1,5 @@
 """The OpenAPI document the app serves is a valid OpenAPI 3.1 document and documents its errors."""
+import pytest
 from openapi_spec_validator import validate
 
 
@@ -29,3 +30,14 @@ def test_every_schema_has_a_name_of_its_own(sqlite_url, tmp_path):
         warnings.simplefilter("always")
         make_app(sqlite_url, tmp_path / "instance").test_client().get("/api/v1/openapi.json")
     assert not [str(w.message) for w in caught if "Multiple schemas resolved" in str(w.message)]
+
+
+@pytest.mark.one_database
+def test_the_document_is_described_when_first_read_not_when_an_app_is_made(client):
+    """Describing the routes and the error responses of every HTTP status costs more than the rest of making an
+    app: a web worker that never serves the document does without it; the first reader gets all of it."""
+    api = client.application.extensions["flask-smorest"]["apis"][""]["ext_obj"]
+    components = api._spec.components
+    assert not components.responses and not components.responses_lazy and api._undocumented
+    document = client.get("/api/v1/openapi.json").get_json()
+    assert "DEFAULT_ERROR" in document["components"]["responses"] and document["paths"]
