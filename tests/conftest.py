@@ -314,7 +314,36 @@ def _share_url_builders() -> None:
     Rule._compile_builder = shared
 
 
+def _share_rule_parsing() -> None:
+    """Parsing a rule's text (its regular expressions, its converters' arguments) is most of the rest of
+    registering a route; the parse depends on the text and the map's converter classes alone, and its converters
+    keep nothing of the map they were made for (werkzeug's and webapp's DatabaseId convert by their own
+    arguments). So each text is parsed once per process and its parts, trace and converters replayed."""
+    from werkzeug.routing.rules import Rule
+
+    parse = Rule._parse_rule
+    parsed: dict[tuple, tuple] = {}
+
+    def shared(self, rule: str):
+        key = (rule, tuple(self.map.converters.items()))
+        known = parsed.get(key)
+        if known is None:
+            trace_from, converters_before = len(self._trace), set(self._converters)
+            parts = list(parse(self, rule))
+            parsed[key] = (parts, self._trace[trace_from:],
+                           {name: c for name, c in self._converters.items() if name not in converters_before})
+            return parts
+        parts, trace, converters = known
+        self._trace.extend(trace)
+        self._converters.update(converters)
+        self.arguments.update(converters)
+        return list(parts)
+
+    Rule._parse_rule = shared
+
+
 _share_url_builders()
+_share_rule_parsing()
 
 
 def make_app(url: str, instance: Path, **extra):
