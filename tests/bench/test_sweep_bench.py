@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import statistics
 import time
-from datetime import timedelta
 
 import pytest
 from sqlalchemy import create_engine, text

@@ -1,6 +1,6 @@
 """A red-list enterprise is blacklisted by a department on the listing page: in the same moment its red-list
 entry leaves the public list, and the enterprise sees its entry exited and every incentive stopped."""
-from datetime import date, timedelta
+from datetime import timedelta
 
 import pytest
 

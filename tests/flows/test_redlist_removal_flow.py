@@ -1,6 +1,6 @@
 """Every trigger of red-list removal, its consequences carried out by the real flows, and an objection
 against a removal both ways."""
-from datetime import date, timedelta
+from datetime import timedelta
 
 import pytest
 from sqlalchemy import select

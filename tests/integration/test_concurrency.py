@@ -1,7 +1,6 @@
 """Two reviewers deciding the same case at the same moment: exactly one wins, the other is told."""
 import threading
 
-import pytest
 from sqlalchemy import func, select
 
 from workflows.domain.errors import DomainError

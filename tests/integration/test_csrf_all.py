@@ -4,7 +4,7 @@ from __future__ import annotations
 import re
 
 import pytest
-from sqlalchemy import func, inspect, select, text
+from sqlalchemy import inspect, text
 
 from tests.conftest import DEMO_PASSWORD, make_app
 from tests.integration.access_table import TABLE, build_world

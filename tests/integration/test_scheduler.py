@@ -8,7 +8,6 @@ from sqlalchemy import func, select
 from sla.calendar import ZONE
 from workflows.automation.scheduler import build_scheduler
 from workflows.automation.sweep import sweep
-from workflows.domain.process import Actor
 from workflows.services.admin.accounts import find_user
 from workflows.services.casework import cases as case_service
 from workflows.services.casework.actors import actor_for

@@ -8,7 +8,6 @@ from __future__ import annotations
 import io
 import uuid
 import zipfile
-from datetime import date
 
 import pytest
 from sqlalchemy import func, select
