@@ -117,7 +117,7 @@ def _claimers(url):
 
 
 def test_postgresql_restarted_under_load(alone_on_the_server, database, env, tmp_path, parts, smtp, platform):
-    """Last in the module: restarting the server drops every connection on it."""
+    """Last of the fault tests, once no other test run uses the server: restarting it drops every connection."""
     applicants = stack.populate(database, 12)
     start(parts, stack.worker(env, tmp_path))
     start(parts, stack.scheduler(env, tmp_path))
