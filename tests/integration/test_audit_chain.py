@@ -147,34 +147,48 @@ def test_a_redaction_nobody_recorded_is_found(seeded, db_session, database_url):
     assert verdict.broken_id == target and "no redaction entry" in verdict.problem
 
 
-def test_concurrent_writers_never_chain_to_the_same_row(seeded, database_url):
-    factory = make_session_factory(database_url)
-    barrier = threading.Barrier(4)
-    errors = []
+def all_at_once(write, arguments: list[tuple]) -> None:
+    """`write(*args)` in a thread for each of `arguments`, all released together; none may fail."""
+    barrier, errors = threading.Barrier(len(arguments)), []
 
-    def write(worker: int) -> None:
+    def run(*args) -> None:
         try:
             barrier.wait()
-            for n in range(10):
-                with factory() as session:
-                    for k in range(2):
-                        history.record(session, actor=Actor.system("test"), action="probe", entity_type="test",
-                                       entity_id=f"{worker}-{n}-{k}")
-                    session.commit()
+            write(*args)
         except Exception as error:  # noqa: BLE001 - collected and shown below
             errors.append(error)
 
-    threads = [threading.Thread(target=write, args=(w,)) for w in range(4)]
+    threads = [threading.Thread(target=run, args=args) for args in arguments]
     for thread in threads:
         thread.start()
     for thread in threads:
         thread.join()
-    assert not errors
+    assert not errors, errors
+
+
+def assert_chained_in_line(session, probes: int) -> None:
+    """Every probe row written, no two rows of a chain linked to the same predecessor, and verify says OK."""
+    assert session.scalar(select(func.count()).where(HistoryEntry.action == "probe")) == probes
+    links = session.execute(select(HistoryEntry.chain, HistoryEntry.prev_hash)).all()
+    assert len(links) == len(set(links)), "two rows chained to the same predecessor"
+    verdict = audit.verify(session)
+    assert verdict.ok, verdict.describe()
+
+
+def test_concurrent_writers_never_chain_to_the_same_row(seeded, database_url):
+    factory = make_session_factory(database_url)
+
+    def write(worker: int) -> None:
+        for n in range(10):
+            with factory() as session:
+                for k in range(2):
+                    history.record(session, actor=Actor.system("test"), action="probe", entity_type="test",
+                                   entity_id=f"{worker}-{n}-{k}")
+                session.commit()
+
+    all_at_once(write, [(w,) for w in range(4)])
     with factory() as session:
-        assert session.scalar(select(func.count()).where(HistoryEntry.action == "probe")) == 80
-        links = session.execute(select(HistoryEntry.chain, HistoryEntry.prev_hash)).all()
-        assert len(links) == len(set(links)), "two rows chained to the same predecessor"
-        assert audit.verify(session).ok
+        assert_chained_in_line(session, 80)
     factory.kw["bind"].dispose()
 
 
@@ -222,30 +236,17 @@ def test_writers_of_one_case_never_chain_to_the_same_row(seeded, db_session, dat
     """Four writers on one case, four on another, at once: each case's chain stays one line, and the heads hold."""
     case_ids = cases_with_history(db_session)
     factory = make_session_factory(database_url)
-    barrier = threading.Barrier(8)
-    errors = []
 
     def write(case_id: int, worker: int) -> None:
-        try:
-            barrier.wait()
-            for n in range(5):
-                with factory() as session:
-                    history.record(session, actor=Actor.system("test"), action="probe", entity_type="case",
-                                   entity_id=case_id, case_id=case_id, data={"n": f"{worker}-{n}"})
-                    session.commit()
-        except Exception as error:  # noqa: BLE001 - collected and shown below
-            errors.append(error)
+        for n in range(5):
+            with factory() as session:
+                history.record(session, actor=Actor.system("test"), action="probe", entity_type="case",
+                               entity_id=case_id, case_id=case_id, data={"n": f"{worker}-{n}"})
+                session.commit()
 
-    threads = [threading.Thread(target=write, args=(c, w)) for c in case_ids for w in range(4)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    assert not errors
+    all_at_once(write, [(c, w) for c in case_ids for w in range(4)])
     with factory() as session:
-        links = session.execute(select(HistoryEntry.chain, HistoryEntry.prev_hash)).all()
-        assert len(links) == len(set(links)), "two rows chained to the same predecessor"
-        assert audit.verify(session).ok
+        assert_chained_in_line(session, 5 * 4 * len(case_ids))
     factory.kw["bind"].dispose()
 
 
