@@ -227,13 +227,10 @@ def anchor(session: Session, at: datetime | None = None, limit: int = 100_000) -
         (_CHAINS.c.anchored_head.is_(None)) | (_CHAINS.c.anchored_head != _CHAINS.c.head))).all()
     if not cases and not others:
         return None
-    # anchors are written one at a time: the last one is read under a lock
-    if connection.dialect.name == "postgresql":
-        previous = connection.execute(select(HistoryAnchor.anchor_hash).order_by(HistoryAnchor.id.desc()).limit(1)
-                                      .with_for_update()).scalar()
-    else:
-        previous = connection.execute(select(HistoryAnchor.anchor_hash).order_by(HistoryAnchor.id.desc()).limit(1)
-                                      ).scalar()
+    # anchors are written one at a time: by the one scheduler holding the sweep lock, and on PostgreSQL the last
+    # one is read under a row lock as well
+    last = select(HistoryAnchor.anchor_hash).order_by(HistoryAnchor.id.desc()).limit(1)
+    previous = connection.execute(last.with_for_update() if _postgresql(session) else last).scalar()
     heads = {case_chain(row.id): row.chain_head for row in cases} | {row.name: row.head for row in others}
     at = at or clock.now()
     record = HistoryAnchor(at=at, heads=heads, prev_hash=previous or GENESIS,
