@@ -1,9 +1,10 @@
 """Document numbers: each department's pattern (set by the administrator) and its counter per year.
 
 A number is taken in the transaction of the decision that issues it: the counter row is raised by one atomic
-INSERT ... ON CONFLICT DO UPDATE, which holds the row's lock until that transaction ends. A concurrent decision of the same department
-waits and takes the next number; a decision rolled back gives its number back with it. So numbers are neither
-skipped nor given twice, at the cost of one department's decisions committing one after another.
+INSERT ... ON CONFLICT DO UPDATE, which holds the row's lock until that transaction ends. A concurrent decision
+of the same department waits and takes the next number; a decision rolled back gives its number back with it.
+So numbers are neither skipped nor given twice, at the cost of one department's decisions committing one after
+another.
 """
 from __future__ import annotations
 
@@ -39,11 +40,6 @@ def issuer_and_pattern(session: Session, department_id: int) -> tuple[Department
                                                                == Department.id)
         .where(Department.id == department_id)).one()
     return department, pattern or DEFAULT_PATTERN
-
-
-def pattern_of(session: Session, department_id: int) -> str:
-    return session.scalar(select(NumberingPattern.pattern).where(NumberingPattern.department_id == department_id)
-                          ) or DEFAULT_PATTERN
 
 
 def patterns(session: Session) -> list[tuple[Department, str, bool]]:
