@@ -37,10 +37,7 @@ DISPUTABLE = (EntryStatus.ACTIVE.value, EntryStatus.EXITED.value)
 
 
 def open_case_on_entry(session: Session, process: str, entry_id: int) -> Case | None:
-    final = definition(process).final_states()
-    return session.scalar(
-        select(Case).where(Case.process == process, Case.list_entry_id == entry_id, Case.state.not_in(final))
-    )
+    return open_cases_on_entry(session, (process,), entry_id).get(process)
 
 
 def open_cases_on_entry(session: Session, processes: tuple[str, ...], entry_id: int) -> dict[str, Case]:
