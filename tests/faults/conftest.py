@@ -22,16 +22,21 @@ def pytest_collection_modifyitems(config, items):
 
 
 @pytest.fixture
-def alone_on_the_server():
-    """Wait until no other test run uses the PostgreSQL server: `make test` runs the main suite beside the fault
-    tests and names, in CREDIT_CASES_RESTART_AFTER, a file it creates when the main suite has ended (so the
-    restart reuses this run's Prefect server instead of a run of its own after the suite)."""
+def wait_until_alone():
+    """A call that waits until no other test run uses the PostgreSQL server: `make test` runs the main suite beside
+    the fault tests and names, in CREDIT_CASES_RESTART_AFTER, a file it creates when the main suite has ended (so
+    the restart reuses this run's Prefect server, and its parts are started while the main suite ends, instead of a
+    run of its own after the suite)."""
     flag, parent = os.environ.get("CREDIT_CASES_RESTART_AFTER"), os.getppid()
-    deadline = time.monotonic() + 3600
-    while flag and not Path(flag).exists():
-        if time.monotonic() > deadline or os.getppid() != parent:
-            pytest.fail(f"the run that was to create {flag} ended or took over an hour without creating it")
-        time.sleep(0.5)
+
+    def wait() -> None:
+        deadline = time.monotonic() + 3600
+        while flag and not Path(flag).exists():
+            if time.monotonic() > deadline or os.getppid() != parent:
+                pytest.fail(f"the run that was to create {flag} ended or took over an hour without creating it")
+            time.sleep(0.2)
+
+    return wait
 
 
 @pytest.fixture(scope="session")

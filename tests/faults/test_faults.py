@@ -116,11 +116,12 @@ def _claimers(url):
     return [r for r in rows if r[0]]
 
 
-def test_postgresql_restarted_under_load(alone_on_the_server, database, env, tmp_path, parts, smtp, platform):
+def test_postgresql_restarted_under_load(wait_until_alone, database, env, tmp_path, parts, smtp, platform):
     """Last of the fault tests, once no other test run uses the server: restarting it drops every connection."""
     applicants = stack.populate(database, 12)
     start(parts, stack.worker(env, tmp_path))
     start(parts, stack.scheduler(env, tmp_path))
+    wait_until_alone()
     stream = stack.Stream(database, applicants, pause=0.05).start()
     time.sleep(1.0)
     subprocess.run(["pg_ctlcluster", *_cluster(), "restart", "-m", "fast"], check=True, timeout=60)

@@ -3,7 +3,6 @@ is retried alone, without failing or delaying the other events of its batch (in-
 import uuid
 
 import pytest
-from prefect import tags as prefect_tags
 from sqlalchemy import select
 
 from workflows.automation import worker
@@ -49,6 +48,8 @@ def test_an_event_that_fails_neither_fails_nor_delays_the_others_of_its_batch(wo
         return acknowledge(session, event, case)
 
     monkeypatch.setitem(STEPS, "objection.acknowledge", broken)
+    from prefect import tags as prefect_tags  # here: importing Prefect costs each test process a second to collect
+
     with prefect_tags(this_test := f"test:{uuid.uuid4().hex}"):  # the test processes share one Prefect server
         run_once(world)
     by_case = {case_id: (status, kind) for case_id, kind, status in statuses(world).values()}
