@@ -342,8 +342,43 @@ def _share_rule_parsing() -> None:
     Rule._parse_rule = shared
 
 
+def _share_compiled_statements() -> None:
+    """Each test makes its app, and so its engine and dialect, afresh; SQLAlchemy keys its cache of compiled
+    statements by the dialect object, so every test compiled every statement again (a tenth of the tests' CPU).
+    A compiled statement depends on the dialect's kind and settings alone, which are the same for every engine
+    of a kind here (one SQLite library, one PostgreSQL server): the tests' processes keep one cache per kind
+    and settings, shared by their engines (and the mappers' caches of flush statements)."""
+    from sqlalchemy.sql.elements import ClauseElement
+
+    compile_w_cache = ClauseElement._compile_w_cache
+    compiled: dict[tuple, object] = {}
+
+    class Shared:
+        __slots__ = ("kind",)
+
+        def __init__(self, dialect):
+            self.kind = (type(dialect), dialect.server_version_info, dialect.paramstyle, dialect.label_length,
+                         getattr(dialect, "_json_serializer", None), getattr(dialect, "_json_deserializer", None),
+                         dialect.use_insertmanyvalues, dialect.insertmanyvalues_page_size,
+                         dialect.default_schema_name)
+
+        def get(self, key):
+            return compiled.get((self.kind, *key[1:]))
+
+        def __setitem__(self, key, value):
+            compiled[(self.kind, *key[1:])] = value
+
+    def with_shared_cache(self, dialect, *, compiled_cache, **kw):
+        if compiled_cache is not None:
+            compiled_cache = Shared(dialect)
+        return compile_w_cache(self, dialect, compiled_cache=compiled_cache, **kw)
+
+    ClauseElement._compile_w_cache = with_shared_cache
+
+
 _share_url_builders()
 _share_rule_parsing()
+_share_compiled_statements()
 
 
 def make_app(url: str, instance: Path, **extra):

@@ -278,9 +278,11 @@ def _pending(config: Config) -> bool:
 
 def prefect_answers() -> None:
     """The Prefect server the flows report to answers its health check."""
-    from prefect.settings import PREFECT_API_URL
+    url = os.environ.get("PREFECT_API_URL")  # the environment as it is now
+    if not url:
+        from prefect.settings import PREFECT_API_URL  # Prefect's own settings (its profile), read only if needed
 
-    url = os.environ.get("PREFECT_API_URL") or PREFECT_API_URL.value()  # the environment as it is now
+        url = PREFECT_API_URL.value()
     if not url:
         raise LookupError("PREFECT_API_URL is not set")
     httpx.get(url.rstrip("/") + "/health", timeout=3, trust_env=False).raise_for_status()
