@@ -2,8 +2,6 @@
 from __future__ import annotations
 
 import os
-import time
-from pathlib import Path
 
 import pytest
 
@@ -13,30 +11,18 @@ from tests.receivers import HttpReceiver, SmtpServer
 from tests.faults import stack
 
 
-# the test that restarts the PostgreSQL server: last, since it drops every connection on the server
-RESTART = "test_postgresql_restarted_under_load"
-
-
-def pytest_collection_modifyitems(config, items):
-    items.sort(key=lambda item: item.originalname == RESTART)  # stable: the others keep their order
-
-
 @pytest.fixture
-def wait_until_alone():
-    """A call that waits until no other test run uses the PostgreSQL server: `make test` runs the main suite beside
-    the fault tests and names, in CREDIT_CASES_RESTART_AFTER, a file it creates when the main suite has ended (so
-    the restart reuses this run's Prefect server, and its parts are started while the main suite ends, instead of a
-    run of its own after the suite)."""
-    flag, parent = os.environ.get("CREDIT_CASES_RESTART_AFTER"), os.getppid()
-
-    def wait() -> None:
-        deadline = time.monotonic() + 3600
-        while flag and not Path(flag).exists():
-            if time.monotonic() > deadline or os.getppid() != parent:
-                pytest.fail(f"the run that was to create {flag} ended or took over an hour without creating it")
-            time.sleep(0.2)
-
-    return wait
+def private_postgres():
+    """A PostgreSQL server of the test's own, to restart under load while the other tests use the machine's."""
+    need_postgres()
+    programs = stack.postgres_programs()
+    if programs is None:
+        if os.environ.get("CI") == "true":
+            pytest.fail("PostgreSQL's own programs (initdb, pg_ctl) are required under CI but not installed")
+        pytest.skip("PostgreSQL's own programs (initdb, pg_ctl) are not installed")
+    server = stack.PrivatePostgres(programs).start()
+    yield server
+    server.remove()
 
 
 @pytest.fixture(scope="session")

@@ -2,12 +2,11 @@
 
 The parts run as real processes on PostgreSQL: `credit-cases worker`, the APScheduler scheduler, a real
 `prefect server start`; e-mails go to a real SMTP server, results to a real HTTP receiver that fails
-its first request. The PostgreSQL restart is last of the fault tests (conftest.py): it drops every connection
-on the server.
+its first request. The PostgreSQL restart restarts a server of the test's own (initdb, pg_ctl): it drops every
+connection on that server, and none of the other tests'.
 """
 from __future__ import annotations
 
-import subprocess
 import time
 
 import pytest
@@ -116,16 +115,19 @@ def _claimers(url):
     return [r for r in rows if r[0]]
 
 
-def test_postgresql_restarted_under_load(wait_until_alone, database, env, tmp_path, parts, smtp, platform):
-    """Last of the fault tests, once no other test run uses the server: restarting it drops every connection."""
+def test_postgresql_restarted_under_load(private_postgres, prefect, tmp_path, parts, smtp, platform):
+    """The database server restarted under load drops every connection: the worker and the scheduler carry on.
+    The server is the test's own (its database goes with it), so the other tests run on beside it."""
+    database = stack.create_database("cc_fault", private_postgres.admin_url)
+    env = stack.product_env(database, tmp_path / "instance", prefect_api=stack.prefect_url(prefect),
+                            smtp_port=smtp.port, platform_url=platform.url)
     applicants = stack.populate(database, 12)
     start(parts, stack.worker(env, tmp_path))
     start(parts, stack.scheduler(env, tmp_path))
-    wait_until_alone()
     stream = stack.Stream(database, applicants, pause=0.05).start()
     time.sleep(1.0)
-    subprocess.run(["pg_ctlcluster", *_cluster(), "restart", "-m", "fast"], check=True, timeout=60)
-    assert stack.wait_for_postgres(60) < 60
+    private_postgres.restart()
+    assert stack.wait_for_postgres(60, private_postgres.admin_url) < 60
     stream.join()
     stack.make_timers_due(database)
     stack.wait_drained(database, 90, parts)
@@ -133,13 +135,3 @@ def test_postgresql_restarted_under_load(wait_until_alone, database, env, tmp_pa
     stack.wait_drained(database, 90, parts)
     assert all(p.alive() for p in parts), "worker and scheduler survive the restart"
     stack.reconcile(database, smtp, platform, stream.expected)
-
-
-def _cluster() -> list[str]:
-    """The version and name of the local cluster on port 5432 (pg_lsclusters)."""
-    out = subprocess.run(["pg_lsclusters", "--no-header"], capture_output=True, text=True, check=True).stdout
-    for line in out.splitlines():
-        version, name, port, *_ = line.split()
-        if port == "5432":
-            return [version, name]
-    pytest.skip("no local PostgreSQL cluster on port 5432 to restart")
