@@ -131,3 +131,39 @@ def test_a_full_batch_is_one_flow_run_the_prefect_server_takes(world):
     state = run_coroutine(flow_steps.start(FLOWS["objection"], "objection", batch))
     assert state.is_completed(), state.message
     assert len(flow_steps.labels(batch)) == flow_steps.MAX_TAGS and "case:5049" in flow_steps.labels(batch)
+
+
+@pytest.mark.prefect
+def test_a_worker_thread_keeps_its_prefect_clients_from_batch_to_batch(world, monkeypatch):
+    """Each Prefect client made loads the TLS certificate store: a thread's batches share one pair of clients,
+    made again when Prefect's settings in force change (another API address)."""
+    import threading
+
+    from prefect.client.orchestration import PrefectClient, SyncPrefectClient
+    from prefect.settings import PREFECT_API_URL, temporary_settings
+
+    from workflows.automation import prefect_clients
+    from workflows.flows import steps as flow_steps
+    from workflows.flows.registry import FLOWS
+    from workflows.steps import runtime
+
+    url = world._request.getfixturevalue("prefect_harness")
+    runtime.configure(world.config)
+    made = []  # the clients made on this thread (Prefect's log and event services make their own, once)
+    for client in (PrefectClient, SyncPrefectClient):
+        monkeypatch.setattr(client, "__init__", lambda self, *a, _init=client.__init__, **k: (
+            made.append(threading.current_thread()), _init(self, *a, **k))[-1])
+    prefect_clients.forget()
+
+    def batch(n):
+        events = [(20_000 + n, "file", 9_000 + n)]  # no such event: nothing to carry out
+        state = worker.run_in_prefect(flow_steps.start(FLOWS["objection"], "objection", events))
+        assert state.is_completed(), state.message
+
+    for n in range(3):
+        batch(n)
+    assert made.count(threading.current_thread()) == 2  # one synchronous, one asynchronous, for three batches
+    with temporary_settings(updates={PREFECT_API_URL: url}):  # settings of its own, as a test's outage has
+        batch(3)
+    assert made.count(threading.current_thread()) == 4
+    prefect_clients.forget()

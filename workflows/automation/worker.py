@@ -24,6 +24,7 @@ import httpx
 from sqlalchemy import or_, select, update
 from sqlalchemy.orm import aliased
 
+from workflows.automation import prefect_clients
 from workflows.config import Config
 from workflows.operations import logs, metrics, probe
 from workflows.services.admin import calendar as calendar_service
@@ -110,6 +111,21 @@ def run_coroutine(coroutine):
         return pool.submit(context.run, asyncio.run, coroutine).result()
 
 
+def run_in_prefect(coroutine):
+    """A flow run's coroutine, with the Prefect clients this thread keeps from batch to batch (prefect_clients);
+    from a thread whose event loop is already running (a host application's), with clients of its own."""
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        return prefect_clients.run(coroutine)
+    from prefect.context import SyncClientContext
+
+    # one Prefect client for the batch's task runs: without it each sync task run makes its own, loading the TLS
+    # certificate store every time (measured: 40% of a batch's time)
+    with SyncClientContext.get_or_create():
+        return run_coroutine(coroutine)
+
+
 def process_batch(config: Config, events: list[OutboxEvent], *, in_process: bool = False) -> int:
     """Carry out claimed events, one named flow run per process (ADR 0013): each event done is settled by the
     flow run itself; one that fails is released alone for a later try, neither failing nor delaying the
@@ -158,16 +174,11 @@ def process_batch(config: Config, events: list[OutboxEvent], *, in_process: bool
 def _run_flow(process: str, triples: list[tuple[int, str, int | None]]) -> dict[int, str]:
     """The batch's named flow run under Prefect; {event id: error} of the events still failing. Raises when the
     run carried nothing out (Prefect refused to start it): every event of it again."""
-    from prefect.context import SyncClientContext
-
     from workflows.flows import steps as flow_steps
 
     broke = None
     try:
-        # one Prefect client for the batch's runs: without it each sync task run makes its own, loading the TLS
-        # certificate store every time (measured: 40% of a batch's time)
-        with SyncClientContext.get_or_create():
-            run_coroutine(flow_steps.start(flows_by_process()[process], process, triples))
+        run_in_prefect(flow_steps.start(flows_by_process()[process], process, triples))
     except Exception as error:  # noqa: BLE001 - what the run carried out before it broke still counts
         broke = error
     failed = flow_steps.failed_of(triples)
