@@ -137,6 +137,7 @@ def test_a_full_batch_is_one_flow_run_the_prefect_server_takes(world):
 def test_a_worker_thread_keeps_its_prefect_clients_from_batch_to_batch(world, monkeypatch):
     """Each Prefect client made loads the TLS certificate store: a thread's batches share one pair of clients,
     made again when Prefect's settings in force change (another API address)."""
+    import contextvars
     import threading
 
     from prefect.client.orchestration import PrefectClient, SyncPrefectClient
@@ -153,17 +154,29 @@ def test_a_worker_thread_keeps_its_prefect_clients_from_batch_to_batch(world, mo
     for client in (PrefectClient, SyncPrefectClient):
         monkeypatch.setattr(client, "__init__", lambda self, *a, _init=client.__init__, **k: (
             made.append(threading.current_thread()), _init(self, *a, **k))[-1])
-    prefect_clients.forget()
 
     def batch(n):
         events = [(20_000 + n, "file", 9_000 + n)]  # no such event: nothing to carry out
         state = worker.run_in_prefect(flow_steps.start(FLOWS["objection"], "objection", events))
         assert state.is_completed(), state.message
 
-    for n in range(3):
-        batch(n)
-    assert made.count(threading.current_thread()) == 2  # one synchronous, one asynchronous, for three batches
-    with temporary_settings(updates={PREFECT_API_URL: url}):  # settings of its own, as a test's outage has
-        batch(3)
-    assert made.count(threading.current_thread()) == 4
-    prefect_clients.forget()
+    counts, errors = [], []
+
+    def worker_thread():  # as the worker's: no event loop running in it (this test process may have one: Playwright)
+        try:
+            for n in range(3):
+                batch(n)
+            counts.append(made.count(threading.current_thread()))
+            with temporary_settings(updates={PREFECT_API_URL: url}):  # settings of its own, as a test's outage has
+                batch(3)
+            counts.append(made.count(threading.current_thread()))
+        except Exception as error:  # noqa: BLE001 - reported below, on the test's thread
+            errors.append(error)
+        finally:
+            prefect_clients.forget()
+
+    thread = threading.Thread(target=contextvars.copy_context().run, args=(worker_thread,))  # the harness's settings
+    thread.start()
+    thread.join()
+    assert not errors, errors
+    assert counts == [2, 4]  # one synchronous and one asynchronous for three batches; two more for new settings
