@@ -4,8 +4,9 @@ Each Prefect client made afresh builds a TLS context from the certificate store 
 plain-HTTP API), and a batch's flow run needs two: the synchronous one its task runs report through and the
 asynchronous one of the flow run itself, tied to its event loop. So each thread that runs flows keeps one event
 loop (`asyncio.Runner`) and both clients, and runs every batch on that loop, in a copy of the caller's context
-(its Prefect settings and tags) with the two clients put in. The loop and its clients are made again when Prefect's settings in force change (another API address, as in the tests' outages), and
-after a batch whose clients could not be made (the server down): nothing broken is kept.
+(its Prefect settings and tags) with the two clients put in. The loop and its clients are made again when
+Prefect's settings in force change (another API address, as in the tests' outages), and after a batch that
+broke or whose clients could not be made (the server down): nothing broken is kept.
 """
 from __future__ import annotations
 
