@@ -119,12 +119,17 @@ def pg_available() -> str | None:
         return str(error).splitlines()[0]
 
 
+def missing(what: str, problem: str) -> None:
+    """What a test needs is missing: a failure under CI, a skip elsewhere."""
+    if os.environ.get("CI") == "true":
+        pytest.fail(f"{what} is required under CI but {problem}")
+    pytest.skip(f"{what}: {problem}")
+
+
 def need_postgres() -> None:
     problem = pg_available()
     if problem:
-        if os.environ.get("CI") == "true":
-            pytest.fail(f"PostgreSQL is required under CI but not reachable: {problem}")
-        pytest.skip(f"PostgreSQL not reachable: {problem}")
+        missing("PostgreSQL", f"not reachable: {problem}")
 
 
 # Templates per product day (a test database is copied from one; the demo data is seeded once per day, not per
@@ -348,6 +353,8 @@ def _share_compiled_statements() -> None:
     A compiled statement depends on the dialect's kind and settings alone, which are the same for every engine
     of a kind here (one SQLite library, one PostgreSQL server): the tests' processes keep one cache per kind
     and settings, shared by their engines (and the mappers' caches of flush statements)."""
+    import weakref
+
     from sqlalchemy.sql.elements import ClauseElement
 
     compile_w_cache = ClauseElement._compile_w_cache
@@ -368,9 +375,11 @@ def _share_compiled_statements() -> None:
         def __setitem__(self, key, value):
             compiled[(self.kind, *key[1:])] = value
 
+    shared = weakref.WeakKeyDictionary()  # dialect -> its Shared, made when it first compiles (once initialised)
+
     def with_shared_cache(self, dialect, *, compiled_cache, **kw):
         if compiled_cache is not None:
-            compiled_cache = Shared(dialect)
+            compiled_cache = shared.get(dialect) or shared.setdefault(dialect, Shared(dialect))
         return compile_w_cache(self, dialect, compiled_cache=compiled_cache, **kw)
 
     ClauseElement._compile_w_cache = with_shared_cache

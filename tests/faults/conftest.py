@@ -1,11 +1,10 @@
 """Fault tests: the real parts as processes, on PostgreSQL, with a real Prefect server, SMTP and platform receiver."""
 from __future__ import annotations
 
-import os
 
 import pytest
 
-from tests.conftest import need_postgres
+from tests.conftest import missing, need_postgres
 from tests.receivers import HttpReceiver, SmtpServer
 
 from tests.faults import stack
@@ -17,9 +16,7 @@ def private_postgres():
     need_postgres()
     programs = stack.postgres_programs()
     if programs is None:
-        if os.environ.get("CI") == "true":
-            pytest.fail("PostgreSQL's own programs (initdb, pg_ctl) are required under CI but not installed")
-        pytest.skip("PostgreSQL's own programs (initdb, pg_ctl) are not installed")
+        missing("PostgreSQL's own programs (initdb, pg_ctl)", "not installed")
     server = stack.PrivatePostgres(programs).start()
     yield server
     server.remove()
@@ -59,9 +56,15 @@ def platform():
 
 
 @pytest.fixture
-def env(database, tmp_path, prefect, smtp, platform):
-    return stack.product_env(database, tmp_path / "instance", prefect_api=stack.prefect_url(prefect),
-                             smtp_port=smtp.port, platform_url=platform.url)
+def env_for(tmp_path, prefect, smtp, platform):
+    """The parts' environment for a database: this run's Prefect server, SMTP server and platform receiver."""
+    return lambda database: stack.product_env(database, tmp_path / "instance", prefect_api=stack.prefect_url(prefect),
+                                              smtp_port=smtp.port, platform_url=platform.url)
+
+
+@pytest.fixture
+def env(database, env_for):
+    return env_for(database)
 
 
 @pytest.fixture

@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import httpx
-from sqlalchemy import create_engine, func, select, text, update
+from sqlalchemy import create_engine, func, make_url, select, text, update
 
 from tests.conftest import PG_ADMIN_URL, with_provisional_years
 from tests.receivers import free_port
@@ -91,8 +91,10 @@ class PrivatePostgres:
         self.programs, self.port = programs, free_port()
         self.folder = Path(tempfile.mkdtemp(prefix="cc-private-pg-"))
         self.data = self.folder / "data"
-        user = PG_ADMIN_URL.split("://", 1)[1].split("@", 1)[0].split(":", 1)[0]
-        self.admin_url = f"postgresql+psycopg://{user}@127.0.0.1:{self.port}/postgres"
+        address = make_url(PG_ADMIN_URL)
+        user = address.username
+        self.admin_url = address.set(host="127.0.0.1", port=self.port, database="postgres").render_as_string(
+            hide_password=False)
         self._as = ["runuser", "-u", "postgres", "--"] if os.geteuid() == 0 else []
         if self._as:
             shutil.chown(self.folder, "postgres")

@@ -115,12 +115,11 @@ def _claimers(url):
     return [r for r in rows if r[0]]
 
 
-def test_postgresql_restarted_under_load(private_postgres, prefect, tmp_path, parts, smtp, platform):
+def test_postgresql_restarted_under_load(private_postgres, env_for, tmp_path, parts, smtp, platform):
     """The database server restarted under load drops every connection: the worker and the scheduler carry on.
     The server is the test's own (its database goes with it), so the other tests run on beside it."""
     database = stack.create_database("cc_fault", private_postgres.admin_url)
-    env = stack.product_env(database, tmp_path / "instance", prefect_api=stack.prefect_url(prefect),
-                            smtp_port=smtp.port, platform_url=platform.url)
+    env = env_for(database)
     applicants = stack.populate(database, 12)
     start(parts, stack.worker(env, tmp_path))
     start(parts, stack.scheduler(env, tmp_path))

@@ -75,17 +75,18 @@ def test_worker_port_answers_metrics_health_and_readiness(sqlite_url, monkeypatc
     server = probe.serve("127.0.0.1", port, {"database": probe.database_answers(sessions),
                                              "prefect": worker.prefect_answers}, lambda: metrics.exposition(sessions))
     try:
-        base = f"http://127.0.0.1:{port}"
-        get = httpx.Client(timeout=30).get  # a busy machine: the answer, not its speed, is the subject
-        assert get(base + "/healthz").json() == {"status": "ok"}
-        not_ready = get(base + "/readyz")
-        assert not_ready.status_code == 503
-        assert not_ready.json()["checks"]["database"] == "ok" and "not answering" in not_ready.json()["checks"]["prefect"]
-        metrics.EVENTS_HANDLED.labels("objection", "done").inc()
-        text = get(base + "/metrics").text
-        assert "credit_cases_outbox_backlog" in text and "credit_cases_worker_events_total" in text
-        with _health_server(prefect_port):
-            assert get(base + "/readyz").status_code == 200
+        with httpx.Client(timeout=30) as http:  # a busy machine: the answer, not its speed, is the subject
+            base = f"http://127.0.0.1:{port}"
+            assert http.get(base + "/healthz").json() == {"status": "ok"}
+            not_ready = http.get(base + "/readyz")
+            assert not_ready.status_code == 503
+            checks = not_ready.json()["checks"]
+            assert checks["database"] == "ok" and "not answering" in checks["prefect"]
+            metrics.EVENTS_HANDLED.labels("objection", "done").inc()
+            text = http.get(base + "/metrics").text
+            assert "credit_cases_outbox_backlog" in text and "credit_cases_worker_events_total" in text
+            with _health_server(prefect_port):
+                assert http.get(base + "/readyz").status_code == 200
     finally:
         server.shutdown()
         sessions.kw["bind"].dispose()
