@@ -10,7 +10,9 @@ from __future__ import annotations
 import time
 
 import pytest
-from sqlalchemy import create_engine, func, select, update
+from sqlalchemy import create_engine, func, select, text, update
+from sqlalchemy.exc import OperationalError
+from sqlalchemy.pool import NullPool
 
 from workflows.store.automation import EffectDone, OutboxEvent
 from workflows.store.base import utcnow
@@ -125,8 +127,13 @@ def test_postgresql_restarted_under_load(private_postgres, env_for, tmp_path, pa
     start(parts, stack.scheduler(env, tmp_path))
     stream = stack.Stream(database, applicants, pause=0.05).start()
     time.sleep(1.0)
+    before = create_engine(database, poolclass=NullPool).connect()  # a connection of the server before the restart
     private_postgres.restart()
     assert stack.wait_for_postgres(60, private_postgres.admin_url) < 60
+    with pytest.raises(OperationalError):  # the restart dropped it, as it dropped the worker's and the scheduler's
+        before.execute(text("SELECT 1"))
+    before.invalidate()
+    before.close()
     stream.join()
     stack.make_timers_due(database)
     stack.wait_drained(database, 90, parts)
