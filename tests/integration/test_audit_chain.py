@@ -1,12 +1,11 @@
 """The history is a hash chain: a row changed, removed or forged directly in the database is found."""
-import os
-import subprocess
-import sys
 import threading
 
 import pytest
+from click.testing import CliRunner
 from sqlalchemy import create_engine, func, select, text
 
+from webapp.cli import main
 from workflows.domain.process import Actor
 from workflows.services.admin import audit
 from workflows.services.casework import history
@@ -18,9 +17,9 @@ from workflows.store.models import AppendOnlyViolation, HistoryEntry
 
 
 def run_verify(url, tmp_path):
-    environment = {**os.environ, "CREDIT_CASES_DATABASE_URL": url, "CREDIT_CASES_INSTANCE_PATH": str(tmp_path / "i")}
-    return subprocess.run([sys.executable, "-m", "webapp.cli", "audit", "verify"], capture_output=True, text=True,
-                          env=environment, timeout=120)
+    """`credit-cases audit verify`, run in this process (test_cli runs the command line as a process)."""
+    environment = {"CREDIT_CASES_DATABASE_URL": url, "CREDIT_CASES_INSTANCE_PATH": str(tmp_path / "i")}
+    return CliRunner().invoke(main, ["audit", "verify"], env=environment)
 
 
 def bypass_guards(url, sql, **params):
@@ -89,14 +88,14 @@ def test_every_row_is_chained_and_verify_says_ok(seeded, db_session, database_ur
             assert db_session.get(Case, int(name[5:])).chain_head == rows[-1].row_hash
         assert all(row.case_id == (int(name[5:]) if name.startswith("case:") else None) for row in rows)
     result = run_verify(database_url, tmp_path)
-    assert result.returncode == 0 and result.stdout.startswith("OK"), result.stdout + result.stderr
+    assert result.exit_code == 0 and result.stdout.startswith("OK"), result.output
 
 
 def test_verify_finds_a_reason_changed_directly_in_the_database(seeded, db_session, database_url, tmp_path):
     target, _ = middle_row(db_session)
     bypass_guards(database_url, "UPDATE history SET reason = 'forged' WHERE id = :id", id=target)
     result = run_verify(database_url, tmp_path)
-    assert result.returncode == 1
+    assert result.exit_code == 1, result.output
     assert f"BROKEN at history row #{target}" in result.stdout and "actor, reason or data" in result.stdout
 
 
