@@ -5,7 +5,6 @@ prove both databases.
 """
 from __future__ import annotations
 
-import gc
 import os
 import shutil
 import uuid
@@ -17,6 +16,7 @@ from sqlalchemy import create_engine, select, text
 
 from tests.receivers import HttpReceiver, SmtpServer, free_port
 from workflows import clock
+from workflows.operations import heap
 from workflows.store.migrate import upgrade
 
 # the product stays offline, in tests too
@@ -121,11 +121,8 @@ def pytest_configure(config):
 
 def pytest_collection_finish(session):
     """What collection made (the product's modules, the tests, their parameters) lives until the process ends:
-    the garbage collector leaves it out of its passes, and runs less often (a test allocates far more than the
-    default 700 objects between collections). The tests' processes had spent about 6 % of their CPU in them."""
-    gc.collect()
-    gc.freeze()
-    gc.set_threshold(20_000, 20, 20)
+    the garbage collector leaves it out of its passes, and passes less often (workflows.operations.heap)."""
+    heap.settle()
 
 
 def pytest_report_header(config):

@@ -26,7 +26,7 @@ from sqlalchemy.orm import aliased
 
 from workflows.automation import prefect_clients
 from workflows.config import Config
-from workflows.operations import logs, metrics, probe
+from workflows.operations import heap, logs, metrics, probe
 from workflows.services.admin import calendar as calendar_service
 from workflows.services.deliveries import delivery_queue, outbound
 from workflows.steps import carry
@@ -306,6 +306,14 @@ def serve_probe(config: Config) -> None:
                 lambda: metrics.exposition(rt.sessions))
 
 
+def settle_heap() -> None:
+    """Prefect and the flows loaded now, then left out of the garbage collector's passes (operations.heap)."""
+    from prefect import flow_engine  # noqa: F401 - what every batch needs, loaded once
+    from workflows.flows.registry import FLOWS  # noqa: F401
+
+    heap.settle()
+
+
 def run_forever(config: Config, poll_seconds: float = 0.5) -> None:
     stopping = False
 
@@ -319,6 +327,7 @@ def run_forever(config: Config, poll_seconds: float = 0.5) -> None:
     name = worker_name()
     if config.worker_port:
         serve_probe(config)
+    settle_heap()
     log.info("worker started", extra={"worker": name})
     lane = threading.Thread(target=_deliveries_forever, args=(config, name, lambda: stopping, poll_seconds),
                             name="delivery-lane", daemon=True)
