@@ -4,7 +4,7 @@ What such a process loads once (its modules, Prefect, the flows) lives as long a
 would still walk it at every full pass, and passes every 700 allocations, which one event's steps or one test
 make many times over. `settle()`, once that is loaded, leaves it out of the passes (gc.freeze) and makes them
 rarer. Measured: the worker drained 40-43 events/s instead of 32-36 (`make bench`, row 2b); the tests' processes
-spent about 6 % of their CPU in collections before, about 2 % after.
+spent about 6 % of their CPU in collections before, about 3 % after.
 """
 from __future__ import annotations
 
