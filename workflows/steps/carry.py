@@ -23,7 +23,7 @@ from contextlib import ExitStack
 from dataclasses import dataclass, field
 from email.message import EmailMessage
 
-from sqlalchemy import select, update
+from sqlalchemy import Connection, select, update
 
 from workflows.config import Config
 from workflows.services.deliveries import notify, sms
@@ -52,19 +52,13 @@ class Outcome:
 _one_at_a_time = threading.Lock()
 
 
-def _record_sent(notification_id: int) -> None:
-    """The e-mail's record, committed at once (a statement of its own on the engine, no session)."""
-    with runtime().sessions.kw["bind"].begin() as connection:
-        connection.execute(update(Notification).where(Notification.id == notification_id,
-                                                      Notification.emailed_at.is_(None)).values(emailed_at=utcnow()))
-
-
 @dataclass
 class Mailer:
     """The batch's one SMTP connection: opened at its first e-mail, dropped after a failure (the next e-mail
     opens a new one), closed at the end of the batch."""
     config: Config
     _smtp: smtplib.SMTP | None = field(default=None, repr=False)
+    _records: Connection | None = field(default=None, repr=False)  # where each e-mail sent is recorded
 
     def send(self, messages: list[tuple[int, EmailMessage]]) -> tuple[list[int], Exception | None]:
         """Send in order, each e-mail recorded as sent the moment the SMTP server took it; stop at the first
@@ -83,11 +77,35 @@ class Mailer:
                 except Exception as error:  # noqa: BLE001 - this e-mail failed: the event is tried again
                     self.close()
                     return sent, error
-                _record_sent(notification_id)
+                self._record_sent(notification_id)
             sent.append(notification_id)
         return sent, None
 
+    def _record_sent(self, notification_id: int) -> None:
+        """The e-mail's record, committed at once: one statement in autocommit, on a database connection the
+        mailer keeps from its first e-mail to its close (one taken from the pool for each e-mail cost a ping and a
+        commit more, each a round trip, while the other threads waited for their turn). A connection that failed
+        is dropped; the failure is the event's, as the SMTP server's would be."""
+        try:
+            if self._records is None:
+                self._records = runtime().sessions.kw["bind"].connect().execution_options(isolation_level="AUTOCOMMIT")
+            self._records.execute(update(Notification).where(Notification.id == notification_id,
+                                                             Notification.emailed_at.is_(None))
+                                  .values(emailed_at=utcnow()))
+        except BaseException:
+            self._close_records()
+            raise
+
+    def _close_records(self) -> None:
+        records, self._records = self._records, None
+        if records is not None:
+            try:
+                records.close()
+            except Exception:  # noqa: BLE001, S110 - a connection already broken goes back to the pool as it is
+                pass
+
     def close(self) -> None:
+        self._close_records()
         smtp, self._smtp = self._smtp, None
         if smtp is not None:
             try:
