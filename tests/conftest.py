@@ -403,6 +403,7 @@ def _share_compiled_statements() -> None:
                          dialect.use_insertmanyvalues, dialect.insertmanyvalues_page_size,
                          dialect.default_schema_name)
 
+        # SQLAlchemy's key is (dialect, the statement's cache key, ...): the dialect gives way to its kind
         def get(self, key):
             return compiled.get((self.kind, *key[1:]))
 

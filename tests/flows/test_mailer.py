@@ -1,0 +1,51 @@
+"""The batch thread's mailer (workflows/steps/carry.py): each e-mail handed to the SMTP server is recorded at once,
+on a database connection the mailer keeps, and a connection that broke is not kept."""
+import pytest
+from sqlalchemy import event, select
+
+from workflows.services.admin.accounts import find_user
+from workflows.services.deliveries import notify
+from workflows.steps import carry, runtime
+from workflows.store.automation import Notification
+
+
+def _owed(rt, count: int, key: str) -> list:
+    """`count` notices to the applicant, with their e-mails composed: [(notification id, message)]."""
+    with rt.sessions() as session:
+        applicant = find_user(session, "applicant")
+        ids = [notify.notice(session, "urging.sent", [applicant], key={"event": f"{key}-{n}"}, case=1, by="test",
+                             due="2027-01-04", message=f"e-mail {key} {n}")[0] for n in range(count)]
+        session.commit()
+        notes = {n.id: n for n in session.scalars(select(Notification).where(Notification.id.in_(ids)))}
+        return [(i, notify.compose(notes[i], rt.config)) for i in ids]
+
+
+def _emailed(rt, ids: list[int]) -> int:
+    with rt.sessions() as session:
+        return sum(n.emailed_at is not None for n in session.scalars(select(Notification).where(Notification.id.in_(ids))))
+
+
+def test_each_email_is_recorded_at_once_on_the_one_connection_the_mailer_keeps(world, smtp):
+    rt = runtime.configure(world.config)
+    owed = _owed(rt, 5, "kept")
+    checkouts = []
+    event.listen(rt.sessions.kw["bind"], "checkout", lambda *_: checkouts.append(1))
+    with carry.Mailer(rt.config) as mailer:
+        sent, error = mailer.send(owed)
+        assert error is None and sent == [i for i, _ in owed]
+        assert _emailed(rt, sent) == 5  # recorded and committed before the batch ends
+    assert len(smtp.messages) == 5
+    assert len(checkouts) == 1 + 1  # the mailer's connection for five records, and the reading session above
+
+
+def test_a_connection_that_broke_is_dropped_and_the_next_email_records_on_a_new_one(world, smtp):
+    rt = runtime.configure(world.config)
+    first, second = _owed(rt, 1, "before"), _owed(rt, 1, "after")
+    with carry.Mailer(rt.config) as mailer:
+        assert mailer.send(first)[1] is None
+        mailer._records.connection.dbapi_connection.close()  # the database dropped it (a restart)
+        with pytest.raises(Exception):  # handed to the SMTP server, not recorded: the event's failure, tried again
+            mailer.send(second)
+        assert mailer.send(second)[1] is None  # the event's next attempt: sent again, recorded this time
+    assert _emailed(rt, [first[0][0], second[0][0]]) == 2
+    assert [m["message_id"] for m in smtp.messages][1] == [m["message_id"] for m in smtp.messages][2]
