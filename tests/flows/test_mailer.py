@@ -49,3 +49,36 @@ def test_a_connection_that_broke_is_dropped_and_the_next_email_records_on_a_new_
         assert mailer.send(second)[1] is None  # the event's next attempt: sent again, recorded this time
     assert _emailed(rt, [first[0][0], second[0][0]]) == 2
     assert [m["message_id"] for m in smtp.messages][1] == [m["message_id"] for m in smtp.messages][2]
+
+
+def test_the_records_commit_without_waiting_for_the_disk_and_the_pool_gets_its_connection_back_as_it_was(world, smtp):
+    """On PostgreSQL the records' connection has `synchronous_commit` off while the mailer keeps it (ADR 0013), and
+    the pool gets it back with the server's setting; SQLite has no such setting and nothing changes there."""
+    rt = runtime.configure(world.config)
+    engine = rt.sessions.kw["bind"]
+    owed = _owed(rt, 2, "durable")
+    with carry.Mailer(rt.config) as mailer:
+        assert mailer.send(owed)[1] is None
+        if engine.dialect.name == "postgresql":
+            assert mailer._records.exec_driver_sql("SHOW synchronous_commit").scalar() == "off"
+    if engine.dialect.name == "postgresql":
+        with engine.connect() as connection:  # the pool's one idle connection: the mailer's, given back
+            assert connection.exec_driver_sql("SHOW synchronous_commit").scalar() == "on"
+    assert _emailed(rt, [i for i, _ in owed]) == 2
+
+
+def test_a_message_reaches_the_smtp_server_as_smtplib_would_have_sent_it(world, smtp):
+    """The envelope and bytes made outside the process's turn are those `send_message` makes: sender, recipients,
+    the headers in Chinese, and the Bcc header never sent."""
+    rt = runtime.configure(world.config)
+    (notification_id, message), = _owed(rt, 1, "bytes")
+    message["Bcc"] = "audit@example.org"
+    envelope = carry.Envelope.of(message)
+    assert envelope.recipients == [message["To"].addresses[0].addr_spec, "audit@example.org"]
+    assert b"Bcc" not in envelope.data and not envelope.international
+    with carry.Mailer(rt.config) as mailer:
+        assert mailer.send([(notification_id, message)])[1] is None
+    received, = smtp.messages
+    assert received["to"] == envelope.recipients
+    assert received["subject"] == str(message["Subject"]) and received["message_id"] == message["Message-ID"]
+    assert received["body"].replace("\r\n", "\n") == message.get_content()  # lines end in CRLF on the wire

@@ -15,6 +15,10 @@ own `once()` key, every e-mail carries the same Message-ID whatever the attempt.
 from __future__ import annotations
 
 import contextvars
+import copy
+import email.generator
+import email.utils
+import io
 import smtplib
 import threading
 from collections.abc import Callable
@@ -52,6 +56,39 @@ class Outcome:
 _one_at_a_time = threading.Lock()
 
 
+@dataclass(frozen=True)
+class Envelope:
+    """A message as the SMTP conversation needs it: its sender, recipients and bytes, made outside the process's
+    one-e-mail-at-a-time turn (as `smtplib.SMTP.send_message` would make them inside it)."""
+    sender: str
+    recipients: list[str]
+    data: bytes
+    international: bool  # an address beyond ASCII: the server must offer SMTPUTF8
+
+    @classmethod
+    def of(cls, message: EmailMessage) -> Envelope:
+        sender = email.utils.getaddresses([message["Sender"] or message["From"]])[0][1]
+        recipients = [a for _, a in email.utils.getaddresses([f for f in (message["To"], message["Cc"],
+                                                                          message["Bcc"]) if f is not None])]
+        international = not "".join([sender, *recipients]).isascii()
+        copied = copy.copy(message)
+        del copied["Bcc"]
+        with io.BytesIO() as data:
+            policy = message.policy.clone(utf8=True) if international else None
+            email.generator.BytesGenerator(data, **({"policy": policy} if policy else {})).flatten(copied,
+                                                                                                    linesep="\r\n")
+            return cls(sender, recipients, data.getvalue(), international)
+
+    def send_over(self, smtp: smtplib.SMTP) -> None:
+        smtp.ehlo_or_helo_if_needed()
+        options: tuple[str, ...] = ()
+        if self.international:
+            if not smtp.has_extn("smtputf8"):
+                raise smtplib.SMTPNotSupportedError("an address needs SMTPUTF8, which the SMTP server does not offer")
+            options = ("SMTPUTF8", "BODY=8BITMIME")
+        smtp.sendmail(self.sender, self.recipients, self.data, options)
+
+
 @dataclass
 class Mailer:
     """The batch's one SMTP connection: opened at its first e-mail, dropped after a failure (the next e-mail
@@ -66,14 +103,19 @@ class Mailer:
 
         One e-mail at a time in the whole process is between the SMTP server's acceptance and its record (the
         threads of a batch take turns here): a worker killed at any moment sends at most that one again on the
-        event's next attempt, with the same Message-ID (ADR 0004)."""
+        event's next attempt, with the same Message-ID (ADR 0004). What needs no turn, each message's envelope and
+        bytes, is made before it."""
         sent = []
         for notification_id, message in messages:
+            try:
+                envelope = Envelope.of(message)
+            except Exception as error:  # noqa: BLE001 - a message that cannot be sent fails its event
+                return sent, error
             with _one_at_a_time:
                 try:
                     if self._smtp is None:
                         self._smtp = smtplib.SMTP(self.config.smtp_host, self.config.smtp_port, timeout=10)
-                    self._smtp.send_message(message)
+                    envelope.send_over(self._smtp)
                 except Exception as error:  # noqa: BLE001 - this e-mail failed: the event is tried again
                     self.close()
                     return sent, error
@@ -85,10 +127,19 @@ class Mailer:
         """The e-mail's record, committed at once: one statement in autocommit, on a database connection the
         mailer keeps from its first e-mail to its close (one taken from the pool for each e-mail cost a ping and a
         commit more, each a round trip, while the other threads waited for their turn). A connection that failed
-        is dropped; the failure is the event's, as the SMTP server's would be."""
+        is dropped; the failure is the event's, as the SMTP server's would be.
+
+        On PostgreSQL the record's commit does not wait for the disk (`synchronous_commit` off on this connection
+        alone, ADR 0013): a killed worker loses nothing the server took, and the event's settling, committed
+        durably after its e-mails, makes every record before it durable too; only a crash of the database server
+        itself in the moment between may forget a record, and the event's next attempt then sends that e-mail
+        again with the same Message-ID, as after a killed worker."""
         try:
             if self._records is None:
-                self._records = runtime().sessions.kw["bind"].connect().execution_options(isolation_level="AUTOCOMMIT")
+                records = runtime().sessions.kw["bind"].connect().execution_options(isolation_level="AUTOCOMMIT")
+                self._records = records
+                if records.dialect.name == "postgresql":
+                    records.exec_driver_sql("SET synchronous_commit TO off")
             self._records.execute(update(Notification).where(Notification.id == notification_id,
                                                              Notification.emailed_at.is_(None))
                                   .values(emailed_at=utcnow()))
@@ -97,12 +148,20 @@ class Mailer:
             raise
 
     def _close_records(self) -> None:
+        """Back to the pool as the pool gave it (`synchronous_commit` as configured); a connection that cannot say
+        so, or is broken, is discarded instead."""
         records, self._records = self._records, None
-        if records is not None:
-            try:
-                records.close()
-            except Exception:  # noqa: BLE001, S110 - a connection already broken goes back to the pool as it is
-                pass
+        if records is None:
+            return
+        try:
+            if records.dialect.name == "postgresql":
+                records.exec_driver_sql("RESET synchronous_commit")
+        except Exception:  # noqa: BLE001 - broken, or not to be trusted with the setting: not back to the pool
+            records.invalidate()
+        try:
+            records.close()
+        except Exception:  # noqa: BLE001, S110 - a connection already broken is only discarded
+            pass
 
     def close(self) -> None:
         self._close_records()
