@@ -37,3 +37,31 @@ def test_a_later_event_waits_for_an_earlier_one_of_its_case(seeded, db_session):
     db_session.execute(update(OutboxEvent).where(OutboxEvent.id == first).values(status="done"))
     db_session.commit()
     assert [e.id for e in claim(db_session, "w:2")] == [second]
+
+
+def test_one_statement_claims_a_whole_batch_and_a_claim_is_not_taken_twice(seeded, db_session):
+    """The batch is claimed by one UPDATE ... RETURNING, whatever its size (an UPDATE per event had cost about a
+    millisecond of CPU each); a second worker right after finds nothing to claim, the lease not having run out."""
+    from sqlalchemy import event
+
+    ids = []
+    for _ in range(30):
+        row = OutboxEvent(process="objection", kind="file", case_id=None, payload={}, status="pending", attempts=0,
+                          available_at=utcnow() - timedelta(seconds=1), last_error="")
+        db_session.add(row)
+        db_session.flush()
+        ids.append(row.id)
+    db_session.commit()
+    statements = []
+    engine = db_session.get_bind()
+    listener = lambda *args: statements.append(args[2])  # noqa: E731
+    event.listen(engine, "before_cursor_execute", listener)
+    try:
+        claimed = claim(db_session, "w:1", limit=25)
+    finally:
+        event.remove(engine, "before_cursor_execute", listener)
+    assert [e.id for e in claimed] == ids[:25]  # the oldest first, in order
+    assert all(e.status == "processing" and e.claimed_by == "w:1" and e.attempts == 1 for e in claimed)
+    assert len(statements) == 1, statements
+    assert [e.id for e in claim(db_session, "w:2", limit=25)] == ids[25:]
+    assert claim(db_session, "w:3") == []

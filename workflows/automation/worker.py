@@ -52,44 +52,48 @@ def claim(session, name: str, limit: int = 50, *, lane: str = "events") -> list[
     A case's events are carried out in order: an event waits while an earlier one of its case is
     unfinished (released after a failure, or held by a worker), or its consequences could be undone
     by the earlier one's (an acceptance's suspension after the decision's resumption).
+
+    One statement claims them all: an UPDATE of the events a subquery picks (on PostgreSQL locking them and
+    passing over those another worker is claiming, FOR UPDATE SKIP LOCKED), its WHERE checking each again, and
+    the events claimed returned (an UPDATE per event had cost about a millisecond of CPU each to build).
     """
     now = utcnow()
-    earlier = aliased(OutboxEvent)
+    claimable = or_(OutboxEvent.status == "pending",
+                    (OutboxEvent.status == "processing") & (OutboxEvent.claimed_at < now - LEASE))
+    candidate, earlier = aliased(OutboxEvent), aliased(OutboxEvent)
     unfinished_earlier = (
         select(earlier.id)
-        .where(earlier.case_id == OutboxEvent.case_id, earlier.id < OutboxEvent.id,
+        .where(earlier.case_id == candidate.case_id, earlier.id < candidate.id,
                earlier.status.in_(("pending", "processing")))
         .exists()
     )
-    query = (
-        select(OutboxEvent.id)
+    picked = (
+        select(candidate.id)
         .where(
-            OutboxEvent.available_at <= now,
-            or_(OutboxEvent.status == "pending",
-                (OutboxEvent.status == "processing") & (OutboxEvent.claimed_at < now - LEASE)),
+            candidate.available_at <= now,
+            or_(candidate.status == "pending",
+                (candidate.status == "processing") & (candidate.claimed_at < now - LEASE)),
             ~unfinished_earlier,
-            (OutboxEvent.process == delivery_queue.PROCESS) if lane == "deliveries"
-            else (OutboxEvent.process != delivery_queue.PROCESS),
+            (candidate.process == delivery_queue.PROCESS) if lane == "deliveries"
+            else (candidate.process != delivery_queue.PROCESS),
         )
-        .order_by(OutboxEvent.id)
+        .order_by(candidate.id)
         .limit(limit)
     )
     if session.get_bind().dialect.name == "postgresql":
-        query = query.with_for_update(skip_locked=True)
-    claimed = []
-    for event_id in session.scalars(query).all():
-        result = session.execute(
-            update(OutboxEvent)
-            .where(OutboxEvent.id == event_id,
-                   or_(OutboxEvent.status == "pending",
-                       (OutboxEvent.status == "processing") & (OutboxEvent.claimed_at < now - LEASE)))
-            .values(status="processing", claimed_by=name, claimed_at=now, attempts=OutboxEvent.attempts + 1)
-            .execution_options(synchronize_session=False)
-        )
-        if result.rowcount == 1:
-            claimed.append(event_id)
+        picked = picked.with_for_update(skip_locked=True)
+    # evaluated once (MATERIALIZED): as a plain subquery PostgreSQL may run it again during the UPDATE, and each
+    # run's LIMIT then picks other rows (seen: 30 events claimed with a limit of 25)
+    picked = picked.cte("picked").prefix_with("MATERIALIZED")
+    claimed = session.scalars(
+        update(OutboxEvent)
+        .where(OutboxEvent.id.in_(select(picked.c.id)), claimable)
+        .values(status="processing", claimed_by=name, claimed_at=now, attempts=OutboxEvent.attempts + 1)
+        .returning(OutboxEvent)
+        .execution_options(synchronize_session=False)
+    ).all()
     session.commit()
-    return list(session.scalars(select(OutboxEvent).where(OutboxEvent.id.in_(claimed)).order_by(OutboxEvent.id)))
+    return sorted(claimed, key=lambda event: event.id)
 
 
 def flows_by_process() -> dict:
