@@ -10,6 +10,7 @@ import json
 import os
 import platform
 import re
+import time
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -32,14 +33,35 @@ def record(key: str, measure: str, figure: str, target: str, met: bool, conditio
     print(f"\n[{key}] {measure}: {figure} (target {target}; {'met' if met else 'MISSED'}) -- {conditions}")
 
 
+REFERENCE_LOOP = 5_000_000  # additions
+
+
+def reference_cpu() -> float:
+    """The machine's speed as it is now: the CPU seconds of a fixed loop of Python arithmetic, the best of three.
+    The same code's figures follow the machine's speed as much as the code (docs/performance.md), so a row that
+    gives it can be weighed against one measured on another day."""
+    best = float("inf")
+    for _ in range(3):
+        started, total = time.process_time(), 0
+        for number in range(REFERENCE_LOOP):
+            total += number
+        best = min(best, time.process_time() - started)
+    return best
+
+
 def machine() -> str:
     load = os.getloadavg()[0]
-    return f"{os.cpu_count()} cores (load average {load:.1f} from other work), Python {platform.python_version()}"
+    return (f"{os.cpu_count()} cores (load average {load:.1f} from other work; the reference loop "
+            f"{reference_cpu() * 1000:.0f} ms of CPU), Python {platform.python_version()}")
 
 
 def _render(rows: dict[str, dict]) -> str:
     lines = [BEGIN, "", "Each row says the load average of the machine when it was measured: other work shared its 2 cores, "
-             "so an idle machine does better; a target marked NO was missed on the machine as it was.", "",
+             "so an idle machine does better; a target marked NO was missed on the machine as it was. Rows measured "
+             "since 2026-12-07 also give the machine's speed then: the CPU time of a fixed loop of Python arithmetic "
+             f"({REFERENCE_LOOP:,} additions, the best of three; `perfdoc.reference_cpu`): the longer it took, the "
+             "slower the machine was, and a CPU-bound figure measured at twice the loop's time is about half of "
+             "what the same code gives on the faster machine.", "",
              "| # | measure | figure | target | met | conditions |", "|---|---|---|---|---|---|"]
     for key in sorted(rows, key=lambda k: (int(re.match(r"\d+", k).group()), k)):
         r = rows[key]
@@ -66,5 +88,6 @@ def write() -> None:
             rows = json.loads(found.group(1))
     else:
         head, tail = text.rstrip("\n") + "\n\n## Benchmarks (`make bench`)\n\n", "\n"
-    rows.update(_measured)
+    for key, row in _measured.items():  # a row's note is kept in the document once written there (the analysis
+        rows[key] = {**row, "note": rows.get(key, {}).get("note") or row["note"]}  # of what holds it back)
     DOC.write_text(head + _render(rows) + tail, encoding="utf-8")

@@ -1,5 +1,9 @@
 """The batch thread's mailer (workflows/steps/carry.py): each e-mail handed to the SMTP server is recorded at once,
 on a database connection the mailer keeps, and a connection that broke is not kept."""
+import dataclasses
+from email import message_from_bytes
+from email.header import decode_header, make_header
+
 import pytest
 from sqlalchemy import event, select
 
@@ -67,18 +71,42 @@ def test_the_records_commit_without_waiting_for_the_disk_and_the_pool_gets_its_c
     assert _emailed(rt, [i for i, _ in owed]) == 2
 
 
-def test_a_message_reaches_the_smtp_server_as_smtplib_would_have_sent_it(world, smtp):
-    """The envelope and bytes made outside the process's turn are those `send_message` makes: sender, recipients,
-    the headers in Chinese, and the Bcc header never sent."""
-    rt = runtime.configure(world.config)
-    (notification_id, message), = _owed(rt, 1, "bytes")
-    message["Bcc"] = "audit@example.org"
-    envelope = carry.Envelope.of(message)
-    assert envelope.recipients == [message["To"].addresses[0].addr_spec, "audit@example.org"]
-    assert b"Bcc" not in envelope.data and not envelope.international
+def test_a_notice_reaches_the_smtp_server_whole_from_a_sender_named_in_chinese(world, smtp):
+    """The e-mail `compose` makes (a classic MIME message) arrives with its subject, body, Message-ID and kind as
+    the notice holds them, the sender's name in Chinese, the envelope's addresses those of the headers."""
+    rt = runtime.configure(dataclasses.replace(world.config, smtp_sender="信用办 <notices@credit.example.org>"))
+    (notification_id, envelope), = _owed(rt, 1, "whole")
+    assert envelope.sender == "notices@credit.example.org" and not envelope.international
+    with rt.sessions() as session:
+        note = session.get(Notification, notification_id)
     with carry.Mailer(rt.config) as mailer:
-        assert mailer.send([(notification_id, message)])[1] is None
+        assert mailer.send([(notification_id, envelope)])[1] is None
     received, = smtp.messages
-    assert received["to"] == envelope.recipients
-    assert received["subject"] == str(message["Subject"]) and received["message_id"] == message["Message-ID"]
-    assert received["body"].replace("\r\n", "\n") == message.get_content()  # lines end in CRLF on the wire
+    assert received["to"] == list(envelope.recipients) == [note.email_to]
+    assert received["subject"] == note.subject and received["kind"] == note.kind
+    assert received["message_id"] == f"<n{note.id}.{note.dedupe_key.replace(':', '.')}@credit-cases>"
+    assert received["body"] == note.body
+    parsed = message_from_bytes(envelope.data)
+    assert str(make_header(decode_header(parsed["From"]))) == "信用办 <notices@credit.example.org>"
+
+
+def test_an_address_beyond_ascii_is_sent_as_smtputf8_asks(world, smtp):
+    """An address with Chinese in it (e-mail forms accept them) needs SMTPUTF8: the message is made in UTF-8 and
+    sent with that option, which the test's SMTP server offers."""
+    rt = runtime.configure(world.config)
+    with rt.sessions() as session:
+        applicant = find_user(session, "applicant")
+        applicant.email = "张三@例子.中国"
+        session.commit()
+    (notification_id, envelope), = _owed(rt, 1, "utf8")
+    assert envelope.international and "张三@例子.中国".encode() in envelope.data
+    with carry.Mailer(rt.config) as mailer:
+        assert mailer.send([(notification_id, envelope)])[1] is None
+    received, = smtp.messages
+    assert received["to"] == ["张三@例子.中国"]
+    assert received["body"].replace("\r\n", "\n").rstrip("\n") == _body(rt, notification_id)  # 8-bit, as sent
+
+
+def _body(rt, notification_id: int) -> str:
+    with rt.sessions() as session:
+        return session.get(Notification, notification_id).body

@@ -15,17 +15,12 @@ own `once()` key, every e-mail carries the same Message-ID whatever the attempt.
 from __future__ import annotations
 
 import contextvars
-import copy
-import email.generator
-import email.utils
-import io
 import smtplib
 import threading
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import ExitStack
 from dataclasses import dataclass, field
-from email.message import EmailMessage
 
 from sqlalchemy import Connection, select, update
 
@@ -56,66 +51,30 @@ class Outcome:
 _one_at_a_time = threading.Lock()
 
 
-@dataclass(frozen=True)
-class Envelope:
-    """A message as the SMTP conversation needs it: its sender, recipients and bytes, made outside the process's
-    one-e-mail-at-a-time turn (as `smtplib.SMTP.send_message` would make them inside it)."""
-    sender: str
-    recipients: list[str]
-    data: bytes
-    international: bool  # an address beyond ASCII: the server must offer SMTPUTF8
-
-    @classmethod
-    def of(cls, message: EmailMessage) -> Envelope:
-        sender = email.utils.getaddresses([message["Sender"] or message["From"]])[0][1]
-        recipients = [a for _, a in email.utils.getaddresses([f for f in (message["To"], message["Cc"],
-                                                                          message["Bcc"]) if f is not None])]
-        international = not "".join([sender, *recipients]).isascii()
-        copied = copy.copy(message)
-        del copied["Bcc"]
-        with io.BytesIO() as data:
-            policy = message.policy.clone(utf8=True) if international else None
-            email.generator.BytesGenerator(data, **({"policy": policy} if policy else {})).flatten(copied,
-                                                                                                    linesep="\r\n")
-            return cls(sender, recipients, data.getvalue(), international)
-
-    def send_over(self, smtp: smtplib.SMTP) -> None:
-        smtp.ehlo_or_helo_if_needed()
-        options: tuple[str, ...] = ()
-        if self.international:
-            if not smtp.has_extn("smtputf8"):
-                raise smtplib.SMTPNotSupportedError("an address needs SMTPUTF8, which the SMTP server does not offer")
-            options = ("SMTPUTF8", "BODY=8BITMIME")
-        smtp.sendmail(self.sender, self.recipients, self.data, options)
-
-
 @dataclass
 class Mailer:
-    """The batch's one SMTP connection: opened at its first e-mail, dropped after a failure (the next e-mail
-    opens a new one), closed at the end of the batch."""
+    """The batch thread's one SMTP connection: opened at its first e-mail, dropped after a failure (the next e-mail
+    opens a new one), closed at the end of the batch; and the database connection on which it records each e-mail
+    sent and each event settled."""
     config: Config
     _smtp: smtplib.SMTP | None = field(default=None, repr=False)
-    _records: Connection | None = field(default=None, repr=False)  # where each e-mail sent is recorded
+    _records: Connection | None = field(default=None, repr=False)  # e-mails sent and events settled
 
-    def send(self, messages: list[tuple[int, EmailMessage]]) -> tuple[list[int], Exception | None]:
+    def send(self, messages: list[tuple[int, notify.Envelope]]) -> tuple[list[int], Exception | None]:
         """Send in order, each e-mail recorded as sent the moment the SMTP server took it; stop at the first
         failure. Returns the ids sent, and the failure if any.
 
         One e-mail at a time in the whole process is between the SMTP server's acceptance and its record (the
         threads of a batch take turns here): a worker killed at any moment sends at most that one again on the
         event's next attempt, with the same Message-ID (ADR 0004). What needs no turn, each message's envelope and
-        bytes, is made before it."""
+        bytes, was made before it (`notify.compose`)."""
         sent = []
-        for notification_id, message in messages:
-            try:
-                envelope = Envelope.of(message)
-            except Exception as error:  # noqa: BLE001 - a message that cannot be sent fails its event
-                return sent, error
+        for notification_id, envelope in messages:
             with _one_at_a_time:
                 try:
                     if self._smtp is None:
                         self._smtp = smtplib.SMTP(self.config.smtp_host, self.config.smtp_port, timeout=10)
-                    envelope.send_over(self._smtp)
+                    _send_over(self._smtp, envelope)
                 except Exception as error:  # noqa: BLE001 - this e-mail failed: the event is tried again
                     self.close()
                     return sent, error
@@ -124,25 +83,34 @@ class Mailer:
         return sent, None
 
     def _record_sent(self, notification_id: int) -> None:
-        """The e-mail's record, committed at once: one statement in autocommit, on a database connection the
-        mailer keeps from its first e-mail to its close (one taken from the pool for each e-mail cost a ping and a
-        commit more, each a round trip, while the other threads waited for their turn). A connection that failed
-        is dropped; the failure is the event's, as the SMTP server's would be.
+        """The e-mail's record, committed at once (`_record`)."""
+        self._record(update(Notification).where(Notification.id == notification_id, Notification.emailed_at.is_(None))
+                     .values(emailed_at=utcnow()))
 
-        On PostgreSQL the record's commit does not wait for the disk (`synchronous_commit` off on this connection
-        alone, ADR 0013): a killed worker loses nothing the server took, and the event's settling, committed
-        durably after its e-mails, makes every record before it durable too; only a crash of the database server
-        itself in the moment between may forget a record, and the event's next attempt then sends that e-mail
-        again with the same Message-ID, as after a killed worker."""
+    def settle(self, event_id: int) -> None:
+        """The event done, its steps committed and its e-mails sent (`_record`)."""
+        self._record(update(OutboxEvent).where(OutboxEvent.id == event_id)
+                     .values(status="done", processed_at=utcnow(), last_error=""))
+
+    def _record(self, statement) -> None:
+        """One statement in autocommit, on a database connection the mailer keeps from its first record to its
+        close (one taken from the pool for each e-mail cost a ping and a commit more, each a round trip, while the
+        other threads waited for their turn; a session for each event's settling, about a twelfth of the worker's
+        CPU). A connection that failed is dropped; the failure is the event's, as the SMTP server's would be.
+
+        On PostgreSQL these commits do not wait for the disk (`synchronous_commit` off on this connection alone,
+        ADR 0013). A killed worker loses nothing the server took. Only a crash of the database server itself can
+        forget the last of them, and any durable commit after them (the next event's transaction, the next
+        claim) makes them durable too, so a case's later event is never carried out while its earlier one is
+        forgotten. A forgotten record or settling means the event is carried out again: its steps find their
+        once() keys, and an e-mail goes again with the same Message-ID, as after a killed worker."""
         try:
             if self._records is None:
                 records = runtime().sessions.kw["bind"].connect().execution_options(isolation_level="AUTOCOMMIT")
                 self._records = records
                 if records.dialect.name == "postgresql":
                     records.exec_driver_sql("SET synchronous_commit TO off")
-            self._records.execute(update(Notification).where(Notification.id == notification_id,
-                                                             Notification.emailed_at.is_(None))
-                                  .values(emailed_at=utcnow()))
+            self._records.execute(statement)
         except BaseException:
             self._close_records()
             raise
@@ -179,8 +147,18 @@ class Mailer:
         self.close()
 
 
+def _send_over(smtp: smtplib.SMTP, envelope: notify.Envelope) -> None:
+    smtp.ehlo_or_helo_if_needed()
+    options: tuple[str, ...] = ()
+    if envelope.international:
+        if not smtp.has_extn("smtputf8"):
+            raise smtplib.SMTPNotSupportedError("an address needs SMTPUTF8, which the SMTP server does not offer")
+        options = ("SMTPUTF8", "BODY=8BITMIME")
+    smtp.sendmail(envelope.sender, list(envelope.recipients), envelope.data, options)
+
+
 def apply(plan: dict[str, list[str]], event_id: int, kind: str,
-          again: bool = False) -> tuple[int | None, list[tuple[int, EmailMessage]]]:
+          again: bool = False) -> tuple[int | None, list[tuple[int, notify.Envelope]]]:
     """The event's planned steps in one transaction. Returns its case and the e-mails owed: those of the
     notices its steps created, and, on a later attempt (`again`, or a later claim of the event), those an earlier
     attempt committed but did not send."""
@@ -204,20 +182,13 @@ def apply(plan: dict[str, list[str]], event_id: int, kind: str,
         return event.case_id, messages
 
 
-def settle(event_id: int) -> None:
-    """The event done, its steps committed and its e-mails sent."""
-    with session_scope() as session:
-        session.execute(update(OutboxEvent).where(OutboxEvent.id == event_id)
-                        .values(status="done", processed_at=utcnow(), last_error=""))
-
-
 def carry_out(plan: dict[str, list[str]], event_id: int, kind: str, mailer: Mailer, again: bool = False) -> Outcome:
     """One event, start to settled; raises if a step or an e-mail failed (what was sent stays marked sent)."""
     case_id, messages = apply(plan, event_id, kind, again)
     sent, error = mailer.send(messages)
     if error is not None:
         raise error
-    settle(event_id)
+    mailer.settle(event_id)
     return Outcome(event_id, kind, case_id, emails=len(sent))
 
 

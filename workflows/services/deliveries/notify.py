@@ -8,7 +8,11 @@ import unicodedata
 from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
+from email.generator import BytesGenerator
+from email.header import Header
 from email.message import EmailMessage
+from email.mime.text import MIMEText
+from email.utils import formataddr, parseaddr
 from functools import lru_cache
 from io import BytesIO
 from pathlib import Path
@@ -75,8 +79,10 @@ def users_with_role(session: Session, role: Role, department_id: int | None = No
 
 # --- rendering --------------------------------------------------------------------------------------
 
+@lru_cache(maxsize=64)
 def normal_locale(name: str | None) -> str:
-    """A locale as the catalogue's folders name it ("zh_CN" -> "zh_Hans_CN"); Chinese when there is none."""
+    """A locale as the catalogue's folders name it ("zh_CN" -> "zh_Hans_CN"); Chinese when there is none. Kept
+    per name: Babel looks through its locale data's folder at each parse (about 2 ms, three times a notice)."""
     try:
         return str(Locale.parse(name or DEFAULT_LOCALE))
     except (ValueError, TypeError, UnknownLocaleError):
@@ -189,20 +195,54 @@ def header_text(value: str) -> str:
     return " ".join("".join(" " if unicodedata.category(c) in ("Cc", "Zl", "Zp") else c for c in value or "").split())
 
 
-def compose(note: Notification | None, config: Config) -> EmailMessage | None:
+@dataclass(frozen=True)
+class Envelope:
+    """An e-mail ready for the SMTP conversation: its sender, recipients and bytes, made before the worker's
+    one-e-mail-at-a-time turn (workflows/steps/carry.py)."""
+    sender: str
+    recipients: tuple[str, ...]
+    data: bytes
+
+    @property
+    def international(self) -> bool:
+        """An address beyond ASCII: the SMTP server must offer SMTPUTF8."""
+        return not "".join([self.sender, *self.recipients]).isascii()
+
+
+def compose(note: Notification | None, config: Config) -> Envelope | None:
     """The e-mail of one notification, or None when it needs none (sent already, no address, no SMTP configured:
-    the inbox is then the channel)."""
+    the inbox is then the channel).
+
+    Built as a classic MIME message (a UTF-8 text part, RFC 2047 words in the headers), about four times cheaper
+    than `email.message.EmailMessage`, whose headers are parsed again at every assignment (a tenth of the
+    worker's CPU went there). Addresses beyond ASCII take that richer way, as SMTPUTF8 needs."""
     if note is None or note.emailed_at is not None or not note.email_to or not config.smtp_host:
         return None
-    message = EmailMessage()
-    message["From"], message["To"] = header_text(config.smtp_sender), header_text(note.email_to)
-    message["Subject"] = header_text(note.subject)
-    # the same for every attempt: a message resent after a crash (SMTP accepted it, the worker died before
-    # recording that) carries the same Message-ID, so mail systems drop the duplicate
-    message["Message-ID"] = f"<n{note.id}.{_ID_UNSAFE.sub('.', note.dedupe_key)}@credit-cases>"
-    message["X-Notice-Kind"] = header_text(note.kind)  # the notice's kind (workflows/notices.py), for mail rules
-    message.set_content(note.body)
-    return message
+    sender_header, to_header = header_text(config.smtp_sender), header_text(note.email_to)
+    sender, to = parseaddr(sender_header), parseaddr(to_header)
+    envelope = Envelope(sender[1], (to[1],), b"")
+    headers = {
+        "Subject": header_text(note.subject),
+        # the same for every attempt: a message resent after a crash (SMTP accepted it, the worker died before
+        # recording that) carries the same Message-ID, so mail systems drop the duplicate
+        "Message-ID": f"<n{note.id}.{_ID_UNSAFE.sub('.', note.dedupe_key)}@credit-cases>",
+        "X-Notice-Kind": header_text(note.kind),  # the notice's kind (workflows/notices.py), for mail rules
+    }
+    with BytesIO() as data:
+        if envelope.international:
+            message = EmailMessage()
+            message["From"], message["To"] = sender_header, to_header
+            for name, value in headers.items():
+                message[name] = value
+            message.set_content(note.body)
+            BytesGenerator(data, policy=message.policy.clone(utf8=True)).flatten(message, linesep="\r\n")
+        else:
+            message = MIMEText(note.body, "plain", "utf-8")
+            message["From"], message["To"] = formataddr(sender, charset="utf-8"), formataddr(to, charset="utf-8")
+            for name, value in headers.items():
+                message[name] = Header(value, "utf-8") if name == "Subject" else value
+            BytesGenerator(data, mangle_from_=False).flatten(message, linesep="\r\n")
+        return Envelope(envelope.sender, envelope.recipients, data.getvalue())
 
 
 def unread_count(session: Session, user_id: int) -> int:

@@ -53,7 +53,7 @@ def change_measures(session: Session, event: OutboxEvent, entry: ListEntry, verb
     changes = [webhooks.MeasureChange(m, entry, verb, before, m.status, told[m.id])
                for m, before in zip(changed, befores)]
     webhooks.record_changes(session, event, changes)  # each department's endpoint, delivered by the flow's steps
-    return tell_measures(session, event, entry, changed, f"measure.{verb}")
+    return _notices_to_departments(session, event, entry, changed, f"measure.{verb}")  # their instructions issued
 
 
 def tell_measures(session: Session, event: OutboxEvent, entry: ListEntry, measures: list[Measure], kind: str,
@@ -61,6 +61,12 @@ def tell_measures(session: Session, event: OutboxEvent, entry: ListEntry, measur
     """Each measure's implementing department told what happens to it (a kind of workflows/notices.py), each
     such instruction waiting for the department's confirmation that it was carried out."""
     instructions.issue(session, event, measures, instructions.BY_NOTICE[kind])
+    return _notices_to_departments(session, event, entry, measures, kind, **params)
+
+
+def _notices_to_departments(session: Session, event: OutboxEvent, entry: ListEntry, measures: list[Measure],
+                            kind: str, **params) -> list[int]:
+    """The notices of `tell_measures`, for measures whose instructions this event has issued already."""
     notices: list[int] = []
     for measure in measures:
         notices += notify.notice(
