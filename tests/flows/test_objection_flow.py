@@ -1,4 +1,6 @@
 """Every branch of the objection process, its consequences carried out by the real flow."""
+import re
+
 import pytest
 from sqlalchemy import func, select
 
@@ -261,3 +263,30 @@ def test_correct_changes_the_published_record_and_announces_the_corrected_data(w
     assert shown == [("《企业信息公示暂行条例》第十八条（更正）", "珠市监〔2026〕7号（更正）", until)]
     bodies = world.query(lambda s: [a.body for a in s.scalars(select(Announcement).where(Announcement.kind == "correction"))])
     assert len(bodies) == 1 and "珠市监〔2026〕7号（更正）" in bodies[0] and until.isoformat() in bodies[0]
+
+
+def test_an_acceptance_extends_its_cases_history_chain_once_and_reads_no_measure_item_alone(world, smtp):
+    """The entry's and its measures' suspensions are written in one flush: their history rows extend the case's
+    chain once (a lazy load of the measures between the two changes had flushed the entry's alone), and the
+    measures come with their catalogue items, the case with its applicant, subject and entry (no lazy load each)."""
+    from sqlalchemy import event
+
+    from workflows.steps import runtime
+
+    entry_id = world.entry_of("applicant")
+    case_id = world.file("applicant", list_entry_id=entry_id, grounds=GROUNDS)
+    world.drain()
+    world.act(case_id, "accept", "office")
+    engine = runtime.configure(world.config).sessions.kw["bind"]
+    statements = []
+    listener = lambda _c, _cur, statement, *_: statements.append(" ".join(statement.split()))  # noqa: E731
+    event.listen(engine, "before_cursor_execute", listener)
+    try:
+        world.drain()
+    finally:
+        event.remove(engine, "before_cursor_execute", listener)
+    assert statuses(world, entry_id) == ("suspended", ["suspended"])
+    extended = [s for s in statements if re.match(r"UPDATE cases SET chain_head=(\?|%\()", s)]  # a new head written
+    assert len(extended) == 1, statements
+    assert not [s for s in statements if s.startswith(("SELECT measure_catalogue.", "SELECT list_entries.",
+                                                        "SELECT subjects."))], statements

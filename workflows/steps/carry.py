@@ -23,6 +23,7 @@ from contextlib import ExitStack
 from dataclasses import dataclass, field
 
 from sqlalchemy import Connection, select, update
+from sqlalchemy.orm import joinedload
 
 from workflows.config import Config
 from workflows.services.deliveries import notify, sms
@@ -157,6 +158,9 @@ def _send_over(smtp: smtplib.SMTP, envelope: notify.Envelope) -> None:
     smtp.sendmail(envelope.sender, list(envelope.recipients), envelope.data, options)
 
 
+CASE_READ = (joinedload(Case.applicant), joinedload(Case.subject), joinedload(Case.list_entry))
+
+
 def apply(plan: dict[str, list[str]], event_id: int, kind: str,
           again: bool = False) -> tuple[int | None, list[tuple[int, notify.Envelope]]]:
     """The event's planned steps in one transaction. Returns its case and the e-mails owed: those of the
@@ -167,7 +171,8 @@ def apply(plan: dict[str, list[str]], event_id: int, kind: str,
         event = session.get(OutboxEvent, event_id)
         if event is None:
             return None, []
-        case = session.get(Case, event.case_id) if event.case_id else None  # None: a list entry's event
+        # with what most steps read of it, in the same query (each a lazy load otherwise)
+        case = session.get(Case, event.case_id, options=CASE_READ) if event.case_id else None  # None: an entry's
         owed: list[int] = []
         for name in plan.get(kind, []):
             result = STEPS[name](session, event, case) or StepResult()

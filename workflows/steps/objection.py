@@ -14,6 +14,7 @@ from workflows.services.lists.consequences import (
     announce,
     change_entry,
     change_measures,
+    load_measures,
     once,
     subject_name,
     tell_applicant,
@@ -79,7 +80,9 @@ class DisputedListing:
         if entry is not None and once(session, event.id, "suspend_listing"):
             # an exited entry kept in the back end has no measure left; what followed from it (the key-attention
             # entry after a blacklist exit) is not executed while the record it rests on is verified
-            for disputed_entry in following(session, entry) if retained else [entry]:
+            disputed_entries = following(session, entry) if retained else [entry]
+            load_measures(session, disputed_entries)
+            for disputed_entry in disputed_entries:
                 change_entry(session, event, disputed_entry, "suspend")
                 notices += change_measures(session, event, disputed_entry, "suspend")
         return StepResult(notices + opened_notices(
@@ -90,7 +93,9 @@ class DisputedListing:
         if entry is None or not once(session, event.id, "resume_listing"):
             return StepResult()
         notices: list[int] = []
-        for disputed_entry in [entry, *following(session, entry, status=EntryStatus.SUSPENDED)]:
+        disputed_entries = [entry, *following(session, entry, status=EntryStatus.SUSPENDED)]
+        load_measures(session, disputed_entries)
+        for disputed_entry in disputed_entries:
             if disputed_entry.status != EntryStatus.SUSPENDED:
                 continue
             change_entry(session, event, disputed_entry, "resume")
