@@ -22,7 +22,7 @@ from concurrent.futures import ThreadPoolExecutor
 from contextlib import ExitStack
 from dataclasses import dataclass, field
 
-from sqlalchemy import Connection, select, update
+from sqlalchemy import Connection, bindparam, select, update
 from sqlalchemy.orm import joinedload
 
 from workflows.config import Config
@@ -50,6 +50,14 @@ class Outcome:
 
 
 _one_at_a_time = threading.Lock()
+
+# what the mailer records, built once (built for each e-mail, a statement cost more CPU than its execution)
+_notifications, _outbox = Notification.__table__, OutboxEvent.__table__
+_SENT = (update(_notifications)
+         .where(_notifications.c.id == bindparam("notification"), _notifications.c.emailed_at.is_(None))
+         .values(emailed_at=bindparam("at", type_=_notifications.c.emailed_at.type)))
+_SETTLED = (update(_outbox).where(_outbox.c.id == bindparam("event"))
+            .values(status="done", processed_at=bindparam("at", type_=_outbox.c.processed_at.type), last_error=""))
 
 
 @dataclass
@@ -85,15 +93,13 @@ class Mailer:
 
     def _record_sent(self, notification_id: int) -> None:
         """The e-mail's record, committed at once (`_record`)."""
-        self._record(update(Notification).where(Notification.id == notification_id, Notification.emailed_at.is_(None))
-                     .values(emailed_at=utcnow()))
+        self._record(_SENT, {"notification": notification_id, "at": utcnow()})
 
     def settle(self, event_id: int) -> None:
         """The event done, its steps committed and its e-mails sent (`_record`)."""
-        self._record(update(OutboxEvent).where(OutboxEvent.id == event_id)
-                     .values(status="done", processed_at=utcnow(), last_error=""))
+        self._record(_SETTLED, {"event": event_id, "at": utcnow()})
 
-    def _record(self, statement) -> None:
+    def _record(self, statement, values: dict) -> None:
         """One statement in autocommit, on a database connection the mailer keeps from its first record to its
         close (one taken from the pool for each e-mail cost a ping and a commit more, each a round trip, while the
         other threads waited for their turn; a session for each event's settling, about a twelfth of the worker's
@@ -111,7 +117,7 @@ class Mailer:
                 self._records = records
                 if records.dialect.name == "postgresql":
                     records.exec_driver_sql("SET synchronous_commit TO off")
-            self._records.execute(statement)
+            self._records.execute(statement, values)
         except BaseException:
             self._close_records()
             raise

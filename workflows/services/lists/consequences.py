@@ -5,7 +5,9 @@ or a second delivery of the same event changes nothing twice.
 """
 from __future__ import annotations
 
-from sqlalchemy import inspect, select
+from functools import lru_cache
+
+from sqlalchemy import bindparam, inspect, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session, joinedload
@@ -29,10 +31,18 @@ SYSTEM = Actor.system("automation")
 
 def once(session: Session, event_id: int, effect: str) -> bool:
     """Claim this effect of this event; False if it was already done."""
-    insert = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
-    statement = insert(EffectDone).values(event_id=event_id, effect=effect, done_at=utcnow())
-    statement = statement.on_conflict_do_nothing(index_elements=["event_id", "effect"]).returning(EffectDone.event_id)
-    return session.execute(statement).scalar() is not None
+    statement = _claim_effect(session.get_bind().dialect.name)
+    return session.execute(statement, {"event_id": event_id, "effect": effect, "done_at": utcnow()}).scalar() is not None
+
+
+@lru_cache(maxsize=2)
+def _claim_effect(dialect: str):
+    """Built once per dialect (built at each claim, the statement cost more CPU than its execution)."""
+    insert = pg_insert if dialect == "postgresql" else sqlite_insert
+    table = EffectDone.__table__
+    return (insert(table).values({name: bindparam(name, type_=table.c[name].type)
+                                  for name in ("event_id", "effect", "done_at")})
+            .on_conflict_do_nothing(index_elements=["event_id", "effect"]).returning(table.c.event_id))
 
 
 def load_measures(session: Session, entries: list[ListEntry]) -> None:
