@@ -30,6 +30,7 @@ from workflows.services.deliveries import notify, sms
 from workflows.store.automation import Notification, OutboxEvent
 from workflows.store.base import utcnow
 from workflows.store.cases import Case
+from workflows.store.models import User
 
 from . import STEPS, StepResult
 from .runtime import runtime, session_scope
@@ -164,7 +165,8 @@ def _send_over(smtp: smtplib.SMTP, envelope: notify.Envelope) -> None:
     smtp.sendmail(envelope.sender, list(envelope.recipients), envelope.data, options)
 
 
-CASE_READ = (joinedload(Case.applicant), joinedload(Case.subject), joinedload(Case.list_entry))
+# the applicant's roles are not: the steps tell applicants, they do not check their roles (lazily, if one did)
+CASE_READ = (joinedload(Case.applicant).lazyload(User.role_rows), joinedload(Case.subject), joinedload(Case.list_entry))
 
 
 def apply(plan: dict[str, list[str]], event_id: int, kind: str,

@@ -24,7 +24,7 @@ from babel.support import NullTranslations, Translations
 from sqlalchemy import bindparam, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, lazyload
 
 from workflows.config import Config
 from workflows.domain.roles import Role
@@ -67,7 +67,9 @@ def users_with_role(session: Session, role: Role, department_id: int | None = No
     kept = _kept.get()
     if kept is not None and (role, department_id) in kept:
         return kept[(role, department_id)]
-    query = select(User).join(UserRole).where(UserRole.role == role.value, User.active.is_(True))
+    # their own roles are not read here: not loaded with them (lazily, if something else asks)
+    query = (select(User).join(UserRole).where(UserRole.role == role.value, User.active.is_(True))
+             .options(lazyload(User.role_rows)))
     if department_id is not None:
         query = query.where(User.department_id == department_id)
     users = list(session.scalars(query.order_by(User.id)))

@@ -10,7 +10,7 @@ from functools import lru_cache
 from sqlalchemy import bindparam, inspect, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
-from sqlalchemy.orm import Session, joinedload
+from sqlalchemy.orm import Session, joinedload, lazyload
 from sqlalchemy.orm.attributes import set_committed_value
 
 from workflows.domain.lists import ExitReason
@@ -124,7 +124,8 @@ def tell_applicant(session: Session, event: OutboxEvent, case: Case, kind: str, 
     users = [case.applicant] if case.applicant is not None else []
     if case.subject_id is not None:
         users += list(session.scalars(select(User).where(User.subject_id == case.subject_id, User.id != case.applicant_id,
-                                                         User.claim_status == "confirmed")))
+                                                         User.claim_status == "confirmed")
+                                      .options(lazyload(User.role_rows))))  # their roles not needed to tell them
     return notify.notice(session, kind, users, key={"event": event.id, "to": "applicant"}, case_id=case.id,
                          case=case.id, **params)
 
