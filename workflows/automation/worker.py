@@ -181,10 +181,12 @@ def _run_flow(process: str, triples: list[tuple[int, str, int | None]]) -> dict[
     from workflows.flows import steps as flow_steps
 
     broke = None
+    run = flow_steps.start(flows_by_process()[process], process, triples)
     try:
-        run_in_prefect(flow_steps.start(flows_by_process()[process], process, triples))
+        run_in_prefect(run)
     except Exception as error:  # noqa: BLE001 - what the run carried out before it broke still counts
         broke = error
+        run.close()  # never started when Prefect could not be reached: closed, not left for the collector to warn of
     failed = flow_steps.failed_of(triples)
     if failed is None:
         raise broke or RuntimeError("the flow run ended without carrying its events out")
