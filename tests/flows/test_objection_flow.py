@@ -268,7 +268,8 @@ def test_correct_changes_the_published_record_and_announces_the_corrected_data(w
 def test_an_acceptance_extends_its_cases_history_chain_once_and_reads_no_measure_item_alone(world, smtp):
     """The entry's and its measures' suspensions are written in one flush: their history rows extend the case's
     chain once (a lazy load of the measures between the two changes had flushed the entry's alone), and the
-    measures come with their catalogue items, the case with its applicant, subject and entry (no lazy load each)."""
+    measures come with their catalogue items, the case with its applicant, subject and entry (no lazy load each),
+    and the e-mails are composed from what the notices' inserts returned (their rows not read again)."""
     from sqlalchemy import event
 
     from workflows.steps import runtime
@@ -289,4 +290,4 @@ def test_an_acceptance_extends_its_cases_history_chain_once_and_reads_no_measure
     extended = [s for s in statements if re.match(r"UPDATE cases SET chain_head=(\?|%\()", s)]  # a new head written
     assert len(extended) == 1, statements
     assert not [s for s in statements if s.startswith(("SELECT measure_catalogue.", "SELECT list_entries.",
-                                                        "SELECT subjects."))], statements
+                                                        "SELECT subjects.", "SELECT notifications."))], statements

@@ -189,8 +189,9 @@ def apply(plan: dict[str, list[str]], event_id: int, kind: str,
         if again or event.attempts > 1:
             session.flush()
             owed += [n for n in notify.unsent_for_event(session, event_id) if n not in owed]
-        notes = {n.id: n for n in session.scalars(select(Notification).where(Notification.id.in_(owed)))} \
-            if owed else {}
+        notes: dict = dict(notify.made_in(session))  # the notices its steps wrote; earlier ones read again
+        if missing := [n for n in owed if n not in notes]:
+            notes.update({n.id: n for n in session.scalars(select(Notification).where(Notification.id.in_(missing)))})
         messages = [(n, m) for n in owed if (m := notify.compose(notes.get(n), config)) is not None]
         return event.case_id, messages
 

@@ -168,15 +168,37 @@ def notice(session: Session, kind_id: str, users: Iterable[User], *, key: Mappin
     prefix = spec.key.format(**{**params, **(key or {})})
     statement = _insert_notice(session.get_bind().dialect.name)
     created = []
+    made = session.info.setdefault(MADE, {})
     for user in users:
         subject, body = render(kind_id, params, locale_of(user))
-        new_id = session.execute(statement, dict(
+        row = session.execute(statement, dict(
             user_id=user.id, case_id=case_id, kind=kind_id, params=params, subject=subject[:300], body=body,
             dedupe_key=f"{prefix}:u{user.id}", email_to=user.email or "", created_at=utcnow(), email_error="",
-        )).scalar()
-        if new_id is not None:
-            created.append(new_id)
+        )).first()
+        if row is not None:
+            created.append(row.id)
+            made[row.id] = Made(*row)
     return created
+
+
+MADE = "credit_cases.notices_made"  # session.info: {id: Made} of the notices this transaction wrote
+
+
+@dataclass(frozen=True)
+class Made:
+    """A notice just written, as its insert returned it: what `compose` reads, without reading the row again."""
+    id: int
+    kind: str
+    subject: str
+    body: str
+    dedupe_key: str
+    email_to: str
+    emailed_at: None = None
+
+
+def made_in(session: Session) -> dict[int, Made]:
+    """The notices this session's transaction wrote, by id."""
+    return session.info.get(MADE, {})
 
 
 _NOTICE_COLUMNS = ("user_id", "case_id", "kind", "params", "subject", "body", "dedupe_key", "email_to", "created_at",
@@ -185,12 +207,14 @@ _NOTICE_COLUMNS = ("user_id", "case_id", "kind", "params", "subject", "body", "d
 
 @lru_cache(maxsize=2)
 def _insert_notice(dialect: str):
-    """One notice's row unless its dedupe key is taken, its id returned: built once per dialect, then executed
-    with each notice's values (built for each, the statement cost more CPU than its execution)."""
+    """One notice's row unless its dedupe key is taken, what `compose` needs of it returned: built once per
+    dialect, then executed with each notice's values (built for each, the statement cost more CPU than its
+    execution)."""
     insert = pg_insert if dialect == "postgresql" else sqlite_insert
     table = Notification.__table__
     return (insert(table).values({name: bindparam(name, type_=table.c[name].type) for name in _NOTICE_COLUMNS})
-            .on_conflict_do_nothing(index_elements=["dedupe_key"]).returning(table.c.id))
+            .on_conflict_do_nothing(index_elements=["dedupe_key"])
+            .returning(*(table.c[name] for name in ("id", "kind", "subject", "body", "dedupe_key", "email_to"))))
 
 
 def unsent_for_event(session: Session, event_id: int) -> list[int]:
@@ -224,7 +248,7 @@ class Envelope:
         return not "".join([self.sender, *self.recipients]).isascii()
 
 
-def compose(note: Notification | None, config: Config) -> Envelope | None:
+def compose(note: Notification | Made | None, config: Config) -> Envelope | None:
     """The e-mail of one notification, or None when it needs none (sent already, no address, no SMTP configured:
     the inbox is then the channel).
 
