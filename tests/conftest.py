@@ -248,7 +248,8 @@ def truncate_pg(url: str, snapshot: str | None = None) -> None:
         # the rows changed with the triggers off: new configuration stamps, as the triggers would have given
         if connection.scalar(text("SELECT to_regclass('public.config_stamps') IS NOT NULL")):
             connection.execute(text("INSERT INTO config_stamps (name, stamp) SELECT name, md5(random()::text || name) "
-                                    "FROM (VALUES ('settings'), ('calendar_years')) AS t(name) "
+                                    "FROM (VALUES ('settings'), ('calendar_years'), ('departments'), "
+                                    "('numbering_patterns')) AS t(name) "
                                     "ON CONFLICT (name) DO UPDATE SET stamp = excluded.stamp"))
     engine.dispose()
 

@@ -104,3 +104,30 @@ def test_a_calendar_year_written_by_hand_is_installed_at_the_next_transaction(da
             assert not calendar.default_calendar().has_year(2097)
     finally:
         sessions.kw["bind"].dispose()
+
+
+def test_a_decisions_issuer_is_kept_and_a_renaming_or_a_new_pattern_by_hand_is_seen_next_time(database_url, seeded):
+    """The department's name and numbering pattern that a written decision takes are kept per process under the
+    stamps of `departments` and `numbering_patterns` (migration 0016): not read again while neither changed, read
+    again at the next transaction after a change by another connection, by hand in SQL."""
+    from workflows.services.documents import numbering
+
+    sessions = make_session_factory(database_url)
+    try:
+        with sessions() as session:
+            department_id = session.execute(text("SELECT id FROM departments ORDER BY id")).scalar()
+            name, pattern = numbering.issuer_and_pattern(session, department_id)
+        with statements(sessions) as seen, sessions() as session:
+            assert numbering.issuer_and_pattern(session, department_id) == (name, pattern)
+        assert len(seen) == 1 and "config_stamps" in seen[0], seen
+        by_hand(database_url, "UPDATE departments SET name = :n WHERE id = :d", n=name + "（更名）", d=department_id)
+        with sessions() as session:
+            assert numbering.issuer_and_pattern(session, department_id) == (name + "（更名）", pattern)
+        by_hand(database_url, "INSERT INTO numbering_patterns (department_id, pattern, updated_at) "
+                              "VALUES (:d, '{year}-{n}', CURRENT_TIMESTAMP)", d=department_id)
+        with sessions() as session:
+            assert numbering.issuer_and_pattern(session, department_id) == (name + "（更名）", "{year}-{n}")
+    finally:
+        by_hand(database_url, "DELETE FROM numbering_patterns WHERE pattern = '{year}-{n}'")
+        by_hand(database_url, "UPDATE departments SET name = :n WHERE id = :d", n=name, d=department_id)
+        sessions.kw["bind"].dispose()

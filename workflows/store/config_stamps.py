@@ -1,13 +1,15 @@
-"""Which version of the administrators' configuration (settings, holiday arrangements) the database holds.
+"""Which version of the administrators' configuration (settings, holiday arrangements, the departments and their
+numbering patterns) the database holds.
 
-Every write to `settings` or `calendar_years`, by whatever process or by hand in SQL, gives that table's row in
+Every write to `settings`, `calendar_years`, `departments` or `numbering_patterns`, by whatever process or by hand
+in SQL, gives that table's row in
 `config_stamps` a new random stamp (database triggers, migration 0012). A process keeps what it derived from
 such a table (the settings' values, the working calendar) under the stamp it read it with, and reads the stamps
 once per transaction, one small query: a change another process committed is seen at this one's next
 transaction, and nothing is read again while nothing changed. A stamp is random, never a counter: the stamp of a
 transaction that was rolled back is never seen again, where a counter would come back with other content.
 
-Within a transaction, the stamps are read again after the session flushes a change to either table (its own
+Within a transaction, the stamps are read again after the session flushes a change to one of these tables (its own
 change renewed the stamp) and after any statement other than a SELECT run through the session.
 """
 from __future__ import annotations
@@ -15,9 +17,11 @@ from __future__ import annotations
 from sqlalchemy import event, select
 from sqlalchemy.orm import Session
 
-from .models import CalendarYear, ConfigStamp, Setting
+from .documents import NumberingPattern
+from .models import CalendarYear, ConfigStamp, Department, Setting
 
 SETTINGS, CALENDAR = "settings", "calendar_years"
+DEPARTMENTS, NUMBERING = "departments", "numbering_patterns"  # the issuers of written decisions (migration 0016)
 _READ = "config_stamps"  # in session.info: the stamps as this transaction read them
 
 
@@ -43,7 +47,7 @@ def _transaction_ended(session: Session, transaction) -> None:
 
 @event.listens_for(Session, "before_flush")
 def _configuration_flushed(session: Session, _context, _instances) -> None:
-    if _READ in session.info and any(isinstance(o, (Setting, CalendarYear))
+    if _READ in session.info and any(isinstance(o, (Setting, CalendarYear, Department, NumberingPattern))
                                      for changed in (session.new, session.dirty, session.deleted) for o in changed):
         forget(session)
 

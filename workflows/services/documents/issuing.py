@@ -149,16 +149,16 @@ def issue_for_listing(session: Session, entry: ListEntry, now: datetime) -> Deci
 def issue(session: Session, kind: str, department_id: int, now: datetime, recipient: str, paragraphs: list[str], *,
           action: str = "", case_id: int | None = None, list_entry_id: int | None = None) -> DecisionDocument:
     """A numbered document of the department, its number taken in this transaction."""
-    department, pattern = numbering.issuer_and_pattern(session, department_id)
+    issuer, pattern = numbering.issuer_and_pattern(session, department_id)
     year = local_date(now).year
     sequence = numbering.next_sequence(session, department_id, year)
-    number = number_of(pattern, department=department.name, kind=kind, year=year, n=sequence)
+    number = number_of(pattern, department=issuer, kind=kind, year=year, n=sequence)
     t = notify.translations(notify.PUBLIC_LOCALE)
     document = DecisionDocument(
         number=number, kind=kind, action=action, case_id=case_id, list_entry_id=list_entry_id,
         department_id=department_id, year=year, sequence=sequence, issued_at=now,
         fields={"title": t.gettext(DOCUMENT_KINDS[kind].title), "recipient": recipient, "paragraphs": paragraphs,
-                "issuer": department.name, "date": chinese_date(local_date(now))})
+                "issuer": issuer, "date": chinese_date(local_date(now))})
     session.add(document)
     session.flush()
     return document

@@ -17,6 +17,7 @@ from workflows.domain.documents import DEFAULT_PATTERN, check_pattern
 from workflows.domain.errors import N_, NotFound
 from workflows.domain.process import Actor
 from workflows.services.casework import history
+from workflows.store import config_stamps
 from workflows.store.base import utcnow
 from workflows.store.documents import DocumentCounter, NumberingPattern
 from workflows.store.models import Department
@@ -33,13 +34,28 @@ def next_sequence(session: Session, department_id: int, year: int) -> int:
     return session.connection().execute(statement).scalar_one()
 
 
-def issuer_and_pattern(session: Session, department_id: int) -> tuple[Department, str]:
-    """The department and its numbering pattern, in one query."""
-    department, pattern = session.execute(
-        select(Department, NumberingPattern.pattern).outerjoin(NumberingPattern, NumberingPattern.department_id
-                                                               == Department.id)
+# (the departments' stamp, the patterns' stamp) -> {department id: (its name, its pattern)}, in this process
+_issuers: tuple[tuple[str, str], dict[int, tuple[str, str]]] | None = None
+
+
+def issuer_and_pattern(session: Session, department_id: int) -> tuple[str, str]:
+    """The department's name and its numbering pattern. Kept per process under the stamps of the two tables
+    (config_stamps, migration 0016), so an action that issues a decision reads neither while neither changed; a
+    change by any process is seen at the next transaction."""
+    global _issuers
+    stamps = config_stamps.current(session)
+    key = (stamps.get(config_stamps.DEPARTMENTS), stamps.get(config_stamps.NUMBERING))
+    kept = _issuers if _issuers is not None and _issuers[0] == key else None
+    if kept is not None and department_id in kept[1]:
+        return kept[1][department_id]
+    name, pattern = session.execute(
+        select(Department.name, NumberingPattern.pattern).outerjoin(NumberingPattern, NumberingPattern.department_id
+                                                                    == Department.id)
         .where(Department.id == department_id)).one()
-    return department, pattern or DEFAULT_PATTERN
+    found = name, pattern or DEFAULT_PATTERN
+    if None not in key:  # a table without a stamp row (not migrated yet): nothing kept
+        _issuers = key, {**(kept[1] if kept is not None else {}), department_id: found}
+    return found
 
 
 def patterns(session: Session) -> list[tuple[Department, str, bool]]:
