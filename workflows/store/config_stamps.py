@@ -2,9 +2,9 @@
 numbering patterns) the database holds.
 
 Every write to `settings`, `calendar_years`, `departments` or `numbering_patterns`, by whatever process or by hand
-in SQL, gives that table's row in
-`config_stamps` a new random stamp (database triggers, migration 0012). A process keeps what it derived from
-such a table (the settings' values, the working calendar) under the stamp it read it with, and reads the stamps
+in SQL, gives that table's row in `config_stamps` a new random stamp (database triggers, migrations 0012 and 0016).
+A process keeps what it derived from such a table (the settings' values, the working calendar, a department's
+name and numbering pattern) under the stamp it read it with, and reads the stamps
 once per transaction, one small query: a change another process committed is seen at this one's next
 transaction, and nothing is read again while nothing changed. A stamp is random, never a counter: the stamp of a
 transaction that was rolled back is never seen again, where a counter would come back with other content.
