@@ -47,7 +47,7 @@ def test_one_statement_claims_a_whole_batch_and_a_claim_is_not_taken_twice(seede
     ids = []
     for _ in range(30):
         row = OutboxEvent(process="objection", kind="file", case_id=None, payload={}, status="pending", attempts=0,
-                          available_at=utcnow() - timedelta(seconds=1), last_error="")
+                          last_error="")  # due at once: available_at is the product clock's now
         db_session.add(row)
         db_session.flush()
         ids.append(row.id)

@@ -110,3 +110,21 @@ def test_an_address_beyond_ascii_is_sent_as_smtputf8_asks(world, smtp):
 def _body(rt, notification_id: int) -> str:
     with rt.sessions() as session:
         return session.get(Notification, notification_id).body
+
+
+def test_the_notices_a_transaction_wrote_are_kept_for_its_emails_and_forgotten_with_it(world):
+    """`notify.made_in` gives the e-mails of this transaction's notices without reading them again; once the
+    transaction ends, committed or rolled back, nothing of it is kept in the session."""
+    rt = runtime.configure(world.config)
+    with rt.sessions() as session:
+        applicant = find_user(session, "applicant")
+        made = notify.notice(session, "urging.sent", [applicant], key={"event": "kept"}, case=1, by="test",
+                             due="2027-01-04", message="kept")
+        assert list(notify.made_in(session)) == made
+        assert notify.made_in(session)[made[0]].email_to == applicant.email
+        session.rollback()
+        assert notify.made_in(session) == {}
+        notify.notice(session, "urging.sent", [applicant], key={"event": "kept"}, case=1, by="test",
+                      due="2027-01-04", message="kept")
+        session.commit()
+        assert notify.made_in(session) == {}

@@ -19,13 +19,12 @@ from datetime import UTC, datetime
 from types import SimpleNamespace
 
 from sqlalchemy import bindparam, event, inspect, select, text, update
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import set_committed_value
 
 from workflows import clock
 
+from .base import insert_for
 from .cases import UNANCHORED, Case
 from .models import HistoryAnchor, HistoryChain, HistoryEntry
 
@@ -114,7 +113,7 @@ def _hold_case_heads(session: Session, case_ids: list[int]) -> dict[int, str | N
 def _hold_other_head(session: Session) -> str:
     if _OTHER_HEAD in session.info:
         return session.info[_OTHER_HEAD]
-    insert = pg_insert if _postgresql(session) else sqlite_insert
+    insert = insert_for(session.connection().dialect.name)
     statement = (insert(_CHAINS).values(name=OTHER, head=GENESIS)
                  .on_conflict_do_update(index_elements=["name"], set_={"head": _CHAINS.c.head})
                  .returning(_CHAINS.c.head))

@@ -4,6 +4,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 from sqlalchemy import BigInteger, DateTime, Integer, MetaData
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import DeclarativeBase
 from sqlalchemy.types import TypeDecorator
 
@@ -49,3 +50,9 @@ class Base(DeclarativeBase):
 def utcnow() -> datetime:
     """The product's clock (workflows.clock): settable by tests and demos, the system clock otherwise."""
     return clock.now()
+
+
+def insert_for(dialect: str):
+    """The dialect's INSERT, the one with ON CONFLICT (`on_conflict_do_nothing`, `on_conflict_do_update`): the
+    product runs on PostgreSQL and SQLite alone."""
+    return postgresql.insert if dialect == "postgresql" else sqlite.insert

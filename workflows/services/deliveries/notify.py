@@ -21,9 +21,7 @@ from babel import Locale, UnknownLocaleError
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from babel.support import NullTranslations, Translations
-from sqlalchemy import bindparam, select
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy import bindparam, event, select
 from sqlalchemy.orm import Session, lazyload
 
 from workflows.config import Config
@@ -32,7 +30,7 @@ from workflows.domain.settings import SETTINGS
 from workflows.notices import KINDS, RIGHTS, RIGHTS_PARAMS, Kind, labels_of
 from workflows.services.admin import settings as settings_service
 from workflows.store.automation import Notification
-from workflows.store.base import utcnow
+from workflows.store.base import insert_for, utcnow
 from workflows.store.models import User, UserRole
 
 TRANSLATIONS = Path(__file__).resolve().parents[3] / "webapp" / "translations"
@@ -201,6 +199,13 @@ def made_in(session: Session) -> dict[int, Made]:
     return session.info.get(MADE, {})
 
 
+@event.listens_for(Session, "after_transaction_end")
+def _forget_made(session: Session, transaction) -> None:
+    """What a transaction wrote is forgotten with it (committed or rolled back): a long-lived session keeps none."""
+    if transaction.parent is None:
+        session.info.pop(MADE, None)
+
+
 _NOTICE_COLUMNS = ("user_id", "case_id", "kind", "params", "subject", "body", "dedupe_key", "email_to", "created_at",
                    "email_error")
 
@@ -210,7 +215,7 @@ def _insert_notice(dialect: str):
     """One notice's row unless its dedupe key is taken, what `compose` needs of it returned: built once per
     dialect, then executed with each notice's values (built for each, the statement cost more CPU than its
     execution)."""
-    insert = pg_insert if dialect == "postgresql" else sqlite_insert
+    insert = insert_for(dialect)
     table = Notification.__table__
     return (insert(table).values({name: bindparam(name, type_=table.c[name].type) for name in _NOTICE_COLUMNS})
             .on_conflict_do_nothing(index_elements=["dedupe_key"])
@@ -259,7 +264,6 @@ def compose(note: Notification | Made | None, config: Config) -> Envelope | None
         return None
     sender_header, to_header = header_text(config.smtp_sender), header_text(note.email_to)
     sender, to = parseaddr(sender_header), parseaddr(to_header)
-    envelope = Envelope(sender[1], (to[1],), b"")
     headers = {
         "Subject": header_text(note.subject),
         # the same for every attempt: a message resent after a crash (SMTP accepted it, the worker died before
@@ -268,7 +272,7 @@ def compose(note: Notification | Made | None, config: Config) -> Envelope | None
         "X-Notice-Kind": header_text(note.kind),  # the notice's kind (workflows/notices.py), for mail rules
     }
     with BytesIO() as data:
-        if envelope.international:
+        if not (sender[1] + to[1]).isascii():  # Envelope.international
             message = EmailMessage()
             message["From"], message["To"] = sender_header, to_header
             for name, value in headers.items():
@@ -281,7 +285,7 @@ def compose(note: Notification | Made | None, config: Config) -> Envelope | None
             for name, value in headers.items():
                 message[name] = Header(value, "utf-8") if name == "Subject" else value
             BytesGenerator(data, mangle_from_=False).flatten(message, linesep="\r\n")
-        return Envelope(envelope.sender, envelope.recipients, data.getvalue())
+        return Envelope(sender[1], (to[1],), data.getvalue())
 
 
 def unread_count(session: Session, user_id: int) -> int:

@@ -18,8 +18,6 @@ import re
 import time
 from collections.abc import Iterable, Mapping
 
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
 from workflows.config import Config
@@ -28,7 +26,7 @@ from workflows.notices import KINDS
 from workflows.services.deliveries import delivery_queue, notify
 from workflows.services.deliveries.delivery_queue import Request
 from workflows.store.automation import Notification
-from workflows.store.base import utcnow
+from workflows.store.base import insert_for, utcnow
 from workflows.store.models import User
 from workflows.store.sms import SmsDelivery
 
@@ -103,7 +101,7 @@ def record(session: Session, notification_ids: Iterable[int], config: Config) ->
     if not config.sms_url:
         return []
     codes = template_codes(config.sms_templates)
-    insert = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
+    insert = insert_for(session.get_bind().dialect.name)
     created = []
     for notification_id in notification_ids:
         note = session.get(Notification, notification_id)

@@ -20,8 +20,6 @@ from dataclasses import dataclass
 from urllib.parse import urlsplit
 
 from sqlalchemy import func, select
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
 from workflows.domain.errors import N_, Conflict, InvalidInput, NotFound, RoleNotAllowed
@@ -30,7 +28,7 @@ from workflows.domain.roles import Role
 from workflows.services.deliveries import delivery_queue
 from workflows.services.deliveries.delivery_queue import Request
 from workflows.store.automation import OutboxEvent
-from workflows.store.base import utcnow
+from workflows.store.base import insert_for, utcnow
 from workflows.store.hub import WebhookDelivery, WebhookEndpoint
 from workflows.store.instructions import Instruction
 from workflows.store.models import ListEntry, Measure
@@ -178,7 +176,7 @@ def record_changes(session: Session, event: OutboxEvent, changes: list[MeasureCh
         return []
     endpoints = session.scalars(select(WebhookEndpoint).where(WebhookEndpoint.department_id.in_(by_department),
                                                               WebhookEndpoint.active.is_(True)))
-    insert = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
+    insert = insert_for(session.get_bind().dialect.name)
     created = []
     for endpoint in endpoints:
         items = [_change_json(c) for c in by_department[endpoint.department_id]]

@@ -9,8 +9,6 @@ another.
 from __future__ import annotations
 
 from sqlalchemy import select
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
 from workflows.domain.documents import DEFAULT_PATTERN, check_pattern
@@ -18,7 +16,7 @@ from workflows.domain.errors import N_, NotFound
 from workflows.domain.process import Actor
 from workflows.services.casework import history
 from workflows.store import config_stamps
-from workflows.store.base import utcnow
+from workflows.store.base import insert_for, utcnow
 from workflows.store.documents import DocumentCounter, NumberingPattern
 from workflows.store.models import Department
 
@@ -26,7 +24,7 @@ from workflows.store.models import Department
 def next_sequence(session: Session, department_id: int, year: int) -> int:
     """The department's next number in the year, taken in this transaction (see the module's note): the year's
     first number inserts the counter, every later one raises it, in one atomic statement either way."""
-    insert = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
+    insert = insert_for(session.get_bind().dialect.name)
     counters = DocumentCounter.__table__
     statement = (insert(counters).values(department_id=department_id, year=year, last=1)
                  .on_conflict_do_update(index_elements=["department_id", "year"], set_={"last": counters.c.last + 1})

@@ -8,8 +8,6 @@ from __future__ import annotations
 from functools import lru_cache
 
 from sqlalchemy import bindparam, inspect, select
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session, joinedload, lazyload
 from sqlalchemy.orm.attributes import set_committed_value
 
@@ -22,7 +20,7 @@ from workflows.services.casework import history
 from workflows.services.deliveries import notify, webhooks
 from workflows.services.lists import instructions
 from workflows.store.automation import Announcement, EffectDone, OutboxEvent
-from workflows.store.base import utcnow
+from workflows.store.base import insert_for, utcnow
 from workflows.store.cases import Case
 from workflows.store.models import ListEntry, Measure, User
 
@@ -38,7 +36,7 @@ def once(session: Session, event_id: int, effect: str) -> bool:
 @lru_cache(maxsize=2)
 def _claim_effect(dialect: str):
     """Built once per dialect (built at each claim, the statement cost more CPU than its execution)."""
-    insert = pg_insert if dialect == "postgresql" else sqlite_insert
+    insert = insert_for(dialect)
     table = EffectDone.__table__
     return (insert(table).values({name: bindparam(name, type_=table.c[name].type)
                                   for name in ("event_id", "effect", "done_at")})
