@@ -8,6 +8,7 @@ from flask_login import current_user, login_required
 
 from workflows.domain.process import Actor
 from workflows.domain.roles import Role
+from workflows.services.admin import accounts
 from workflows.services.casework.actors import actor_for
 from workflows.store.models import User
 
@@ -21,7 +22,7 @@ def load_user(session_id: str) -> User | None:
     user_id, _, version = session_id.partition(".")
     if not (user_id.isdigit() and version.isdigit()) or int(user_id) > 2**31 - 1:
         return None
-    user = db.session.get(User, int(user_id))
+    user = accounts.signed_in_user(db.session, int(user_id))
     if user is None or not user.active or str(user.session_version) != version:
         return None
     return user

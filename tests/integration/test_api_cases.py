@@ -185,3 +185,50 @@ def test_abuse_report_through_the_case_api_with_evidence_in_base64(api, db_sessi
     db_session.expire_all()
     assert (db_session.get(ListEntry, red.id).status, db_session.get(ListEntry, red.id).exit_reason) == \
         ("exited", "abuse")
+
+
+def test_a_filing_and_an_action_answer_with_the_whole_case_and_read_nothing_twice(api, app, db_session):
+    """The statements behind `POST /api/v1/cases` and `POST .../actions/...`: the token's user comes with its roles
+    in one query; the case an action checks for visibility is held from that read on, so the action does not read
+    it again; a new case's timers and files, its entry and its subject, and the departments' codes are not read
+    back for the answer (the codes are kept per process under the departments' stamp)."""
+    from sqlalchemy import event
+
+    from webapp.extensions import db
+
+    first = file_objection(api, db_session).json  # the tokens, the kept codes, the first time of everything
+    assert api("POST", f"/api/v1/cases/{first['id']}/actions/refuse", "office",
+               json={"reason": "材料不全，不予受理。"}).status_code == 200
+    body = {"process": "objection", "list_entry_id": entry_of(db_session, "applicant"), "grounds": GROUNDS}
+    seen: list[str] = []
+
+    def record(_conn, _cursor, statement, *_):
+        seen.append(" ".join(statement.split()))
+
+    def request(*args, **kwargs):  # as a server's request: a session of its own, nothing in it yet
+        db_session.close()
+        seen.clear()
+        event.listen(engine, "before_cursor_execute", record)
+        try:
+            return api(*args, **kwargs), list(seen)
+        finally:
+            event.remove(engine, "before_cursor_execute", record)
+
+    with app.app_context():
+        engine = db.engine
+    created, filed = request("POST", "/api/v1/cases", "applicant", json=body)
+    refused, acted = request("POST", f"/api/v1/cases/{created.json['id']}/actions/refuse", "office",
+                             json={"reason": "材料不全，不予受理。"})
+    assert created.status_code == 201 and refused.status_code == 200, (created.json, refused.json)
+    assert created.json["subject_code"] and created.json["department"] and created.json["deadlines"]
+    assert refused.json["state"] == "refused" and refused.json["documents"][0]["department"]
+
+    def reads(statements, table):
+        return [s for s in statements if s.startswith("SELECT") and f" FROM {table} " in f"{s} "]
+
+    for statements in (filed, acted):
+        assert not reads(statements, "user_roles") and len(reads(statements, "users")) == 1, statements
+        assert not reads(statements, "departments"), statements
+    assert len(reads(acted, "cases")) == 1, acted
+    for table in ("sla_timers", "evidence_files", "list_entries", "subjects"):
+        assert len(reads(filed, table)) == (table == "list_entries"), (table, filed)

@@ -131,3 +131,24 @@ def test_a_decisions_issuer_is_kept_and_a_renaming_or_a_new_pattern_by_hand_is_s
         by_hand(database_url, "DELETE FROM numbering_patterns WHERE pattern = '{year}-{n}'")
         by_hand(database_url, "UPDATE departments SET name = :n WHERE id = :d", n=name, d=department_id)
         sessions.kw["bind"].dispose()
+
+
+def test_a_departments_code_is_kept_for_the_case_views_and_a_new_code_by_hand_is_seen_next_time(database_url, seeded):
+    """The code a case's answer names its department by (departments.code_of) is read once per process while the
+    departments do not change, and again at the next transaction after another connection changed one."""
+    from workflows.services.admin import departments
+
+    sessions = make_session_factory(database_url)
+    try:
+        with sessions() as session:
+            department_id, code = session.execute(text("SELECT id, code FROM departments ORDER BY id LIMIT 1")).one()
+            assert departments.code_of(session, department_id) == code and departments.code_of(session, None) is None
+        with statements(sessions) as seen, sessions() as session:
+            assert departments.code_of(session, department_id) == code
+        assert len(seen) == 1 and "config_stamps" in seen[0], seen
+        by_hand(database_url, "UPDATE departments SET code = :c WHERE id = :d", c="RENAMED", d=department_id)
+        with sessions() as session:
+            assert departments.code_of(session, department_id) == "RENAMED"
+    finally:
+        by_hand(database_url, "UPDATE departments SET code = :c WHERE id = :d", c=code, d=department_id)
+        sessions.kw["bind"].dispose()

@@ -11,6 +11,7 @@ from flask_smorest import Blueprint
 from workflows.domain.errors import N_, InvalidInput, NotFound
 from workflows.domain.supervision import DEADLINE_STATUSES
 from workflows.processes import DEFINITIONS
+from workflows.services.admin import departments
 from workflows.services.casework import cases as case_service
 from workflows.services.casework import evidence as evidence_service
 from workflows.services.documents import reading as documents
@@ -159,7 +160,7 @@ def case_json(case, actor) -> dict:
     return {
         "id": case.id, "process": case.process, "state": case.state,
         "subject_code": case.subject.code if case.subject else None, "list_entry_id": case.list_entry_id,
-        "department": case.department.code if case.department else None, "version": case.version,
+        "department": departments.code_of(db.session, case.department_id), "version": case.version,
         "overdue": any(s.status == "overdue" for s in statuses), "filed_at": case.filed_at,
         "updated_at": case.updated_at, "closed_at": case.closed_at, "data": case.data or {},
         "available_actions": case_service.available_actions(db.session, case, actor),
@@ -173,8 +174,15 @@ def case_json(case, actor) -> dict:
     }
 
 
-def _visible_case(case_id: int, actor):
-    case = case_service.get_case(db.session, case_id)
+def committed(answer: dict) -> dict:
+    """Commit the request's transaction after its answer was built: the answer reads what the transaction wrote
+    and the configuration it read (department codes) without beginning another one."""
+    db.session.commit()
+    return answer
+
+
+def _visible_case(case_id: int, actor, *, for_update: bool = False):
+    case = case_service.get_case(db.session, case_id, for_update=for_update)
     if not case_service.may_view(case, actor):
         raise NotFound(N_("no case #%(id)s"), field="case", id=case_id)
     return case
@@ -202,8 +210,7 @@ def create(body):
                                             submission_key=submission_key)
     else:
         case = case_service.file_case(db.session, process, actor, body, submission_key=submission_key)
-    db.session.commit()
-    return case_json(case, actor)
+    return committed(case_json(case, actor))
 
 
 def decoded_files(files) -> list[evidence_service.Upload]:
@@ -266,7 +273,7 @@ def show(case_id: int):
 def act(body, case_id: int, action: str):
     """Take an action on a case."""
     actor = actor_for(g.api_user)
-    case = _visible_case(case_id, actor)
+    case = _visible_case(case_id, actor, for_update=True)  # held from here: take_action reads it no more
     version = body.pop("version", None)
     body.pop("files", None)  # files travel as files, never as names in JSON
     if action in FILE_ROUTES.get(case.process, {}):
@@ -274,8 +281,7 @@ def act(body, case_id: int, action: str):
                               "multipart/form-data to %(url)s"), field="files", action=action,
                            url=FILE_ROUTES[case.process][action].format(id=case_id))
     case = case_service.take_action(db.session, case_id, action, actor, body, expected_version=version)
-    db.session.commit()
-    return case_json(case, actor)
+    return committed(case_json(case, actor))
 
 
 @bp.route("/<int:case_id>/evidence", methods=["POST"])

@@ -6,6 +6,7 @@ import marshmallow as ma
 from flask import g, url_for
 from flask_smorest import Blueprint
 
+from workflows.services.admin import departments
 from workflows.services.casework.actors import actor_for
 from workflows.services.documents import reading
 from workflows.store.documents import DecisionDocument
@@ -35,7 +36,7 @@ def document_json(document: DecisionDocument) -> dict:
     else:
         url = url_for("documents.entry_document", entry_id=document.list_entry_id, document_id=document.id)
     return {"id": document.id, "kind": document.kind, "action": document.action, "number": document.number,
-            "title": document.fields.get("title", ""), "department": document.department.code,
+            "title": document.fields.get("title", ""), "department": departments.code_of(db.session, document.department_id),
             "issued_at": document.issued_at, "url": url}
 
 

@@ -70,7 +70,7 @@ def token_required(view):
         except BadSignature:
             raise Unauthorized("the token is not valid") from None
         uid = data.get("uid") if isinstance(data, dict) else None
-        user = db.session.get(User, uid) if isinstance(uid, int) else None
+        user = accounts.signed_in_user(db.session, uid) if isinstance(uid, int) else None
         if user is None or not user.active or user.session_version != data.get("sv"):
             raise Unauthorized("the token is no longer valid")
         g.api_user = user

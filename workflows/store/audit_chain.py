@@ -84,6 +84,11 @@ def mark_fresh(session: Session, case: Case, head: str | None) -> None:
     session.info.setdefault(_FRESH, set()).add(case.id)
 
 
+def held(session: Session, case_id: int) -> bool:
+    """Whether this transaction holds the case's row already (locked by an earlier read, or inserted by it)."""
+    return case_id in session.info.get(_FRESH, ())
+
+
 @event.listens_for(Session, "after_transaction_end")
 def _forget_holds(session: Session, transaction) -> None:
     if transaction.parent is None or transaction.nested:

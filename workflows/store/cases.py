@@ -76,7 +76,9 @@ class Case(Base):
 
     @classmethod
     def opened(cls, process: str, initial: str, **values) -> "Case":
-        case = cls(process=process, **values)
+        # a new case's timers and files are known, none yet: its collections are loaded, and what the transaction
+        # adds (Timer(case=...), EvidenceFile(case=...)) is appended to them; nothing reads them back
+        case = cls(process=process, timers=[], evidence=[], **values)
         case._state = initial
         return case
 

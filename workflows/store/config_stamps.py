@@ -14,6 +14,8 @@ change renewed the stamp) and after any statement other than a SELECT run throug
 """
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from sqlalchemy import event, select
 from sqlalchemy.orm import Session
 
@@ -32,6 +34,27 @@ def current(session: Session) -> dict[str, str]:
         stamps = dict(session.execute(select(ConfigStamp.name, ConfigStamp.stamp)).all())
         session.info[_READ] = stamps
     return stamps
+
+
+class Kept:
+    """What a process derived from configuration tables, by key, kept under the tables' stamps: the first
+    transaction that sees other stamps starts afresh. Nothing is kept while a table has no stamp row."""
+
+    def __init__(self, *tables: str):
+        self.tables = tables
+        self._kept: tuple[tuple, dict] = ((), {})  # replaced whole, never changed in place but by its own stamps
+
+    def get(self, session: Session, key, load: Callable[[], object]):
+        stamps = current(session)
+        key_of_now = tuple(stamps.get(t) for t in self.tables)
+        kept = self._kept
+        if kept[0] != key_of_now:
+            kept = (key_of_now, {})
+            if None not in key_of_now:
+                self._kept = kept
+        if key not in kept[1]:
+            kept[1][key] = load()
+        return kept[1][key]
 
 
 def forget(session: Session) -> None:

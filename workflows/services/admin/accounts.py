@@ -7,7 +7,7 @@ from datetime import datetime, timedelta
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import func, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, joinedload
 
 from workflows.domain.errors import N_, Conflict, InvalidInput, NotFound
 from workflows.domain.process import Actor
@@ -54,6 +54,11 @@ def _check_new_password(password: str) -> None:
 
 def find_user(session: Session, username: str) -> User | None:
     return session.scalar(select(User).where(func.lower(User.username) == (username or "").strip().lower()))
+
+
+def signed_in_user(session: Session, user_id: int) -> User | None:
+    """The user a session cookie or a bearer token names, with its roles, in one query (every request asks)."""
+    return session.get(User, user_id, options=[joinedload(User.role_rows)])
 
 
 def create_user(

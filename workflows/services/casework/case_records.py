@@ -15,6 +15,7 @@ from workflows.domain.process import Actor
 from workflows.domain.roles import STAFF_ROLES, Role
 from workflows.store import audit_chain
 from workflows.store.cases import Case
+from workflows.store.models import ListEntry
 
 
 @dataclass
@@ -25,6 +26,7 @@ class Filing:
     department_id: int | None
     list_entry_id: int | None = None
     data: dict | None = None
+    entry: ListEntry | None = None  # the entry as the rule read it (with its subject, where it read that too)
 
 
 @dataclass(frozen=True)
@@ -72,19 +74,37 @@ def get_case(session: Session, case_id: int, *, for_update: bool = False) -> Cas
         if case is None:
             raise NotFound(N_("no case #%(id)s"), field="case", id=case_id)
         return case
+    if audit_chain.held(session, case_id):  # held since an earlier read in this transaction (the API's visibility
+        return session.get(Case, case_id)   # check, a follow-on action): as it is in the session, current
     # held until the transaction ends, and the history chain's head read under the hold (audit_chain); the entry
     # and the subject that the rules and the written decisions read, in the same query
-    query = query.options(joinedload(Case.list_entry), joinedload(Case.subject))
+    # read afresh under the hold: a long-lived session (the scheduler's) may keep the case and its timers as an
+    # earlier transaction left them, and a statement that bypassed the session (a sweep's claim) moved them since
+    query = query.options(joinedload(Case.list_entry), joinedload(Case.subject)).execution_options(
+        populate_existing=True)
     if session.get_bind().dialect.name == "postgresql":
         query = query.with_for_update(of=Case)
-    else:  # SQLite has no FOR UPDATE: a write that changes nothing takes its write lock first
-        table = Case.__table__
-        session.connection().execute(update(table).where(table.c.id == case_id).values(chain_head=table.c.chain_head))
+    else:  # SQLite has no FOR UPDATE: its write lock is taken before the read, as the transaction begins
+        _write_lock(session, case_id)
     found = session.execute(query.add_columns(Case.chain_head)).unique().first()
     if found is None:
         raise NotFound(N_("no case #%(id)s"), field="case", id=case_id)
     audit_chain.mark_fresh(session, found[0], found[1])
     return found[0]
+
+
+def _write_lock(session: Session, case_id: int) -> None:
+    """SQLite's write lock, taken before the case is read: BEGIN IMMEDIATE when this transaction has not begun in
+    SQLite yet (the driver begins one at the first write only; what was read before ran outside it). Under WAL, a
+    transaction that read first and wrote later would fail at once, without waiting, had another writer committed
+    in between. A transaction that has begun already (a write, a savepoint) takes the lock with a write that changes
+    nothing."""
+    driver = session.connection().connection.dbapi_connection
+    if not driver.in_transaction:
+        driver.execute("BEGIN IMMEDIATE")
+        return
+    table = Case.__table__
+    session.connection().execute(update(table).where(table.c.id == case_id).values(chain_head=table.c.chain_head))
 
 
 def may_view(case: Case, actor: Actor) -> bool:

@@ -5,6 +5,7 @@ from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 
+from sqlalchemy import inspect
 from sqlalchemy.orm import Session
 
 from workflows.domain.errors import N_, Conflict, InvalidInput, NotFound, RoleNotAllowed
@@ -45,6 +46,10 @@ def file_case(session: Session, process: str, actor: Actor, params: Mapping[str,
                        department_id=decided.department_id, list_entry_id=decided.list_entry_id,
                        applicant_id=actor.user_id, submission_key=submission_key, data=decided.data or {},
                        filed_at=now, updated_at=now)
+    if decided.entry is not None and decided.entry.id == decided.list_entry_id:  # read by the rule: not again
+        case.list_entry = decided.entry
+        if decided.entry.subject_id == decided.subject_id and "subject" not in inspect(decided.entry).unloaded:
+            case.subject = decided.entry.subject
     session.add(case)
     session.flush()
     for spec in filing.starts:

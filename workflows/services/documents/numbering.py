@@ -32,28 +32,21 @@ def next_sequence(session: Session, department_id: int, year: int) -> int:
     return session.connection().execute(statement).scalar_one()
 
 
-# (the departments' stamp, the patterns' stamp) -> {department id: (its name, its pattern)}, in this process
-_issuers: tuple[tuple[str, str], dict[int, tuple[str, str]]] | None = None
+_issuers = config_stamps.Kept(config_stamps.DEPARTMENTS, config_stamps.NUMBERING)
 
 
 def issuer_and_pattern(session: Session, department_id: int) -> tuple[str, str]:
     """The department's name and its numbering pattern. Kept per process under the stamps of the two tables
     (config_stamps, migration 0016), so an action that issues a decision reads neither while neither changed; a
     change by any process is seen at the next transaction."""
-    global _issuers
-    stamps = config_stamps.current(session)
-    key = (stamps.get(config_stamps.DEPARTMENTS), stamps.get(config_stamps.NUMBERING))
-    kept = _issuers if _issuers is not None and _issuers[0] == key else None
-    if kept is not None and department_id in kept[1]:
-        return kept[1][department_id]
-    name, pattern = session.execute(
-        select(Department.name, NumberingPattern.pattern).outerjoin(NumberingPattern, NumberingPattern.department_id
-                                                                    == Department.id)
-        .where(Department.id == department_id)).one()
-    found = name, pattern or DEFAULT_PATTERN
-    if None not in key:  # a table without a stamp row (not migrated yet): nothing kept
-        _issuers = key, {**(kept[1] if kept is not None else {}), department_id: found}
-    return found
+    def load() -> tuple[str, str]:
+        name, pattern = session.execute(
+            select(Department.name, NumberingPattern.pattern)
+            .outerjoin(NumberingPattern, NumberingPattern.department_id == Department.id)
+            .where(Department.id == department_id)).one()
+        return name, pattern or DEFAULT_PATTERN
+
+    return _issuers.get(session, department_id, load)
 
 
 def patterns(session: Session) -> list[tuple[Department, str, bool]]:

@@ -14,7 +14,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from sqlalchemy import and_, or_, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, joinedload
 
 from workflows import clock
 from workflows.domain.errors import N_, Conflict, InvalidInput, NotFound, RoleNotAllowed
@@ -118,7 +118,8 @@ def _against_entry(session: Session, entry: ListEntry, data: dict) -> Filing:
                           "decided, or withdraw it to object now"), field="list_entry_id", id=repair.id)
     if contested is not None:
         data["against_removal"] = contested.id
-    return Filing(subject_id=entry.subject_id, department_id=entry.department_id, list_entry_id=entry.id, data=data)
+    return Filing(subject_id=entry.subject_id, department_id=entry.department_id, list_entry_id=entry.id, data=data,
+                  entry=entry)
 
 
 def _by_applicant(session: Session, actor: Actor, params: Mapping[str, Any]) -> Filing:
@@ -135,7 +136,8 @@ def _by_applicant(session: Session, actor: Actor, params: Mapping[str, Any]) -> 
         if record is None or record.subject_id != actor.subject_id:
             raise NotFound("no such broken commitment of your subject", field="broken_commitment_id")
         return _against_commitment(session, record, data)
-    entry = session.get(ListEntry, _record_id(params, "list_entry_id", "choose the list entry you object to"))
+    entry = session.get(ListEntry, _record_id(params, "list_entry_id", "choose the list entry you object to"),
+                        options=[joinedload(ListEntry.subject)])  # the case shows its subject
     if entry is None or entry.subject_id != actor.subject_id:
         raise NotFound("no such list entry of your subject", field="list_entry_id")
     return _against_entry(session, entry, data)
