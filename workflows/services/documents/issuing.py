@@ -9,8 +9,8 @@ from collections.abc import Mapping
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy import insert, select
+from sqlalchemy.orm import Session, make_transient_to_detached
 
 from sla.calendar import local_date
 from workflows.domain.documents import (DOCUMENT_KINDS, LISTING_NOTICE_LISTS, WRITTEN_DECISIONS, is_adverse,
@@ -154,12 +154,17 @@ def issue(session: Session, kind: str, department_id: int, now: datetime, recipi
     sequence = numbering.next_sequence(session, department_id, year)
     number = number_of(pattern, department=issuer, kind=kind, year=year, n=sequence)
     t = notify.translations(notify.PUBLIC_LOCALE)
-    document = DecisionDocument(
-        number=number, kind=kind, action=action, case_id=case_id, list_entry_id=list_entry_id,
-        department_id=department_id, year=year, sequence=sequence, issued_at=now,
-        fields={"title": t.gettext(DOCUMENT_KINDS[kind].title), "recipient": recipient, "paragraphs": paragraphs,
-                "issuer": issuer, "date": chinese_date(local_date(now))})
+    values = dict(number=number, kind=kind, action=action, case_id=case_id, list_entry_id=list_entry_id,
+                  department_id=department_id, year=year, sequence=sequence, issued_at=now,
+                  fields={"title": t.gettext(DOCUMENT_KINDS[kind].title), "recipient": recipient,
+                          "paragraphs": paragraphs, "issuer": issuer, "date": chinese_date(local_date(now))})
+    # inserted at once, as its number was taken (a Core INSERT, not a flush of the whole session), and handed back
+    # as the session's object of that row
+    document = DecisionDocument(id=session.connection().execute(_INSERT, values).scalar_one(), **values)
+    make_transient_to_detached(document)
     session.add(document)
-    session.flush()
     return document
+
+
+_INSERT = insert(DecisionDocument.__table__).returning(DecisionDocument.__table__.c.id)
 
