@@ -353,3 +353,47 @@ def test_the_scheduler_anchors_the_heads_that_moved_after_each_sweep(seeded, db_
         assert all(case.anchored_head == case.chain_head for case in
                    session.scalars(select(Case).where(Case.id.in_(case_ids))))
     factory.kw["bind"].dispose()
+
+
+def test_an_action_flushes_only_its_case_and_timers_and_its_chain_stays_whole(seeded, db_session, database_url,
+                                                                               tmp_path):
+    """An action's history row, outbox event and written decision are inserted at once (prebuilt statements), so
+    the session's flushes carry the case and its timers alone; the case's one UPDATE moves its chain's head. A
+    history row the session still holds for the case (written through the ORM, not flushed yet) is flushed first
+    and so comes first in the chain."""
+    from sqlalchemy import event
+    from sqlalchemy.orm import Session
+
+    from workflows.services.admin.accounts import find_user
+    from workflows.services.casework import cases
+    from workflows.services.casework.actors import actor_for
+    from workflows.store.models import ListEntry
+
+    flushed: list[set[str]] = []
+
+    def before_flush(session, _context, _instances):
+        flushed.append({type(o).__name__ for o in (*session.new, *session.dirty)})
+
+    applicant, office = (actor_for(find_user(db_session, name)) for name in ("applicant", "office"))
+    entry_id = db_session.scalar(select(ListEntry.id).where(ListEntry.subject_id == applicant.subject_id)
+                                 .order_by(ListEntry.id))
+    case_id = cases.file_case(db_session, "objection", applicant, {"list_entry_id": entry_id,
+                                                                  "grounds": "该行政处罚已于2026年3月撤销，列入依据不存在。"}).id
+    db_session.commit()
+    event.listen(Session, "before_flush", before_flush)
+    try:
+        history.record(db_session, actor=Actor.system(), action="note", entity_type="case", entity_id=case_id,
+                       case_id=case_id, reason="written through the ORM, before the action")
+        cases.take_action(db_session, case_id, "accept", office)
+        db_session.commit()
+    finally:
+        event.remove(Session, "before_flush", before_flush)
+    assert flushed[0] == {"HistoryEntry"}, flushed  # the pending row, before the action's row is chained
+    assert all(names <= {"Case", "Timer"} for names in flushed[1:]), flushed
+    rows = chains(db_session)[audit_chain.case_chain(case_id)]
+    assert [r.action for r in rows] == ["file", "note", "accept"]
+    assert all(b.prev_hash == a.row_hash for a, b in zip(rows, rows[1:]))
+    db_session.expire_all()
+    assert db_session.get(Case, case_id).chain_head == rows[-1].row_hash
+    result = run_verify(database_url, tmp_path)
+    assert result.exit_code == 0 and result.stdout.startswith("OK"), result.output

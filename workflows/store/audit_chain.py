@@ -212,6 +212,19 @@ def chained(session: Session, rows: list[dict]) -> list[dict]:
 
     Insert the result in one statement, in this order, in the same transaction (the chains' heads are held)."""
     session.flush()
+    return _chained(session, rows)
+
+
+def chained_now(session: Session, row: dict) -> dict:
+    """`chained` for one row inserted at once, without flushing the session's other changes first (an action's
+    case row keeps its change for the one UPDATE that also moves its head): only history rows the session holds
+    and has not written yet are flushed before, since they come first in their chains."""
+    if any(isinstance(o, HistoryEntry) for o in session.new):
+        session.flush()
+    return _chained(session, [row])[0]
+
+
+def _chained(session: Session, rows: list[dict]) -> list[dict]:
     namespaces = []
     for row in rows:
         namespace = SimpleNamespace(**{name: row.get(name) for name in FIELDS})

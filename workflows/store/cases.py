@@ -52,10 +52,12 @@ class Case(Base):
 
     __mapper_args__ = {"version_id_col": version}
 
-    subject: Mapped[Subject | None] = relationship()
-    department: Mapped[Department | None] = relationship()
-    list_entry: Mapped[ListEntry | None] = relationship()
-    applicant: Mapped[User | None] = relationship()
+    # read through, never written through: the ids above are what is written. Left out of the flush's bookkeeping,
+    # which an action's transaction otherwise spends on each of them at each flush
+    subject: Mapped[Subject | None] = relationship(viewonly=True)
+    department: Mapped[Department | None] = relationship(viewonly=True)
+    list_entry: Mapped[ListEntry | None] = relationship(viewonly=True)
+    applicant: Mapped[User | None] = relationship(viewonly=True)
     timers: Mapped[list[Timer]] = relationship(back_populates="case", order_by="Timer.id")
     evidence: Mapped[list[EvidenceFile]] = relationship(back_populates="case", order_by="EvidenceFile.id")
 

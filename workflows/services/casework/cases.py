@@ -7,6 +7,7 @@ from typing import Any
 
 from sqlalchemy import inspect
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.attributes import set_committed_value
 
 from workflows.domain.errors import N_, Conflict, InvalidInput, NotFound, RoleNotAllowed
 from workflows.domain.process import Actor, ProcessDefinition
@@ -47,15 +48,15 @@ def file_case(session: Session, process: str, actor: Actor, params: Mapping[str,
                        applicant_id=actor.user_id, submission_key=submission_key, data=decided.data or {},
                        filed_at=now, updated_at=now)
     if decided.entry is not None and decided.entry.id == decided.list_entry_id:  # read by the rule: not again
-        case.list_entry = decided.entry
+        set_committed_value(case, "list_entry", decided.entry)
         if decided.entry.subject_id == decided.subject_id and "subject" not in inspect(decided.entry).unloaded:
-            case.subject = decided.entry.subject
+            set_committed_value(case, "subject", decided.entry.subject)
     session.add(case)
     session.flush()
     for spec in filing.starts:
         timers.start(session, case, spec, now)
-    history.record(session, actor=actor, action="file", entity_type="case", entity_id=case.id, case_id=case.id,
-                   to_state=case.state, at=now, reason=str(params.get("grounds", ""))[:2000])
+    history.write(session, actor=actor, action="file", case_id=case.id, to_state=case.state, at=now,
+                  reason=str(params.get("grounds", ""))[:2000])
     outbox.emit(session, case, "file", now)
     after = rules_of(process).after_filing
     follow_on = after(session, case) if after is not None else None
@@ -93,9 +94,9 @@ def take_action(session: Session, case_id: int, action: str, actor: Actor, param
         for spec in transition.starts:
             timers.start(session, case, spec, now)
         reason = next((str(transition.params[k]) for k in ("reason", "correction", "note") if transition.params.get(k)), "")
-        history.record(session, actor=actor, action=action, entity_type="case", entity_id=case.id, case_id=case.id,
-                       from_state=transition.source, to_state=transition.target, reason=reason[:4000], at=now,
-                       data={k: v for k, v in transition.params.items() if isinstance(v, str | int | float | bool)})
+        history.write(session, actor=actor, action=action, case_id=case.id, from_state=transition.source,
+                      to_state=transition.target, reason=reason[:4000], at=now,
+                      data={k: v for k, v in transition.params.items() if isinstance(v, str | int | float | bool)})
         outbox.emit(session, case, action, now, params={k: v for k, v in transition.params.items()
                                                        if isinstance(v, str | int | float | bool)})
         session.flush()
