@@ -25,13 +25,16 @@ from .models import CalendarYear, ConfigStamp, Department, Setting
 SETTINGS, CALENDAR = "settings", "calendar_years"
 DEPARTMENTS, NUMBERING = "departments", "numbering_patterns"  # the issuers of written decisions (migration 0016)
 _READ = "config_stamps"  # in session.info: the stamps as this transaction read them
+_STAMPS = select(ConfigStamp.__table__.c.name, ConfigStamp.__table__.c.stamp)
 
 
 def current(session: Session) -> dict[str, str]:
     """The stamps, read once per transaction. A table without a stamp row is absent: never cache what it holds."""
     stamps = session.info.get(_READ)
     if stamps is None:
-        stamps = dict(session.execute(select(ConfigStamp.name, ConfigStamp.stamp)).all())
+        if session.new or session.deleted or session.dirty:  # as a query through the session would: what the
+            session.flush()                                   # session holds changed is written first
+        stamps = dict(session.connection().execute(_STAMPS).all())  # a plain statement, built once
         session.info[_READ] = stamps
     return stamps
 

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import bindparam, select, update
 from sqlalchemy.orm import Session, joinedload
 
 from workflows.domain.errors import N_, Conflict, NotFound
@@ -65,28 +65,32 @@ def submitted_before(session: Session, submission_key: str | None, actor: Actor)
     return existing
 
 
+# an action's read of its case, built once: with its timers, its entry and subject (the rules and the written
+# decisions read them), afresh under the hold (a long-lived session, the scheduler's, may keep the case and its
+# timers as an earlier transaction left them, and a statement that bypassed the session, a sweep's claim, moved
+# them since), and its history chain's head as read under the hold (audit_chain)
+_READ = select(Case).where(Case.id == bindparam("case_id")).options(joinedload(Case.timers))
+_HOLD = (_READ.options(joinedload(Case.list_entry), joinedload(Case.subject)).add_columns(Case.chain_head)
+         .execution_options(populate_existing=True))
+_HOLD_FOR_UPDATE = _HOLD.with_for_update(of=Case)
+
+
 def get_case(session: Session, case_id: int, *, for_update: bool = False) -> Case:
     """The case with its timers, in one query (its evidence files are read when a rule asks for them); to act on
     it (`for_update`), held until the transaction ends, with its entry and subject."""
-    query = select(Case).where(Case.id == case_id).options(joinedload(Case.timers))
     if not for_update:
-        case = session.execute(query).unique().scalar_one_or_none()
+        case = session.execute(_READ, {"case_id": case_id}).unique().scalar_one_or_none()
         if case is None:
             raise NotFound(N_("no case #%(id)s"), field="case", id=case_id)
         return case
     if audit_chain.held(session, case_id):  # held since an earlier read in this transaction (the API's visibility
         return session.get(Case, case_id)   # check, a follow-on action): as it is in the session, current
-    # held until the transaction ends, and the history chain's head read under the hold (audit_chain); the entry
-    # and the subject that the rules and the written decisions read, in the same query
-    # read afresh under the hold: a long-lived session (the scheduler's) may keep the case and its timers as an
-    # earlier transaction left them, and a statement that bypassed the session (a sweep's claim) moved them since
-    query = query.options(joinedload(Case.list_entry), joinedload(Case.subject)).execution_options(
-        populate_existing=True)
     if session.get_bind().dialect.name == "postgresql":
-        query = query.with_for_update(of=Case)
+        query = _HOLD_FOR_UPDATE
     else:  # SQLite has no FOR UPDATE: its write lock is taken before the read, as the transaction begins
         _write_lock(session, case_id)
-    found = session.execute(query.add_columns(Case.chain_head)).unique().first()
+        query = _HOLD
+    found = session.execute(query, {"case_id": case_id}).unique().first()
     if found is None:
         raise NotFound(N_("no case #%(id)s"), field="case", id=case_id)
     audit_chain.mark_fresh(session, found[0], found[1])
