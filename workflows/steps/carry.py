@@ -23,14 +23,14 @@ from contextlib import ExitStack
 from dataclasses import dataclass, field
 
 from sqlalchemy import Connection, bindparam, select, update
-from sqlalchemy.orm import joinedload
 
 from workflows.config import Config
 from workflows.services.deliveries import notify, sms
 from workflows.store.automation import Notification, OutboxEvent
 from workflows.store.base import utcnow
+from workflows.domain.errors import NotFound
+from workflows.services.casework.case_records import get_case
 from workflows.store.cases import Case
-from workflows.store.models import User
 
 from . import STEPS, StepResult
 from .runtime import runtime, session_scope
@@ -166,7 +166,11 @@ def _send_over(smtp: smtplib.SMTP, envelope: notify.Envelope) -> None:
 
 
 # the applicant's roles are not: the steps tell applicants, they do not check their roles (lazily, if one did)
-CASE_READ = (joinedload(Case.applicant).lazyload(User.role_rows), joinedload(Case.subject), joinedload(Case.list_entry))
+def held_case(session, case_id: int) -> Case | None:
+    try:
+        return get_case(session, case_id, for_update=True)
+    except NotFound:  # erased meanwhile
+        return None
 
 
 def apply(plan: dict[str, list[str]], event_id: int, kind: str,
@@ -179,8 +183,9 @@ def apply(plan: dict[str, list[str]], event_id: int, kind: str,
         event = session.get(OutboxEvent, event_id)
         if event is None:
             return None, []
-        # with what most steps read of it, in the same query (each a lazy load otherwise)
-        case = session.get(Case, event.case_id, options=CASE_READ) if event.case_id else None  # None: an entry's
+        # held for the event's transaction, as an action holds it (its history chain's head is read under the hold,
+        # not by a statement of its own at the flush), with what most steps read of it in the same query
+        case = held_case(session, event.case_id) if event.case_id else None  # None: an entry's
         owed: list[int] = []
         for name in plan.get(kind, []):
             result = STEPS[name](session, event, case) or StepResult()

@@ -15,7 +15,7 @@ from workflows.domain.process import Actor
 from workflows.domain.roles import STAFF_ROLES, Role
 from workflows.store import audit_chain
 from workflows.store.cases import Case
-from workflows.store.models import ListEntry
+from workflows.store.models import ListEntry, User
 
 
 @dataclass
@@ -70,14 +70,16 @@ def submitted_before(session: Session, submission_key: str | None, actor: Actor)
 # timers as an earlier transaction left them, and a statement that bypassed the session, a sweep's claim, moved
 # them since), and its history chain's head as read under the hold (audit_chain)
 _READ = select(Case).where(Case.id == bindparam("case_id")).options(joinedload(Case.timers))
-_HOLD = (_READ.options(joinedload(Case.list_entry), joinedload(Case.subject)).add_columns(Case.chain_head)
-         .execution_options(populate_existing=True))
+_HOLD = (_READ.options(joinedload(Case.list_entry), joinedload(Case.subject),
+                       joinedload(Case.applicant).lazyload(User.role_rows))  # whom the flows' notices tell
+         .add_columns(Case.chain_head).execution_options(populate_existing=True))
 _HOLD_FOR_UPDATE = _HOLD.with_for_update(of=Case)
 
 
 def get_case(session: Session, case_id: int, *, for_update: bool = False) -> Case:
     """The case with its timers, in one query (its evidence files are read when a rule asks for them); to act on
-    it (`for_update`), held until the transaction ends, with its entry and subject."""
+    it (`for_update`: an action, a flow's event), held until the transaction ends, with its entry, subject and
+    applicant."""
     if not for_update:
         case = session.execute(_READ, {"case_id": case_id}).unique().scalar_one_or_none()
         if case is None:
