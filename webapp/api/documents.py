@@ -36,8 +36,8 @@ def document_json(document: DecisionDocument) -> dict:
     else:
         url = url_for("documents.entry_document", entry_id=document.list_entry_id, document_id=document.id)
     return {"id": document.id, "kind": document.kind, "action": document.action, "number": document.number,
-            "title": document.fields.get("title", ""), "department": departments.code_of(db.session, document.department_id),
-            "issued_at": document.issued_at, "url": url}
+            "title": document.fields.get("title", ""), "issued_at": document.issued_at, "url": url,
+            "department": departments.code_of(db.session, document.department_id)}
 
 
 @bp.route("/<int:entry_id>/documents", methods=["GET"])
