@@ -2,6 +2,7 @@
 is configured. What each notice says is declared in workflows/notices.py; this renders and stores it."""
 from __future__ import annotations
 
+import base64
 import contextvars
 import re
 import unicodedata
@@ -11,7 +12,6 @@ from dataclasses import dataclass
 from email.generator import BytesGenerator
 from email.header import Header
 from email.message import EmailMessage
-from email.mime.text import MIMEText
 from email.utils import formataddr, parseaddr
 from functools import lru_cache
 from io import BytesIO
@@ -257,13 +257,14 @@ def compose(note: Notification | Made | None, config: Config) -> Envelope | None
     """The e-mail of one notification, or None when it needs none (sent already, no address, no SMTP configured:
     the inbox is then the channel).
 
-    Built as a classic MIME message (a UTF-8 text part, RFC 2047 words in the headers), about four times cheaper
-    than `email.message.EmailMessage`, whose headers are parsed again at every assignment (a tenth of the
-    worker's CPU went there). Addresses beyond ASCII take that richer way, as SMTPUTF8 needs."""
+    A classic MIME message (a UTF-8 text part in base64, RFC 2047 words in the headers), its lines written here
+    from the email package's encoders: the package's generator folded every header again for each message (about
+    a tenth of the worker's CPU), and `email.message.EmailMessage` costs four times more still. Addresses beyond
+    ASCII take that richer way, as SMTPUTF8 needs."""
     if note is None or note.emailed_at is not None or not note.email_to or not config.smtp_host:
         return None
-    sender_header, to_header = header_text(config.smtp_sender), header_text(note.email_to)
-    sender, to = parseaddr(sender_header), parseaddr(to_header)
+    (sender_header, sender, sender_shown), (to_header, to, to_shown) = _address(config.smtp_sender), \
+        _address(note.email_to)
     headers = {
         "Subject": header_text(note.subject),
         # the same for every attempt: a message resent after a crash (SMTP accepted it, the worker died before
@@ -271,21 +272,40 @@ def compose(note: Notification | Made | None, config: Config) -> Envelope | None
         "Message-ID": f"<n{note.id}.{_ID_UNSAFE.sub('.', note.dedupe_key)}@credit-cases>",
         "X-Notice-Kind": header_text(note.kind),  # the notice's kind (workflows/notices.py), for mail rules
     }
+    if (sender + to).isascii():  # Envelope.international
+        lines = [*_MIME_TEXT, _header_line("From", sender_shown), _header_line("To", to_shown),
+                 *(_header_line(name, value) for name, value in headers.items())]
+        body = base64.encodebytes(note.body.encode("utf-8")).replace(b"\n", b"\r\n")
+        return Envelope(sender, (to,), "\r\n".join(lines).encode("ascii") + b"\r\n\r\n" + body)
+    message = EmailMessage()
+    message["From"], message["To"] = sender_header, to_header
+    for name, value in headers.items():
+        message[name] = value
+    message.set_content(note.body)
     with BytesIO() as data:
-        if not (sender[1] + to[1]).isascii():  # Envelope.international
-            message = EmailMessage()
-            message["From"], message["To"] = sender_header, to_header
-            for name, value in headers.items():
-                message[name] = value
-            message.set_content(note.body)
-            BytesGenerator(data, policy=message.policy.clone(utf8=True)).flatten(message, linesep="\r\n")
-        else:
-            message = MIMEText(note.body, "plain", "utf-8")
-            message["From"], message["To"] = formataddr(sender, charset="utf-8"), formataddr(to, charset="utf-8")
-            for name, value in headers.items():
-                message[name] = Header(value, "utf-8") if name == "Subject" else value
-            BytesGenerator(data, mangle_from_=False).flatten(message, linesep="\r\n")
-        return Envelope(sender[1], (to[1],), data.getvalue())
+        BytesGenerator(data, policy=message.policy.clone(utf8=True)).flatten(message, linesep="\r\n")
+        return Envelope(sender, (to,), data.getvalue())
+
+
+_MIME_TEXT = ('Content-Type: text/plain; charset="utf-8"', "MIME-Version: 1.0", "Content-Transfer-Encoding: base64")
+
+
+@lru_cache(maxsize=4096)
+def _address(value: str) -> tuple[str, str, str]:
+    """A From or To value: its text on one line, its bare address, and the header as a classic message shows it
+    (the name in RFC 2047 words). The sender is the same for every message, and recipients repeat."""
+    text = header_text(value)
+    name, address = parseaddr(text)
+    return text, address, formataddr((name, address), charset="utf-8") if address.isascii() else text
+
+
+def _header_line(name: str, value: str) -> str:
+    """One header as the email package writes it: as it is when short and ASCII, else in RFC 2047 words (text
+    beyond ASCII) folded to lines of 78 characters."""
+    if value.isascii() and len(name) + 2 + len(value) <= 78:
+        return f"{name}: {value}"
+    charset = "us-ascii" if value.isascii() else "utf-8"
+    return f"{name}: " + Header(value, charset, header_name=name).encode(linesep="\r\n")
 
 
 def unread_count(session: Session, user_id: int) -> int:
