@@ -152,3 +152,26 @@ def test_a_departments_code_is_kept_for_the_case_views_and_a_new_code_by_hand_is
     finally:
         by_hand(database_url, "UPDATE departments SET code = :c WHERE id = :d", c=code, d=department_id)
         sessions.kw["bind"].dispose()
+
+
+def test_the_stamps_read_flushes_what_the_session_holds_as_a_query_would_and_not_under_no_autoflush(database_url,
+                                                                                                    seeded):
+    """The stamps are read by a plain statement; what the session holds unflushed is written first, as a query's
+    autoflush would, except where the caller turned autoflush off (a sweep's batch is flushed once)."""
+    from workflows.services.casework import history
+    from workflows.store import config_stamps
+
+    sessions = make_session_factory(database_url)
+    try:
+        with sessions() as session:
+            held = history.record(session, actor=Actor.system(), action="note", entity_type="test", entity_id=1)
+            with session.no_autoflush:
+                config_stamps.current(session)
+            assert held in session.new
+            session.rollback()
+            held = history.record(session, actor=Actor.system(), action="note", entity_type="test", entity_id=2)
+            config_stamps.current(session)
+            assert held not in session.new and held.id is not None
+            session.rollback()
+    finally:
+        sessions.kw["bind"].dispose()

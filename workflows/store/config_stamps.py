@@ -32,8 +32,10 @@ def current(session: Session) -> dict[str, str]:
     """The stamps, read once per transaction. A table without a stamp row is absent: never cache what it holds."""
     stamps = session.info.get(_READ)
     if stamps is None:
-        if session.new or session.deleted or session.dirty:  # as a query through the session would: what the
-            session.flush()                                   # session holds changed is written first
+        # as a query through the session would (its autoflush, unless turned off): what it holds changed is
+        # written first
+        if session.autoflush and (session.new or session.deleted or session.dirty):
+            session.flush()
         stamps = dict(session.connection().execute(_STAMPS).all())  # a plain statement, built once
         session.info[_READ] = stamps
     return stamps
