@@ -128,3 +128,29 @@ def test_the_notices_a_transaction_wrote_are_kept_for_its_emails_and_forgotten_w
                       due="2027-01-04", message="kept")
         session.commit()
         assert notify.made_in(session) == {}
+
+
+def test_a_long_subject_and_name_are_folded_and_read_back_whole():
+    """What a mail client shows of `compose`'s message: a subject far longer than a header line, folded into RFC
+    2047 words of at most 78 characters a line, and a long sender's name too, both read back whole; the body, in
+    base64 lines of 76, read back whole."""
+    from types import SimpleNamespace
+
+    config = SimpleNamespace(smtp_host="mail.example.org",
+                             smtp_sender="珠海市社会信用体系建设工作领导小组办公室（异议与信用修复受理窗口） <notices@credit.example.org>")
+    subject = "您对列入严重失信主体名单的异议申请已受理：案件 #1234，请在五个工作日内补充证明材料，逾期视为放弃"
+    body = "您好：\n" + "您的异议申请已受理，核查期间相关联合惩戒措施暂停执行。" * 12 + "\n\n珠海市信用办"
+    note = notify.Made(id=1234, kind="objection.accepted", subject=subject, body=body,
+                       dedupe_key="e:99:to:applicant:u7", email_to="张三 <zhang@example.com>")
+    envelope = notify.compose(note, config)
+    assert not envelope.international and envelope.recipients == ("zhang@example.com",)
+    head, _, encoded = envelope.data.partition(b"\r\n\r\n")
+    assert all(len(line) <= 78 for line in head.split(b"\r\n")), head  # every header, folded
+    assert head.count(b"\r\n ") >= 3  # the subject and the sender's name took several lines each
+    assert all(len(line) <= 76 for line in encoded.split(b"\r\n"))
+    parsed = message_from_bytes(envelope.data)
+    assert str(make_header(decode_header(parsed["Subject"]))) == subject
+    assert str(make_header(decode_header(parsed["From"]))) == config.smtp_sender
+    assert parsed.get_content_type() == "text/plain" and parsed.get_content_charset() == "utf-8"
+    assert parsed.get_payload(decode=True).decode("utf-8") == body
+    assert parsed["Message-ID"] == "<n1234.e.99.to.applicant.u7@credit-cases>"

@@ -2,8 +2,9 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from functools import lru_cache
 
-from sqlalchemy import BigInteger, DateTime, Integer, MetaData
+from sqlalchemy import BigInteger, DateTime, Integer, MetaData, Table, bindparam
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import DeclarativeBase
 from sqlalchemy.types import TypeDecorator
@@ -56,3 +57,14 @@ def insert_for(dialect: str):
     """The dialect's INSERT, the one with ON CONFLICT (`on_conflict_do_nothing`, `on_conflict_do_update`): the
     product runs on PostgreSQL and SQLite alone."""
     return postgresql.insert if dialect == "postgresql" else sqlite.insert
+
+
+@lru_cache(maxsize=None)
+def insert_unless_there(dialect: str, table: Table, columns: tuple[str, ...], unique: tuple[str, ...],
+                        returning: tuple[str, ...]):
+    """INSERT of `columns` (a bound parameter each, named as the column) ... ON CONFLICT (`unique`) DO NOTHING
+    RETURNING `returning`: nothing comes back when the row was there. Built once per dialect and table, then
+    executed with each row's values: built for each row, such a statement cost more CPU than its execution."""
+    insert = insert_for(dialect)
+    return (insert(table).values({name: bindparam(name, type_=table.c[name].type) for name in columns})
+            .on_conflict_do_nothing(index_elements=list(unique)).returning(*(table.c[name] for name in returning)))

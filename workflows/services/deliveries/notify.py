@@ -21,7 +21,7 @@ from babel import Locale, UnknownLocaleError
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from babel.support import NullTranslations, Translations
-from sqlalchemy import bindparam, event, select
+from sqlalchemy import event, select
 from sqlalchemy.orm import Session, lazyload
 
 from workflows.config import Config
@@ -30,7 +30,7 @@ from workflows.domain.settings import SETTINGS
 from workflows.notices import KINDS, RIGHTS, RIGHTS_PARAMS, Kind, labels_of
 from workflows.services.admin import settings as settings_service
 from workflows.store.automation import Notification
-from workflows.store.base import insert_for, utcnow
+from workflows.store.base import insert_unless_there, utcnow
 from workflows.store.models import User, UserRole
 
 TRANSLATIONS = Path(__file__).resolve().parents[3] / "webapp" / "translations"
@@ -210,16 +210,10 @@ _NOTICE_COLUMNS = ("user_id", "case_id", "kind", "params", "subject", "body", "d
                    "email_error")
 
 
-@lru_cache(maxsize=2)
 def _insert_notice(dialect: str):
-    """One notice's row unless its dedupe key is taken, what `compose` needs of it returned: built once per
-    dialect, then executed with each notice's values (built for each, the statement cost more CPU than its
-    execution)."""
-    insert = insert_for(dialect)
-    table = Notification.__table__
-    return (insert(table).values({name: bindparam(name, type_=table.c[name].type) for name in _NOTICE_COLUMNS})
-            .on_conflict_do_nothing(index_elements=["dedupe_key"])
-            .returning(*(table.c[name] for name in ("id", "kind", "subject", "body", "dedupe_key", "email_to"))))
+    """One notice's row unless its dedupe key is taken, what `compose` needs of it returned."""
+    return insert_unless_there(dialect, Notification.__table__, _NOTICE_COLUMNS, ("dedupe_key",),
+                               ("id", "kind", "subject", "body", "dedupe_key", "email_to"))
 
 
 def unsent_for_event(session: Session, event_id: int) -> list[int]:
@@ -250,7 +244,11 @@ class Envelope:
     @property
     def international(self) -> bool:
         """An address beyond ASCII: the SMTP server must offer SMTPUTF8."""
-        return not "".join([self.sender, *self.recipients]).isascii()
+        return international(self.sender, *self.recipients)
+
+
+def international(*addresses: str) -> bool:
+    return not "".join(addresses).isascii()
 
 
 def compose(note: Notification | Made | None, config: Config) -> Envelope | None:
@@ -263,7 +261,7 @@ def compose(note: Notification | Made | None, config: Config) -> Envelope | None
     ASCII take that richer way, as SMTPUTF8 needs."""
     if note is None or note.emailed_at is not None or not note.email_to or not config.smtp_host:
         return None
-    (sender_header, sender, sender_shown), (to_header, to, to_shown) = _address(config.smtp_sender), \
+    (sender_header, sender, sender_name), (to_header, to, to_name) = _address(config.smtp_sender), \
         _address(note.email_to)
     headers = {
         "Subject": header_text(note.subject),
@@ -272,8 +270,8 @@ def compose(note: Notification | Made | None, config: Config) -> Envelope | None
         "Message-ID": f"<n{note.id}.{_ID_UNSAFE.sub('.', note.dedupe_key)}@credit-cases>",
         "X-Notice-Kind": header_text(note.kind),  # the notice's kind (workflows/notices.py), for mail rules
     }
-    if (sender + to).isascii():  # Envelope.international
-        lines = [*_MIME_TEXT, _header_line("From", sender_shown), _header_line("To", to_shown),
+    if not international(sender, to):
+        lines = [*_MIME_TEXT, _address_line("From", sender_name, sender), _address_line("To", to_name, to),
                  *(_header_line(name, value) for name, value in headers.items())]
         body = base64.encodebytes(note.body.encode("utf-8")).replace(b"\n", b"\r\n")
         return Envelope(sender, (to,), "\r\n".join(lines).encode("ascii") + b"\r\n\r\n" + body)
@@ -292,11 +290,23 @@ _MIME_TEXT = ('Content-Type: text/plain; charset="utf-8"', "MIME-Version: 1.0", 
 
 @lru_cache(maxsize=4096)
 def _address(value: str) -> tuple[str, str, str]:
-    """A From or To value: its text on one line, its bare address, and the header as a classic message shows it
-    (the name in RFC 2047 words). The sender is the same for every message, and recipients repeat."""
+    """A From or To value: its text on one line, its bare address, and its name (the sender is the same for every
+    message, and recipients repeat)."""
     text = header_text(value)
     name, address = parseaddr(text)
-    return text, address, formataddr((name, address), charset="utf-8") if address.isascii() else text
+    return text, address, name
+
+
+@lru_cache(maxsize=4096)
+def _address_line(field: str, name: str, address: str) -> str:
+    """A From or To header of a classic message: a name beyond ASCII in RFC 2047 words, as many as lines of 78
+    characters need (one long word, as `formataddr` writes it, made lines of any length), then the address, on a
+    line of its own when the last one has no room left."""
+    if not name or name.isascii():
+        return _header_line(field, formataddr((name, address)))
+    words = Header(name, "utf-8", header_name=field).encode(linesep="\r\n")
+    last = words.rsplit("\r\n", 1)[-1] if "\r\n" in words else f"{field}: {words}"
+    return f"{field}: {words}" + ("\r\n" if len(last) + len(address) + 3 > 78 else "") + f" <{address}>"
 
 
 def _header_line(name: str, value: str) -> str:

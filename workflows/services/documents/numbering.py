@@ -8,7 +8,9 @@ another.
 """
 from __future__ import annotations
 
-from sqlalchemy import select
+from functools import lru_cache
+
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
 from workflows.domain.documents import DEFAULT_PATTERN, check_pattern
@@ -24,12 +26,19 @@ from workflows.store.models import Department
 def next_sequence(session: Session, department_id: int, year: int) -> int:
     """The department's next number in the year, taken in this transaction (see the module's note): the year's
     first number inserts the counter, every later one raises it, in one atomic statement either way."""
-    insert = insert_for(session.get_bind().dialect.name)
+    statement = _raise_counter(session.get_bind().dialect.name)
+    return session.connection().execute(statement, {"department_id": department_id, "year": year}).scalar_one()
+
+
+@lru_cache(maxsize=2)
+def _raise_counter(dialect: str):
+    """`next_sequence`'s statement, built once per dialect."""
     counters = DocumentCounter.__table__
-    statement = (insert(counters).values(department_id=department_id, year=year, last=1)
-                 .on_conflict_do_update(index_elements=["department_id", "year"], set_={"last": counters.c.last + 1})
-                 .returning(counters.c.last))
-    return session.connection().execute(statement).scalar_one()
+    return (insert_for(dialect)(counters)
+            .values(department_id=bindparam("department_id", type_=counters.c.department_id.type),
+                    year=bindparam("year", type_=counters.c.year.type), last=1)
+            .on_conflict_do_update(index_elements=["department_id", "year"], set_={"last": counters.c.last + 1})
+            .returning(counters.c.last))
 
 
 _issuers = config_stamps.Kept(config_stamps.DEPARTMENTS, config_stamps.NUMBERING)

@@ -5,9 +5,7 @@ or a second delivery of the same event changes nothing twice.
 """
 from __future__ import annotations
 
-from functools import lru_cache
-
-from sqlalchemy import bindparam, inspect, select
+from sqlalchemy import inspect, select
 from sqlalchemy.orm import Session, joinedload, lazyload
 from sqlalchemy.orm.attributes import set_committed_value
 
@@ -20,7 +18,7 @@ from workflows.services.casework import history
 from workflows.services.deliveries import notify, webhooks
 from workflows.services.lists import instructions
 from workflows.store.automation import Announcement, EffectDone, OutboxEvent
-from workflows.store.base import insert_for, utcnow
+from workflows.store.base import insert_unless_there, utcnow
 from workflows.store.cases import Case
 from workflows.store.models import ListEntry, Measure, User
 
@@ -33,14 +31,9 @@ def once(session: Session, event_id: int, effect: str) -> bool:
     return session.execute(statement, {"event_id": event_id, "effect": effect, "done_at": utcnow()}).scalar() is not None
 
 
-@lru_cache(maxsize=2)
 def _claim_effect(dialect: str):
-    """Built once per dialect (built at each claim, the statement cost more CPU than its execution)."""
-    insert = insert_for(dialect)
-    table = EffectDone.__table__
-    return (insert(table).values({name: bindparam(name, type_=table.c[name].type)
-                                  for name in ("event_id", "effect", "done_at")})
-            .on_conflict_do_nothing(index_elements=["event_id", "effect"]).returning(table.c.event_id))
+    return insert_unless_there(dialect, EffectDone.__table__, ("event_id", "effect", "done_at"),
+                               ("event_id", "effect"), ("event_id",))
 
 
 def load_measures(session: Session, entries: list[ListEntry]) -> None:
