@@ -10,6 +10,7 @@ from workflows.automation.scheduler import build_scheduler
 from workflows.automation.sweep import sweep
 from workflows.services.admin.accounts import find_user
 from workflows.services.casework import cases as case_service
+from workflows.services.casework.case_records import get_case
 from workflows.services.casework.actors import actor_for
 from workflows.store.automation import OutboxEvent
 from workflows.store.cases import Timer
@@ -168,6 +169,43 @@ def test_two_sweepers_at_once_fire_each_timer_once(seeded, db_session, database_
     assert breaches == 120 and escalations in (0, 120)
     assert sum(results) == breaches + escalations
     factory.kw["bind"].dispose()
+
+
+@pytest.mark.postgres
+def test_a_sweep_passes_over_a_case_an_action_holds_and_neither_waits_for_the_other(seeded, db_session, database_url):
+    """An action (or a flow's event) holds its case and then moves its timers; a sweep that held a due timer and then
+    waited for its case would deadlock with it. The sweep passes over the held case and fires its timer later."""
+    if not database_url.startswith("postgresql"):
+        pytest.skip("SQLite has one writer at a time: a sweep and an action cannot interleave")
+    case = accepted_case(db_session)
+    warning = datetime(2026, 10, 28, 9, tzinfo=ZONE)  # the verification limit's warning is due
+    factory = make_session_factory(database_url)
+    swept = []
+
+    def sweep_apart():
+        with factory() as session:
+            swept.append(sweep(session, now=warning))
+
+    with factory() as action:
+        held = get_case(action, case.id, for_update=True)
+        sweeper = threading.Thread(target=sweep_apart)
+        sweeper.start()
+        sweeper.join(5)
+        try:
+            assert not sweeper.is_alive(), "the sweep waited for the case an action holds"
+            assert swept == [0]
+            # the action moves the case's timer: it does not wait for the sweep either
+            next(t for t in held.timers if t.kind == "verification").warn_at = warning
+            action.commit()
+        finally:
+            action.rollback()
+            sweeper.join(30)
+    with factory() as session:  # the next sweep fires the warning passed over
+        assert sweep(session, now=warning) == 1
+    factory.kw["bind"].dispose()
+    db_session.expire_all()
+    assert verification(db_session, case.id).status == "warned"
+    assert events(db_session, "warn") == 1
 
 
 def test_breach_then_second_escalation_after_the_set_working_days(seeded, db_session):

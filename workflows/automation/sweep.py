@@ -6,7 +6,9 @@ end of `valid_until` (an event for the "lists" flow). Deliveries whose next atte
 for the worker's delivery lane, and the administrators are told of one still failing after a day.
 
 Safe to run in several processes at once: rows are claimed with FOR UPDATE SKIP LOCKED on
-PostgreSQL, and every firing is a conditional UPDATE that only one sweeper can win. The query
+PostgreSQL, and every firing is a conditional UPDATE that only one sweeper can win. A timer whose case
+an action or a flow's event holds is passed over until a later batch: the sweep never waits for a case
+while it holds a timer, the order opposite to theirs. The query
 reads only rows whose `next_fire_at` has come (an index), so the cost follows the due rows.
 """
 from __future__ import annotations
@@ -24,6 +26,7 @@ from workflows.services.casework import history
 from workflows.services.deliveries import outbound
 from workflows.services.lists import list_validity
 from workflows.store.automation import OutboxEvent
+from workflows.store import audit_chain
 from workflows.store.base import utcnow
 from workflows.store.cases import Case, Timer
 
@@ -43,6 +46,24 @@ def due_timers(session: Session, now: datetime, limit: int = BATCH) -> list[Time
     if session.get_bind().dialect.name == "postgresql":
         query = query.with_for_update(skip_locked=True)
     return list(session.scalars(query))
+
+
+def _hold_cases(session: Session, case_ids: set[int]) -> dict[int, Case]:
+    """The cases of a batch's timers, read to fire them. On PostgreSQL each is held until the batch commits, and one
+    an action or a flow's event holds already is passed over (SKIP LOCKED): those hold the case first and then move
+    its timers, so a sweep that waited for the case while holding its timer would deadlock with them. The hold
+    reads each case's history head too, so extending its chain needs no further statement."""
+    if not case_ids:
+        return {}
+    if session.get_bind().dialect.name != "postgresql":  # SQLite: the sweep's transaction holds the write lock
+        return {case.id: case for case in session.scalars(select(Case).where(Case.id.in_(case_ids)))}
+    rows = session.execute(select(Case, Case.chain_head).where(Case.id.in_(case_ids)).order_by(Case.id)
+                           .with_for_update(skip_locked=True, of=Case).execution_options(populate_existing=True))
+    held = {}
+    for case, head in rows:
+        audit_chain.mark_fresh(session, case, head)
+        held[case.id] = case
+    return held
 
 
 def _claim(session: Session, timer: Timer, **values) -> bool:
@@ -127,9 +148,10 @@ def sweep(session: Session, *, now: datetime | None = None) -> int:
         batch = due_timers(session, now)
         if not batch:
             return fired
-        cases = session.scalars(select(Case).where(Case.id.in_({t.case_id for t in batch if t.case_id}))).all()  # noqa: F841 - held: the identity map is weak
+        cases = _hold_cases(session, {t.case_id for t in batch if t.case_id})  # kept: the identity map is weak
+        ready = [t for t in batch if t.case_id is None or t.case_id in cases]
         with session.no_autoflush:  # one flush per batch: the history chain is extended once, inserts are batched
-            fired += sum(fire(session, timer, now) for timer in batch)
+            fired += sum(fire(session, timer, now) for timer in ready)
         session.commit()
-        if len(batch) < BATCH:
+        if len(batch) < BATCH or not ready:  # a timer passed over is fired by a later batch or tick
             return fired
