@@ -296,11 +296,13 @@ def populate(database_url: str, count: int, *, start: int = 0) -> list[tuple[str
 
 @dataclass
 class Stream:
-    """Files one objection per applicant, accepts it, then confirms (even) or revokes (odd) it."""
+    """Files one objection per applicant, accepts it, then confirms (even) or revokes (odd) it. With a `gate`, the
+    office accepts none before the test opens it (`gate.set()`): a deadline the test made due is not met first."""
 
     database_url: str
     applicants: list[tuple[str, int]]
     pause: float = 0.0
+    gate: threading.Event | None = None
     expected: dict[int, str] = field(default_factory=dict)  # case id -> final decision
     errors: list[str] = field(default_factory=list)
     thread: threading.Thread | None = None
@@ -337,6 +339,8 @@ class Stream:
                                                       {"list_entry_id": entry_id, "grounds": GROUNDS}).id)
                 cases.append(case_id)
                 time.sleep(self.pause)
+            if self.gate is not None and not self.gate.wait(120):
+                raise RuntimeError("the gate before the acceptances was never opened")
             for case_id in cases:
                 attempt(lambda s: take_action(s, case_id, "accept", who(s, "office"), {}))
                 time.sleep(self.pause)
