@@ -160,6 +160,7 @@ class Transition:
     ends: tuple[str, ...]
     pauses: tuple[str, ...]
     resumes: tuple[str, ...]
+    then: tuple[str, ...] = ()  # the steps its flow carries out: none, and the action owes the flow no event
 
 
 # The steps that follow a case's deadline events and urgings, the same in every process unless it says otherwise
@@ -247,6 +248,7 @@ class ProcessDefinition:
             ends=action.ends,
             pauses=action.pauses,
             resumes=action.resumes,
+            then=action.then,
         )
 
     def edges(self) -> list[tuple[str, str, str]]:
