@@ -194,6 +194,7 @@ def test_concurrent_writers_never_chain_to_the_same_row(seeded, database_url):
 def test_the_migration_chains_the_rows_already_there(seeded, database_url):
     from alembic import command
 
+    command.downgrade(alembic_config(database_url), "0008_audit@-1")  # the first rows' heads off (0017)
     command.downgrade(alembic_config(database_url), "0008_audit@-1")  # the chains per case off (0015)
     command.downgrade(alembic_config(database_url), "0008_audit@-1")  # and the chain itself
     engine = create_engine(database_url)
@@ -328,7 +329,7 @@ def test_undoing_the_chains_per_case_chains_their_rows_into_one_again(seeded, db
 
     cases_with_history(db_session)
     db_session.remove() if hasattr(db_session, "remove") else None
-    command.downgrade(alembic_config(database_url), "0008_audit@-1")
+    command.downgrade(alembic_config(database_url), "0008_audit@-2")  # 0017, then the chains per case (0015)
     engine = create_engine(database_url)
     with engine.connect() as connection:
         rows = connection.execute(text("SELECT prev_hash, row_hash FROM history ORDER BY id")).all()
@@ -395,5 +396,53 @@ def test_an_action_flushes_only_its_case_and_timers_and_its_chain_stays_whole(se
     assert all(b.prev_hash == a.row_hash for a, b in zip(rows, rows[1:]))
     db_session.expire_all()
     assert db_session.get(Case, case_id).chain_head == rows[-1].row_hash
+    result = run_verify(database_url, tmp_path)
+    assert result.exit_code == 0 and result.stdout.startswith("OK"), result.output
+
+
+def test_a_chains_first_row_writes_its_cases_head_as_it_is_inserted(seeded, db_session, database_url, tmp_path):
+    """A filing reads its entry with the entry's open cases, inserts its case and then the case's first history row,
+    whose insert sets the head (migration 0017): no UPDATE of its own. Two rows begun in one flush are chained as before, the head moved to the last."""
+    from sqlalchemy import event
+
+    from workflows.services.admin.accounts import find_user
+    from workflows.services.casework import cases
+    from workflows.services.casework.actors import actor_for
+    from workflows.store.models import ListEntry
+
+    applicant = actor_for(find_user(db_session, "applicant"))
+    entry_id = db_session.scalar(select(ListEntry.id).where(ListEntry.subject_id == applicant.subject_id)
+                                 .order_by(ListEntry.id))
+    statements: list[str] = []
+
+    def seen(_conn, _cursor, statement, *_):
+        statements.append(" ".join(statement.split())[:40])
+
+    engine = db_session.get_bind()
+    event.listen(engine, "before_cursor_execute", seen)
+    try:
+        filed = cases.file_case(db_session, "objection", applicant,
+                                {"list_entry_id": entry_id, "grounds": "该行政处罚已于2026年3月撤销，列入依据不存在。"})
+        db_session.commit()
+    finally:
+        event.remove(engine, "before_cursor_execute", seen)
+    assert any(s.startswith("INSERT INTO history") for s in statements)
+    assert not any(s.startswith("UPDATE cases") for s in statements), statements
+    # the entry is read with the open cases on it that would block the objection: no query of the cases alone
+    assert not any(s.startswith("SELECT cases.") for s in statements), statements
+    # two rows of a new case in one flush: the trigger sets the first, the flush moves the head on to the second
+    two = Case.opened("objection", "submitted", subject_id=applicant.subject_id, department_id=filed.department_id)
+    db_session.add(two)
+    db_session.flush()
+    for action in ("note", "another note"):
+        history.record(db_session, actor=Actor.system(), action=action, entity_type="case", entity_id=two.id,
+                       case_id=two.id)
+    db_session.commit()
+    db_session.expire_all()
+    every = chains(db_session)
+    for case_id, actions in ((filed.id, ["file"]), (two.id, ["note", "another note"])):
+        rows = every[audit_chain.case_chain(case_id)]
+        assert [r.action for r in rows] == actions
+        assert db_session.get(Case, case_id).chain_head == rows[-1].row_hash
     result = run_verify(database_url, tmp_path)
     assert result.exit_code == 0 and result.stdout.startswith("OK"), result.output

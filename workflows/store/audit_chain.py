@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections import Counter
 from datetime import UTC, datetime
 from types import SimpleNamespace
 
@@ -150,6 +151,9 @@ def extend(session: Session, rows: list) -> None:
             if case_id in loaded:
                 set_committed_value(loaded[case_id], "chain_head", head)
     other = _hold_other_head(session) if any(r.case_id not in heads for r in rows) else None
+    # a chain begun by a single row: that row's insert writes its case's head (the trigger of migration 0017)
+    first_alone = {case_id for case_id, head in heads.items() if head is None}
+    first_alone -= {case_id for case_id, n in Counter(r.case_id for r in rows).items() if n > 1}
     moved: dict[int, str] = {}
     for row in rows:
         if row.case_id in heads:
@@ -164,6 +168,9 @@ def extend(session: Session, rows: list) -> None:
         case = loaded.get(case_id)
         if case is not None and case in session.dirty and session.is_modified(case, include_collections=False):
             case.chain_head = head  # written by the UPDATE the flush makes anyway (its version check included)
+        elif case_id in first_alone:
+            if case is not None:
+                set_committed_value(case, "chain_head", head)
         else:
             plain.append({"b_id": case_id, "b_head": head})
             if case is not None:

@@ -40,13 +40,33 @@ def open_case_on_entry(session: Session, process: str, entry_id: int) -> Case | 
     return open_cases_on_entry(session, (process,), entry_id).get(process)
 
 
+def _open_in(processes: tuple[str, ...]):
+    return or_(*(and_(Case.process == p, Case.state.not_in(definition(p).final_states())) for p in processes))
+
+
 def open_cases_on_entry(session: Session, processes: tuple[str, ...], entry_id: int) -> dict[str, Case]:
     """The open case of each of these processes on the entry (at most one each), in one query."""
-    open_ = or_(*(and_(Case.process == p, Case.state.not_in(definition(p).final_states())) for p in processes))
     found: dict[str, Case] = {}
-    for case in session.scalars(select(Case).where(Case.list_entry_id == entry_id, open_).order_by(Case.id)):
+    for case in session.scalars(select(Case).where(Case.list_entry_id == entry_id, _open_in(processes))
+                                .order_by(Case.id)):
         found.setdefault(case.process, case)
     return found
+
+
+BLOCKING = ("objection", "repair_exit")  # an open case of either on an entry: no objection filed on it now
+
+
+def entry_with_open_cases(session: Session, entry_id: int) -> tuple[ListEntry | None, dict[str, Case]]:
+    """The entry with its subject, and the open case of each BLOCKING process on it, in one query (a filing's
+    first read)."""
+    rows = session.execute(select(ListEntry, Case).options(joinedload(ListEntry.subject))
+                           .outerjoin(Case, and_(Case.list_entry_id == ListEntry.id, _open_in(BLOCKING)))
+                           .where(ListEntry.id == entry_id).order_by(Case.id)).unique().all()
+    found: dict[str, Case] = {}
+    for _entry, case in rows:
+        if case is not None:
+            found.setdefault(case.process, case)
+    return (rows[0][0] if rows else None), found
 
 
 def facts(session: Session, case: Case) -> dict:
@@ -101,13 +121,16 @@ def _against_commitment(session: Session, record: BrokenCommitment, data: dict) 
     return Filing(subject_id=record.subject_id, department_id=record.case.department_id, data=data)
 
 
-def _against_entry(session: Session, entry: ListEntry, data: dict) -> Filing:
-    """An entry in force, or exited and kept; a red-list entry's removal that is open to objection."""
+def _against_entry(session: Session, entry: ListEntry, data: dict,
+                   open_cases: dict[str, Case] | None = None) -> Filing:
+    """An entry in force, or exited and kept; a red-list entry's removal that is open to objection. `open_cases`:
+    the entry's open BLOCKING cases, where the entry's read found them already."""
     contested = contested_removal(session, entry)
     if entry.status not in DISPUTABLE and contested is None:
         raise Conflict(N_("this list entry is %(status)s: there is nothing to object to now"), field="list_entry_id",
                        labels={"status": "state"}, status=entry.status)
-    open_cases = open_cases_on_entry(session, ("objection", "repair_exit"), entry.id)  # one query for both
+    if open_cases is None:
+        open_cases = open_cases_on_entry(session, BLOCKING, entry.id)  # one query for both
     existing = open_cases.get("objection")
     if existing is not None:
         raise Conflict(N_("an objection against this entry is already open (case #%(id)s)"), field="list_entry_id",
@@ -136,11 +159,12 @@ def _by_applicant(session: Session, actor: Actor, params: Mapping[str, Any]) -> 
         if record is None or record.subject_id != actor.subject_id:
             raise NotFound("no such broken commitment of your subject", field="broken_commitment_id")
         return _against_commitment(session, record, data)
-    entry = session.get(ListEntry, _record_id(params, "list_entry_id", "choose the list entry you object to"),
-                        options=[joinedload(ListEntry.subject)])  # the case shows its subject
+    # the case shows its subject; the entry's open cases come with it
+    entry, open_cases = entry_with_open_cases(session, _record_id(params, "list_entry_id",
+                                                                  "choose the list entry you object to"))
     if entry is None or entry.subject_id != actor.subject_id:
         raise NotFound("no such list entry of your subject", field="list_entry_id")
-    return _against_entry(session, entry, data)
+    return _against_entry(session, entry, data, open_cases)
 
 
 def _by_department(session: Session, actor: Actor, params: Mapping[str, Any]) -> Filing:
