@@ -79,9 +79,14 @@ def create_app(test_config: dict | None = None, *, config: Config | None = None)
     return app
 
 
+# requests whose first statement reads the case they act on: the action installs the calendar after that read,
+# whose statement carries the configuration's stamps too (case_records.get_case), so none is spent on them here
+CALENDAR_WITH_THE_CASE = frozenset({"static", "api_cases.act"})
+
+
 def _calendar_as_stored() -> None:
     """Every request computes with the holiday arrangements the database holds now, whichever process imported them."""
-    if request.endpoint != "static":
+    if request.endpoint not in CALENDAR_WITH_THE_CASE:
         calendar_service.install_from(db.session)
 
 

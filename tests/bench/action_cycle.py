@@ -10,7 +10,8 @@ service functions, so that it also runs against another checkout of the code (PY
 the benchmark compares two versions in the same run, alternately, on the same loaded machine.
 
 Each transaction is what one request does on the action path: a session of its own, the calendar as the
-database holds it (the web app's `before_request`), the service call, the commit. The users' actors are
+database holds it (for a filing the web app's `before_request`; an action installs it after reading its case, whose
+statement carries the configuration's stamps), the service call, the commit. The users' actors are
 built once (a request's login lookup is the web layer's, not measured here). History (hash-chained),
 timers and outbox events are written as in production; the outbox's consequences (the flow) are not run.
 """
@@ -94,7 +95,8 @@ def run(cycles: int, folder: Path, show_statements: bool = False, synchronous: s
     def transaction(name, work):
         phase[0] = name
         with sessions() as session:
-            calendar_service.install_from(session)  # what every request does first
+            if name == "file":  # what a filing's request does first; an action's does it after reading its case
+                calendar_service.install_from(session)
             result = work(session)
             session.commit()
             return result

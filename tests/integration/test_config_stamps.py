@@ -175,3 +175,42 @@ def test_the_stamps_read_flushes_what_the_session_holds_as_a_query_would_and_not
             session.rollback()
     finally:
         sessions.kw["bind"].dispose()
+
+
+def test_an_action_reads_the_stamps_with_its_case_and_sees_a_change_made_elsewhere(database_url, seeded):
+    """An action's first statement, the read of the case it holds, carries the stamps: no query of their own. A
+    calendar year and a setting written by hand in another connection are seen by the next action all the same."""
+    from sqlalchemy import select
+
+    from workflows.services.admin.accounts import find_user
+    from workflows.services.casework import cases
+    from workflows.services.casework.actors import actor_for
+    from workflows.store.models import ListEntry
+
+    sessions = make_session_factory(database_url)
+    with sessions() as session:
+        applicant = actor_for(find_user(session, "applicant"))
+        office = actor_for(find_user(session, "office"))
+        entry_id = session.scalar(select(ListEntry.id).where(ListEntry.subject_id == applicant.subject_id))
+        case_id = cases.file_case(session, "objection", applicant,
+                                  {"list_entry_id": entry_id, "grounds": "原处罚决定已被复议机关撤销，请核实。"}).id
+        session.commit()
+        before = settings.get(session, "sla.warning_days")
+    by_hand(database_url, "INSERT INTO settings (key, value, updated_at) VALUES ('sla.warning_days', :v, "
+                          "CURRENT_TIMESTAMP)", v=str(before + 2))
+    # a year no packaged calendar holds: its arrangement comes from the database alone
+    by_hand(database_url, "INSERT INTO calendar_years (year, days_off, working_days, source_filename, imported_at) "
+                          "VALUES (2097, '[\"2097-03-04\"]', '[]', 'x.json', CURRENT_TIMESTAMP)")
+    try:
+        with statements(sessions) as seen, sessions() as session:
+            cases.take_action(session, case_id, "accept", office)
+            assert settings.get(session, "sla.warning_days") == before + 2
+            assert not calendar.is_working_day(date(2097, 3, 4))  # installed by the action, from its stamps
+            session.commit()
+        assert seen[0].startswith("SELECT cases.") and "config_stamps" in seen[0], seen[:2]
+        assert not any(s.startswith("SELECT config_stamps") for s in seen), seen
+    finally:
+        by_hand(database_url, "DELETE FROM calendar_years WHERE year = 2097")
+        with sessions() as session:
+            calendar_service.install_from(session)
+        sessions.kw["bind"].dispose()

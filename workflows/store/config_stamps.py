@@ -6,7 +6,8 @@ in SQL, gives that table's row in `config_stamps` a new random stamp (database t
 A process keeps what it derived from such a table (the settings' values, the working calendar, a department's
 name and numbering pattern) under the stamp it read it with, and reads the stamps
 once per transaction, one small query: a change another process committed is seen at this one's next
-transaction, and nothing is read again while nothing changed. A stamp is random, never a counter: the stamp of a
+transaction, and nothing is read again while nothing changed. Where an action's first statement is the read of
+its case, the stamps come as a column of that statement (AS_COLUMN) instead of a query of their own. A stamp is random, never a counter: the stamp of a
 transaction that was rolled back is never seen again, where a counter would come back with other content.
 
 Within a transaction, the stamps are read again after the session flushes a change to one of these tables (its own
@@ -16,7 +17,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from sqlalchemy import event, select
+from sqlalchemy import event, func, select
 from sqlalchemy.orm import Session
 
 from .documents import NumberingPattern
@@ -26,6 +27,22 @@ SETTINGS, CALENDAR = "settings", "calendar_years"
 DEPARTMENTS, NUMBERING = "departments", "numbering_patterns"  # the issuers of written decisions (migration 0016)
 _READ = "config_stamps"  # in session.info: the stamps as this transaction read them
 _STAMPS = select(ConfigStamp.__table__.c.name, ConfigStamp.__table__.c.stamp)
+
+
+# the stamps as one column of another statement (the case an action holds): "name=stamp,name=stamp"
+_TABLE = ConfigStamp.__table__
+AS_COLUMN = (select(func.aggregate_strings(_TABLE.c.name + "=" + _TABLE.c.stamp, ",")).scalar_subquery()
+             .label("config_stamps"))
+
+
+def unread(session: Session) -> bool:
+    """Whether this transaction has not read the stamps yet: a statement it runs first may carry AS_COLUMN."""
+    return _READ not in session.info
+
+
+def read_with(session: Session, column: str | None) -> None:
+    """The stamps as AS_COLUMN read them, in a statement of this transaction that ran before any other read them."""
+    session.info[_READ] = dict(pair.split("=", 1) for pair in (column or "").split(",") if pair)
 
 
 def current(session: Session) -> dict[str, str]:

@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session, joinedload
 from workflows.domain.errors import N_, Conflict, NotFound
 from workflows.domain.process import Actor
 from workflows.domain.roles import STAFF_ROLES, Role
-from workflows.store import audit_chain
+from workflows.store import audit_chain, config_stamps
 from workflows.store.cases import Case
 from workflows.store.models import ListEntry, User
 
@@ -74,6 +74,9 @@ _HOLD = (_READ.options(joinedload(Case.list_entry), joinedload(Case.subject),
                        joinedload(Case.applicant).lazyload(User.role_rows))  # whom the flows' notices tell
          .add_columns(Case.chain_head).execution_options(populate_existing=True))
 _HOLD_FOR_UPDATE = _HOLD.with_for_update(of=Case)
+# the same, with the configuration's stamps when this transaction has not read them yet (its first statement)
+_HOLD_STAMPED = _HOLD.add_columns(config_stamps.AS_COLUMN)
+_HOLD_STAMPED_FOR_UPDATE = _HOLD_STAMPED.with_for_update(of=Case)
 
 
 def get_case(session: Session, case_id: int, *, for_update: bool = False) -> Case:
@@ -87,14 +90,17 @@ def get_case(session: Session, case_id: int, *, for_update: bool = False) -> Cas
         return case
     if audit_chain.held(session, case_id):  # held since an earlier read in this transaction (the API's visibility
         return session.get(Case, case_id)   # check, a follow-on action): as it is in the session, current
+    stamped = config_stamps.unread(session)
     if session.get_bind().dialect.name == "postgresql":
-        query = _HOLD_FOR_UPDATE
+        query = _HOLD_STAMPED_FOR_UPDATE if stamped else _HOLD_FOR_UPDATE
     else:  # SQLite has no FOR UPDATE: its write lock is taken before the read, as the transaction begins
         _write_lock(session, case_id)
-        query = _HOLD
+        query = _HOLD_STAMPED if stamped else _HOLD
     found = session.execute(query, {"case_id": case_id}).unique().first()
     if found is None:
         raise NotFound(N_("no case #%(id)s"), field="case", id=case_id)
+    if stamped:  # read under the hold, with the case: the transaction's stamps (no query of their own)
+        config_stamps.read_with(session, found[2])
     audit_chain.mark_fresh(session, found[0], found[1])
     return found[0]
 

@@ -76,6 +76,7 @@ def take_action(session: Session, case_id: int, action: str, actor: Actor, param
     """Apply one action. `expected_version` is the version the actor saw: if the case changed since, 409."""
     now = now or utcnow()
     case = get_case(session, case_id, for_update=True)
+    calendar_service.install_from(session)  # as stored now: its stamp came with the case (no statement)
     if not may_view(case, actor) and not actor.is_system:
         raise NotFound(N_("no case #%(id)s"), field="case", id=case_id)
     if expected_version is not None and expected_version != case.version:
