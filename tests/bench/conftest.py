@@ -29,14 +29,18 @@ def bench_database():
 
 @pytest.fixture(scope="session")
 def prefect_server(tmp_path_factory):
+    """A real Prefect server on a PostgreSQL database of its own, as production runs it (docs/operations.md): on
+    SQLite its background services and the worker's calls queue for one write lock."""
     need_postgres()
     home = tmp_path_factory.mktemp("prefect-home")
-    server = stack.prefect_server(home, tmp_path_factory.mktemp("prefect-logs")).start()
+    database = stack.create_empty_database("cc_prefect_bench")
+    server = stack.prefect_server(home, tmp_path_factory.mktemp("prefect-logs"), database=database).start()
     try:
-        stack.wait_http(stack.prefect_url(server) + "/health", 120, server)
+        stack.wait_http(stack.prefect_url(server) + "/health", 180, server)
         yield server
     finally:
         server.stop()
+        stack.drop_database(stack.PG_ADMIN_URL.rsplit("/", 1)[0] + "/" + database)
 
 
 @pytest.fixture(scope="module")

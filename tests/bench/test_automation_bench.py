@@ -1,5 +1,5 @@
 """Item 2: from a committed event to its consequences done, at 20 events per second, and the drain rate of a
-backlog, with the real worker (`credit-cases worker`) and a real Prefect server (`make bench`).
+backlog, with the real worker (`credit-cases worker`) and a real Prefect server on PostgreSQL (`make bench`).
 
 Events alternate: an objection filed (the applicant and the office told) and an objection accepted (the
 entry and its measures suspended, each implementing department and the applicant told, e-mails sent).
@@ -112,7 +112,8 @@ def test_event_to_consequences_and_backlog_drain(bench_database, prefect_server,
     p95, p95_accept = _p95(latencies), _p95(accepted)
     conditions = (f"{len(latencies)} events at {achieved:.1f}/s for {SECONDS} s, half filings, half acceptances "
                   f"(2 measures suspended, 4-5 notices and e-mails each); one `credit-cases worker`, a real Prefect "
-                  f"server, SMTP receiver; PostgreSQL; {perfdoc.machine()}")
+                  f"server on a PostgreSQL database of its own (as in production), SMTP receiver; PostgreSQL; "
+                  f"{perfdoc.machine()}")
     perfdoc.record("2a", "event committed → consequences done, p95",
                    f"{p95:.2f} s (median {statistics.median(latencies):.2f} s; acceptances p95 {p95_accept:.2f} s)",
                    "< 2 s", p95 < 2, conditions, HELD_BACK)

@@ -195,11 +195,27 @@ def wait_http(url: str, timeout: float, proc: Proc | None = None) -> float:
             time.sleep(0.2)
 
 
-def prefect_server(home: Path, logs: Path, port: int | None = None) -> Proc:
+def prefect_server(home: Path, logs: Path, port: int | None = None, database: str = "") -> Proc:
+    """The Prefect server the product starts; `database`: a PostgreSQL database of its own (its name), as in
+    production (docs/operations.md), instead of SQLite in its home."""
     from webapp.supervisor import prefect_server_part
 
     part = prefect_server_part(home, port or free_port())
-    return Proc("prefect", part.argv, part.env, logs / "prefect.log")
+    env = dict(part.env)
+    if database:
+        base = PG_ADMIN_URL.rsplit("/", 1)[0].replace("+psycopg", "+asyncpg")
+        env["PREFECT_API_DATABASE_CONNECTION_URL"] = f"{base}/{database}"
+    return Proc("prefect", part.argv, env, logs / "prefect.log")
+
+
+def create_empty_database(prefix: str) -> str:
+    """A new PostgreSQL database with nothing in it (for the Prefect server); its name."""
+    name = f"{prefix}_{uuid.uuid4().hex[:8]}"
+    admin = create_engine(PG_ADMIN_URL, isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.execute(text(f'CREATE DATABASE "{name}"'))
+    admin.dispose()
+    return name
 
 
 def prefect_url(server: Proc) -> str:
