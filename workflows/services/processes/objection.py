@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from sqlalchemy import and_, or_, select
+from sqlalchemy import and_, bindparam, or_, select
 from sqlalchemy.orm import Session, joinedload
 
 from workflows import clock
@@ -54,18 +54,23 @@ def open_cases_on_entry(session: Session, processes: tuple[str, ...], entry_id: 
 
 
 BLOCKING = ("objection", "repair_exit")  # an open case of either on an entry: no objection filed on it now
+_ENTRY_WITH_OPEN_CASES = None
 
 
-def entry_with_open_cases(session: Session, entry_id: int) -> tuple[ListEntry | None, dict[str, Case]]:
-    """The entry with its subject, and the open case of each BLOCKING process on it, in one query (a filing's
-    first read)."""
-    rows = session.execute(select(ListEntry, Case).options(joinedload(ListEntry.subject))
-                           .outerjoin(Case, and_(Case.list_entry_id == ListEntry.id, _open_in(BLOCKING)))
-                           .where(ListEntry.id == entry_id).order_by(Case.id)).unique().all()
-    found: dict[str, Case] = {}
-    for _entry, case in rows:
-        if case is not None:
-            found.setdefault(case.process, case)
+def entry_with_open_cases(session: Session, entry_id: int) -> tuple[ListEntry | None, dict[str, int]]:
+    """The entry with its subject, and the id of the open case of each BLOCKING process on it, in one query (a
+    filing's first read; the statement is built once)."""
+    global _ENTRY_WITH_OPEN_CASES
+    if _ENTRY_WITH_OPEN_CASES is None:
+        _ENTRY_WITH_OPEN_CASES = (
+            select(ListEntry, Case.process, Case.id).options(joinedload(ListEntry.subject))
+            .outerjoin(Case, and_(Case.list_entry_id == ListEntry.id, _open_in(BLOCKING)))
+            .where(ListEntry.id == bindparam("entry_id")).order_by(Case.id))
+    rows = session.execute(_ENTRY_WITH_OPEN_CASES, {"entry_id": entry_id}).unique().all()
+    found: dict[str, int] = {}
+    for _entry, process, case_id in rows:
+        if case_id is not None:
+            found.setdefault(process, case_id)
     return (rows[0][0] if rows else None), found
 
 
@@ -122,23 +127,23 @@ def _against_commitment(session: Session, record: BrokenCommitment, data: dict) 
 
 
 def _against_entry(session: Session, entry: ListEntry, data: dict,
-                   open_cases: dict[str, Case] | None = None) -> Filing:
+                   open_cases: dict[str, int] | None = None) -> Filing:
     """An entry in force, or exited and kept; a red-list entry's removal that is open to objection. `open_cases`:
-    the entry's open BLOCKING cases, where the entry's read found them already."""
+    the ids of the entry's open BLOCKING cases, where the entry's read found them already."""
     contested = contested_removal(session, entry)
     if entry.status not in DISPUTABLE and contested is None:
         raise Conflict(N_("this list entry is %(status)s: there is nothing to object to now"), field="list_entry_id",
                        labels={"status": "state"}, status=entry.status)
-    if open_cases is None:
-        open_cases = open_cases_on_entry(session, BLOCKING, entry.id)  # one query for both
+    if open_cases is None:  # one query for both
+        open_cases = {p: case.id for p, case in open_cases_on_entry(session, BLOCKING, entry.id).items()}
     existing = open_cases.get("objection")
     if existing is not None:
         raise Conflict(N_("an objection against this entry is already open (case #%(id)s)"), field="list_entry_id",
-                       id=existing.id)
+                       id=existing)
     repair = open_cases.get("repair_exit")
     if repair is not None:  # the repair would exit the entry while it is verified: one of the two waits
         raise Conflict(N_("a credit repair application on this entry is open (case #%(id)s): object after it is "
-                          "decided, or withdraw it to object now"), field="list_entry_id", id=repair.id)
+                          "decided, or withdraw it to object now"), field="list_entry_id", id=repair)
     if contested is not None:
         data["against_removal"] = contested.id
     return Filing(subject_id=entry.subject_id, department_id=entry.department_id, list_entry_id=entry.id, data=data,
