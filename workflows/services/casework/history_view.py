@@ -1,7 +1,7 @@
 """A case's history as people read it."""
 from __future__ import annotations
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
 from workflows.domain.process import Actor
@@ -10,12 +10,16 @@ from workflows.store.cases import Case
 from workflows.store.models import HistoryEntry
 
 COMPLAINANT = "complainant"  # how a complainant is named to those who may not know who complained
+# what a reader is shown of each row, read as plain rows (no objects: a case's answer reads its whole history)
+_READ = (select(HistoryEntry.at, HistoryEntry.actor_user_id, HistoryEntry.actor_label, HistoryEntry.action,
+                HistoryEntry.from_state, HistoryEntry.to_state, HistoryEntry.reason)
+         .where(HistoryEntry.case_id == bindparam("case_id")).order_by(HistoryEntry.id))
 
 
 def case_history(session: Session, case_id: int, viewer: Actor | None = None) -> list[dict]:
     """The case's history; a complaint's complainant is named only to staff and to the complainant (the subject
     reading its case does not learn who complained)."""
-    rows = session.scalars(select(HistoryEntry).where(HistoryEntry.case_id == case_id).order_by(HistoryEntry.id))
+    rows = session.execute(_READ, {"case_id": case_id})
     hidden = _hidden_complainant(session, case_id, viewer)
     return [{"at": r.at, "actor": COMPLAINANT if hidden is not None and r.actor_user_id == hidden else r.actor_label,
              "action": r.action, "from_": r.from_state, "to": r.to_state, "reason": r.reason} for r in rows]
