@@ -25,8 +25,8 @@ from workflows.services.admin import settings
 from workflows.services.casework import history
 from workflows.services.deliveries import outbound
 from workflows.services.lists import list_validity
-from workflows.store.automation import OutboxEvent
 from workflows.store import audit_chain
+from workflows.store.automation import OutboxEvent
 from workflows.store.base import utcnow
 from workflows.store.cases import Case, Timer
 
