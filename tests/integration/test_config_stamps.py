@@ -214,3 +214,28 @@ def test_an_action_reads_the_stamps_with_its_case_and_sees_a_change_made_elsewhe
         with sessions() as session:
             calendar_service.install_from(session)
         sessions.kw["bind"].dispose()
+
+
+def test_a_write_through_the_session_reads_the_stamps_again_only_if_it_may_have_renewed_one(database_url, seeded):
+    """An UPDATE of a table without a stamp (the outbox) leaves the transaction's stamps as read; an UPDATE of
+    the settings, or a textual statement whose table is unknown, has them read again."""
+    from sqlalchemy import update
+
+    from workflows.store import config_stamps
+    from workflows.store.automation import OutboxEvent
+    from workflows.store.models import Setting
+
+    sessions = make_session_factory(database_url)
+    try:
+        with sessions() as session:
+            config_stamps.current(session)
+            session.execute(update(OutboxEvent).where(OutboxEvent.id == -1).values(attempts=0))
+            assert not config_stamps.unread(session)
+            session.execute(update(Setting).where(Setting.key == "no such key").values(value="1"))
+            assert config_stamps.unread(session)
+            config_stamps.current(session)
+            session.execute(text("UPDATE outbox SET attempts = 0 WHERE id = -1"))
+            assert config_stamps.unread(session)
+            session.rollback()
+    finally:
+        sessions.kw["bind"].dispose()

@@ -11,7 +11,8 @@ its case, the stamps come as a column of that statement (AS_COLUMN) instead of a
 transaction that was rolled back is never seen again, where a counter would come back with other content.
 
 Within a transaction, the stamps are read again after the session flushes a change to one of these tables (its own
-change renewed the stamp) and after any statement other than a SELECT run through the session.
+change renewed the stamp) and after a statement run through the session that writes one of them or that is neither
+a SELECT nor an INSERT, UPDATE or DELETE of another table (a textual statement, say).
 """
 from __future__ import annotations
 
@@ -97,7 +98,17 @@ def _configuration_flushed(session: Session, _context, _instances) -> None:
         forget(session)
 
 
+_STAMPED_TABLES = frozenset({SETTINGS, CALENDAR, DEPARTMENTS, NUMBERING})
+
+
 @event.listens_for(Session, "do_orm_execute")
 def _statement_run(execute_state) -> None:
-    if not execute_state.is_select and _READ in execute_state.session.info:
-        forget(execute_state.session)
+    """A write through the session may have renewed a stamp: read them again after it, unless it names a table
+    that has none (an UPDATE of the instructions, of the outbox)."""
+    if execute_state.is_select or _READ not in execute_state.session.info:
+        return
+    table = getattr(execute_state.statement, "table", None)  # an INSERT, UPDATE or DELETE names its table
+    if getattr(table, "name", None) not in _STAMPED_TABLES and (execute_state.is_update or execute_state.is_delete
+                                                                 or execute_state.is_insert):
+        return
+    forget(execute_state.session)
