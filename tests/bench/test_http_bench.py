@@ -81,7 +81,8 @@ def test_state_changing_requests_at_32_clients(bench_database, prefect_server, r
     p95 = max(float(r["95%"]) for r in steps)
     p50 = max(float(r["50%"]) for r in steps)
     conditions = (f"{CLIENTS} locust clients (FastHttpUser, no wait) for {SECONDS} s, POST /api/v1/cases + "
-                  f"POST .../actions/refuse; gunicorn {WEB_WORKERS} sync workers; worker and Prefect server (on PostgreSQL) running; "
+                  f"POST .../actions/refuse; gunicorn {WEB_WORKERS} sync workers; worker and Prefect server (on "
+                  f"PostgreSQL) running; "
                   f"PostgreSQL; load tool on the same {perfdoc.machine()}")
     held_back = ("profile (pyinstrument, one client in-process): about 29 ms of server time per request, most of it "
                  "in SQLAlchemy (12-15 queries a request: token user, case, entry, open-case check, settings, calendar, "

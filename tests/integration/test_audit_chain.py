@@ -402,7 +402,8 @@ def test_an_action_flushes_only_its_case_and_timers_and_its_chain_stays_whole(se
 
 def test_a_chains_first_row_writes_its_cases_head_as_it_is_inserted(seeded, db_session, database_url, tmp_path):
     """A filing reads its entry with the entry's open cases, inserts its case and then the case's first history row,
-    whose insert sets the head (migration 0017): no UPDATE of its own. Two rows begun in one flush are chained as before, the head moved to the last."""
+    whose insert sets the head (migration 0017): no UPDATE of its own. Two rows begun in one flush are chained as
+    before, the head moved to the last."""
     from sqlalchemy import event
 
     from workflows.services.admin.accounts import find_user

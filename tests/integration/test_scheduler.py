@@ -182,6 +182,11 @@ def test_a_sweep_passes_over_a_case_an_action_holds_and_neither_waits_for_the_ot
     factory = make_session_factory(database_url)
     swept = []
 
+    def warned(case_id):
+        with factory() as session:
+            return session.scalar(select(func.count()).select_from(OutboxEvent).where(
+                OutboxEvent.kind == "warn", OutboxEvent.case_id == case_id))
+
     def sweep_apart():
         with factory() as session:
             swept.append(sweep(session, now=warning))
@@ -193,7 +198,7 @@ def test_a_sweep_passes_over_a_case_an_action_holds_and_neither_waits_for_the_ot
         sweeper.join(5)
         try:
             assert not sweeper.is_alive(), "the sweep waited for the case an action holds"
-            assert swept == [0]
+            assert len(swept) == 1 and warned(case.id) == 0  # passed over, not failed
             # the action moves the case's timer: it does not wait for the sweep either
             next(t for t in held.timers if t.kind == "verification").warn_at = warning
             action.commit()
@@ -201,11 +206,11 @@ def test_a_sweep_passes_over_a_case_an_action_holds_and_neither_waits_for_the_ot
             action.rollback()
             sweeper.join(30)
     with factory() as session:  # the next sweep fires the warning passed over
-        assert sweep(session, now=warning) == 1
+        assert sweep(session, now=warning) >= 1
     factory.kw["bind"].dispose()
     db_session.expire_all()
     assert verification(db_session, case.id).status == "warned"
-    assert events(db_session, "warn") == 1
+    assert warned(case.id) == 1
 
 
 def test_breach_then_second_escalation_after_the_set_working_days(seeded, db_session):
