@@ -11,6 +11,7 @@ Any record that is kept may be disputed: an active entry, an exited one (kept in
 from __future__ import annotations
 
 from collections.abc import Mapping
+from functools import lru_cache
 from typing import Any
 
 from sqlalchemy import and_, bindparam, or_, select
@@ -36,37 +37,31 @@ SYSTEM = Actor.system("automation")
 DISPUTABLE = (EntryStatus.ACTIVE.value, EntryStatus.EXITED.value)
 
 
-def open_case_on_entry(session: Session, process: str, entry_id: int) -> Case | None:
-    return open_cases_on_entry(session, (process,), entry_id).get(process)
-
-
 def _open_in(processes: tuple[str, ...]):
     return or_(*(and_(Case.process == p, Case.state.not_in(definition(p).final_states())) for p in processes))
 
 
-def open_cases_on_entry(session: Session, processes: tuple[str, ...], entry_id: int) -> dict[str, Case]:
-    """The open case of each of these processes on the entry (at most one each), in one query."""
-    found: dict[str, Case] = {}
-    for case in session.scalars(select(Case).where(Case.list_entry_id == entry_id, _open_in(processes))
-                                .order_by(Case.id)):
-        found.setdefault(case.process, case)
-    return found
+def open_case_on_entry(session: Session, process: str, entry_id: int) -> Case | None:
+    """The process's open case on the entry (at most one), if any."""
+    return session.scalars(select(Case).where(Case.list_entry_id == entry_id, _open_in((process,)))
+                           .order_by(Case.id).limit(1)).first()
 
 
 BLOCKING = ("objection", "repair_exit")  # an open case of either on an entry: no objection filed on it now
-_ENTRY_WITH_OPEN_CASES = None
+
+
+@lru_cache(maxsize=1)
+def _entry_with_open_cases():
+    """`entry_with_open_cases`'s statement, built once."""
+    return (select(ListEntry, Case.process, Case.id).options(joinedload(ListEntry.subject))
+            .outerjoin(Case, and_(Case.list_entry_id == ListEntry.id, _open_in(BLOCKING)))
+            .where(ListEntry.id == bindparam("entry_id")).order_by(Case.id))
 
 
 def entry_with_open_cases(session: Session, entry_id: int) -> tuple[ListEntry | None, dict[str, int]]:
-    """The entry with its subject, and the id of the open case of each BLOCKING process on it, in one query (a
-    filing's first read; the statement is built once)."""
-    global _ENTRY_WITH_OPEN_CASES
-    if _ENTRY_WITH_OPEN_CASES is None:
-        _ENTRY_WITH_OPEN_CASES = (
-            select(ListEntry, Case.process, Case.id).options(joinedload(ListEntry.subject))
-            .outerjoin(Case, and_(Case.list_entry_id == ListEntry.id, _open_in(BLOCKING)))
-            .where(ListEntry.id == bindparam("entry_id")).order_by(Case.id))
-    rows = session.execute(_ENTRY_WITH_OPEN_CASES, {"entry_id": entry_id}).unique().all()
+    """The entry with its subject (the case shows it), and the id of the open case of each BLOCKING process on it,
+    in one query: an objection's first read, whoever files it."""
+    rows = session.execute(_entry_with_open_cases(), {"entry_id": entry_id}).unique().all()
     found: dict[str, int] = {}
     for _entry, process, case_id in rows:
         if case_id is not None:
@@ -126,16 +121,13 @@ def _against_commitment(session: Session, record: BrokenCommitment, data: dict) 
     return Filing(subject_id=record.subject_id, department_id=record.case.department_id, data=data)
 
 
-def _against_entry(session: Session, entry: ListEntry, data: dict,
-                   open_cases: dict[str, int] | None = None) -> Filing:
+def _against_entry(session: Session, entry: ListEntry, open_cases: dict[str, int], data: dict) -> Filing:
     """An entry in force, or exited and kept; a red-list entry's removal that is open to objection. `open_cases`:
-    the ids of the entry's open BLOCKING cases, where the entry's read found them already."""
+    the ids of the entry's open BLOCKING cases (`entry_with_open_cases`)."""
     contested = contested_removal(session, entry)
     if entry.status not in DISPUTABLE and contested is None:
         raise Conflict(N_("this list entry is %(status)s: there is nothing to object to now"), field="list_entry_id",
                        labels={"status": "state"}, status=entry.status)
-    if open_cases is None:  # one query for both
-        open_cases = {p: case.id for p, case in open_cases_on_entry(session, BLOCKING, entry.id).items()}
     existing = open_cases.get("objection")
     if existing is not None:
         raise Conflict(N_("an objection against this entry is already open (case #%(id)s)"), field="list_entry_id",
@@ -164,12 +156,11 @@ def _by_applicant(session: Session, actor: Actor, params: Mapping[str, Any]) -> 
         if record is None or record.subject_id != actor.subject_id:
             raise NotFound("no such broken commitment of your subject", field="broken_commitment_id")
         return _against_commitment(session, record, data)
-    # the case shows its subject; the entry's open cases come with it
     entry, open_cases = entry_with_open_cases(session, _record_id(params, "list_entry_id",
                                                                   "choose the list entry you object to"))
     if entry is None or entry.subject_id != actor.subject_id:
         raise NotFound("no such list entry of your subject", field="list_entry_id")
-    return _against_entry(session, entry, data, open_cases)
+    return _against_entry(session, entry, open_cases, data)
 
 
 def _by_department(session: Session, actor: Actor, params: Mapping[str, Any]) -> Filing:
@@ -184,27 +175,28 @@ def _by_department(session: Session, actor: Actor, params: Mapping[str, Any]) ->
         if record is None or record.case.department_id != actor.department_id:
             raise NotFound("no such broken commitment recorded by your department", field="broken_commitment_id")
         return _against_commitment(session, record, data)
-    entry = session.get(ListEntry, _record_id(params, "list_entry_id", "choose the list entry you found may be wrong"))
+    entry, open_cases = entry_with_open_cases(session, _record_id(params, "list_entry_id",
+                                                                  "choose the list entry you found may be wrong"))
     if entry is None or entry.subject_id is None or not (
             entry.department_id == actor.department_id
             or any(m.department_id == actor.department_id for m in entry.measures)):
         raise NotFound("no such list entry supplied by your department or with a measure it applies",
                        field="list_entry_id")
-    return _against_entry(session, entry, data)
+    return _against_entry(session, entry, open_cases, data)
 
 
 def _by_complainant(session: Session, actor: Actor, params: Mapping[str, Any]) -> Filing:
     """Anyone's complaint about an entry on the public lists, named with the subject's credit code. A record the
     public lists do not show (key-attention, exited, another subject's) is "not found", whatever it is."""
     subject = get_subject(session, str(params.get("subject_code") or "").strip())
-    entry = session.get(ListEntry, _record_id(params, "list_entry_id", "choose the public list entry you complain "
-                                                                       "about"))
+    entry, open_cases = entry_with_open_cases(session, _record_id(params, "list_entry_id",
+                                                                  "choose the public list entry you complain about"))
     if entry is None or entry.subject_id != subject.id or not is_public(entry, clock.today()):
         raise NotFound("no such entry of this subject on the public lists", field="list_entry_id")
     if actor.subject_id is not None and actor.subject_id == subject.id:
         raise InvalidInput("this is your own subject's record: file an objection instead of a complaint",
                            field="list_entry_id")
-    return _against_entry(session, entry, _grounds(params, contact=False))
+    return _against_entry(session, entry, open_cases, _grounds(params, contact=False))
 
 
 FILERS = {"applicant": _by_applicant, "department": _by_department, "complaint": _by_complainant}
