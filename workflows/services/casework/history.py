@@ -14,6 +14,14 @@ from workflows.store.models import HistoryEntry
 _INSERT = insert(HistoryEntry.__table__)
 
 
+def _row(actor: Actor, action: str, entity_type: str, entity_id: object, case_id: int | None,
+         from_state: str | None, to_state: str | None, reason: str, data: dict | None, at: datetime | None) -> dict:
+    """A history row's own values (its chain and hashes are the audit chain's)."""
+    return {"at": at or utcnow(), "actor_user_id": actor.user_id, "actor_label": actor.label, "action": action,
+            "entity_type": entity_type, "entity_id": str(entity_id), "case_id": case_id, "from_state": from_state,
+            "to_state": to_state, "reason": reason or "", "data": data or {}}
+
+
 def record(
     session: Session,
     *,
@@ -28,19 +36,9 @@ def record(
     data: dict | None = None,
     at: datetime | None = None,
 ) -> HistoryEntry:
-    entry = HistoryEntry(
-        at=at or utcnow(),
-        actor_user_id=actor.user_id,
-        actor_label=actor.label,
-        action=action,
-        entity_type=entity_type,
-        entity_id=str(entity_id),
-        case_id=case_id,
-        from_state=from_state,
-        to_state=to_state,
-        reason=reason or "",
-        data=data or {},
-    )
+    """A row as an object, chained when the session flushes it (audit_chain's flush hook)."""
+    entry = HistoryEntry(**_row(actor, action, entity_type, entity_id, case_id, from_state, to_state, reason, data,
+                                at))
     session.add(entry)
     return entry
 
@@ -50,7 +48,5 @@ def write(session: Session, *, actor: Actor, action: str, case_id: int, from_sta
     """A case's row as `record` makes it, inserted at once in its place in the case's chain (a prebuilt Core
     INSERT) instead of an object for the flush: for the action path, where the flush's bookkeeping was most of a
     transaction's time."""
-    row = {"at": at, "actor_user_id": actor.user_id, "actor_label": actor.label, "action": action,
-           "entity_type": "case", "entity_id": str(case_id), "case_id": case_id, "from_state": from_state,
-           "to_state": to_state, "reason": reason or "", "data": data or {}, "redacted_at": None}
+    row = _row(actor, action, "case", case_id, case_id, from_state, to_state, reason, data, at) | {"redacted_at": None}
     session.connection().execute(_INSERT, audit_chain.chained_now(session, row))
