@@ -7,8 +7,9 @@ A process keeps what it derived from such a table (the settings' values, the wor
 name and numbering pattern) under the stamp it read it with, and reads the stamps
 once per transaction, one small query: a change another process committed is seen at this one's next
 transaction, and nothing is read again while nothing changed. Where an action's first statement is the read of
-its case, the stamps come as a column of that statement (AS_COLUMN) instead of a query of their own. A stamp is random, never a counter: the stamp of a
-transaction that was rolled back is never seen again, where a counter would come back with other content.
+its case, the stamps come as a column of that statement (AS_COLUMN) instead of a query of their own. A stamp is
+random, never a counter: the stamp of a transaction that was rolled back is never seen again, where a counter
+would come back with other content.
 
 Within a transaction, the stamps are read again after the session flushes a change to one of these tables (its own
 change renewed the stamp) and after a statement run through the session that writes one of them or that is neither
@@ -27,11 +28,11 @@ from .models import CalendarYear, ConfigStamp, Department, Setting
 SETTINGS, CALENDAR = "settings", "calendar_years"
 DEPARTMENTS, NUMBERING = "departments", "numbering_patterns"  # the issuers of written decisions (migration 0016)
 _READ = "config_stamps"  # in session.info: the stamps as this transaction read them
-_STAMPS = select(ConfigStamp.__table__.c.name, ConfigStamp.__table__.c.stamp)
-
-
-# the stamps as one column of another statement (the case an action holds): "name=stamp,name=stamp"
+_STAMPED = (Setting, CalendarYear, Department, NumberingPattern)  # the models of the tables with a stamp
+_STAMPED_TABLES = frozenset(model.__tablename__ for model in _STAMPED)
 _TABLE = ConfigStamp.__table__
+_STAMPS = select(_TABLE.c.name, _TABLE.c.stamp)
+# the stamps as one column of another statement (the case an action holds): "name=stamp,name=stamp"
 AS_COLUMN = (select(func.aggregate_strings(_TABLE.c.name + "=" + _TABLE.c.stamp, ",")).scalar_subquery()
              .label("config_stamps"))
 
@@ -93,12 +94,9 @@ def _transaction_ended(session: Session, transaction) -> None:
 
 @event.listens_for(Session, "before_flush")
 def _configuration_flushed(session: Session, _context, _instances) -> None:
-    if _READ in session.info and any(isinstance(o, (Setting, CalendarYear, Department, NumberingPattern))
+    if _READ in session.info and any(isinstance(o, _STAMPED)
                                      for changed in (session.new, session.dirty, session.deleted) for o in changed):
         forget(session)
-
-
-_STAMPED_TABLES = frozenset({SETTINGS, CALENDAR, DEPARTMENTS, NUMBERING})
 
 
 @event.listens_for(Session, "do_orm_execute")
