@@ -25,11 +25,11 @@ from dataclasses import dataclass, field
 from sqlalchemy import Connection, bindparam, select, update
 
 from workflows.config import Config
+from workflows.domain.errors import NotFound
+from workflows.services.casework.case_records import get_case
 from workflows.services.deliveries import notify, sms
 from workflows.store.automation import Notification, OutboxEvent
 from workflows.store.base import utcnow
-from workflows.domain.errors import NotFound
-from workflows.services.casework.case_records import get_case
 from workflows.store.cases import Case
 
 from . import STEPS, StepResult
@@ -165,8 +165,9 @@ def _send_over(smtp: smtplib.SMTP, envelope: notify.Envelope) -> None:
     smtp.sendmail(envelope.sender, list(envelope.recipients), envelope.data, options)
 
 
-# the applicant's roles are not: the steps tell applicants, they do not check their roles (lazily, if one did)
 def held_case(session, case_id: int) -> Case | None:
+    """The event's case, held for its transaction as an action holds it (get_case), with what the steps read of
+    it; None when it was erased meanwhile."""
     try:
         return get_case(session, case_id, for_update=True)
     except NotFound:  # erased meanwhile

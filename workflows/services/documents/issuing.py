@@ -167,4 +167,3 @@ def issue(session: Session, kind: str, department_id: int, now: datetime, recipi
 
 
 _INSERT = insert(DecisionDocument.__table__).returning(DecisionDocument.__table__.c.id)
-
