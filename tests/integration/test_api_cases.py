@@ -191,7 +191,8 @@ def test_a_filing_and_an_action_answer_with_the_whole_case_and_read_nothing_twic
     """The statements behind `POST /api/v1/cases` and `POST .../actions/...`: the token's user comes with its roles
     in one query; the case an action checks for visibility is held from that read on, so the action does not read
     it again; a new case's timers and files, its entry and its subject, and the departments' codes are not read
-    back for the answer (the codes are kept per process under the departments' stamp)."""
+    back for the answer (the codes are kept per process under the departments' stamp); the action's case read
+    carries the configuration's stamps."""
     from sqlalchemy import event
 
     from webapp.extensions import db
@@ -230,5 +231,9 @@ def test_a_filing_and_an_action_answer_with_the_whole_case_and_read_nothing_twic
         assert not reads(statements, "user_roles") and len(reads(statements, "users")) == 1, statements
         assert not reads(statements, "departments"), statements
     assert len(reads(acted, "cases")) == 1, acted
+    # the configuration's stamps: the filing reads them once; the action reads them with its case, not on their own
+    stamps = [[s for s in statements if s.startswith("SELECT config_stamps")] for statements in (filed, acted)]
+    assert [len(found) for found in stamps] == [1, 0], stamps
+    assert "config_stamps" in reads(acted, "cases")[0]
     for table in ("sla_timers", "evidence_files", "list_entries", "subjects"):
         assert len(reads(filed, table)) == (table == "list_entries"), (table, filed)
