@@ -52,9 +52,9 @@ def file_case(session: Session, process: str, actor: Actor, params: Mapping[str,
         if decided.entry.subject_id == decided.subject_id and "subject" not in inspect(decided.entry).unloaded:
             set_committed_value(case, "subject", decided.entry.subject)
     session.add(case)
-    session.flush()
-    for spec in filing.starts:
+    for spec in filing.starts:  # flushed with the case: one flush inserts both (the history row needs the case's id)
         timers.start(session, case, spec, now)
+    session.flush()
     history.write(session, actor=actor, action="file", case_id=case.id, to_state=case.state, at=now,
                   reason=str(params.get("grounds", ""))[:2000])
     if filing.then:
