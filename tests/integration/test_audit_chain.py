@@ -400,52 +400,6 @@ def test_an_action_flushes_only_its_case_and_timers_and_its_chain_stays_whole(se
     assert result.exit_code == 0 and result.stdout.startswith("OK"), result.output
 
 
-
-def test_a_cases_flush_carries_its_row_alone_and_a_timer_started_on_it_joins_it_at_once(seeded, db_session):
-    """A case's timers and files are read-only collections, each row written through its own `case`: so a flush of
-    an action that changes the case alone carries the case's mapper alone (a writable collection brought its timers
-    into every flush of the case), and a timer started on the case is in its loaded collection at once, written
-    with the case's id."""
-    from sqlalchemy import event
-    from sqlalchemy.orm import Session
-
-    from workflows.services.admin.accounts import find_user
-    from workflows.services.casework import cases
-    from workflows.services.casework.actors import actor_for
-    from workflows.store.cases import Timer
-    from workflows.store.models import ListEntry
-
-    flushed: list[set[str]] = []
-
-    def after_flush(_session, context):
-        flushed.append({mapper.class_.__name__ for mapper in context.mappers})
-
-    applicant, office, provider = (actor_for(find_user(db_session, name)) for name in ("applicant", "office",
-                                                                                        "provider"))
-    entry_id = db_session.scalar(select(ListEntry.id).where(ListEntry.subject_id == applicant.subject_id)
-                                 .order_by(ListEntry.id))
-    case = cases.file_case(db_session, "objection", applicant, {"list_entry_id": entry_id,
-                                                                "grounds": "该行政处罚已于2026年3月撤销，列入依据不存在。"})
-    assert [t.kind for t in case.timers] == ["acceptance"]  # started on the new case: in its collection at once
-    db_session.commit()
-    case = cases.take_action(db_session, case.id, "accept", office)
-    started = [t for t in case.timers if t.status == "pending"]
-    assert [t.kind for t in started] == ["verification"] and started[0].id is not None
-    db_session.commit()
-    cases.take_action(db_session, case.id, "confirm", provider, {"reason": "经核实，原处罚决定有效。"})
-    db_session.commit()
-    event.listen(Session, "after_flush", after_flush)
-    try:
-        cases.take_action(db_session, case.id, "close", Actor.system())  # changes the case, none of its timers
-        db_session.commit()
-    finally:
-        event.remove(Session, "after_flush", after_flush)
-    assert flushed == [{"Case"}], flushed
-    db_session.expunge_all()
-    rows = db_session.scalars(select(Timer).where(Timer.case_id == case.id).order_by(Timer.id)).all()
-    assert [(t.kind, t.status) for t in rows] == [("acceptance", "met"), ("verification", "met")]
-    assert [t.id for t in db_session.get(Case, case.id).timers] == [t.id for t in rows]
-
 def test_a_chains_first_row_writes_its_cases_head_as_it_is_inserted(seeded, db_session, database_url, tmp_path):
     """A filing reads its entry with the entry's open cases, inserts its case and then the case's first history row,
     whose insert sets the head (migration 0017): no UPDATE of its own. Two rows begun in one flush are chained as

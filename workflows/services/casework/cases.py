@@ -17,6 +17,7 @@ from workflows.services.casework import history, outbox, timers
 from workflows.services.casework.case_records import ProcessRules, get_case, may_view, submitted_before
 from workflows.services.documents import issuing
 from workflows.services.processes.rules import RULES
+from workflows.store import case_rows
 from workflows.store.base import utcnow
 from workflows.store.cases import Case
 
@@ -52,9 +53,10 @@ def file_case(session: Session, process: str, actor: Actor, params: Mapping[str,
         if decided.entry.subject_id == decided.subject_id and "subject" not in inspect(decided.entry).unloaded:
             set_committed_value(case, "subject", decided.entry.subject)
     session.add(case)
-    for spec in filing.starts:  # flushed with the case: one flush inserts both (the history row needs the case's id)
-        timers.start(session, case, spec, now)
-    session.flush()
+    with session.no_autoflush:  # a setting or the calendar read for a limit: the case is not written for it
+        for spec in filing.starts:
+            timers.start(session, case, spec, now)
+    case_rows.write(session, case)  # the case and its timers inserted (the history row needs the case's id)
     history.write(session, actor=actor, action="file", case_id=case.id, to_state=case.state, at=now,
                   reason=str(params.get("grounds", ""))[:2000])
     if filing.then:
@@ -102,7 +104,7 @@ def take_action(session: Session, case_id: int, action: str, actor: Actor, param
         if transition.then:  # an action nothing follows (a closing) owes its flow no event
             outbox.emit(session, case, action, now, params={k: v for k, v in transition.params.items()
                                                            if isinstance(v, str | int | float | bool)})
-        session.flush()
+        case_rows.write(session, case)
         case = follow_up(session, case, now)
         # a decision the law makes a written one is numbered in its own transaction: no number skipped or repeated
         issuing.issue_for_action(session, case, action, actor, transition.params, now)
