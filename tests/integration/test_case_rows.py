@@ -122,3 +122,33 @@ def test_a_flush_of_the_case_alone_carries_its_row_alone(seeded, db_session, flu
     db_session.flush()
     assert flushes == [{"Case"}]
     db_session.rollback()
+
+
+def test_an_actions_read_of_its_case_leaves_the_applicant_a_flows_reads_it(seeded, db_session):
+    """An action reads no more of the applicant than its id; a flow's event tells the applicant, so its held read
+    joins it (no statement of its own later)."""
+    from workflows.steps.carry import held_case
+
+    applicant, office, _ = people(db_session)
+    case_id = filed(db_session, applicant).id
+    db_session.commit()
+    statements: list[str] = []
+
+    def seen(_conn, _cursor, statement, *_):
+        statements.append(statement)
+
+    engine = db_session.get_bind()
+    event.listen(engine, "before_cursor_execute", seen)
+    try:
+        cases.take_action(db_session, case_id, "accept", office)
+        db_session.commit()
+        action_read = [s for s in statements if s.lstrip().startswith("SELECT") and "FROM cases" in s]
+        statements.clear()
+        case = held_case(db_session, case_id)
+        assert case.applicant is not None and case.applicant.id == applicant.user_id
+        flow_read = [s for s in statements if s.lstrip().startswith("SELECT")]
+        db_session.rollback()
+    finally:
+        event.remove(engine, "before_cursor_execute", seen)
+    assert len(action_read) == 1 and " users" not in action_read[0], action_read
+    assert len(flow_read) == 1 and " users" in flow_read[0], flow_read

@@ -169,7 +169,7 @@ def held_case(session, case_id: int) -> Case | None:
     """The event's case, held for its transaction as an action holds it (get_case), with what the steps read of
     it; None when it was erased meanwhile."""
     try:
-        return get_case(session, case_id, for_update=True)
+        return get_case(session, case_id, for_update=True, applicant=True)
     except NotFound:  # erased meanwhile
         return None
 

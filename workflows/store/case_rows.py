@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from sqlalchemy import bindparam, insert, inspect, update
 from sqlalchemy.orm import ColumnProperty, Session
+from sqlalchemy.orm.attributes import PASSIVE_NO_INITIALIZE
 from sqlalchemy.orm.exc import StaleDataError
 
 from workflows.store import audit_chain
@@ -86,7 +87,7 @@ def _changes(obj) -> dict | None:
             if prop.viewonly:
                 continue
             return None
-        if state.attrs[key].history.added:
+        if state.get_history(key, PASSIVE_NO_INITIALIZE).added:
             values[prop.columns[0].key] = state.dict[key]
     return values
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from functools import lru_cache
 from datetime import datetime
 from typing import Any
 
@@ -70,19 +71,26 @@ def submitted_before(session: Session, submission_key: str | None, actor: Actor)
 # timers as an earlier transaction left them, and a statement that bypassed the session, a sweep's claim, moved
 # them since), and its history chain's head as read under the hold (audit_chain)
 _READ = select(Case).where(Case.id == bindparam("case_id")).options(joinedload(Case.timers))
-_HOLD = (_READ.options(joinedload(Case.list_entry), joinedload(Case.subject),
-                       joinedload(Case.applicant).lazyload(User.role_rows))  # whom the flows' notices tell
-         .add_columns(Case.chain_head).execution_options(populate_existing=True))
-_HOLD_FOR_UPDATE = _HOLD.with_for_update(of=Case)
-# the same, with the configuration's stamps when this transaction has not read them yet (its first statement)
-_HOLD_STAMPED = _HOLD.add_columns(config_stamps.AS_COLUMN)
-_HOLD_STAMPED_FOR_UPDATE = _HOLD_STAMPED.with_for_update(of=Case)
 
 
-def get_case(session: Session, case_id: int, *, for_update: bool = False) -> Case:
+@lru_cache(maxsize=8)
+def _hold(applicant: bool, stamped: bool, for_update: bool):
+    """The held read, built once for each use: with the applicant (whom a flow's notices tell; an action reads no
+    more of it than its id), with the configuration's stamps when this transaction has not read them yet (its
+    first statement), with FOR UPDATE where the database has it."""
+    statement = _READ.options(joinedload(Case.list_entry), joinedload(Case.subject))
+    if applicant:
+        statement = statement.options(joinedload(Case.applicant).lazyload(User.role_rows))
+    statement = statement.add_columns(Case.chain_head).execution_options(populate_existing=True)
+    if stamped:
+        statement = statement.add_columns(config_stamps.AS_COLUMN)
+    return statement.with_for_update(of=Case) if for_update else statement
+
+
+def get_case(session: Session, case_id: int, *, for_update: bool = False, applicant: bool = False) -> Case:
     """The case with its timers, in one query (its evidence files are read when a rule asks for them); to act on
-    it (`for_update`: an action, a flow's event), held until the transaction ends, with its entry, subject and
-    applicant."""
+    it (`for_update`: an action, a flow's event), held until the transaction ends, with its entry and subject, and
+    its applicant if asked (a flow's event: its notices tell the applicant)."""
     if not for_update:
         case = session.execute(_READ, {"case_id": case_id}).unique().scalar_one_or_none()
         if case is None:
@@ -91,12 +99,10 @@ def get_case(session: Session, case_id: int, *, for_update: bool = False) -> Cas
     if audit_chain.held(session, case_id):  # held since an earlier read in this transaction (the API's visibility
         return session.get(Case, case_id)   # check, a follow-on action): as it is in the session, current
     stamped = config_stamps.unread(session)
-    if session.get_bind().dialect.name == "postgresql":
-        query = _HOLD_STAMPED_FOR_UPDATE if stamped else _HOLD_FOR_UPDATE
-    else:  # SQLite has no FOR UPDATE: its write lock is taken before the read, as the transaction begins
+    postgresql = session.get_bind().dialect.name == "postgresql"
+    if not postgresql:  # SQLite has no FOR UPDATE: its write lock is taken before the read, as the transaction begins
         _write_lock(session, case_id)
-        query = _HOLD_STAMPED if stamped else _HOLD
-    found = session.execute(query, {"case_id": case_id}).unique().first()
+    found = session.execute(_hold(applicant, stamped, postgresql), {"case_id": case_id}).unique().first()
     if found is None:
         raise NotFound(N_("no case #%(id)s"), field="case", id=case_id)
     if stamped:  # read under the hold, with the case: the transaction's stamps (no query of their own)
