@@ -45,7 +45,7 @@ def write(session: Session, case: Case) -> None:
         changes[obj] = found
     connection = session.connection()
     if case in new:
-        _insert(session, connection, case)
+        _insert(connection, case)
     elif changes.get(case):
         state = inspect(case)
         version = state.dict["version"]
@@ -61,7 +61,7 @@ def write(session: Session, case: Case) -> None:
     for obj in new:
         if obj is not case:
             obj.case_id = case.id
-            _insert(session, connection, obj)
+            _insert(connection, obj)
     states = {inspect(obj) for obj in (*new, *dirty)}
     inspect(case).session._register_persistent(states)  # as after a flush of these rows (the Session itself)
     if case in new:
@@ -92,7 +92,7 @@ def _changes(obj) -> dict | None:
     return values
 
 
-def _insert(session: Session, connection, obj) -> None:
+def _insert(connection, obj) -> None:
     """A new object's row, inserted with the values it has (the columns' defaults for the others); the object takes
     the row's values, its id among them."""
     state = inspect(obj)
