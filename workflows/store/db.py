@@ -2,9 +2,10 @@
 from __future__ import annotations
 
 import os
+import time
 from pathlib import Path
 
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Engine, create_engine, event, exc
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -28,11 +29,43 @@ def engine_options(url: str) -> dict:
         # several processes (web, worker, scheduler) share one SQLite file: wait for locks
         return {"connect_args": {"timeout": 30, "check_same_thread": False}}
     # JIT off: the product's statements are short, and PostgreSQL compiling a dashboard aggregate whose estimated
-    # cost passes its threshold took about 190 ms a request, more than the query itself (docs/performance.md, 4)
-    return {"pool_pre_ping": True, "pool_size": 5, "max_overflow": 10, "connect_args": {"options": "-c jit=off"}}
+    # cost passes its threshold took about 190 ms a request, more than the query itself (docs/performance.md, 4).
+    # A pooled connection is tested before use only after it sat idle (`_test_after_idle`), not at every checkout
+    return {"pool_size": 5, "max_overflow": 10, "connect_args": {"options": "-c jit=off"}}
+
+
+# A connection back in the pool for longer than this is tested (SELECT 1) before it is handed out again: one a
+# database restart, a failover or a firewall's idle timeout broke while nobody used it is replaced, not given to a
+# request. One in use the moment its server went away fails its transaction as any would (the web answers 503,
+# "nothing was saved", the flows retry the event), and the pool then replaces all its connections at once. Testing
+# at every checkout (`pool_pre_ping`) cost a request about 0.7 ms of CPU, a tenth of an action's.
+IDLE_BEFORE_TEST = 10.0  # seconds
+
+
+def _test_after_idle(engine: Engine) -> None:
+    @event.listens_for(engine, "connect")
+    def _fresh(_dbapi_connection, record):
+        record.info["idle_since"] = time.monotonic()
+
+    @event.listens_for(engine, "checkin")
+    def _back(_dbapi_connection, record):
+        record.info["idle_since"] = time.monotonic()
+
+    @event.listens_for(engine, "checkout")
+    def _tested(dbapi_connection, record, _proxy):
+        if time.monotonic() - record.info.get("idle_since", 0.0) < IDLE_BEFORE_TEST:
+            return
+        try:
+            cursor = dbapi_connection.cursor()
+            cursor.execute("SELECT 1")
+            cursor.close()
+        except Exception as broken:  # the pool throws this connection away and checks out another
+            raise exc.DisconnectionError(f"a pooled connection no longer answers: {broken}") from broken
 
 
 def configure_engine(engine: Engine) -> Engine:
+    if engine.dialect.name == "postgresql":
+        _test_after_idle(engine)
     if engine.dialect.name == "sqlite":
 
         @event.listens_for(engine, "connect")
