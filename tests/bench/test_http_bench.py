@@ -84,11 +84,9 @@ def test_state_changing_requests_at_32_clients(bench_database, prefect_server, r
                   f"POST .../actions/refuse; gunicorn {WEB_WORKERS} sync workers; worker and Prefect server (on "
                   f"PostgreSQL) running; "
                   f"PostgreSQL; load tool on the same {perfdoc.machine()}")
-    held_back = ("profile (pyinstrument, one client in-process): about 29 ms of server time per request, most of it "
-                 "in SQLAlchemy (12-15 queries a request: token user, case, entry, open-case check, settings, calendar, "
-                 "timers, history, the JSON view's lazy loads); every history write also queues on one advisory lock "
-                 "(the audit hash chain), so writers are serialised; the 2 cores are shared with the load tool, "
-                 "PostgreSQL, the automation worker and the Prefect server (which carry out every request's event)")
+    held_back = ("each request is about 6 ms of CPU in the web worker in-process (Flask test client; 9 ms under "
+                 "gunicorn), and its event about 7 ms more in the automation worker; PostgreSQL, the Prefect "
+                 "server and the load tool share the same 2 cores (docs/performance.md)")
     perfdoc.record("1a", "state-changing requests, throughput", f"{rate:.0f}/s ({count} requests, {failures} failed)",
                    "≥ 200/s", rate >= 200 and failures == 0, conditions, held_back)
     perfdoc.record("1b", "state-changing requests, p95 latency", f"{p95:.0f} ms (p50 {p50:.0f} ms)",
