@@ -36,7 +36,7 @@ def test_a_connection_idle_too_long_is_tested_and_replaced_when_broken(engine):
     with engine.connect() as connection:
         first = backend_of(connection)
     end_backend(first)  # as a restart of the server, or a firewall's idle timeout, would while nobody used it
-    idle_for(engine, db.db.IDLE_BEFORE_TEST + 1)
+    idle_for(engine, db.IDLE_BEFORE_TEST + 1)
     with engine.connect() as connection:  # tested, found broken, replaced: the caller never sees it
         assert backend_of(connection) != first
 
