@@ -445,7 +445,7 @@ def build_world(app) -> dict:
                         department_code="SCJGJ")
     ids["urging_a"] = urged[0].id
     ids["doc_a"] = issuing.issue(session, "refusal", session.scalar(select(Department.id)), clock.now(), "申请人",
-                                 ["不予受理。"], action="refuse", case_id=ids["case_a"]).id
+                                 ["不予受理。"], action="refuse", case_id=ids["case_a"])
     matter = session.scalars(select(LicenceMatter).order_by(LicenceMatter.id)).first()
     last_month = (clock.today().replace(day=1) - timedelta(days=1)).strftime("%Y-%m")
     monthly.generate(session, last_month, clock.today())

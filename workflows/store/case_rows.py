@@ -24,7 +24,6 @@ _CASES, _TIMERS = Case.__table__, Timer.__table__
 # the values given name the columns set (an UPDATE without values() sets what its parameters name)
 _UPDATE_CASE = update(_CASES).where(_CASES.c.id == bindparam("b_id"), _CASES.c.version == bindparam("b_version"))
 _UPDATE_TIMER = update(_TIMERS).where(_TIMERS.c.id == bindparam("b_id"))
-_INSERT = {Case: insert(_CASES).returning(*_CASES.c), Timer: insert(_TIMERS).returning(*_TIMERS.c)}
 
 
 def write(session: Session, case: Case) -> None:
@@ -95,9 +94,18 @@ def _changes(obj) -> dict | None:
 def _insert(connection, obj) -> None:
     """A new object's row, inserted with the values it has (the columns' defaults for the others); the object takes
     the row's values, its id among them."""
-    state = inspect(obj)
-    mapper = state.mapper
-    values = {prop.columns[0].key: state.dict[prop.key] for prop in mapper.column_attrs if prop.key in state.dict}
-    row = connection.execute(_INSERT[mapper.class_], values).one()._mapping
-    for prop in mapper.column_attrs:
-        state.dict[prop.key] = row[prop.columns[0]]
+    values = obj.__dict__
+    statement, columns = _INSERT[type(obj)]
+    row = connection.execute(statement, {column: values[key] for key, column in columns if key in values}).one()
+    for (key, _column), value in zip(columns, row):
+        values[key] = value
+
+
+def _inserts(model) -> tuple:
+    """The model's INSERT, returning its columns in the order of (attribute, column) pairs."""
+    columns = tuple((prop.key, prop.columns[0].key) for prop in inspect(model).column_attrs)
+    table = model.__table__
+    return insert(table).returning(*(table.c[column] for _key, column in columns)), columns
+
+
+_INSERT = {Case: _inserts(Case), Timer: _inserts(Timer)}

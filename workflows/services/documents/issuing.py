@@ -10,7 +10,7 @@ from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import insert, select
-from sqlalchemy.orm import Session, make_transient_to_detached
+from sqlalchemy.orm import Session
 
 from sla.calendar import local_date
 from workflows.domain.documents import (DOCUMENT_KINDS, LISTING_NOTICE_LISTS, WRITTEN_DECISIONS, is_adverse,
@@ -84,8 +84,8 @@ def chinese_date(day: date) -> str:
 
 
 def issue_for_action(session: Session, case: Case, action: str, actor: Actor, params: Mapping[str, Any],
-                     now: datetime) -> DecisionDocument | None:
-    """The written decision an action makes, if the law makes it a written one (domain.documents)."""
+                     now: datetime) -> int | None:
+    """The written decision an action makes, if the law makes it a written one (domain.documents): its id."""
     kind = WRITTEN_DECISIONS.get((case.process, action))
     department_id = issuing_department(session, case, actor) if kind is not None else None
     if kind is None or department_id is None:
@@ -127,7 +127,7 @@ def issuing_department(session: Session, case: Case, actor: Actor) -> int | None
     return office or case.department_id
 
 
-def issue_for_listing(session: Session, entry: ListEntry, now: datetime) -> DecisionDocument | None:
+def issue_for_listing(session: Session, entry: ListEntry, now: datetime) -> int | None:
     """The notice of a dishonesty record that a listing on the blacklist or the key-attention list issues
     (Q V(5)): what was recorded, the basis, the measures, the validity, how to object (and repair) and the rights."""
     if entry.list_kind not in LISTING_NOTICE_LISTS or entry.subject is None:
@@ -147,8 +147,8 @@ def issue_for_listing(session: Session, entry: ListEntry, now: datetime) -> Deci
 
 
 def issue(session: Session, kind: str, department_id: int, now: datetime, recipient: str, paragraphs: list[str], *,
-          action: str = "", case_id: int | None = None, list_entry_id: int | None = None) -> DecisionDocument:
-    """A numbered document of the department, its number taken in this transaction."""
+          action: str = "", case_id: int | None = None, list_entry_id: int | None = None) -> int:
+    """A numbered document of the department, its number taken in this transaction: its id."""
     issuer, pattern = numbering.issuer_and_pattern(session, department_id)
     year = local_date(now).year
     sequence = numbering.next_sequence(session, department_id, year)
@@ -158,12 +158,9 @@ def issue(session: Session, kind: str, department_id: int, now: datetime, recipi
                   department_id=department_id, year=year, sequence=sequence, issued_at=now,
                   fields={"title": t.gettext(DOCUMENT_KINDS[kind].title), "recipient": recipient,
                           "paragraphs": paragraphs, "issuer": issuer, "date": chinese_date(local_date(now))})
-    # inserted at once, as its number was taken (a Core INSERT, not a flush of the whole session), and handed back
-    # as the session's object of that row
-    document = DecisionDocument(id=session.connection().execute(_INSERT, values).scalar_one(), **values)
-    make_transient_to_detached(document)
-    session.add(document)
-    return document
+    # inserted at once, as its number was taken (a Core INSERT, not a flush of the whole session); whoever shows it
+    # reads it (no object is made for a row its action does not read back: that cost as much as the insert)
+    return session.connection().execute(_INSERT, values).scalar_one()
 
 
 _INSERT = insert(DecisionDocument.__table__).returning(DecisionDocument.__table__.c.id)
