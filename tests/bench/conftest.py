@@ -40,7 +40,7 @@ def prefect_server(tmp_path_factory):
         yield server
     finally:
         server.stop()
-        stack.drop_database(stack.PG_ADMIN_URL.rsplit("/", 1)[0] + "/" + database)
+        stack.drop_database(database)
 
 
 @pytest.fixture(scope="module")

@@ -37,13 +37,19 @@ GROUNDS = "该记录所依据的行政处罚决定已被复议机关撤销，请
 # --- databases ---------------------------------------------------------------------------------
 
 
-def create_database(prefix: str, admin_url: str = PG_ADMIN_URL) -> str:
+def create_empty_database(prefix: str, admin_url: str = PG_ADMIN_URL) -> str:
+    """A new PostgreSQL database with nothing in it (the Prefect server's, say): its URL."""
     name = f"{prefix}_{uuid.uuid4().hex[:8]}"
     admin = create_engine(admin_url, isolation_level="AUTOCOMMIT")
     with admin.connect() as connection:
         connection.execute(text(f'CREATE DATABASE "{name}"'))
     admin.dispose()
-    url = admin_url.rsplit("/", 1)[0] + "/" + name
+    return admin_url.rsplit("/", 1)[0] + "/" + name
+
+
+def create_database(prefix: str, admin_url: str = PG_ADMIN_URL) -> str:
+    """A new PostgreSQL database migrated to this code's schema: its URL."""
+    url = create_empty_database(prefix, admin_url)
     upgrade(url)
     with_provisional_years(url)  # limits filed in December must be countable whatever day the suite runs
     return url
@@ -196,26 +202,15 @@ def wait_http(url: str, timeout: float, proc: Proc | None = None) -> float:
 
 
 def prefect_server(home: Path, logs: Path, port: int | None = None, database: str = "") -> Proc:
-    """The Prefect server the product starts; `database`: a PostgreSQL database of its own (its name), as in
+    """The Prefect server the product starts; `database`: the URL of a PostgreSQL database of its own, as in
     production (docs/operations.md), instead of SQLite in its home."""
     from webapp.supervisor import prefect_server_part
 
     part = prefect_server_part(home, port or free_port())
     env = dict(part.env)
-    if database:
-        base = PG_ADMIN_URL.rsplit("/", 1)[0].replace("+psycopg", "+asyncpg")
-        env["PREFECT_API_DATABASE_CONNECTION_URL"] = f"{base}/{database}"
+    if database:  # Prefect's server talks to PostgreSQL through asyncpg
+        env["PREFECT_API_DATABASE_CONNECTION_URL"] = database.replace("+psycopg", "+asyncpg")
     return Proc("prefect", part.argv, env, logs / "prefect.log")
-
-
-def create_empty_database(prefix: str) -> str:
-    """A new PostgreSQL database with nothing in it (for the Prefect server); its name."""
-    name = f"{prefix}_{uuid.uuid4().hex[:8]}"
-    admin = create_engine(PG_ADMIN_URL, isolation_level="AUTOCOMMIT")
-    with admin.connect() as connection:
-        connection.execute(text(f'CREATE DATABASE "{name}"'))
-    admin.dispose()
-    return name
 
 
 def prefect_url(server: Proc) -> str:
