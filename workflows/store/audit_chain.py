@@ -168,13 +168,11 @@ def extend(session: Session, rows: list) -> None:
         case = loaded.get(case_id)
         if case is not None and case in session.dirty and session.is_modified(case, include_collections=False):
             case.chain_head = head  # written by the UPDATE the flush makes anyway (its version check included)
-        elif case_id in first_alone:
-            if case is not None:
-                set_committed_value(case, "chain_head", head)
-        else:
+            continue
+        if case_id not in first_alone:  # (a chain's single first row writes the head by its insert)
             plain.append({"b_id": case_id, "b_head": head})
-            if case is not None:
-                set_committed_value(case, "chain_head", head)
+        if case is not None:
+            set_committed_value(case, "chain_head", head)
     if plain:  # no version bump: a history row of a case does not change the case a person sees
         _write_heads(session.connection(), plain)
     if other is not None and other != session.info[_OTHER_HEAD]:
