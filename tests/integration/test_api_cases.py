@@ -192,7 +192,7 @@ def test_a_filing_and_an_action_answer_with_the_whole_case_and_read_nothing_twic
     in one query; the case an action checks for visibility is held from that read on, so the action does not read
     it again; a new case's timers and files, its entry and its subject, and the departments' codes are not read
     back for the answer (the codes are kept per process under the departments' stamp); the action's case read
-    carries the configuration's stamps."""
+    carries the configuration's stamps; the documents are listed by their titles."""
     from sqlalchemy import event
 
     from webapp.extensions import db
@@ -237,3 +237,7 @@ def test_a_filing_and_an_action_answer_with_the_whole_case_and_read_nothing_twic
     assert "config_stamps" in reads(acted, "cases")[0]
     for table in ("sla_timers", "evidence_files", "list_entries", "subjects"):
         assert len(reads(filed, table)) == (table == "list_entries"), (table, filed)
+    # the answer's documents: their titles, not the whole text each was issued with
+    [documents] = reads(acted, "decision_documents")
+    assert "decision_documents.fields FROM" not in documents and "title" in documents, documents
+    assert refused.json["documents"][0]["title"] == "不予受理决定书"

@@ -5,11 +5,11 @@ from __future__ import annotations
 import marshmallow as ma
 from flask import g, url_for
 from flask_smorest import Blueprint
+from sqlalchemy import Row
 
 from workflows.services.admin import departments
 from workflows.services.casework.actors import actor_for
 from workflows.services.documents import reading
-from workflows.store.documents import DecisionDocument
 
 from ..extensions import db
 from .v1 import ERROR_SCHEMA, token_required
@@ -30,13 +30,14 @@ class DocumentOut(ma.Schema):
     url = ma.fields.String(metadata={"description": "the PDF (send the token); add `?download=1` for a download"})
 
 
-def document_json(document: DecisionDocument) -> dict:
+def document_json(document: Row) -> dict:
+    """A document as `reading.of_case` and `reading.of_entry` list it."""
     if document.case_id is not None:
         url = url_for("documents.case_document", case_id=document.case_id, document_id=document.id)
     else:
         url = url_for("documents.entry_document", entry_id=document.list_entry_id, document_id=document.id)
     return {"id": document.id, "kind": document.kind, "action": document.action, "number": document.number,
-            "title": document.fields.get("title", ""), "issued_at": document.issued_at, "url": url,
+            "title": document.title or "", "issued_at": document.issued_at, "url": url,
             "department": departments.code_of(db.session, document.department_id)}
 
 

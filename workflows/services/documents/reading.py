@@ -1,7 +1,9 @@
 """Reading issued documents: only those who may see the case (or the list entry) they belong to."""
 from __future__ import annotations
 
-from sqlalchemy import select
+from functools import lru_cache
+
+from sqlalchemy import Row, bindparam, select
 from sqlalchemy.orm import Session
 
 from workflows.domain.errors import N_, NotFound
@@ -11,17 +13,26 @@ from workflows.services.hub.hub_queries import entry_for
 from workflows.store.documents import DecisionDocument
 
 
-def of_case(session: Session, case_id: int) -> list[DecisionDocument]:
-    return list(session.scalars(select(DecisionDocument).where(DecisionDocument.case_id == case_id)
-                                .order_by(DecisionDocument.id)))
+@lru_cache(maxsize=None)
+def _listing(of: str):
+    """A list of documents as a case or an entry shows it: the columns and the title, not the text each was issued
+    with (a case's answer lists its documents at every action). Built once per column."""
+    d = DecisionDocument
+    return (select(d.id, d.number, d.kind, d.action, d.case_id, d.list_entry_id, d.department_id, d.issued_at,
+                   d.fields["title"].as_string().label("title"))
+            .where(getattr(d, of) == bindparam("owner")).order_by(d.id))
 
 
-def of_entry(session: Session, entry_id: int) -> list[DecisionDocument]:
-    return list(session.scalars(select(DecisionDocument).where(DecisionDocument.list_entry_id == entry_id)
-                                .order_by(DecisionDocument.id)))
+def of_case(session: Session, case_id: int) -> list[Row]:
+    """The case's documents, each with `title` and the columns of DecisionDocument but its text."""
+    return list(session.execute(_listing("case_id"), {"owner": case_id}))
 
 
-def entry_documents(session: Session, actor: Actor, entry_id: int) -> list[DecisionDocument]:
+def of_entry(session: Session, entry_id: int) -> list[Row]:
+    return list(session.execute(_listing("list_entry_id"), {"owner": entry_id}))
+
+
+def entry_documents(session: Session, actor: Actor, entry_id: int) -> list[Row]:
     """The documents of a list entry the actor may see (staff, or the subject itself); 404 otherwise."""
     return of_entry(session, entry_for(session, actor, entry_id).id)
 
