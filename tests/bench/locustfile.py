@@ -1,34 +1,47 @@
 """State-changing requests through the JSON API: an applicant files an objection, the office refuses it, again.
 
-Run by tests/bench/test_http_bench.py as `locust --headless`; each simulated client is one applicant
-(from BENCH_APPLICANTS, "username:entry_id,...") with its own list entry, so clients never collide.
+Run by tests/bench/test_http_bench.py as `locust --headless`, the clients without a wait or at a given rate; each
+simulated client is one applicant (from BENCH_APPLICANTS, "entry_id:token,...") with its own list entry, so
+clients never collide; the office's token is BENCH_OFFICE_TOKEN. The tokens are asked for before the run, so that
+no password is checked (tens of milliseconds of CPU each) while the requests are timed.
 """
 from __future__ import annotations
 
 import itertools
 import os
+import random
+import time
 
 from locust import FastHttpUser, task
 
-PASSWORD = "demo-pass-2026"
-APPLICANTS = itertools.cycle([tuple(a.split(":")) for a in os.environ["BENCH_APPLICANTS"].split(",")])
+APPLICANTS = itertools.cycle([tuple(a.split(":", 1)) for a in os.environ["BENCH_APPLICANTS"].split(",")])
+OFFICE = {"Authorization": f"Bearer {os.environ['BENCH_OFFICE_TOKEN']}"}
 GROUNDS = "该记录所依据的行政处罚决定已被复议机关撤销，请核实。"
+# BENCH_REQUESTS_PER_CLIENT: the requests a second each client offers, at random moments; unset: no wait, the next
+# request as soon as the answer to the last one is in (the server's capacity)
+PACE = float(os.environ.get("BENCH_REQUESTS_PER_CLIENT") or 0)
 
 
 class Applicant(FastHttpUser):
-    def on_start(self):
-        self.username, entry = next(APPLICANTS)
-        self.entry_id = int(entry)
-        self.mine = self._token(self.username)
-        self.office = self._token("office")
+    due = 0.0  # when a paced client files next
 
-    def _token(self, username: str) -> dict:
-        with self.client.post("/api/v1/auth/token", json={"username": username, "password": PASSWORD},
-                              name="token (not counted)", catch_response=True) as response:
-            if response.status_code != 200:
-                response.failure(f"token for {username}: {response.status_code} {response.text[:200]}")
-                raise RuntimeError(f"no token for {username}")
-            return {"Authorization": f"Bearer {response.json()['token']}"}
+    def wait_time(self) -> float:
+        """No wait without a pace. With one, each client files at random moments, a Poisson stream at its share of
+        the rate (two requests a filing), as people at their desks do: clients filing in step, as a fixed pace
+        started together makes them, would queue behind each other in bursts the rate alone does not cause. A
+        client whose answers came late files at once, without a backlog of the filings it missed."""
+        if not PACE:
+            return 0.0
+        now = time.monotonic()
+        self.due = max(self.due + random.expovariate(PACE / 2), now)
+        return self.due - now
+
+    def on_start(self):
+        entry, token = next(APPLICANTS)
+        self.entry_id = int(entry)
+        self.mine = {"Authorization": f"Bearer {token}"}
+        self.office = OFFICE
+        self.due = time.monotonic()
 
     @task
     def file_and_refuse(self):
