@@ -24,7 +24,7 @@ def _listing(of: str):
 
 
 def of_case(session: Session, case_id: int) -> list[Row]:
-    """The case's documents, each with `title` and the columns of DecisionDocument but its text."""
+    """The case's documents: each one's id, number, kind, action, owner, department, issue time and title."""
     return list(session.execute(_listing("case_id"), {"owner": case_id}))
 
 
