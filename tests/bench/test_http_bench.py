@@ -114,6 +114,8 @@ def test_state_changing_requests_at_32_clients(bench_database, prefect_server, r
         worker.start()
         stack.wait_drained(bench_database, DRAIN_TIMEOUT, [worker])
         drained = time.monotonic() - started
+        outcomes = stack.counts(bench_database)
+        assert set(outcomes) == {"done"}, outcomes  # every event carried out, none given up
         sampler = PeakRss(web, worker)
         sampler.start()
         together = summary(run_locust(host, clients, tmp_path))
