@@ -1,13 +1,15 @@
 """The Flask front end: `create_app()` is the application factory (`flask --app webapp`)."""
 from __future__ import annotations
 
-from flask import Flask, request
+from flask import Flask, current_app, request
+from flask_login import current_user
 
 from workflows.config import Config
 from workflows.services.admin import calendar as calendar_service
 from workflows.store.db import configure_engine, engine_options, private_sqlite_file
 
 from . import errors, i18n, observability, security, ui
+from .api.v1 import TOKEN_FIRST
 from .blueprints import API, PAGES
 from .extensions import DatabaseId, compiled_templates, csrf, db, login_manager
 from .extensions import api as json_api  # not `api`: the name of the webapp.api package
@@ -79,15 +81,16 @@ def create_app(test_config: dict | None = None, *, config: Config | None = None)
     return app
 
 
-# requests whose first statement reads the case they act on: the action installs the calendar after that read,
-# whose statement carries the configuration's stamps too (case_records.get_case), so none is spent on them here
-CALENDAR_WITH_THE_CASE = frozenset({"static", "api_cases.act"})
-
-
 def _calendar_as_stored() -> None:
-    """Every request computes with the holiday arrangements the database holds now, whichever process imported them."""
-    if request.endpoint not in CALENDAR_WITH_THE_CASE:
-        calendar_service.install_from(db.session)
+    """Every request computes with the holiday arrangements the database holds now, whichever process imported them.
+
+    A request with a bearer token installs them once its token's user is read (`token_required`); any other first
+    reads the user of its session cookie, if it has one: that read carries the configuration's stamps
+    (accounts.signed_in_user), so the stamps cost a signed-in request no statement of their own."""
+    if request.endpoint == "static" or getattr(current_app.view_functions.get(request.endpoint), TOKEN_FIRST, False):
+        return
+    current_user._get_current_object()  # noqa: SLF001 (Flask-Login's lazy user, loaded here rather than later)
+    calendar_service.install_from(db.session)
 
 
 def _ask_for_missing_calendar_years(response):

@@ -189,10 +189,11 @@ def test_abuse_report_through_the_case_api_with_evidence_in_base64(api, db_sessi
 
 def test_a_filing_and_an_action_answer_with_the_whole_case_and_read_nothing_twice(api, app, db_session):
     """The statements behind `POST /api/v1/cases` and `POST .../actions/...`: the token's user comes with its roles
-    in one query; the case an action checks for visibility is held from that read on, so the action does not read
-    it again; a new case's timers and files, its entry and its subject, and the departments' codes are not read
-    back for the answer (the codes are kept per process under the departments' stamp); the action's case read
-    carries the configuration's stamps; the documents are listed by their titles."""
+    and the configuration's stamps in one query, for the filing and the action alike; the case an action checks for
+    visibility is held from that read on, so the action does not read it again; a new case's timers and files, its
+    entry and its subject, and the departments' codes are not read back for the answer (the codes are kept per
+    process under the departments' stamp), nor its history and documents: the rows the filing wrote are its whole
+    history; an action's documents are listed by their titles."""
     from sqlalchemy import event
 
     from webapp.extensions import db
@@ -231,13 +232,30 @@ def test_a_filing_and_an_action_answer_with_the_whole_case_and_read_nothing_twic
         assert not reads(statements, "user_roles") and len(reads(statements, "users")) == 1, statements
         assert not reads(statements, "departments"), statements
     assert len(reads(acted, "cases")) == 1, acted
-    # the configuration's stamps: the filing reads them once; the action reads them with its case, not on their own
-    stamps = [[s for s in statements if s.startswith("SELECT config_stamps")] for statements in (filed, acted)]
-    assert [len(found) for found in stamps] == [1, 0], stamps
-    assert "config_stamps" in reads(acted, "cases")[0]
-    for table in ("sla_timers", "evidence_files", "list_entries", "subjects"):
+    # the configuration's stamps: read with the token's user, the first statement, never on their own
+    for statements in (filed, acted):
+        assert not [s for s in statements if s.startswith("SELECT config_stamps")], statements
+        assert statements[0].startswith("SELECT users.") and "config_stamps" in statements[0], statements
+    for table in ("sla_timers", "evidence_files", "list_entries", "subjects", "history", "decision_documents"):
         assert len(reads(filed, table)) == (table == "list_entries"), (table, filed)
+    # a filing is a read of its user and of the entry it objects to, then the case, its timer, its history row and
+    # its event, each inserted once
+    assert len(filed) == 6, filed
     # the answer's documents: their titles, not the whole text each was issued with
     [documents] = reads(acted, "decision_documents")
     assert "decision_documents.fields FROM" not in documents and "title" in documents, documents
     assert refused.json["documents"][0]["title"] == "不予受理决定书"
+
+
+def test_a_filings_answer_lists_what_a_later_read_shows(api, db_session):
+    """The new case's history and documents in the filing's answer are those it wrote (not read back): the same as
+    the case's page in the API shows afterwards, a department's finding with its follow-on step included."""
+    mine = file_objection(api, db_session).json
+    other = db_session.scalar(select(ListEntry.id).where(ListEntry.id != mine["list_entry_id"],
+                                                         ListEntry.list_kind == "black", ListEntry.status == "active"))
+    found = api("POST", "/api/v1/cases", "implementer", json={
+        "process": "objection", "origin": "department", "list_entry_id": other, "grounds": GROUNDS}).json
+    assert [h["action"] for h in found.get("history", ())] == ["file", "begin_verification"], found
+    for filed, username in ((mine, "applicant"), (found, "implementer")):
+        shown = api("GET", f"/api/v1/cases/{filed['id']}", username).json
+        assert (filed["history"], filed["documents"]) == (shown["history"], shown["documents"])

@@ -11,6 +11,7 @@ from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from workflows.domain.errors import DomainError
 from workflows.domain.roles import KEY_ATTENTION_VIEWERS
 from workflows.services.admin import accounts
+from workflows.services.admin import calendar as calendar_service
 from workflows.services.casework.actors import actor_for
 from workflows.services.lists.responsible_persons import records_of, shown
 from workflows.services.lists.subjects import subject_view
@@ -57,7 +58,14 @@ def issue_token(user: User) -> str:
     return _serializer().dumps({"uid": user.id, "sv": user.session_version})
 
 
+TOKEN_FIRST = "reads_its_token_first"  # a view's mark: the calendar is installed after its token's user is read
+
+
 def token_required(view):
+    """The bearer token's user in `g.api_user`, or 401. The user's read is the request's first statement and carries
+    the configuration's stamps; the calendar is installed after it (webapp._calendar_as_stored leaves such a view
+    alone)."""
+
     @wraps(view)
     def wrapped(*args, **kwargs):
         header = request.headers.get("Authorization", "")
@@ -74,8 +82,10 @@ def token_required(view):
         if user is None or not user.active or user.session_version != data.get("sv"):
             raise Unauthorized("the token is no longer valid")
         g.api_user = user
+        calendar_service.install_from(db.session)
         return view(*args, **kwargs)
 
+    setattr(wrapped, TOKEN_FIRST, True)  # kept by the decorators around it (functools.wraps copies __dict__)
     return wrapped
 
 

@@ -25,6 +25,7 @@ from sqlalchemy.orm.attributes import set_committed_value
 
 from workflows import clock
 
+from . import new_cases
 from .base import insert_for
 from .cases import UNANCHORED, Case
 from .models import HistoryAnchor, HistoryChain, HistoryEntry
@@ -102,6 +103,7 @@ def _new_cases_are_held(session: Session, _context) -> None:
     for obj in session.new:
         if isinstance(obj, Case) and obj.id is not None:
             mark_fresh(session, obj, None)
+            new_cases.created(session, obj.id)
 
 
 def _hold_case_heads(session: Session, case_ids: list[int]) -> dict[int, str | None]:
@@ -160,6 +162,9 @@ def extend(session: Session, rows: list) -> None:
             row.chain = case_chain(row.case_id)
             row.prev_hash = heads[row.case_id] or GENESIS
             row.row_hash = heads[row.case_id] = moved[row.case_id] = row_hash(row, row.personal_digest, row.prev_hash)
+            new_cases.wrote(session, row.case_id, new_cases.HISTORY, at=row.at.astimezone(UTC),
+                            actor_user_id=row.actor_user_id, actor_label=row.actor_label, action=row.action,
+                            from_state=row.from_state, to_state=row.to_state, reason=row.reason)
         else:  # no case, or a case_id naming no case
             row.chain, row.prev_hash = OTHER, other
             row.row_hash = other = row_hash(row, row.personal_digest, other)

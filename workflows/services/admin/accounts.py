@@ -17,6 +17,7 @@ from workflows.services.admin import settings as settings_service
 from workflows.services.casework import history
 from workflows.services.deliveries import notify, sms
 from workflows.services.lists.subjects import CLAIMED, DECLARED, name_subject, register_subject
+from workflows.store import config_stamps
 from workflows.store.models import Department, LoginThrottle, Subject, User, UserRole
 
 # argon2id: memory-hard, so a stolen hash table is slow to attack on GPUs
@@ -57,12 +58,20 @@ def find_user(session: Session, username: str) -> User | None:
 
 
 _SIGNED_IN = select(User).options(joinedload(User.role_rows)).where(User.id == bindparam("user_id"))
+_SIGNED_IN_STAMPED = _SIGNED_IN.add_columns(config_stamps.AS_COLUMN)
 
 
 def signed_in_user(session: Session, user_id: int) -> User | None:
     """The user a session cookie or a bearer token names, with its roles, in one query (every request asks; the
-    statement is built once)."""
-    return session.execute(_SIGNED_IN, {"user_id": user_id}).unique().scalar_one_or_none()
+    statements are built once). As a request's first statement, it carries the configuration's stamps too
+    (workflows/store/config_stamps): the request reads no stamps of their own."""
+    if not config_stamps.unread(session):
+        return session.execute(_SIGNED_IN, {"user_id": user_id}).unique().scalar_one_or_none()
+    found = session.execute(_SIGNED_IN_STAMPED, {"user_id": user_id}).unique().first()
+    if found is None:
+        return None
+    config_stamps.read_with(session, found[1])
+    return found[0]
 
 
 def create_user(

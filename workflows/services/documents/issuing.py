@@ -6,7 +6,7 @@ prints what was issued, whatever the catalogue or the settings say later.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from typing import Any
 
 from sqlalchemy import insert, select
@@ -24,6 +24,7 @@ from workflows.services.admin import settings as settings_service
 from workflows.services.deliveries import notify
 from workflows.services.documents import numbering
 from workflows.services.processes.conditional_acceptance import application_of, materials_state
+from workflows.store import new_cases
 from workflows.store.cases import Case
 from workflows.store.documents import DecisionDocument
 from workflows.store.models import Department, ListEntry
@@ -160,7 +161,11 @@ def issue(session: Session, kind: str, department_id: int, now: datetime, recipi
                           "paragraphs": paragraphs, "issuer": issuer, "date": chinese_date(local_date(now))})
     # inserted at once, as its number was taken (a Core INSERT, not a flush of the whole session); whoever shows it
     # reads it (no object is made for a row its action does not read back: that cost as much as the insert)
-    return session.connection().execute(_INSERT, values).scalar_one()
+    document_id = session.connection().execute(_INSERT, values).scalar_one()
+    new_cases.wrote(session, case_id, new_cases.DOCUMENTS, id=document_id, number=number, kind=kind, action=action,
+                    case_id=case_id, list_entry_id=list_entry_id, department_id=department_id,
+                    issued_at=now.astimezone(UTC), title=values["fields"]["title"])
+    return document_id
 
 
 _INSERT = insert(DecisionDocument.__table__).returning(DecisionDocument.__table__.c.id)

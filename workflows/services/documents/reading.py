@@ -10,6 +10,7 @@ from workflows.domain.errors import N_, NotFound
 from workflows.domain.process import Actor
 from workflows.services.casework.case_records import get_case, may_view
 from workflows.services.hub.hub_queries import entry_for
+from workflows.store import new_cases
 from workflows.store.documents import DecisionDocument
 
 
@@ -24,8 +25,10 @@ def _listing(of: str):
 
 
 def of_case(session: Session, case_id: int) -> list[Row]:
-    """The case's documents: each one's id, number, kind, action, owner, department, issue time and title."""
-    return list(session.execute(_listing("case_id"), {"owner": case_id}))
+    """The case's documents: each one's id, number, kind, action, owner, department, issue time and title (of a
+    case this transaction filed, as issued: not read back)."""
+    issued = new_cases.written(session, case_id, new_cases.DOCUMENTS)
+    return issued if issued is not None else list(session.execute(_listing("case_id"), {"owner": case_id}))
 
 
 def of_entry(session: Session, entry_id: int) -> list[Row]:
