@@ -1,4 +1,6 @@
 """The JSON API for cases: tokens, filing, reading, acting, and every refusal as a clear error."""
+import re
+
 import pytest
 from sqlalchemy import func, select
 
@@ -193,7 +195,8 @@ def test_a_filing_and_an_action_answer_with_the_whole_case_and_read_nothing_twic
     visibility is held from that read on, so the action does not read it again; a new case's timers and files, its
     entry and its subject, and the departments' codes are not read back for the answer (the codes are kept per
     process under the departments' stamp), nor its history and documents: the rows the filing wrote are its whole
-    history; an action's documents are listed by their titles."""
+    history; an action reads the case's history, files and documents back in one statement, the documents by their
+    titles."""
     from sqlalchemy import event
 
     from webapp.extensions import db
@@ -241,9 +244,15 @@ def test_a_filing_and_an_action_answer_with_the_whole_case_and_read_nothing_twic
     # a filing is a read of its user and of the entry it objects to, then the case, its timer, its history row and
     # its event, each inserted once
     assert len(filed) == 6, filed
-    # the answer's documents: their titles, not the whole text each was issued with
-    [documents] = reads(acted, "decision_documents")
-    assert "decision_documents.fields FROM" not in documents and "title" in documents, documents
+    # the answer's record in one statement: the history, the files and the documents, of these their titles, not
+    # the whole text each was issued with
+    [record] = reads(acted, "decision_documents")
+    assert " FROM history " in record and " FROM evidence_files " in record, acted
+    assert not re.search(r"(SELECT|,) decision_documents\.fields( AS \w+)?(,| FROM)", record), record
+    assert not reads(acted, "history")[1:] and not reads(acted, "evidence_files")[1:], acted
+    # the user and the case held, the history row, the event, the case and its timer changed, the decision's
+    # number and the decision, the record read
+    assert len(acted) == 9, acted
     assert refused.json["documents"][0]["title"] == "不予受理决定书"
 
 

@@ -5,7 +5,7 @@ from sqlalchemy import event, select
 from workflows.services.admin.accounts import find_user
 from workflows.services.casework import cases, history
 from workflows.services.casework.actors import actor_for
-from workflows.services.casework.history_view import case_history
+from workflows.services.casework.history_view import case_history, case_record
 from workflows.services.documents import reading
 from workflows.store import new_cases
 from workflows.store.db import make_session_factory
@@ -65,4 +65,34 @@ def test_an_older_case_and_one_past_a_savepoint_are_read(database_url, seeded):
         session.commit()
         assert new_cases.written(session, case_id, new_cases.HISTORY) is None  # the next transaction: read
         assert [h["action"] for h in case_history(session, case_id)] == ["file", "note", "accept"]
+    sessions.kw["bind"].dispose()
+
+
+def test_an_older_cases_record_in_one_statement_is_what_its_three_reads_give(database_url, seeded):
+    """The record an answer lists (history, files, documents), read in one statement, holds what the three reads
+    of its parts give, in the same order."""
+    from datetime import timedelta
+
+    from workflows.store.base import utcnow
+    from workflows.store.cases import Case, EvidenceFile
+
+    sessions = make_session_factory(database_url)
+    with sessions() as session:
+        case_id = file_and_accept(session)
+        for n in (2, 1):
+            session.add(EvidenceFile(case_id=case_id, stored_name=f"stored-{n}", original_name=f"证明{n}.pdf",
+                                     content_type="application/pdf", size=1000 * n, sha256="0" * 64,
+                                     purpose="supplement" if n == 1 else "evidence",
+                                     uploaded_at=utcnow() + timedelta(seconds=n)))
+        session.commit()
+    with sessions() as session:
+        case = session.get(Case, case_id)
+        seen = reads(sessions)
+        record = case_record(session, case)
+        assert len(seen) == 1, seen
+        files = [(f.id, f.original_name, f.content_type, f.size, f.purpose, f.uploaded_at) for f in case.evidence]
+        assert [(f.id, f.original_name, f.content_type, f.size, f.purpose, f.uploaded_at)
+                for f in record.evidence] == files and len(files) == 2
+        assert record.history == case_history(session, case_id)
+        assert [vars(d) for d in record.documents] == [dict(d._mapping) for d in reading.of_case(session, case_id)]
     sessions.kw["bind"].dispose()

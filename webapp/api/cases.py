@@ -14,10 +14,9 @@ from workflows.processes import DEFINITIONS
 from workflows.services.admin import departments
 from workflows.services.casework import cases as case_service
 from workflows.services.casework import evidence as evidence_service
-from workflows.services.documents import reading as documents
 from workflows.services.casework import queries
 from workflows.services.casework.actors import actor_for
-from workflows.services.casework.history_view import case_history
+from workflows.services.casework.history_view import case_record
 from workflows.services.processes import redlist_removal as removal_service
 from workflows.services.supervision import deadline_filters
 from workflows.store.base import utcnow
@@ -157,6 +156,7 @@ class CaseFilter(ma.Schema):
 def case_json(case, actor) -> dict:
     now = utcnow()
     statuses = [queries.deadline_status(t, now) for t in case.timers]
+    record = case_record(db.session, case, actor)
     return {
         "id": case.id, "process": case.process, "state": case.state,
         "subject_code": case.subject.code if case.subject else None, "list_entry_id": case.list_entry_id,
@@ -166,11 +166,11 @@ def case_json(case, actor) -> dict:
         "available_actions": case_service.available_actions(db.session, case, actor),
         "deadlines": [{"kind": s.timer.kind, "due_on": s.timer.due_on, "due_at": s.timer.due_at, "status": s.status,
                        "working_days_left": s.working_days_left} for s in statuses],
-        "history": case_history(db.session, case.id, actor),
+        "history": record.history,
         "evidence": [{"id": f.id, "name": f.original_name, "content_type": f.content_type, "size": f.size,
                       "uploaded_at": f.uploaded_at,
-                      "url": url_for("cases.evidence_file", case_id=case.id, file_id=f.id)} for f in case.evidence],
-        "documents": [document_json(d) for d in documents.of_case(db.session, case.id)],
+                      "url": url_for("cases.evidence_file", case_id=case.id, file_id=f.id)} for f in record.evidence],
+        "documents": [document_json(d) for d in record.documents],
     }
 
 

@@ -1,13 +1,19 @@
-"""A case's history as people read it."""
+"""A case's history as people read it, and its whole record (history, files, written decisions) as its answer
+lists it."""
 from __future__ import annotations
 
-from sqlalchemy import bindparam, select
+from functools import cache
+from types import SimpleNamespace
+from typing import NamedTuple
+
+from sqlalchemy import Integer, Text, bindparam, cast, literal, literal_column, null, select, union_all
 from sqlalchemy.orm import Session
 
 from workflows.domain.process import Actor
 from workflows.domain.roles import STAFF_ROLES
 from workflows.store import new_cases
-from workflows.store.cases import Case
+from workflows.store.cases import Case, EvidenceFile
+from workflows.store.documents import DecisionDocument
 from workflows.store.models import HistoryEntry
 
 COMPLAINANT = "complainant"  # how a complainant is named to those who may not know who complained
@@ -23,6 +29,10 @@ def case_history(session: Session, case_id: int, viewer: Actor | None = None) ->
     rows = new_cases.written(session, case_id, new_cases.HISTORY)  # a case this transaction filed: all it has
     if rows is None:
         rows = session.execute(_READ, {"case_id": case_id})
+    return _shown(session, case_id, rows, viewer)
+
+
+def _shown(session: Session, case_id: int, rows, viewer: Actor | None) -> list[dict]:
     hidden = _hidden_complainant(session, case_id, viewer)
     return [{"at": r.at, "actor": COMPLAINANT if hidden is not None and r.actor_user_id == hidden else r.actor_label,
              "action": r.action, "from_": r.from_state, "to": r.to_state, "reason": r.reason} for r in rows]
@@ -35,3 +45,49 @@ def _hidden_complainant(session: Session, case_id: int, viewer: Actor | None) ->
     if viewer is not None and (viewer.roles & STAFF_ROLES or viewer.user_id == case.applicant_id):
         return None
     return case.applicant_id
+
+
+class CaseRecord(NamedTuple):
+    history: list[dict]  # as case_history gives it
+    evidence: list  # each with id, original_name, content_type, size, purpose, uploaded_at
+    documents: list  # as documents.reading.of_case lists them
+
+
+def case_record(session: Session, case: Case, viewer: Actor | None = None) -> CaseRecord:
+    """The case's history, files and written decisions, as its answer lists them: of a case this transaction filed,
+    as written (nothing read back); of any other, in one statement."""
+    history = new_cases.written(session, case.id, new_cases.HISTORY)
+    if history is not None:
+        return CaseRecord(_shown(session, case.id, history, viewer), list(case.evidence),
+                          new_cases.written(session, case.id, new_cases.DOCUMENTS))
+    parts: tuple[list, list, list] = ([], [], [])
+    for row in session.execute(_record(), {"case_id": case.id}):
+        parts[row.part].append(row)
+    history = [SimpleNamespace(at=r.at, actor_user_id=r.n, actor_label=r.a, action=r.b, from_state=r.c,
+                               to_state=r.d, reason=r.e) for r in parts[_HISTORY]]
+    evidence = [SimpleNamespace(id=r.id, uploaded_at=r.at, size=r.n, original_name=r.a, content_type=r.b,
+                                purpose=r.c) for r in parts[_EVIDENCE]]
+    documents = [SimpleNamespace(id=r.id, issued_at=r.at, department_id=r.n, number=r.a, kind=r.b, action=r.c,
+                                 title=r.d, case_id=case.id, list_entry_id=r.m) for r in parts[_DOCUMENTS]]
+    return CaseRecord(_shown(session, case.id, history, viewer), evidence, documents)
+
+
+_HISTORY, _EVIDENCE, _DOCUMENTS = 0, 1, 2
+
+
+@cache
+def _record():
+    """The three lists as one UNION ALL, built once: each row's `part` says which list it belongs to, its other
+    columns are the list's own, placed by type (an instant, two numbers, five texts)."""
+    h, e, d = HistoryEntry, EvidenceFile, DecisionDocument
+    case_id = bindparam("case_id")
+    number, text_ = cast(null(), Integer), cast(null(), Text)  # typed: PostgreSQL matches a UNION's columns by type
+    return union_all(
+        select(literal(_HISTORY).label("part"), h.id.label("id"), h.at.label("at"), h.actor_user_id.label("n"),
+               number.label("m"), h.actor_label.label("a"), h.action.label("b"), h.from_state.label("c"),
+               h.to_state.label("d"), h.reason.label("e")).where(h.case_id == case_id),
+        select(literal(_EVIDENCE), e.id, e.uploaded_at, e.size, number, e.original_name, e.content_type, e.purpose,
+               text_, text_).where(e.case_id == case_id),
+        select(literal(_DOCUMENTS), d.id, d.issued_at, d.department_id, d.list_entry_id, d.number, d.kind, d.action,
+               d.fields["title"].as_string(), text_).where(d.case_id == case_id),
+    ).order_by(literal_column("part"), literal_column("id"))
