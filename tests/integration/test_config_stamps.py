@@ -239,3 +239,34 @@ def test_a_write_through_the_session_reads_the_stamps_again_only_if_it_may_have_
             session.rollback()
     finally:
         sessions.kw["bind"].dispose()
+
+
+def test_a_signed_in_page_reads_the_stamps_with_its_user_and_sees_a_change_made_elsewhere(app, client, auth, seeded,
+                                                                                           database_url):
+    """A page request with a session cookie reads its user first, and that read carries the stamps: none of their
+    own. A calendar year written by hand in another connection is installed by the next such request all the
+    same."""
+    from webapp.extensions import db
+
+    assert auth.login("office").status_code == 302
+    assert client.get("/cases").status_code == 200  # the first time of everything
+    seen: list[str] = []
+    with app.app_context():
+        engine = db.engine
+    def record(_conn, _cursor, statement, *_):
+        seen.append(" ".join(statement.split()))
+
+    event.listen(engine, "before_cursor_execute", record)
+    by_hand(database_url, "INSERT INTO calendar_years (year, days_off, working_days, source_filename, imported_at) "
+                          "VALUES (2097, '[\"2097-03-04\"]', '[]', 'x.json', CURRENT_TIMESTAMP)")
+    try:
+        assert client.get("/cases").status_code == 200
+        assert seen[0].startswith("SELECT users.") and "config_stamps" in seen[0], seen[:2]
+        assert not any(s.startswith("SELECT config_stamps") for s in seen), seen
+        assert not calendar.is_working_day(date(2097, 3, 4))  # installed by the request, from its stamps
+    finally:
+        event.remove(engine, "before_cursor_execute", record)
+        by_hand(database_url, "DELETE FROM calendar_years WHERE year = 2097")
+        with app.app_context():
+            calendar_service.install_from(db.session)
+            db.session.commit()
