@@ -256,6 +256,7 @@ def test_a_filing_and_an_action_answer_with_the_whole_case_and_read_nothing_twic
     assert refused.json["documents"][0]["title"] == "不予受理决定书"
 
 
+@pytest.mark.clock  # a department's finding starts its verification's limit at once
 def test_a_filings_answer_lists_what_a_later_read_shows(api, db_session):
     """The new case's history and documents in the filing's answer are those it wrote (not read back): the same as
     the case's page in the API shows afterwards, a department's finding with its follow-on step included."""

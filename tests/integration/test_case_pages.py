@@ -266,8 +266,14 @@ def test_applicant_supplements_with_a_file(english, auth, db_session):
     assert response.status_code == 302
     db_session.expire_all()
     assert db_session.get(Case, case.id).state == "submitted"
-    names = db_session.scalars(select(EvidenceFile.original_name).order_by(EvidenceFile.id)).all()
-    assert names == ["evidence.pdf", "决定书.png"]
+    files = db_session.scalars(select(EvidenceFile).where(EvidenceFile.case_id == case.id)
+                               .order_by(EvidenceFile.id)).all()
+    assert [f.original_name for f in files] == ["evidence.pdf", "决定书.png"]
+    # the case's page lists both, in the order uploaded, each with its link, and the history with the request
+    page = english.get(f"/cases/{case.id}").get_data(as_text=True)
+    links = [page.index(f'/cases/{case.id}/files/{f.id}"') for f in files]
+    assert links == sorted(links) and page.index("evidence.pdf") < page.index("决定书.png"), links
+    assert "请补充复议决定书" in page and "附复议决定书" in page
 
 
 # --- lists ----------------------------------------------------------------------------------------

@@ -31,7 +31,7 @@ class DocumentOut(ma.Schema):
 
 
 def document_json(document: Row) -> dict:
-    """A document as `reading.of_case` and `reading.of_entry` list it."""
+    """A document as a case's record (`history_view.case_record`) and `reading.of_entry` list it."""
     if document.case_id is not None:
         url = url_for("documents.case_document", case_id=document.case_id, document_id=document.id)
     else:

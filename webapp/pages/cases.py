@@ -21,9 +21,8 @@ from workflows.services.casework import cases as case_service
 from workflows.services.casework import evidence as evidence_service
 from workflows.services.casework import queries
 from workflows.services.casework.actors import actor_for
-from workflows.services.casework.history_view import case_history
+from workflows.services.casework.history_view import case_record
 from workflows.services.deliveries import notify
-from workflows.services.documents import reading as documents
 from workflows.services.lists import erasure
 from workflows.services.lists.subjects import subject_view
 from workflows.services.processes.removal_rules import contested_removal
@@ -207,6 +206,7 @@ def _case_page(case, posted: dict | None = None, error: str | None = None, statu
         form.version.data = case.version  # a re-shown form acts on what the page now shows
         forms.append((name, form))
     now = utcnow()
+    record = case_record(db.session, case, actor)  # its history, files and written decisions, in one statement
     # svg() escapes the text it draws, so its output is safe to insert as it is
     svg = Markup(diagram.svg(definition, current=case.state, labels=labels.diagram_labels(definition),
                              alt=labels.diagram_alt(definition, case.state)))
@@ -216,7 +216,7 @@ def _case_page(case, posted: dict | None = None, error: str | None = None, statu
         outcome=erasure.purge_outcome(db.session, case),
         diagram_steps=labels.diagram_steps(definition),
         deadlines=[queries.deadline_status(t, now) for t in case.timers],
-        history=case_history(db.session, case.id, actor), documents=documents.of_case(db.session, case.id)), status
+        history=record.history, evidence=record.evidence, documents=record.documents), status
 
 
 @bp.get("/cases/<int:case_id>")

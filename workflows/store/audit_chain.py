@@ -86,6 +86,13 @@ def mark_fresh(session: Session, case: Case, head: str | None) -> None:
     session.info.setdefault(_FRESH, set()).add(case.id)
 
 
+def mark_inserted(session: Session, case: Case) -> None:
+    """The case's row was inserted by this transaction: held by it, its chain begins here, and what the transaction
+    writes of it is kept for its answer (new_cases)."""
+    mark_fresh(session, case, None)
+    new_cases.created(session, case.id)
+
+
 def held(session: Session, case_id: int) -> bool:
     """Whether this transaction holds the case's row already (locked by an earlier read, or inserted by it)."""
     return case_id in session.info.get(_FRESH, ())
@@ -96,14 +103,14 @@ def _forget_holds(session: Session, transaction) -> None:
     if transaction.parent is None or transaction.nested:
         session.info.pop(_FRESH, None)
         session.info.pop(_OTHER_HEAD, None)
+        new_cases.forget(session)  # a savepoint's rows may have been rolled back: read them afterwards
 
 
 @event.listens_for(Session, "after_flush")
 def _new_cases_are_held(session: Session, _context) -> None:
     for obj in session.new:
         if isinstance(obj, Case) and obj.id is not None:
-            mark_fresh(session, obj, None)
-            new_cases.created(session, obj.id)
+            mark_inserted(session, obj)
 
 
 def _hold_case_heads(session: Session, case_ids: list[int]) -> dict[int, str | None]:

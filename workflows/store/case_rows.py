@@ -17,7 +17,7 @@ from sqlalchemy.orm import ColumnProperty, Session
 from sqlalchemy.orm.attributes import PASSIVE_NO_INITIALIZE
 from sqlalchemy.orm.exc import StaleDataError
 
-from workflows.store import audit_chain, new_cases
+from workflows.store import audit_chain
 from workflows.store.cases import Case, Timer
 
 _CASES, _TIMERS = Case.__table__, Timer.__table__
@@ -64,8 +64,7 @@ def write(session: Session, case: Case) -> None:
     states = {inspect(obj) for obj in (*new, *dirty)}
     inspect(case).session._register_persistent(states)  # as after a flush of these rows (the Session itself)
     if case in new:
-        audit_chain.mark_fresh(session, case, None)  # inserted by this transaction: its chain begins here
-        new_cases.created(session, case.id)
+        audit_chain.mark_inserted(session, case)
 
 
 def _timer_of(case: Case, obj) -> bool:

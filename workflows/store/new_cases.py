@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from types import SimpleNamespace
 
-from sqlalchemy import event
 from sqlalchemy.orm import Session
 
 _CREATED = "new_cases.written"  # in session.info: {case id: {"history": [...], "documents": [...]}}
@@ -18,7 +17,8 @@ HISTORY, DOCUMENTS = "history", "documents"
 
 
 def created(session: Session, case_id: int) -> None:
-    """The case's row was inserted by this transaction: from now on, what is written of it is kept."""
+    """The case's row was inserted by this transaction (audit_chain.mark_inserted): from now on, what is written of
+    it is kept."""
     session.info.setdefault(_CREATED, {}).setdefault(case_id, {HISTORY: [], DOCUMENTS: []})
 
 
@@ -37,7 +37,6 @@ def written(session: Session, case_id: int, what: str) -> list | None:
     return None if kept is None else list(kept[what])
 
 
-@event.listens_for(Session, "after_transaction_end")
-def _forget(session: Session, transaction) -> None:
-    if transaction.parent is None or transaction.nested:
-        session.info.pop(_CREATED, None)
+def forget(session: Session) -> None:
+    """The transaction, or a savepoint in it, ended (audit_chain forgets its holds on the cases then too)."""
+    session.info.pop(_CREATED, None)

@@ -1,5 +1,5 @@
-"""A case's history as people read it, and its whole record (history, files, written decisions) as its answer
-lists it."""
+"""A case's record as people read it: its history, its files and its written decisions, as its page and its API
+answer show them."""
 from __future__ import annotations
 
 from functools import cache
@@ -17,48 +17,20 @@ from workflows.store.documents import DecisionDocument
 from workflows.store.models import HistoryEntry
 
 COMPLAINANT = "complainant"  # how a complainant is named to those who may not know who complained
-# what a reader is shown of each row, read as plain rows (no objects: a case's answer reads its whole history)
-_READ = (select(HistoryEntry.at, HistoryEntry.actor_user_id, HistoryEntry.actor_label, HistoryEntry.action,
-                HistoryEntry.from_state, HistoryEntry.to_state, HistoryEntry.reason)
-         .where(HistoryEntry.case_id == bindparam("case_id")).order_by(HistoryEntry.id))
-
-
-def case_history(session: Session, case_id: int, viewer: Actor | None = None) -> list[dict]:
-    """The case's history; a complaint's complainant is named only to staff and to the complainant (the subject
-    reading its case does not learn who complained)."""
-    rows = new_cases.written(session, case_id, new_cases.HISTORY)  # a case this transaction filed: all it has
-    if rows is None:
-        rows = session.execute(_READ, {"case_id": case_id})
-    return _shown(session, case_id, rows, viewer)
-
-
-def _shown(session: Session, case_id: int, rows, viewer: Actor | None) -> list[dict]:
-    hidden = _hidden_complainant(session, case_id, viewer)
-    return [{"at": r.at, "actor": COMPLAINANT if hidden is not None and r.actor_user_id == hidden else r.actor_label,
-             "action": r.action, "from_": r.from_state, "to": r.to_state, "reason": r.reason} for r in rows]
-
-
-def _hidden_complainant(session: Session, case_id: int, viewer: Actor | None) -> int | None:
-    case = session.get(Case, case_id)
-    if case is None or (case.data or {}).get("origin") != "complaint" or case.applicant_id is None:
-        return None
-    if viewer is not None and (viewer.roles & STAFF_ROLES or viewer.user_id == case.applicant_id):
-        return None
-    return case.applicant_id
 
 
 class CaseRecord(NamedTuple):
-    history: list[dict]  # as case_history gives it
+    history: list[dict]  # each with at, actor, action, from_, to, reason
     evidence: list  # each with id, original_name, content_type, size, purpose, uploaded_at
-    documents: list  # as documents.reading.of_case lists them
+    documents: list  # each with id, number, kind, action, case_id, list_entry_id, department_id, issued_at, title
 
 
 def case_record(session: Session, case: Case, viewer: Actor | None = None) -> CaseRecord:
-    """The case's history, files and written decisions, as its answer lists them: of a case this transaction filed,
-    as written (nothing read back); of any other, in one statement."""
+    """The case's history, files and written decisions, as its page and its API answer show them: of a case this
+    transaction filed, as written (nothing read back); of any other, in one statement."""
     history = new_cases.written(session, case.id, new_cases.HISTORY)
     if history is not None:
-        return CaseRecord(_shown(session, case.id, history, viewer), list(case.evidence),
+        return CaseRecord(_shown(case, history, viewer), list(case.evidence),
                           new_cases.written(session, case.id, new_cases.DOCUMENTS))
     parts: tuple[list, list, list] = ([], [], [])
     for row in session.execute(_record(), {"case_id": case.id}):
@@ -69,7 +41,23 @@ def case_record(session: Session, case: Case, viewer: Actor | None = None) -> Ca
                                 purpose=r.c) for r in parts[_EVIDENCE]]
     documents = [SimpleNamespace(id=r.id, issued_at=r.at, department_id=r.n, number=r.a, kind=r.b, action=r.c,
                                  title=r.d, case_id=case.id, list_entry_id=r.m) for r in parts[_DOCUMENTS]]
-    return CaseRecord(_shown(session, case.id, history, viewer), evidence, documents)
+    return CaseRecord(_shown(case, history, viewer), evidence, documents)
+
+
+def _shown(case: Case, rows, viewer: Actor | None) -> list[dict]:
+    """History rows as a reader sees them: a complaint's complainant is named only to staff and to the complainant
+    (the subject reading its case does not learn who complained)."""
+    hidden = _hidden_complainant(case, viewer)
+    return [{"at": r.at, "actor": COMPLAINANT if hidden is not None and r.actor_user_id == hidden else r.actor_label,
+             "action": r.action, "from_": r.from_state, "to": r.to_state, "reason": r.reason} for r in rows]
+
+
+def _hidden_complainant(case: Case, viewer: Actor | None) -> int | None:
+    if (case.data or {}).get("origin") != "complaint" or case.applicant_id is None:
+        return None
+    if viewer is not None and (viewer.roles & STAFF_ROLES or viewer.user_id == case.applicant_id):
+        return None
+    return case.applicant_id
 
 
 _HISTORY, _EVIDENCE, _DOCUMENTS = 0, 1, 2

@@ -1,8 +1,6 @@
 """Reading issued documents: only those who may see the case (or the list entry) they belong to."""
 from __future__ import annotations
 
-from functools import lru_cache
-
 from sqlalchemy import Row, bindparam, select
 from sqlalchemy.orm import Session
 
@@ -10,29 +8,18 @@ from workflows.domain.errors import N_, NotFound
 from workflows.domain.process import Actor
 from workflows.services.casework.case_records import get_case, may_view
 from workflows.services.hub.hub_queries import entry_for
-from workflows.store import new_cases
 from workflows.store.documents import DecisionDocument
 
-
-@lru_cache(maxsize=None)
-def _listing(of: str):
-    """A list of documents as a case or an entry shows it: the columns and the title, not the text each was issued
-    with (a case's answer lists its documents at every action). Built once per column."""
-    d = DecisionDocument
-    return (select(d.id, d.number, d.kind, d.action, d.case_id, d.list_entry_id, d.department_id, d.issued_at,
-                   d.fields["title"].as_string().label("title"))
-            .where(getattr(d, of) == bindparam("owner")).order_by(d.id))
-
-
-def of_case(session: Session, case_id: int) -> list[Row]:
-    """The case's documents: each one's id, number, kind, action, owner, department, issue time and title (of a
-    case this transaction filed, as issued: not read back)."""
-    issued = new_cases.written(session, case_id, new_cases.DOCUMENTS)
-    return issued if issued is not None else list(session.execute(_listing("case_id"), {"owner": case_id}))
+# a list entry's documents as its subject's page shows them: the columns and the title, not the text each was
+# issued with (a case's are listed with its record, history_view.case_record)
+_OF_ENTRY = (select(DecisionDocument.id, DecisionDocument.number, DecisionDocument.kind, DecisionDocument.action,
+                    DecisionDocument.case_id, DecisionDocument.list_entry_id, DecisionDocument.department_id,
+                    DecisionDocument.issued_at, DecisionDocument.fields["title"].as_string().label("title"))
+             .where(DecisionDocument.list_entry_id == bindparam("entry_id")).order_by(DecisionDocument.id))
 
 
 def of_entry(session: Session, entry_id: int) -> list[Row]:
-    return list(session.execute(_listing("list_entry_id"), {"owner": entry_id}))
+    return list(session.execute(_OF_ENTRY, {"entry_id": entry_id}))
 
 
 def entry_documents(session: Session, actor: Actor, entry_id: int) -> list[Row]:
