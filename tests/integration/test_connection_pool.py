@@ -21,9 +21,11 @@ def backend_of(connection) -> int:
 
 
 def end_backend(pid: int) -> None:
-    with db.make_engine(PG_ADMIN_URL).connect() as other:
-        other.execute(text("SELECT pg_terminate_backend(:pid)"), {"pid": pid})
-        other.commit()
+    other = db.make_engine(PG_ADMIN_URL)
+    with other.connect() as connection:
+        connection.execute(text("SELECT pg_terminate_backend(:pid)"), {"pid": pid})
+        connection.commit()
+    other.dispose()  # its own connection ends too
 
 
 def idle_for(engine, seconds: float) -> None:
