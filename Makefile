@@ -64,11 +64,14 @@ $(STAMP): pyproject.toml constraints.txt
 	$(PIP) install -q -c constraints.txt -e '.[test]'
 	touch $(STAMP)
 
-# Browser tests need Debian's Chromium and CJK fonts (screenshots of Chinese pages).
+# Browser tests need Debian's Chromium and CJK fonts (screenshots of Chinese pages); the HTTP benchmark, wrk
+# (tests/bench/wrk_cycle.lua).
+SYSTEM_PACKAGES = chromium fonts-noto-cjk wrk
+
 system-deps:
-	@if [ ! -x /usr/bin/chromium ] || ! fc-list 2>/dev/null | grep -qi "noto.*cjk"; then \
-	  if [ "$$(id -u)" = 0 ]; then apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium fonts-noto-cjk; \
-	  else sudo apt-get update -q && sudo DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium fonts-noto-cjk; fi; \
+	@if [ ! -x /usr/bin/chromium ] || [ ! -x /usr/bin/wrk ] || ! fc-list 2>/dev/null | grep -qi "noto.*cjk"; then \
+	  if [ "$$(id -u)" = 0 ]; then apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q $(SYSTEM_PACKAGES); \
+	  else sudo apt-get update -q && sudo DEBIAN_FRONTEND=noninteractive apt-get install -y -q $(SYSTEM_PACKAGES); fi; \
 	fi
 
 translations: install

@@ -42,6 +42,8 @@ class Applicant(FastHttpUser):
         self.mine = {"Authorization": f"Bearer {token}"}
         self.office = OFFICE
         self.due = time.monotonic()
+        if PACE:  # the first filing at a random moment too: clients started together would all file at once
+            self.wait()
 
     @task
     def file_and_refuse(self):

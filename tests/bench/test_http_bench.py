@@ -1,10 +1,17 @@
-"""Items 1 and 5: state-changing requests at 32 concurrent clients (locust, headless), with the automation worker
-on the same cores and without it, and the RSS of the web workers and of the automation worker meanwhile
-(`make bench`; docs/performance.md).
+"""Items 1 and 5: state-changing requests at 32 concurrent clients, with the automation worker on the same cores and
+without it, and the RSS of the web workers and of the automation worker meanwhile (`make bench`;
+docs/performance.md).
+
+The clients without a wait are wrk's (tests/bench/wrk_cycle.lua), a load tool in C that takes about 0.3 ms of CPU
+a request where locust took 1.3-2.5 ms on the same two cores: the figure is the product's, not the load tool's.
+The paced clients are locust's (tests/bench/locustfile.py): wrk opens its next connection before a client's pause,
+and a gunicorn sync worker, which serves one connection at a time, would wait on it meanwhile (in production the
+proxy in front sends a request whole); locust connects when it sends.
 """
 from __future__ import annotations
 
 import csv
+import json
 import os
 import subprocess
 import sys
@@ -59,7 +66,7 @@ def token(host: str, username: str) -> str:
     return answer.json()["token"]
 
 
-def locust_env(host: str, applicants: list[tuple[str, int]]) -> dict[str, str]:
+def clients_env(host: str, applicants: list[tuple[str, int]]) -> dict[str, str]:
     """Each client's entry and token, and the office's token: asked for once, before any run is timed."""
     return {"BENCH_APPLICANTS": ",".join(f"{entry}:{token(host, username)}" for username, entry in applicants),
             "BENCH_OFFICE_TOKEN": token(host, "office")}
@@ -77,6 +84,22 @@ def run_locust(host: str, clients: dict[str, str], out, seconds: int = SECONDS, 
     rows = {r["Name"]: r for r in csv.DictReader(open(out / f"{name}_stats.csv"))}
     assert "file a case" in rows, done.stdout[-3000:] + done.stderr[-3000:]
     return rows
+
+
+def run_wrk(host: str, clients: dict[str, str], seconds: int = SECONDS) -> dict:
+    """Clients without a wait, one wrk thread and connection each: the summary of its two steps, as `summary`'s.
+    wrk stops its clients where they are: a filing may be left unrefused, so each run has applicants of its own."""
+    argv = ["wrk", "-t", str(CLIENTS), "-c", str(CLIENTS), "-d", f"{seconds}s", "--timeout", "30s",
+            "-s", str(stack.ROOT / "tests" / "bench" / "wrk_cycle.lua"), host]
+    done = subprocess.run(argv, env={**os.environ, **clients}, cwd=stack.ROOT,
+                          capture_output=True, text=True, timeout=seconds + 120)
+    lines = [line for line in done.stdout.splitlines() if line.startswith("WRK ")]
+    assert lines, done.stdout[-3000:] + done.stderr[-3000:]
+    run = json.loads(lines[-1][4:])
+    steps = [run["file"], run["act"]]
+    return {"count": run["requests"], "failures": run["failed"] + run["socket_errors"],
+            "rate": run["requests"] / run["seconds"], "p95": max(s["p95"] for s in steps),
+            "p50": max(s["p50"] for s in steps), "examples": run["examples"]}
 
 
 def summary(rows: dict[str, dict]) -> dict:
@@ -97,7 +120,7 @@ def test_state_changing_requests_at_32_clients(bench_database, prefect_server, r
     worker, started after them. Then everything on the same two cores, the worker carrying out each request's
     event meanwhile (1a, 1b)."""
     smtp, platform = receivers
-    applicants = stack.populate(bench_database, CLIENTS)
+    applicants = stack.populate(bench_database, 3 * CLIENTS)  # each run its own (run_wrk)
     env = stack.product_env(bench_database, tmp_path / "instance", prefect_api=stack.prefect_url(prefect_server),
                             smtp_port=smtp.port, platform_url=platform.url)
     port = free_port()
@@ -106,9 +129,9 @@ def test_state_changing_requests_at_32_clients(bench_database, prefect_server, r
     worker = stack.worker(env, tmp_path)
     try:
         stack.wait_http(f"{host}/healthz", 60, web)
-        clients = locust_env(host, applicants)
-        alone = summary(run_locust(host, clients, tmp_path, ALONE_SECONDS, "alone"))
-        paced = summary(run_locust(host, clients, tmp_path, ALONE_SECONDS, "paced", offered=OFFERED))
+        alone = run_wrk(host, clients_env(host, applicants[:CLIENTS]), ALONE_SECONDS)
+        paced = summary(run_locust(host, clients_env(host, applicants[CLIENTS:2 * CLIENTS]), tmp_path,
+                                   ALONE_SECONDS, "paced", offered=OFFERED))
         backlog = stack.counts(bench_database).get("pending", 0)
         started = time.monotonic()
         worker.start()
@@ -118,7 +141,7 @@ def test_state_changing_requests_at_32_clients(bench_database, prefect_server, r
         assert set(outcomes) == {"done"}, outcomes  # every event carried out, none given up
         sampler = PeakRss(web, worker)
         sampler.start()
-        together = summary(run_locust(host, clients, tmp_path))
+        together = run_wrk(host, clients_env(host, applicants[2 * CLIENTS:]))
         sampler.running = False
         sampler.join()
     finally:
@@ -126,9 +149,9 @@ def test_state_changing_requests_at_32_clients(bench_database, prefect_server, r
         worker.stop()
     server = f"gunicorn {WEB_WORKERS} sync workers"
     load = f"PostgreSQL; load tool on the same {perfdoc.machine()}"
-    conditions = (f"{CLIENTS} locust clients (FastHttpUser, no wait; their tokens asked for before) for {SECONDS} "
-                  f"s, POST /api/v1/cases + POST .../actions/refuse; {server}; worker and Prefect server (on "
-                  f"PostgreSQL) running; {load}")
+    conditions = (f"{CLIENTS} wrk clients (one connection each, no wait; their tokens asked for before) for "
+                  f"{SECONDS} s, POST /api/v1/cases + POST .../actions/refuse; {server}; worker and Prefect server "
+                  f"(on PostgreSQL) running; {load}")
     held_back = ("each request is about 6 ms of CPU in the web worker in-process (Flask test client; 7-9 ms under "
                  "gunicorn), and its event about 6-7 ms more in the automation worker; PostgreSQL, the Prefect "
                  "server and the load tool share the same 2 cores (docs/performance.md)")
