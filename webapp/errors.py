@@ -34,6 +34,7 @@ MAX_JSON_NUMBER = 2**53 - 1  # the integers a JSON number holds exactly; no id o
 _JSON_STRING = re.compile(rb'"[^"\\]*(?:\\.[^"\\]*)*"', re.S)
 _SURROGATE = re.compile("[\ud800-\udfff]")
 _NOT_BRACKETS = bytes(b for b in range(256) if b not in b"[]{}")
+_FORM_TYPES = frozenset({"multipart/form-data", "application/x-www-form-urlencoded"})
 
 
 def json_depth(raw: bytes) -> int:
@@ -84,13 +85,17 @@ def _json_problem(value, path: str = "") -> tuple[str, str] | None:
 
 def request_problem() -> tuple[str, str] | None:
     """The field of this request that carries what no database keeps and no person types, and what it is."""
-    for values in (request.args, request.form):
-        for key, value in values.items(multi=True):
+    # a body of another type has no form: not parsed for nothing (a JSON request's form is empty)
+    for values in (request.args if request.query_string else None,
+                   request.form if request.mimetype in _FORM_TYPES else None):
+        for key, value in values.items(multi=True) if values else ():
             problem = _text_problem(key) or _text_problem(value)
             if problem:
                 return key.replace("\x00", ""), problem
     if request.is_json:
-        if json_depth(request.get_data(cache=True)) > MAX_JSON_DEPTH:
+        raw = request.get_data(cache=True)
+        # no deeper than its brackets, counted at C speed, are many: measured only where they might be too many
+        if raw.count(b"[") + raw.count(b"{") > MAX_JSON_DEPTH and json_depth(raw) > MAX_JSON_DEPTH:
             return "body", "depth"
         return _json_problem(request.get_json(silent=True))
     return None

@@ -237,6 +237,31 @@ def test_an_administrators_reset_and_disabling_end_every_session_and_token(app, 
     assert victim.get("/inbox").status_code == 302 and client.get("/api/v1/accounts/me", headers=token).status_code == 401
 
 
+def test_a_tokens_roles_are_read_afresh_at_each_request(app, client, seeded):
+    """The API's user is a value read at every request (accounts.SignedIn), never kept: a role granted or taken
+    away counts from the token's next request on, as a disabled account does."""
+    from sqlalchemy import delete
+
+    from webapp.extensions import db
+    from workflows.store.models import UserRole
+
+    token = _token(app.test_client(), "office")
+
+    def change_a_setting() -> int:
+        return client.put("/api/v1/admin/settings/no_such_setting", headers=token, json={"value": 1}).status_code
+
+    assert change_a_setting() == 403
+    uid = _user_id(app, "office")
+    with app.app_context():
+        db.session.add(UserRole(user_id=uid, role="administrator"))
+        db.session.commit()
+    assert change_a_setting() == 404  # an administrator's now: let through, to a setting that does not exist
+    with app.app_context():
+        db.session.execute(delete(UserRole).where(UserRole.user_id == uid, UserRole.role == "administrator"))
+        db.session.commit()
+    assert change_a_setting() == 403
+
+
 def test_a_token_carries_no_part_of_the_password_hash(app, client, seeded, db_session):
     from itsdangerous import URLSafeTimedSerializer
 

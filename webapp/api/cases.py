@@ -156,14 +156,14 @@ class CaseFilter(ma.Schema):
 def case_json(case, actor) -> dict:
     now = utcnow()
     statuses = [queries.deadline_status(t, now) for t in case.timers]
-    record = case_record(db.session, case, actor)
+    record = case_record(db.session(), case, actor)
     return {
         "id": case.id, "process": case.process, "state": case.state,
         "subject_code": case.subject.code if case.subject else None, "list_entry_id": case.list_entry_id,
-        "department": departments.code_of(db.session, case.department_id), "version": case.version,
+        "department": departments.code_of(db.session(), case.department_id), "version": case.version,
         "overdue": any(s.status == "overdue" for s in statuses), "filed_at": case.filed_at,
         "updated_at": case.updated_at, "closed_at": case.closed_at, "data": case.data or {},
-        "available_actions": case_service.available_actions(db.session, case, actor),
+        "available_actions": case_service.available_actions(db.session(), case, actor),
         "deadlines": [{"kind": s.timer.kind, "due_on": s.timer.due_on, "due_at": s.timer.due_at, "status": s.status,
                        "working_days_left": s.working_days_left} for s in statuses],
         "history": record.history,
@@ -182,7 +182,7 @@ def committed(answer: dict) -> dict:
 
 
 def _visible_case(case_id: int, actor, *, for_update: bool = False):
-    case = case_service.get_case(db.session, case_id, for_update=for_update)
+    case = case_service.get_case(db.session(), case_id, for_update=for_update)
     if not case_service.may_view(case, actor):
         raise NotFound(N_("no case #%(id)s"), field="case", id=case_id)
     return case
@@ -205,11 +205,11 @@ def create(body):
     submission_key = f"api:{g.api_user.id}:{key}" if key else None
     if process == "redlist_removal":
         config = current_app.config["CREDIT_CASES"]
-        case = removal_service.report_abuse(db.session, actor, body, decoded_files(body.get("files")),
+        case = removal_service.report_abuse(db.session(), actor, body, decoded_files(body.get("files")),
                                             upload_dir=config.upload_dir, max_bytes=config.max_upload_bytes,
                                             submission_key=submission_key)
     else:
-        case = case_service.file_case(db.session, process, actor, body, submission_key=submission_key)
+        case = case_service.file_case(db.session(), process, actor, body, submission_key=submission_key)
     return committed(case_json(case, actor))
 
 
@@ -245,7 +245,7 @@ def index(filters):
     """The cases the caller may see, newest first (or by due date with `inbox=true`)."""
     actor = actor_for(g.api_user)
     search = filters.pop("q", None)
-    page = queries.list_cases(db.session, actor, search=search, **filters)
+    page = queries.list_cases(db.session(), actor, search=search, **filters)
     return {"items": [case_json(c, actor) for c in page.items], "total": page.total, "page": page.page,
             "per_page": page.per_page}
 
@@ -280,7 +280,7 @@ def act(body, case_id: int, action: str):
         raise InvalidInput(N_("'%(action)s' needs its file(s), which JSON cannot carry: send them as "
                               "multipart/form-data to %(url)s"), field="files", action=action,
                            url=FILE_ROUTES[case.process][action].format(id=case_id))
-    case = case_service.take_action(db.session, case_id, action, actor, body, expected_version=version)
+    case = case_service.take_action(db.session(), case_id, action, actor, body, expected_version=version)
     return committed(case_json(case, actor))
 
 
@@ -297,11 +297,11 @@ def upload(case_id: int):
     case = _visible_case(case_id, actor)
     if case.closed_at is not None:
         raise InvalidInput("the case is closed: no more files", field="files")
-    case_service.check_may_add(db.session, case, actor)
+    case_service.check_may_add(db.session(), case, actor)
     config = current_app.config["CREDIT_CASES"]
     uploads = [evidence_service.Upload(f.filename or "", f.read()) for f in request.files.getlist("files")]
     if not uploads:
         raise InvalidInput("send at least one file as 'files'", field="files")
-    evidence_service.store(db.session, case, uploads, actor, config.upload_dir, config.max_upload_bytes)
+    evidence_service.store(db.session(), case, uploads, actor, config.upload_dir, config.max_upload_bytes)
     db.session.commit()
     return case_json(case, actor)

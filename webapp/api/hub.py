@@ -8,6 +8,7 @@ from flask_smorest import Blueprint
 from sla.calendar import local_date
 from workflows.domain.errors import InvalidInput
 from workflows.domain.lists import ListKind
+from workflows.services.admin import departments
 from workflows.services.casework.actors import actor_for
 from workflows.services.hub import credit_queries, hub_queries
 from workflows.services.lists import bulk_import, responsible_persons
@@ -93,8 +94,7 @@ class ImportOut(ma.Schema):
 
 
 def _department_code(requested: str | None) -> str:
-    department = g.api_user.department
-    return requested or (department.code if department is not None else "")
+    return requested or departments.code_of(db.session(), g.api_user.department_id) or ""
 
 
 @entries_bp.route("", methods=["POST"])

@@ -62,9 +62,9 @@ TOKEN_FIRST = "reads_its_token_first"  # a view's mark: the calendar is installe
 
 
 def token_required(view):
-    """The bearer token's user in `g.api_user`, or 401. The user's read is the request's first statement and carries
-    the configuration's stamps; the calendar is installed after it (webapp._calendar_as_stored leaves such a view
-    alone)."""
+    """The bearer token's user in `g.api_user` (an `accounts.SignedIn` value, no account row), or 401. The user's
+    read is the request's first statement and carries the configuration's stamps; the calendar is installed after
+    it (webapp._calendar_as_stored leaves such a view alone)."""
 
     @wraps(view)
     def wrapped(*args, **kwargs):
@@ -78,11 +78,11 @@ def token_required(view):
         except BadSignature:
             raise Unauthorized("the token is not valid") from None
         uid = data.get("uid") if isinstance(data, dict) else None
-        user = accounts.signed_in_user(db.session, uid) if isinstance(uid, int) else None
+        user = accounts.signed_in(db.session(), uid) if isinstance(uid, int) else None
         if user is None or not user.active or user.session_version != data.get("sv"):
             raise Unauthorized("the token is no longer valid")
         g.api_user = user
-        calendar_service.install_from(db.session)
+        calendar_service.install_from(db.session())
         return view(*args, **kwargs)
 
     setattr(wrapped, TOKEN_FIRST, True)  # kept by the decorators around it (functools.wraps copies __dict__)
@@ -109,7 +109,7 @@ class TokenResponse(ma.Schema):
 def token(body):
     """Exchange a user name and password for a bearer token."""
     try:
-        user = accounts.authenticate(db.session, body["username"], body["password"], now=utcnow(),
+        user = accounts.authenticate(db.session(), body["username"], body["password"], now=utcnow(),
                                      client=request.remote_addr or "")
     except accounts.LoginRefused as refused:
         db.session.commit()
@@ -217,12 +217,12 @@ class SubjectOut(ma.Schema):
 @token_required
 def get_subject(code: str):
     """A subject with its list entries and measures, as the caller may see them."""
-    view = subject_view(db.session, code, actor_for(g.api_user))
+    view = subject_view(db.session(), code, actor_for(g.api_user))
     subject = view.subject
     staff = bool(g.api_user.roles & KEY_ATTENTION_VIEWERS)
     entries = [ShownEntry(entry, view.exit_reason_of(entry), staff) for entry in view.entries]
     answer = {"code": subject.code, "kind": subject.kind, "name": subject.name, "entries": entries}
     if view.shows_key_attention:  # the subject itself and entitled staff: the credit file, not a public list
-        answer["broken_commitments"] = broken_commitments_of(db.session, subject.id)
-        answer["personal_records"] = records_of(db.session, subject)
+        answer["broken_commitments"] = broken_commitments_of(db.session(), subject.id)
+        answer["personal_records"] = records_of(db.session(), subject)
     return answer

@@ -77,7 +77,7 @@ def sign_up(body):
 @token_required
 def me():
     """The caller's own account: roles, department, subject and the state of its claim."""
-    user = g.api_user
+    user = accounts.account_of(db.session, g.api_user)
     reason = administration.claim_rejection_reason(db.session, user.id) if user.claim_status == "rejected" else None
     return {**account_json(user), "claim_rejection_reason": reason}
 
@@ -103,7 +103,8 @@ class NewTokenOut(ma.Schema):
                  "carries a new one.")
 def change_password(body):
     """Change the caller's own password."""
-    user = accounts.change_password(db.session, g.api_user, body["current_password"], body["new_password"])
+    user = accounts.change_password(db.session, accounts.account_of(db.session, g.api_user),
+                                    body["current_password"], body["new_password"])
     db.session.commit()
     return {"token": issue_token(user), "expires_in": TOKEN_MAX_AGE}
 
@@ -122,6 +123,7 @@ class ContactIn(ma.Schema):
 @accounts_bp.doc(**SECURED)
 def contact(body):
     """The caller's own mobile number and whether notices also come to it by SMS."""
-    user = accounts.set_contact(db.session, g.api_user, phone=body["phone"], sms_opt_in=body["sms"])
+    user = accounts.set_contact(db.session, accounts.account_of(db.session, g.api_user), phone=body["phone"],
+                                sms_opt_in=body["sms"])
     db.session.commit()
     return {**account_json(user), "claim_rejection_reason": None}

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import secrets
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from argon2 import PasswordHasher
@@ -72,6 +73,55 @@ def signed_in_user(session: Session, user_id: int) -> User | None:
         return None
     config_stamps.read_with(session, found[1])
     return found[0]
+
+
+@dataclass(frozen=True)
+class SignedIn:
+    """Who a bearer token names, as the API's checks and every action need them (`actor_for` makes its Actor of
+    it): a value, read by one plain statement, no account object loaded. A request that shows or changes the
+    account itself reads its row (`account_of`)."""
+
+    id: int
+    username: str
+    display_name: str
+    department_id: int | None
+    subject_id: int | None
+    claim_status: str
+    active: bool
+    session_version: int
+    roles: frozenset[Role]
+
+    def has_role(self, *roles: Role) -> bool:
+        return bool(self.roles & set(roles))
+
+
+_USERS, _USER_ROLES = User.__table__, UserRole.__table__
+_SIGNED_IN_VALUE = select(
+    _USERS.c.id, _USERS.c.username, _USERS.c.display_name, _USERS.c.department_id, _USERS.c.subject_id,
+    _USERS.c.claim_status, _USERS.c.active, _USERS.c.session_version,
+    select(func.aggregate_strings(_USER_ROLES.c.role, ",")).where(_USER_ROLES.c.user_id == _USERS.c.id)
+    .scalar_subquery().label("roles"),
+).where(_USERS.c.id == bindparam("user_id"))
+_SIGNED_IN_VALUE_STAMPED = _SIGNED_IN_VALUE.add_columns(config_stamps.AS_COLUMN)
+
+
+def signed_in(session: Session, user_id: int) -> SignedIn | None:
+    """The user a bearer token names, as a value, in one statement (the API asks at every request); as the
+    request's first statement it carries the configuration's stamps too, as `signed_in_user` does."""
+    stamped = config_stamps.unread(session)
+    row = session.connection().execute(_SIGNED_IN_VALUE_STAMPED if stamped else _SIGNED_IN_VALUE,
+                                       {"user_id": user_id}).first()
+    if row is None:
+        return None
+    if stamped:
+        config_stamps.read_with(session, row[-1])
+    return SignedIn(row.id, row.username, row.display_name, row.department_id, row.subject_id, row.claim_status,
+                    row.active, row.session_version, frozenset(Role(r) for r in (row.roles or "").split(",") if r))
+
+
+def account_of(session: Session, signed: SignedIn) -> User:
+    """The account a `SignedIn` names, as a row to show or change."""
+    return session.get(User, signed.id)
 
 
 def create_user(

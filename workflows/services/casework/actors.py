@@ -1,4 +1,4 @@
-"""Turning a stored user into the domain's Actor."""
+"""Turning a stored user (or the API's `accounts.SignedIn` value of one) into the domain's Actor."""
 from __future__ import annotations
 
 from workflows.domain.process import Actor
