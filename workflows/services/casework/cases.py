@@ -58,9 +58,8 @@ def file_case(session: Session, process: str, actor: Actor, params: Mapping[str,
             timers.start(session, case, spec, now)
     case_rows.write(session, case)  # the case and its timers inserted (the history row needs the case's id)
     history.write(session, actor=actor, action="file", case_id=case.id, to_state=case.state, at=now,
-                  reason=str(params.get("grounds", ""))[:2000])
-    if filing.then:
-        outbox.emit(session, case, "file", now)
+                  reason=str(params.get("grounds", ""))[:2000],
+                  event=outbox.event(case, "file", now) if filing.then else None)
     after = rules_of(process).after_filing
     follow_on = after(session, case) if after is not None else None
     if follow_on is None:
@@ -98,12 +97,11 @@ def take_action(session: Session, case_id: int, action: str, actor: Actor, param
         for spec in transition.starts:
             timers.start(session, case, spec, now)
         reason = next((str(transition.params[k]) for k in ("reason", "correction", "note") if transition.params.get(k)), "")
+        plain = {k: v for k, v in transition.params.items() if isinstance(v, str | int | float | bool)}
         history.write(session, actor=actor, action=action, case_id=case.id, from_state=transition.source,
-                      to_state=transition.target, reason=reason[:4000], at=now,
-                      data={k: v for k, v in transition.params.items() if isinstance(v, str | int | float | bool)})
-        if transition.then:  # an action nothing follows (a closing) owes its flow no event
-            outbox.emit(session, case, action, now, params={k: v for k, v in transition.params.items()
-                                                           if isinstance(v, str | int | float | bool)})
+                      to_state=transition.target, reason=reason[:4000], at=now, data=plain,
+                      # an action nothing follows (a closing) owes its flow no event
+                      event=outbox.event(case, action, now, params=plain) if transition.then else None)
         case_rows.write(session, case)
         case = follow_up(session, case, now)
         # a decision the law makes a written one is numbered in its own transaction: no number skipped or repeated
