@@ -248,17 +248,22 @@ def test_a_filing_and_an_action_answer_with_the_whole_case_and_read_nothing_twic
     assert len(filed) == 6 - together, filed
     for statements in (filed, acted):
         [history_row] = [s for s in statements if "INSERT INTO history " in s]
-        assert history_row.startswith("WITH event AS (INSERT INTO outbox ") == together, history_row
         assert len([s for s in statements if "INSERT INTO outbox " in s]) == 1, statements
+    assert [s for s in filed if "INSERT INTO history " in s][0].startswith("WITH event AS (INSERT INTO outbox ") \
+        == together
+    # an action's history row, its event and its timer's change are WITHs of its case's UPDATE there
+    [changed] = [s for s in acted if " UPDATE cases SET " in f" {s}"]
+    assert (changed.startswith("WITH history_row AS (INSERT INTO history ") and "event AS (INSERT INTO outbox " in
+            changed and "timer_0 AS (UPDATE sla_timers " in changed) == together, changed
     # the answer's record in one statement: the history, the files and the documents, of these their titles, not
     # the whole text each was issued with
     [record] = reads(acted, "decision_documents")
     assert " FROM history " in record and " FROM evidence_files " in record, acted
     assert not re.search(r"(SELECT|,) decision_documents\.fields( AS \w+)?(,| FROM)", record), record
     assert not reads(acted, "history")[1:] and not reads(acted, "evidence_files")[1:], acted
-    # the user and the case held, the history row, the event (with it on PostgreSQL), the case and its timer
-    # changed, the decision's number and the decision, the record read
-    assert len(acted) == 9 - together, acted
+    # the user and the case held, the history row, the event, the case and its timer changed (one statement on
+    # PostgreSQL), the decision's number and the decision, the record read
+    assert len(acted) == (6 if together else 9), acted
     assert refused.json["documents"][0]["title"] == "不予受理决定书"
 
 

@@ -12,51 +12,77 @@ row's object and expires a changed one as after a flush.
 """
 from __future__ import annotations
 
+from functools import lru_cache
+
 from sqlalchemy import bindparam, insert, inspect, update
 from sqlalchemy.orm import ColumnProperty, Session
 from sqlalchemy.orm.attributes import PASSIVE_NO_INITIALIZE
 from sqlalchemy.orm.exc import StaleDataError
 
 from workflows.store import audit_chain
+from workflows.store.automation import OutboxEvent
 from workflows.store.cases import Case, Timer
+from workflows.store.models import HistoryEntry
 
 _CASES, _TIMERS = Case.__table__, Timer.__table__
+_HISTORY, _EVENTS = HistoryEntry.__table__, OutboxEvent.__table__
+_INSERT_HISTORY, _INSERT_EVENT = insert(_HISTORY), insert(_EVENTS)
 # the values given name the columns set (an UPDATE without values() sets what its parameters name)
 _UPDATE_CASE = update(_CASES).where(_CASES.c.id == bindparam("b_id"), _CASES.c.version == bindparam("b_version"))
 _UPDATE_TIMER = update(_TIMERS).where(_TIMERS.c.id == bindparam("b_id"))
 
 
-def write(session: Session, case: Case) -> None:
+def write(session: Session, case: Case, *, history_row: dict | None = None, event: dict | None = None) -> None:
     """Write what the session holds changed, as `session.flush()` would: itself when that is the case and its
-    timers alone, else by the flush."""
+    timers alone, else by the flush. `history_row`: the action's history row, chained (`audit_chain.chained_now`),
+    with `event`, the outbox row it owes its flow (or None), written before the case's own rows; on PostgreSQL in
+    the statement that updates the case, as WITHs of it with its timers' updates (`_together`)."""
+    pending = [(history_row, event)] if history_row is not None else []
+
+    def history_first() -> None:
+        if pending:
+            insert_history(session.connection(), *pending.pop())
+
     new, dirty = list(session.new), list(session.dirty)
     if not new and not dirty:
+        history_first()
         return
     if session.deleted or not all(o is case or _timer_of(case, o) for o in (*new, *dirty)):
+        history_first()
         session.flush()
         return
     changes = {}
     for obj in dirty:
         found = _changes(obj)
         if found is None:
+            history_first()
             session.flush()
             return
         changes[obj] = found
     connection = session.connection()
+    timers = [(obj, changes[obj]) for obj in dirty if obj is not case and changes[obj]]
     if case in new:
+        history_first()
         _insert(connection, case)
     elif changes.get(case):
         state = inspect(case)
         version = state.dict["version"]
-        result = connection.execute(_UPDATE_CASE, {**changes[case], "version": version + 1, "b_id": case.id,
-                                                   "b_version": version})
+        values = {**changes[case], "version": version + 1}
+        if pending and _together(connection, history_row):
+            statement, parameters = _case_with_its_rows(values, history_row, event, timers)
+            parameters |= {"b_id": case.id, "b_version": version}
+            pending, timers = [], []
+            result = connection.execute(statement, parameters)
+        else:
+            history_first()
+            result = connection.execute(_UPDATE_CASE, {**values, "b_id": case.id, "b_version": version})
         if result.rowcount != 1:
             raise StaleDataError(f"UPDATE statement on table 'cases' expected to update 1 row(s); "
                                  f"{result.rowcount} were matched.")
         state.dict["version"] = version + 1
-    for obj in dirty:
-        if obj is not case and changes[obj]:
-            connection.execute(_UPDATE_TIMER, {**changes[obj], "b_id": obj.id})
+    history_first()
+    for obj, values in timers:
+        connection.execute(_UPDATE_TIMER, {**values, "b_id": obj.id})
     for obj in new:
         if obj is not case:
             obj.case_id = case.id
@@ -65,6 +91,62 @@ def write(session: Session, case: Case) -> None:
     inspect(case).session._register_persistent(states)  # as after a flush of these rows (the Session itself)
     if case in new:
         audit_chain.mark_inserted(session, case)
+
+
+def insert_history(connection, row: dict, event: dict | None = None) -> None:
+    """A case's history row, chained, and the outbox row its change owes the flow (or None): one INSERT on
+    PostgreSQL, the event's a WITH of it; two statements on SQLite, which has no data-modifying WITH."""
+    if event is None:
+        connection.execute(_INSERT_HISTORY, row)
+    elif connection.dialect.name == "postgresql":
+        connection.execute(_history_with_event(tuple(row), tuple(event)),
+                           {**{"h_" + k: v for k, v in row.items()}, **{"e_" + k: v for k, v in event.items()}})
+    else:
+        connection.execute(_INSERT_HISTORY, row)
+        connection.execute(_INSERT_EVENT, event)
+
+
+def _together(connection, history_row: dict) -> bool:
+    """Whether the history row goes in the statement that updates its case: on PostgreSQL, unless it begins its
+    case's chain, whose head the trigger of migration 0017 writes on the case row as the row is inserted (one
+    statement may not change a row twice)."""
+    return connection.dialect.name == "postgresql" and history_row.get("prev_hash") != audit_chain.GENESIS
+
+
+def _case_with_its_rows(values: dict, history_row: dict, event: dict | None, timers: list) -> tuple:
+    """The case's UPDATE (its version checked) with its history row, its event and its timers' UPDATEs as WITHs
+    of it, one statement, and its parameters."""
+    statement = _case_with_its_rows_statement(tuple(values), tuple(history_row), tuple(event or ()),
+                                              tuple(tuple(changed) for _timer, changed in timers))
+    parameters = {"c_" + k: v for k, v in values.items()} | {"h_" + k: v for k, v in history_row.items()}
+    parameters |= {"e_" + k: v for k, v in (event or {}).items()}
+    for n, (timer, changed) in enumerate(timers):
+        parameters |= {f"t{n}_{k}": v for k, v in changed.items()} | {f"t{n}_b_id": timer.id}
+    return statement, parameters
+
+
+def _bound(table, prefix: str, columns: tuple) -> dict:
+    return {column: bindparam(prefix + column, type_=table.c[column].type) for column in columns}
+
+
+@lru_cache(maxsize=64)
+def _history_with_event(row: tuple, event: tuple):
+    """The history row's INSERT with its event's as a WITH of it, built once for each set of columns."""
+    return (insert(_HISTORY).values(_bound(_HISTORY, "h_", row))
+            .add_cte(insert(_EVENTS).values(_bound(_EVENTS, "e_", event)).cte("event")))
+
+
+@lru_cache(maxsize=64)
+def _case_with_its_rows_statement(case: tuple, row: tuple, event: tuple, timers: tuple):
+    """`_case_with_its_rows`'s statement, built once for each set of columns changed."""
+    ctes = [insert(_HISTORY).values(_bound(_HISTORY, "h_", row)).cte("history_row")]
+    if event:
+        ctes.append(insert(_EVENTS).values(_bound(_EVENTS, "e_", event)).cte("event"))
+    for n, changed in enumerate(timers):
+        ctes.append(update(_TIMERS).where(_TIMERS.c.id == bindparam(f"t{n}_b_id"))
+                    .values(_bound(_TIMERS, f"t{n}_", changed)).cte(f"timer_{n}"))
+    return (update(_CASES).where(_CASES.c.id == bindparam("b_id"), _CASES.c.version == bindparam("b_version"))
+            .values(_bound(_CASES, "c_", case)).add_cte(*ctes))
 
 
 def _timer_of(case: Case, obj) -> bool:

@@ -98,11 +98,11 @@ def take_action(session: Session, case_id: int, action: str, actor: Actor, param
             timers.start(session, case, spec, now)
         reason = next((str(transition.params[k]) for k in ("reason", "correction", "note") if transition.params.get(k)), "")
         plain = {k: v for k, v in transition.params.items() if isinstance(v, str | int | float | bool)}
-        history.write(session, actor=actor, action=action, case_id=case.id, from_state=transition.source,
-                      to_state=transition.target, reason=reason[:4000], at=now, data=plain,
-                      # an action nothing follows (a closing) owes its flow no event
-                      event=outbox.event(case, action, now, params=plain) if transition.then else None)
-        case_rows.write(session, case)
+        row = history.chained_row(session, actor=actor, action=action, case_id=case.id, from_state=transition.source,
+                                  to_state=transition.target, reason=reason[:4000], at=now, data=plain)
+        # written with the case's own rows; an action nothing follows (a closing) owes its flow no event
+        case_rows.write(session, case, history_row=row,
+                        event=outbox.event(case, action, now, params=plain) if transition.then else None)
         case = follow_up(session, case, now)
         # a decision the law makes a written one is numbered in its own transaction: no number skipped or repeated
         issuing.issue_for_action(session, case, action, actor, transition.params, now)

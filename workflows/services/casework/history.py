@@ -2,16 +2,12 @@
 from __future__ import annotations
 
 from datetime import datetime
-from functools import lru_cache
-
-from sqlalchemy import bindparam, insert
+from sqlalchemy import insert
 from sqlalchemy.orm import Session
 
 from workflows.domain.process import Actor
-from workflows.services.casework import outbox
-from workflows.store import audit_chain
+from workflows.store import audit_chain, case_rows
 from workflows.store.base import utcnow
-from workflows.store.automation import OutboxEvent
 from workflows.store.models import HistoryEntry
 
 _INSERT = insert(HistoryEntry.__table__)
@@ -52,25 +48,15 @@ def write(session: Session, *, actor: Actor, action: str, case_id: int, from_sta
     """A case's row as `record` makes it, inserted at once in its place in the case's chain (a prebuilt Core
     INSERT) instead of an object for the flush: for the action path, where the flush's bookkeeping was most of a
     transaction's time. `event`: the outbox row the change owes its flow (`outbox.event`), inserted with it, in
-    the same statement where the database allows (PostgreSQL's WITH), one statement fewer a filing or action."""
+    the same statement where the database allows (`case_rows.insert_history`)."""
+    case_rows.insert_history(session.connection(), chained_row(session, actor=actor, action=action, case_id=case_id,
+                                                               from_state=from_state, to_state=to_state,
+                                                               reason=reason, data=data, at=at), event)
+
+
+def chained_row(session: Session, *, actor: Actor, action: str, case_id: int, from_state: str | None = None,
+                to_state: str | None = None, reason: str = "", data: dict | None = None, at: datetime) -> dict:
+    """A case's row with its place in the case's chain, to insert now (`case_rows.write` inserts an action's with
+    the case's own rows): the chain's head moves with it in this transaction."""
     row = _row(actor, action, "case", case_id, case_id, from_state, to_state, reason, data, at) | {"redacted_at": None}
-    chained = audit_chain.chained_now(session, row)
-    connection = session.connection()
-    if event is None:
-        connection.execute(_INSERT, chained)
-    elif connection.dialect.name == "postgresql":
-        connection.execute(_with_event(), chained | {_EVENT + key: value for key, value in event.items()})
-    else:
-        connection.execute(_INSERT, chained)
-        outbox.insert_event(connection, event)
-
-
-_EVENT = "event_"  # the event's values among the history row's parameters
-
-
-@lru_cache(maxsize=1)
-def _with_event():
-    """The history row's INSERT with the event's as a WITH of it, built once."""
-    events = OutboxEvent.__table__
-    values = {key: bindparam(_EVENT + key, type_=events.c[key].type) for key in outbox.COLUMNS}
-    return _INSERT.add_cte(insert(events).values(**values).cte("event"))
+    return audit_chain.chained_now(session, row)
