@@ -2,7 +2,7 @@
 leaves them; anything else the session holds changed is left to the flush. A case's timers and files are read-only
 collections: each row is written through its own `case`."""
 import pytest
-from sqlalchemy import event, select, update
+from sqlalchemy import event, func, select, update
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
@@ -78,6 +78,56 @@ def test_a_case_another_writer_moved_is_refused_as_the_flush_refuses_it(seeded, 
     with pytest.raises(StaleDataError):
         case_rows.write(db_session, case)
     db_session.rollback()
+
+
+def test_an_action_whose_case_another_writer_moved_is_refused_and_its_rows_go_with_it(seeded, db_session):
+    """The history row and the event an action writes with its case's UPDATE (one statement on PostgreSQL) are
+    refused with it: the version check fails the action, and its transaction, rolled back, keeps neither."""
+    from workflows.services.casework import history, outbox
+    from workflows.store.automation import OutboxEvent
+    from workflows.store.models import HistoryEntry
+
+    applicant, office, _ = people(db_session)
+    case = filed(db_session, applicant)
+    db_session.commit()
+    count = {table: db_session.scalar(select(func.count()).select_from(table)) for table in (HistoryEntry, OutboxEvent)}
+    case = get_case(db_session, case.id, for_update=True)
+    db_session.connection().execute(update(Case.__table__).where(Case.__table__.c.id == case.id)
+                                    .values(version=Case.__table__.c.version + 1))  # as another writer would have
+    case.updated_at = case.updated_at.replace(microsecond=1)
+    row = history.chained_row(db_session, actor=office, action="accept", case_id=case.id, from_state="submitted",
+                              to_state="verifying", at=case.updated_at)
+    with pytest.raises(StaleDataError):
+        case_rows.write(db_session, case, history_row=row, event=outbox.event(case, "accept", case.updated_at))
+    db_session.rollback()
+    assert {table: db_session.scalar(select(func.count()).select_from(table)) for table in count} == count
+
+
+def test_an_action_on_a_case_with_no_history_yet_begins_its_chain(seeded, db_session, database_url, tmp_path):
+    """A case opened without a filing's row (as an import or a migration left one): its first history row is an
+    action's. On PostgreSQL it is written in the statement that updates the case, the head with it; the trigger of
+    migration 0017, which writes a chain's first head, fires after that statement and finds the head written. The
+    chain verifies."""
+    from tests.integration.test_audit_chain import chains, run_verify
+    from workflows.store import audit_chain
+
+    applicant, office, provider = people(db_session)
+    entry = db_session.scalar(select(ListEntry).where(ListEntry.subject_id == applicant.subject_id)
+                              .order_by(ListEntry.id))
+    bare = Case.opened("objection", "submitted", subject_id=entry.subject_id, department_id=entry.department_id,
+                       list_entry_id=entry.id, applicant_id=applicant.user_id, data={"origin": "applicant"})
+    db_session.add(bare)
+    db_session.commit()
+    cases.take_action(db_session, bare.id, "accept", office)
+    db_session.commit()
+    cases.take_action(db_session, bare.id, "confirm", provider, {"reason": "经核实，原处罚决定有效。"})
+    db_session.commit()
+    db_session.expire_all()
+    rows = chains(db_session)[audit_chain.case_chain(bare.id)]
+    assert [r.action for r in rows] == ["accept", "confirm"] and rows[0].prev_hash == audit_chain.GENESIS
+    assert db_session.get(Case, bare.id).chain_head == rows[-1].row_hash
+    result = run_verify(database_url, tmp_path)
+    assert result.exit_code == 0 and result.stdout.startswith("OK"), result.output
 
 
 def test_a_rollback_forgets_what_was_written_as_after_a_flush(seeded, db_session):

@@ -36,7 +36,7 @@ def write(session: Session, case: Case, *, history_row: dict | None = None, even
     """Write what the session holds changed, as `session.flush()` would: itself when that is the case and its
     timers alone, else by the flush. `history_row`: the action's history row, chained (`audit_chain.chained_now`),
     with `event`, the outbox row it owes its flow (or None), written before the case's own rows; on PostgreSQL in
-    the statement that updates the case, as WITHs of it with its timers' updates (`_together`)."""
+    the statement that updates the case, as WITHs of it with its timers' updates."""
     pending = [(history_row, event)] if history_row is not None else []
 
     def history_first() -> None:
@@ -68,7 +68,9 @@ def write(session: Session, case: Case, *, history_row: dict | None = None, even
         state = inspect(case)
         version = state.dict["version"]
         values = {**changes[case], "version": version + 1}
-        if pending and _together(connection, history_row):
+        # PostgreSQL runs WITHs that write; where the row begins its case's chain, the trigger of migration 0017
+        # fires after this statement and finds the head this UPDATE wrote (test_case_rows)
+        if pending and connection.dialect.name == "postgresql":
             statement, parameters = _case_with_its_rows(values, history_row, event, timers)
             parameters |= {"b_id": case.id, "b_version": version}
             pending, timers = [], []
@@ -106,11 +108,6 @@ def insert_history(connection, row: dict, event: dict | None = None) -> None:
         connection.execute(_INSERT_EVENT, event)
 
 
-def _together(connection, history_row: dict) -> bool:
-    """Whether the history row goes in the statement that updates its case: on PostgreSQL, unless it begins its
-    case's chain, whose head the trigger of migration 0017 writes on the case row as the row is inserted (one
-    statement may not change a row twice)."""
-    return connection.dialect.name == "postgresql" and history_row.get("prev_hash") != audit_chain.GENESIS
 
 
 def _case_with_its_rows(values: dict, history_row: dict, event: dict | None, timers: list) -> tuple:
