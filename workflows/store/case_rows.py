@@ -12,6 +12,7 @@ row's object and expires a changed one as after a flush.
 """
 from __future__ import annotations
 
+from collections.abc import Callable
 from functools import lru_cache
 
 from sqlalchemy import bindparam, insert, inspect, update
@@ -32,38 +33,49 @@ _UPDATE_CASE = update(_CASES).where(_CASES.c.id == bindparam("b_id"), _CASES.c.v
 _UPDATE_TIMER = update(_TIMERS).where(_TIMERS.c.id == bindparam("b_id"))
 
 
-def write(session: Session, case: Case, *, history_row: dict | None = None, event: dict | None = None) -> None:
+def write(session: Session, case: Case, *, history_row: dict | Callable[[], dict] | None = None,
+          event: dict | Callable[[], dict] | None = None) -> None:
     """Write what the session holds changed, as `session.flush()` would: itself when that is the case and its
-    timers alone, else by the flush. `history_row`: the action's history row, chained (`audit_chain.chained_now`),
-    with `event`, the outbox row it owes its flow (or None), written before the case's own rows; on PostgreSQL in
-    the statement that updates the case, as WITHs of it with its timers' updates."""
+    timers alone, else by the flush. `history_row`: the history row of the change, chained
+    (`audit_chain.chained_now`), with `event`, the outbox row it owes its flow (or None). An action's row is
+    written before the case's own rows, on PostgreSQL in the statement that updates the case, as WITHs of it with
+    its timers' updates. A new case's row and event are given as functions that make them once the case has its
+    id (the row is hashed with it), and are written after the case, on PostgreSQL as WITHs of its first timer's
+    INSERT."""
     pending = [(history_row, event)] if history_row is not None else []
+    of_a_new_case = callable(history_row)
 
-    def history_first() -> None:
+    def history_now() -> None:
         if pending:
-            insert_history(session.connection(), *pending.pop())
+            row, then = pending.pop()
+            insert_history(session.connection(), *_made(row, then))
 
     new, dirty = list(session.new), list(session.dirty)
     if not new and not dirty:
-        history_first()
+        history_now()
         return
-    if session.deleted or not all(o is case or _timer_of(case, o) for o in (*new, *dirty)):
-        history_first()
+    mine = all(o is case or _timer_of(case, o) for o in (*new, *dirty)) and not session.deleted
+    changes = {obj: _changes(obj) for obj in dirty} if mine else {}
+    if not mine or None in changes.values():  # anything else, or a change only the flush writes: the flush
+        if not of_a_new_case:
+            history_now()
         session.flush()
+        history_now()
         return
-    changes = {}
-    for obj in dirty:
-        found = _changes(obj)
-        if found is None:
-            history_first()
-            session.flush()
-            return
-        changes[obj] = found
     connection = session.connection()
     timers = [(obj, changes[obj]) for obj in dirty if obj is not case and changes[obj]]
+    inserted = set()
     if case in new:
-        history_first()
         _insert(connection, case)
+        inserted.add(case)
+        inspect(case).session._register_persistent({inspect(case)})  # persistent: its row's chain reads no head
+        audit_chain.mark_inserted(session, case)
+        first = next((o for o in new if o is not case), None)
+        if pending and first is not None and connection.dialect.name == "postgresql":
+            first.case_id = case.id
+            _insert(connection, first, with_history=_made(*pending.pop()))
+            inserted.add(first)
+        history_now()
     elif changes.get(case):
         state = inspect(case)
         version = state.dict["version"]
@@ -76,23 +88,26 @@ def write(session: Session, case: Case, *, history_row: dict | None = None, even
             pending, timers = [], []
             result = connection.execute(statement, parameters)
         else:
-            history_first()
+            history_now()
             result = connection.execute(_UPDATE_CASE, {**values, "b_id": case.id, "b_version": version})
         if result.rowcount != 1:
             raise StaleDataError(f"UPDATE statement on table 'cases' expected to update 1 row(s); "
                                  f"{result.rowcount} were matched.")
         state.dict["version"] = version + 1
-    history_first()
+    history_now()
     for obj, values in timers:
         connection.execute(_UPDATE_TIMER, {**values, "b_id": obj.id})
     for obj in new:
-        if obj is not case:
+        if obj not in inserted:
             obj.case_id = case.id
             _insert(connection, obj)
-    states = {inspect(obj) for obj in (*new, *dirty)}
+    states = {inspect(obj) for obj in (*new, *dirty) if obj is not case or case not in new}
     inspect(case).session._register_persistent(states)  # as after a flush of these rows (the Session itself)
-    if case in new:
-        audit_chain.mark_inserted(session, case)
+
+
+def _made(row, event) -> tuple[dict, dict | None]:
+    """A history row and its event, each made now if given as a function (a new case's, once it has its id)."""
+    return (row() if callable(row) else row), (event() if callable(event) else event)
 
 
 def insert_history(connection, row: dict, event: dict | None = None) -> None:
@@ -170,14 +185,34 @@ def _changes(obj) -> dict | None:
     return values
 
 
-def _insert(connection, obj) -> None:
+def _insert(connection, obj, *, with_history: tuple[dict, dict | None] | None = None) -> None:
     """A new object's row, inserted with the values it has (the columns' defaults for the others); the object takes
-    the row's values, its id among them."""
+    the row's values, its id among them. `with_history`: a history row and its event (or None), as WITHs of the
+    INSERT (PostgreSQL)."""
     values = obj.__dict__
     statement, columns = _INSERT[type(obj)]
-    row = connection.execute(statement, {column: values[key] for key, column in columns if key in values}).one()
+    given = {column: values[key] for key, column in columns if key in values}
+    if with_history is None:
+        row = connection.execute(statement, given).one()
+    else:
+        history_row, event = with_history
+        statement = _insert_with_history_statement(type(obj), tuple(given), tuple(history_row), tuple(event or ()))
+        parameters = {"n_" + k: v for k, v in given.items()} | {"h_" + k: v for k, v in history_row.items()}
+        row = connection.execute(statement, parameters | {"e_" + k: v for k, v in (event or {}).items()}).one()
     for (key, _column), value in zip(columns, row):
         values[key] = value
+
+
+@lru_cache(maxsize=16)
+def _insert_with_history_statement(model, given: tuple, row: tuple, event: tuple):
+    """A new object's INSERT, returning its columns as `_INSERT`'s does, with a history row and its event as WITHs
+    of it, built once for each set of columns."""
+    table, columns = model.__table__, _INSERT[model][1]
+    ctes = [insert(_HISTORY).values(_bound(_HISTORY, "h_", row)).cte("history_row")]
+    if event:
+        ctes.append(insert(_EVENTS).values(_bound(_EVENTS, "e_", event)).cte("event"))
+    return (insert(table).values(_bound(table, "n_", given))
+            .returning(*(table.c[column] for _key, column in columns)).add_cte(*ctes))
 
 
 def _inserts(model) -> tuple:

@@ -56,10 +56,16 @@ def file_case(session: Session, process: str, actor: Actor, params: Mapping[str,
     with session.no_autoflush:  # a setting or the calendar read for a limit: the case is not written for it
         for spec in filing.starts:
             timers.start(session, case, spec, now)
-    case_rows.write(session, case)  # the case and its timers inserted (the history row needs the case's id)
-    history.write(session, actor=actor, action="file", case_id=case.id, to_state=case.state, at=now,
-                  reason=str(params.get("grounds", ""))[:2000],
-                  event=outbox.event(case, "file", now) if filing.then else None)
+
+    def history_row() -> dict:  # made once the case has its id: the row is hashed with it
+        return history.chained_row(session, actor=actor, action="file", case_id=case.id, to_state=case.state,
+                                   at=now, reason=str(params.get("grounds", ""))[:2000])
+
+    def event() -> dict:
+        return outbox.event(case, "file", now)
+
+    # the case inserted first, then its timers with its history row and its event
+    case_rows.write(session, case, history_row=history_row, event=event if filing.then else None)
     after = rules_of(process).after_filing
     follow_on = after(session, case) if after is not None else None
     if follow_on is None:
