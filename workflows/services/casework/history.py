@@ -6,7 +6,7 @@ from sqlalchemy import insert
 from sqlalchemy.orm import Session
 
 from workflows.domain.process import Actor
-from workflows.store import audit_chain, case_rows
+from workflows.store import audit_chain
 from workflows.store.base import utcnow
 from workflows.store.models import HistoryEntry
 
@@ -42,21 +42,11 @@ def record(
     return entry
 
 
-def write(session: Session, *, actor: Actor, action: str, case_id: int, from_state: str | None = None,
-          to_state: str | None = None, reason: str = "", data: dict | None = None, at: datetime,
-          event: dict | None = None) -> None:
-    """A case's row as `record` makes it, inserted at once in its place in the case's chain (a prebuilt Core
-    INSERT) instead of an object for the flush: for the action path, where the flush's bookkeeping was most of a
-    transaction's time. `event`: the outbox row the change owes its flow (`outbox.event`), inserted with it, in
-    the same statement where the database allows (`case_rows.insert_history`)."""
-    case_rows.insert_history(session.connection(), chained_row(session, actor=actor, action=action, case_id=case_id,
-                                                               from_state=from_state, to_state=to_state,
-                                                               reason=reason, data=data, at=at), event)
-
-
 def chained_row(session: Session, *, actor: Actor, action: str, case_id: int, from_state: str | None = None,
                 to_state: str | None = None, reason: str = "", data: dict | None = None, at: datetime) -> dict:
-    """A case's row with its place in the case's chain, to insert now (`case_rows.write` inserts an action's with
-    the case's own rows): the chain's head moves with it in this transaction."""
+    """A case's row as `record` makes it, with its place in the case's chain (the chain's head moves with it in
+    this transaction), for `case_rows.write` to insert at once with the case's own rows, by prebuilt statements
+    instead of an object for the flush: for the filing and action path, where the flush's bookkeeping was most of
+    a transaction's time."""
     row = _row(actor, action, "case", case_id, case_id, from_state, to_state, reason, data, at) | {"redacted_at": None}
     return audit_chain.chained_now(session, row)

@@ -15,8 +15,7 @@ _INSERT = insert(OutboxEvent.__table__)
 
 
 def event(case: Case, kind: str, now: datetime, **payload) -> dict:
-    """An event's row: what `emit` inserts, or `history.write` and `case_rows.write` with the case's history
-    row."""
+    """An event's row: what `emit` inserts, or `case_rows.write` with the case's history row."""
     # available at once in real time, even when `now` is a controlled clock ahead of it
     return {"process": case.process, "kind": kind, "case_id": case.id, "payload": payload, "status": "pending",
             "attempts": 0, "available_at": min(now, utcnow()), "created_at": now, "last_error": ""}
