@@ -2,15 +2,13 @@
 from __future__ import annotations
 
 from datetime import datetime
-from sqlalchemy import insert
+
 from sqlalchemy.orm import Session
 
 from workflows.domain.process import Actor
 from workflows.store import audit_chain
 from workflows.store.base import utcnow
 from workflows.store.models import HistoryEntry
-
-_INSERT = insert(HistoryEntry.__table__)
 
 
 def _row(actor: Actor, action: str, entity_type: str, entity_id: object, case_id: int | None,
