@@ -81,8 +81,9 @@ def test_a_case_another_writer_moved_is_refused_as_the_flush_refuses_it(seeded, 
 
 
 def test_an_action_whose_case_another_writer_moved_is_refused_and_its_rows_go_with_it(seeded, db_session):
-    """The history row and the event an action writes with its case's UPDATE (one statement on PostgreSQL) are
-    refused with it: the version check fails the action, and its transaction, rolled back, keeps neither."""
+    """The version check holds when the action's history row and event are WITHs of its case's UPDATE (one
+    statement on PostgreSQL): the action fails as the flush fails it, and its transaction, rolled back as every
+    caller's is on that error (the web answers 409), keeps neither row."""
     from workflows.services.casework import history, outbox
     from workflows.store.automation import OutboxEvent
     from workflows.store.models import HistoryEntry

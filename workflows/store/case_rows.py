@@ -75,7 +75,6 @@ def write(session: Session, case: Case, *, history_row: dict | Callable[[], dict
             first.case_id = case.id
             _insert(connection, first, with_history=_made(*pending.pop()))
             inserted.add(first)
-        history_now()
     elif changes.get(case):
         state = inspect(case)
         version = state.dict["version"]
@@ -111,18 +110,25 @@ def _made(row, event) -> tuple[dict, dict | None]:
 
 
 def insert_history(connection, row: dict, event: dict | None = None) -> None:
-    """A case's history row, chained, and the outbox row its change owes the flow (or None): one INSERT on
-    PostgreSQL, the event's a WITH of it; two statements on SQLite, which has no data-modifying WITH."""
-    if event is None:
-        connection.execute(_INSERT_HISTORY, row)
-    elif connection.dialect.name == "postgresql":
-        connection.execute(_history_with_event(tuple(row), tuple(event)),
-                           {**{"h_" + k: v for k, v in row.items()}, **{"e_" + k: v for k, v in event.items()}})
-    else:
-        connection.execute(_INSERT_HISTORY, row)
+    """A case's history row, chained, and the outbox row its change owes the flow (or None), in statements of their
+    own: where `write` cannot make them WITHs of the case's (SQLite, a flush, a change with no row of the case)."""
+    connection.execute(_INSERT_HISTORY, row)
+    if event is not None:
         connection.execute(_INSERT_EVENT, event)
 
 
+def _with_history(history_row: dict, event: dict | None) -> dict:
+    """The parameters of `_history_ctes`."""
+    return {"h_" + k: v for k, v in history_row.items()} | {"e_" + k: v for k, v in (event or {}).items()}
+
+
+def _history_ctes(row: tuple, event: tuple) -> list:
+    """A history row's INSERT and its event's (if it has one) as WITHs of another statement (PostgreSQL), their
+    parameters named by `_with_history`."""
+    ctes = [insert(_HISTORY).values(_bound(_HISTORY, "h_", row)).cte("history_row")]
+    if event:
+        ctes.append(insert(_EVENTS).values(_bound(_EVENTS, "e_", event)).cte("event"))
+    return ctes
 
 
 def _case_with_its_rows(values: dict, history_row: dict, event: dict | None, timers: list) -> tuple:
@@ -130,8 +136,7 @@ def _case_with_its_rows(values: dict, history_row: dict, event: dict | None, tim
     of it, one statement, and its parameters."""
     statement = _case_with_its_rows_statement(tuple(values), tuple(history_row), tuple(event or ()),
                                               tuple(tuple(changed) for _timer, changed in timers))
-    parameters = {"c_" + k: v for k, v in values.items()} | {"h_" + k: v for k, v in history_row.items()}
-    parameters |= {"e_" + k: v for k, v in (event or {}).items()}
+    parameters = {"c_" + k: v for k, v in values.items()} | _with_history(history_row, event)
     for n, (timer, changed) in enumerate(timers):
         parameters |= {f"t{n}_{k}": v for k, v in changed.items()} | {f"t{n}_b_id": timer.id}
     return statement, parameters
@@ -142,18 +147,9 @@ def _bound(table, prefix: str, columns: tuple) -> dict:
 
 
 @lru_cache(maxsize=64)
-def _history_with_event(row: tuple, event: tuple):
-    """The history row's INSERT with its event's as a WITH of it, built once for each set of columns."""
-    return (insert(_HISTORY).values(_bound(_HISTORY, "h_", row))
-            .add_cte(insert(_EVENTS).values(_bound(_EVENTS, "e_", event)).cte("event")))
-
-
-@lru_cache(maxsize=64)
 def _case_with_its_rows_statement(case: tuple, row: tuple, event: tuple, timers: tuple):
     """`_case_with_its_rows`'s statement, built once for each set of columns changed."""
-    ctes = [insert(_HISTORY).values(_bound(_HISTORY, "h_", row)).cte("history_row")]
-    if event:
-        ctes.append(insert(_EVENTS).values(_bound(_EVENTS, "e_", event)).cte("event"))
+    ctes = _history_ctes(row, event)
     for n, changed in enumerate(timers):
         ctes.append(update(_TIMERS).where(_TIMERS.c.id == bindparam(f"t{n}_b_id"))
                     .values(_bound(_TIMERS, f"t{n}_", changed)).cte(f"timer_{n}"))
@@ -197,8 +193,8 @@ def _insert(connection, obj, *, with_history: tuple[dict, dict | None] | None = 
     else:
         history_row, event = with_history
         statement = _insert_with_history_statement(type(obj), tuple(given), tuple(history_row), tuple(event or ()))
-        parameters = {"n_" + k: v for k, v in given.items()} | {"h_" + k: v for k, v in history_row.items()}
-        row = connection.execute(statement, parameters | {"e_" + k: v for k, v in (event or {}).items()}).one()
+        parameters = {"n_" + k: v for k, v in given.items()} | _with_history(history_row, event)
+        row = connection.execute(statement, parameters).one()
     for (key, _column), value in zip(columns, row):
         values[key] = value
 
@@ -208,11 +204,8 @@ def _insert_with_history_statement(model, given: tuple, row: tuple, event: tuple
     """A new object's INSERT, returning its columns as `_INSERT`'s does, with a history row and its event as WITHs
     of it, built once for each set of columns."""
     table, columns = model.__table__, _INSERT[model][1]
-    ctes = [insert(_HISTORY).values(_bound(_HISTORY, "h_", row)).cte("history_row")]
-    if event:
-        ctes.append(insert(_EVENTS).values(_bound(_EVENTS, "e_", event)).cte("event"))
     return (insert(table).values(_bound(table, "n_", given))
-            .returning(*(table.c[column] for _key, column in columns)).add_cte(*ctes))
+            .returning(*(table.c[column] for _key, column in columns)).add_cte(*_history_ctes(row, event)))
 
 
 def _inserts(model) -> tuple:
