@@ -62,10 +62,10 @@ def client(address, host, entry: int, token: str, office: str, rate: float, bega
     filing = post(host, "/api/v1/cases", token, {"process": "objection", "list_entry_id": entry, "grounds": GROUNDS})
     arrival, offered = began + random.expovariate(rate / 2), 0  # the first filing at a random moment too
     while arrival < until:
-        offered += 2
         time.sleep(max(0.0, arrival - time.monotonic()))
         if time.monotonic() >= until:
-            break  # fell due in time, but the last one took until the end: offered, not made
+            break
+        offered += 2
         started = time.monotonic()
         status, body = send(address, filing)
         results["file"].append(1000 * (time.monotonic() - started))
@@ -78,6 +78,9 @@ def client(address, host, entry: int, token: str, office: str, rate: float, bega
             results["act"].append(1000 * (time.monotonic() - started))
             if status != 200:
                 results["failed"].append(f"refuse {status} {body[:200]!r}")
+        arrival += random.expovariate(rate / 2)
+    while arrival < until:  # fell due, but the last ones took until the end: offered, not made
+        offered += 2
         arrival += random.expovariate(rate / 2)
     results["offered"].append(offered)
 
