@@ -63,9 +63,50 @@ def _test_after_idle(engine: Engine) -> None:
             raise exc.DisconnectionError(f"a pooled connection no longer answers: {broken}") from broken
 
 
+def _described_once():
+    """psycopg's cursor, with its `description` (a Column object a column, each built from the result's fields)
+    built once per query on a connection instead of at every statement: SQLAlchemy asks for it once per statement,
+    and an action's read of its case with its timers, entry and subject has 66 columns (about 4% of a web worker's
+    CPU a request, docs/performance.md). A query's text, once prepared on a connection, gives the same columns
+    each time (PostgreSQL refuses a prepared statement whose columns changed); a statement of several queries
+    (several results) is described afresh. The query is the one the driver's cursor keeps as it ran it
+    (`_last_query`, not one of its documented attributes: psycopg is pinned, and tests/integration/
+    test_described_once.py holds each description against the driver's own)."""
+    import psycopg
+    from psycopg.pq import ExecStatus
+
+    class DescribedOnce(psycopg.Cursor):
+        __slots__ = ()
+
+        @property
+        def description(self):
+            result, query = self.pgresult, self._last_query  # the query as given to execute(), once it ran
+            if result is None or not isinstance(query, str) or result.status != ExecStatus.TUPLES_OK \
+                    or len(self._results) != 1:
+                return super().description
+            described = self._conn.__dict__.setdefault("described_once", {})
+            columns = described.get(query)
+            if columns is None or len(columns) != result.nfields:
+                if len(described) >= DESCRIBED_QUERIES:
+                    described.clear()
+                columns = described[query] = super().description
+            return columns
+
+    return DescribedOnce
+
+
+DESCRIBED_QUERIES = 1000  # a connection's described queries kept: the product's statements are far fewer
+
+
 def configure_engine(engine: Engine) -> Engine:
     if engine.dialect.name == "postgresql":
         _test_after_idle(engine)
+    if engine.dialect.driver == "psycopg":
+        cursor_factory = _described_once()
+
+        @event.listens_for(engine, "connect")
+        def _cursors(dbapi_connection, _record):
+            dbapi_connection.cursor_factory = cursor_factory
     if engine.dialect.name == "sqlite":
 
         @event.listens_for(engine, "connect")
