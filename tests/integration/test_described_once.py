@@ -42,6 +42,16 @@ def test_each_query_has_its_own_description(engine):
     assert again is first
 
 
+def test_the_same_query_giving_other_types_is_described_for_each(engine):
+    """A parameter's value chooses its type (1 a smallint, 10**10 a bigint), and with it the result's."""
+    with engine.connect() as connection:
+        cursor = connection.connection.dbapi_connection.cursor()
+        for value in (1, 10**10, 1, 10**10):
+            cursor.execute("SELECT %s AS v", (value,))
+            assert [(c.name, c.type_code) for c in cursor.description] == drivers_own(cursor)
+        cursor.close()
+
+
 def test_a_statement_without_rows_and_one_of_several_results_are_described_by_the_driver(engine):
     with engine.connect() as connection:
         connection.exec_driver_sql("CREATE TEMPORARY TABLE described (n integer)")

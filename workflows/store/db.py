@@ -65,13 +65,12 @@ def _test_after_idle(engine: Engine) -> None:
 
 def _described_once():
     """psycopg's cursor, with its `description` (a Column object a column, each built from the result's fields)
-    built once per query on a connection instead of at every statement: SQLAlchemy asks for it once per statement,
-    and an action's read of its case with its timers, entry and subject has 66 columns (about 4% of a web worker's
-    CPU a request, docs/performance.md). A query's text, once prepared on a connection, gives the same columns
-    each time (PostgreSQL refuses a prepared statement whose columns changed); a statement of several queries
-    (several results) is described afresh. The query is the one the driver's cursor keeps as it ran it
-    (`_last_query`, not one of its documented attributes: psycopg is pinned, and tests/integration/
-    test_described_once.py holds each description against the driver's own)."""
+    built once per query and result types on a connection instead of at every statement: SQLAlchemy asks for it
+    once a statement, and an action's read of its case with its timers, entry and subject has 66 columns (about 4%
+    of a web worker's CPU a request, docs/performance.md). A query's text with its result's types gives the same
+    columns each time; a statement of several queries (several results) is described afresh. The query is the
+    one the driver's cursor keeps as it ran it (`_last_query`, not one of its documented attributes: psycopg is
+    pinned, and tests/integration/test_described_once.py holds each description against the driver's own)."""
     import psycopg
     from psycopg.pq import ExecStatus
 
@@ -84,12 +83,15 @@ def _described_once():
             if result is None or not isinstance(query, str) or result.status != ExecStatus.TUPLES_OK \
                     or len(self._results) != 1:
                 return super().description
+            # the same text may give other types (a parameter's value chooses its type: 1 is a smallint, 10**10 a
+            # bigint), so the columns' types are part of the key: reading them costs a fifteenth of describing them
+            key = (query, tuple(map(result.ftype, range(result.nfields))))
             described = self._conn.__dict__.setdefault("described_once", {})
-            columns = described.get(query)
-            if columns is None or len(columns) != result.nfields:
+            columns = described.get(key)
+            if columns is None:
                 if len(described) >= DESCRIBED_QUERIES:
                     described.clear()
-                columns = described[query] = super().description
+                columns = described[key] = super().description
             return columns
 
     return DescribedOnce
