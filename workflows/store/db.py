@@ -70,7 +70,7 @@ def _described_once():
     of a web worker's CPU a request, docs/performance.md). A query's text with its result's types gives the same
     columns each time; a statement of several queries (several results) is described afresh. The query is the
     one the driver's cursor keeps as it ran it (`_last_query`, not one of its documented attributes: psycopg is
-    pinned, and tests/integration/test_described_once.py holds each description against the driver's own)."""
+    pinned, and tests/integration/test_connection_pool.py holds each description against the driver's own)."""
     import psycopg
     from psycopg.pq import ExecStatus
 
