@@ -48,7 +48,7 @@ def write(session: Session, case: Case, *, history_row: dict | Callable[[], dict
     def history_now() -> None:
         if pending:
             row, then = pending.pop()
-            insert_history(session.connection(), *_made(row, then))
+            _insert_history(session.connection(), *_made(row, then))
 
     new, dirty = list(session.new), list(session.dirty)
     if not new and not dirty:
@@ -109,7 +109,7 @@ def _made(row, event) -> tuple[dict, dict | None]:
     return (row() if callable(row) else row), (event() if callable(event) else event)
 
 
-def insert_history(connection, row: dict, event: dict | None = None) -> None:
+def _insert_history(connection, row: dict, event: dict | None = None) -> None:
     """A case's history row, chained, and the outbox row its change owes the flow (or None), in statements of their
     own: where `write` cannot make them WITHs of the case's (SQLite, a flush, a change with no row of the case)."""
     connection.execute(_INSERT_HISTORY, row)
@@ -153,8 +153,7 @@ def _case_with_its_rows_statement(case: tuple, row: tuple, event: tuple, timers:
     for n, changed in enumerate(timers):
         ctes.append(update(_TIMERS).where(_TIMERS.c.id == bindparam(f"t{n}_b_id"))
                     .values(_bound(_TIMERS, f"t{n}_", changed)).cte(f"timer_{n}"))
-    return (update(_CASES).where(_CASES.c.id == bindparam("b_id"), _CASES.c.version == bindparam("b_version"))
-            .values(_bound(_CASES, "c_", case)).add_cte(*ctes))
+    return _UPDATE_CASE.values(_bound(_CASES, "c_", case)).add_cte(*ctes)
 
 
 def _timer_of(case: Case, obj) -> bool:

@@ -47,6 +47,20 @@ def read_with(session: Session, column: str | None) -> None:
     session.info[_READ] = dict(pair.split("=", 1) for pair in (column or "").split(",") if pair)
 
 
+def first_row(session: Session, statement, stamped_statement, params: dict, *, orm: bool = False):
+    """The first row of `statement` (None: none), run through the session (`orm`: an ORM statement, its rows made
+    unique) or its connection. As the transaction's first statement, `stamped_statement` (`statement` with
+    AS_COLUMN as its last column) runs instead, and the stamps are read from that column: the caller reads the
+    row's leading columns either way."""
+    stamped = unread(session)
+    query = stamped_statement if stamped else statement
+    result = session.execute(query, params).unique() if orm else session.connection().execute(query, params)
+    row = result.first()
+    if row is not None and stamped:
+        read_with(session, row[-1])
+    return row
+
+
 def current(session: Session) -> dict[str, str]:
     """The stamps, read once per transaction. A table without a stamp row is absent: never cache what it holds."""
     stamps = session.info.get(_READ)

@@ -66,13 +66,8 @@ def signed_in_user(session: Session, user_id: int) -> User | None:
     """The user a session cookie or a bearer token names, with its roles, in one query (every request asks; the
     statements are built once). As a request's first statement, it carries the configuration's stamps too
     (workflows/store/config_stamps): the request reads no stamps of their own."""
-    if not config_stamps.unread(session):
-        return session.execute(_SIGNED_IN, {"user_id": user_id}).unique().scalar_one_or_none()
-    found = session.execute(_SIGNED_IN_STAMPED, {"user_id": user_id}).unique().first()
-    if found is None:
-        return None
-    config_stamps.read_with(session, found[1])
-    return found[0]
+    found = config_stamps.first_row(session, _SIGNED_IN, _SIGNED_IN_STAMPED, {"user_id": user_id}, orm=True)
+    return found[0] if found is not None else None
 
 
 @dataclass(frozen=True)
@@ -108,13 +103,9 @@ _SIGNED_IN_VALUE_STAMPED = _SIGNED_IN_VALUE.add_columns(config_stamps.AS_COLUMN)
 def signed_in(session: Session, user_id: int) -> SignedIn | None:
     """The user a bearer token names, as a value, in one statement (the API asks at every request); as the
     request's first statement it carries the configuration's stamps too, as `signed_in_user` does."""
-    stamped = config_stamps.unread(session)
-    row = session.connection().execute(_SIGNED_IN_VALUE_STAMPED if stamped else _SIGNED_IN_VALUE,
-                                       {"user_id": user_id}).first()
+    row = config_stamps.first_row(session, _SIGNED_IN_VALUE, _SIGNED_IN_VALUE_STAMPED, {"user_id": user_id})
     if row is None:
         return None
-    if stamped:
-        config_stamps.read_with(session, row[-1])
     return SignedIn(row.id, row.username, row.display_name, row.department_id, row.subject_id, row.claim_status,
                     row.active, row.session_version, frozenset(Role(r) for r in (row.roles or "").split(",") if r))
 

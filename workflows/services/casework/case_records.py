@@ -98,15 +98,14 @@ def get_case(session: Session, case_id: int, *, for_update: bool = False, applic
         return case
     if audit_chain.held(session, case_id):  # held since an earlier read in this transaction (the API's visibility
         return session.get(Case, case_id)   # check, a follow-on action): as it is in the session, current
-    stamped = config_stamps.unread(session)
     postgresql = session.get_bind().dialect.name == "postgresql"
     if not postgresql:  # SQLite has no FOR UPDATE: its write lock is taken before the read, as the transaction begins
         _write_lock(session, case_id)
-    found = session.execute(_hold(applicant, stamped, postgresql), {"case_id": case_id}).unique().first()
+    # as the transaction's first statement, the stamps come with the case, read under the hold (no query of their own)
+    found = config_stamps.first_row(session, _hold(applicant, False, postgresql), _hold(applicant, True, postgresql),
+                                    {"case_id": case_id}, orm=True)
     if found is None:
         raise NotFound(N_("no case #%(id)s"), field="case", id=case_id)
-    if stamped:  # read under the hold, with the case: the transaction's stamps (no query of their own)
-        config_stamps.read_with(session, found[2])
     audit_chain.mark_fresh(session, found[0], found[1])
     return found[0]
 
